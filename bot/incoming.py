@@ -1,0 +1,24 @@
+"""What reaches the bot from any platform, in one platform-neutral shape."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Incoming:
+    platform: str  # "console", "slack", "msteams", …
+    user_id: str  # the platform's own user id
+    text: str | None = None  # what the person typed
+    action: str | None = None  # the value of a button they clicked
+    display_name: str | None = None
+    locale: str | None = None  # the platform's locale hint, e.g. "sv-SE"
+    language: str | None = None  # a language the person explicitly chose ("sv"/"en")
+    address: dict[str, Any] | None = None  # what a proactive message to them needs
+    opened: bool = False  # the person opened the chat; nothing was said yet
+    event_id: str | None = None  # the platform's id for this delivery (retries repeat it)
+
+    @property
+    def qualified_id(self) -> str:
+        return f"{self.platform}:{self.user_id}"

@@ -1,0 +1,48 @@
+"""What the bot says, independent of any chat platform. Adapters render it (Block Kit,
+Adaptive Card, plain text) and must treat every string here as plain text, never markup."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button. `value` comes back as the action when clicked; `label` is what people see."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A labelled value, e.g. one answer in the summary of an idea."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    choices: tuple[Choice, ...] = ()
+    facts: tuple[Fact, ...] = ()
+    title: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "title": self.title,
+            "choices": [{"value": c.value, "label": c.label} for c in self.choices],
+            "facts": [{"label": f.label, "value": f.value} for f in self.facts],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reply:
+        return cls(
+            text=data.get("text", ""),
+            title=data.get("title"),
+            choices=tuple(Choice(c["value"], c["label"]) for c in data.get("choices", ())),
+            facts=tuple(Fact(f["label"], f["value"]) for f in data.get("facts", ())),
+        )

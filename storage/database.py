@@ -1,0 +1,151 @@
+"""Engine, sessions and migrations for SQLite (embedded default) and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+DEFAULT_DATABASE_URL = "sqlite:///./idesluss.db"
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class DatabaseError(Exception):
+    """A database problem explained in plain words (shown to the person at the keyboard)."""
+
+
+class InvalidDatabaseUrl(DatabaseError):
+    pass
+
+
+class DatabaseUnavailable(DatabaseError):
+    pass
+
+
+def async_url(raw: str) -> URL:
+    """Turn `sqlite:///path` or `postgresql://…` into a URL with the async driver."""
+    raw = (raw or "").strip()
+    if not raw:
+        raise InvalidDatabaseUrl("DATABASE_URL is empty. Example: sqlite:///./idesluss.db")
+    try:
+        url = make_url(raw)
+    except ArgumentError as exc:
+        raise InvalidDatabaseUrl(
+            f"DATABASE_URL is not a database address: {raw!r}. "
+            "Examples: sqlite:///./idesluss.db or postgresql://user@host:5432/idesluss"
+        ) from exc
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        if url.database in (None, "", ":memory:"):
+            # An in-memory database would vanish between connections and lose every idea.
+            raise InvalidDatabaseUrl(
+                "DATABASE_URL must name a SQLite file, e.g. sqlite:///./idesluss.db"
+            )
+        return url.set(drivername="sqlite+aiosqlite")
+    if backend in ("postgresql", "postgres"):
+        return url.set(drivername="postgresql+asyncpg")
+    raise InvalidDatabaseUrl(
+        f"DATABASE_URL uses {backend!r}; Idésluss supports sqlite:///… and postgresql://…"
+    )
+
+
+def _sqlite_on_connect(dbapi_connection, _record) -> None:
+    # Let SQLAlchemy, not the driver, decide when transactions begin (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    # WAL lets the console chat read while the server writes; busy_timeout makes concurrent
+    # writers wait instead of failing at once; foreign keys are off by default in SQLite.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _sqlite_begin(conn) -> None:
+    # Take the write lock at the start of every transaction: concurrent turns then queue
+    # behind busy_timeout instead of failing half-way when a read is upgraded to a write.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    """One engine and its session factory."""
+
+    def __init__(self, url: str = DEFAULT_DATABASE_URL, *, echo: bool = False) -> None:
+        self.url = async_url(url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        kwargs: dict = {"echo": echo}
+        if self.is_sqlite:
+            kwargs["connect_args"] = {"timeout": 30}
+        else:
+            kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=10)
+        self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
+        if self.is_sqlite:
+            event.listen(self.engine.sync_engine, "connect", _sqlite_on_connect)
+            event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.sqlite_folder = Path(self.url.database or ".").expanduser().absolute().parent
+
+    @property
+    def safe_url(self) -> str:
+        """The URL without its password, for messages and logs."""
+        return self.url.render_as_string(hide_password=True)
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session whose work is committed on success and rolled back on any error."""
+        async with self.sessions() as session, session.begin():
+            yield session
+
+    async def check(self) -> None:
+        """Connect once; raise DatabaseUnavailable with a plain explanation if we cannot."""
+        if self.is_sqlite and not self.sqlite_folder.is_dir():
+            raise DatabaseUnavailable(
+                f"The folder for the SQLite database does not exist: {self.sqlite_folder}"
+            )
+        try:
+            async with asyncio.timeout(15), self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except (OSError, DBAPIError, OperationalError, TimeoutError) as exc:
+            raise DatabaseUnavailable(
+                f"Cannot reach the database at {self.safe_url}: {_first_line(exc)}"
+            ) from exc
+
+    async def upgrade(self) -> None:
+        """Apply every pending Alembic migration (the app does this on start)."""
+        await self.check()
+        async with self.engine.begin() as conn:
+            await conn.run_sync(_run_alembic_upgrade)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def alembic_config(connection=None):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _run_alembic_upgrade(sync_connection) -> None:
+    from alembic import command
+
+    command.upgrade(alembic_config(sync_connection), "head")
+
+
+def _first_line(exc: BaseException) -> str:
+    text_ = str(getattr(exc, "orig", None) or exc) or type(exc).__name__
+    return text_.strip().splitlines()[0] if text_.strip() else type(exc).__name__

@@ -1,0 +1,185 @@
+"""The tables. One migration per change under storage/migrations/versions/."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on both SQLite (which stores naive text) and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use the clock")
+
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class Person(Base):
+    """Someone the bot talks to, on one platform. `address` is what proactive messages need."""
+
+    __tablename__ = "persons"
+    __table_args__ = (UniqueConstraint("platform", "platform_user_id", name="uq_person_platform"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    platform_user_id: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    # The language the person chose (sv/en); None means "follow the platform's locale".
+    locale: Mapped[str | None] = mapped_column(String(8))
+    platform_locale: Mapped[str | None] = mapped_column(String(16))
+    workplace: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[dict[str, Any] | None]
+    reachable: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    @property
+    def qualified_id(self) -> str:
+        return f"{self.platform}:{self.platform_user_id}"
+
+
+class Idea(Base):
+    """A submitted idea. Its id is the reference number people use (`show 12`)."""
+
+    __tablename__ = "ideas"
+    __table_args__ = (
+        Index("ix_ideas_stage_changed", "stage", "stage_changed_at"),
+        Index("ix_ideas_next_due", "next_due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    need: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    benefit: Mapped[str] = mapped_column(Text)
+    first_test: Mapped[str | None] = mapped_column(Text)
+    involved: Mapped[str | None] = mapped_column(Text)
+    participate: Mapped[bool] = mapped_column(Boolean)
+    workplace: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(8))
+    stage: Mapped[str] = mapped_column(String(64))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    submitted_at: Mapped[datetime]
+    stage_changed_at: Mapped[datetime]
+    # Idle time counts from here: a stage change, a note, a message from the idea giver.
+    last_activity_at: Mapped[datetime]
+    # The next moment the reminder sweep has something to do for this idea (indexed).
+    next_due_at: Mapped[datetime | None]
+    snoozed_until: Mapped[datetime | None]
+    satisfaction: Mapped[int | None] = mapped_column(Integer)
+    satisfaction_comment: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+
+
+class IdeaEvent(Base):
+    """The history of an idea: who did what, when. Never updated, only appended."""
+
+    __tablename__ = "idea_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    from_stage: Mapped[str | None] = mapped_column(String(64))
+    to_stage: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime]
+
+
+class Dialogue(Base):
+    """A conversation in progress with one person: its step and the answers so far."""
+
+    __tablename__ = "dialogues"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), primary_key=True)
+    flow: Mapped[str] = mapped_column(String(32))
+    step: Mapped[str] = mapped_column(String(64))
+    answers: Mapped[dict[str, Any]]
+    # Where the flow returns to (after an edit, after "are you sure you want to cancel?").
+    context: Mapped[dict[str, Any]]
+    # Optimistic locking: every save bumps it; a save that finds another version retries.
+    version: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime]
+    updated_at: Mapped[datetime] = mapped_column(index=True)
+    nudged_at: Mapped[datetime | None]
+
+    __mapper_args__: ClassVar = {"version_id_col": version}
+
+
+class OutboxMessage(Base):
+    """A message to someone other than the person in the current turn, delivered later."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key", name="uq_outbox_dedupe"),
+        Index("ix_outbox_due", "status", "not_before"),
+        Index("ix_outbox_recipient", "recipient_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(255))
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
+    idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]]
+    # pending → sent, or → failed after the last attempt.
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime]
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Coordinator(Base):
+    """Coordinators (idéslussare) added by an admin, beside those in IDESLUSS_COORDINATORS."""
+
+    __tablename__ = "coordinators"
+
+    qualified_id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    added_by: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime]
+
+
+class ProcessedEvent(Base):
+    """Platform event ids already handled, so a retried delivery does nothing twice."""
+
+    __tablename__ = "processed_events"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(index=True)

@@ -1,0 +1,55 @@
+"""The outbox: messages to other people, written in the same transaction as the change
+that caused them and delivered later by the dispatcher. The dedupe key makes writing the
+same message twice a no-op."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import OutboxMessage
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    dedupe_key: str,
+    recipient_id: int,
+    kind: str,
+    payload: dict[str, Any],
+    now: datetime,
+    not_before: datetime | None = None,
+    idea_id: int | None = None,
+) -> bool:
+    """Write a message unless one with the same dedupe key exists. True if written."""
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    result = await session.execute(
+        insert(OutboxMessage)
+        .values(
+            dedupe_key=dedupe_key,
+            recipient_id=recipient_id,
+            idea_id=idea_id,
+            kind=kind,
+            payload=payload,
+            status="pending",
+            attempts=0,
+            not_before=not_before or now,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
+    return bool(result.rowcount)
+
+
+async def pending_for(session: AsyncSession, recipient_id: int) -> list[OutboxMessage]:
+    """Pending messages for one person, oldest first (per-recipient order is kept)."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.recipient_id == recipient_id, OutboxMessage.status == "pending")
+        .order_by(OutboxMessage.id)
+    )
+    return list((await session.execute(query)).scalars())

@@ -1,0 +1,73 @@
+"""People the bot talks to, identified by platform and platform user id."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Person
+
+
+async def upsert_person(
+    session: AsyncSession,
+    platform: str,
+    platform_user_id: str,
+    *,
+    now: datetime,
+    display_name: str | None = None,
+    platform_locale: str | None = None,
+    address: dict[str, Any] | None = None,
+    lock: bool = True,
+) -> Person:
+    """Find or create the person, refresh what the platform tells us, and (on PostgreSQL)
+    lock the row so that two turns of the same person run one after the other."""
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    await session.execute(
+        insert(Person)
+        .values(
+            platform=platform,
+            platform_user_id=platform_user_id,
+            display_name=display_name,
+            platform_locale=platform_locale,
+            address=address,
+            reachable=True,
+            created_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["platform", "platform_user_id"])
+    )
+    query = select(Person).where(
+        Person.platform == platform, Person.platform_user_id == platform_user_id
+    )
+    if lock:
+        query = query.with_for_update()
+    person = (await session.execute(query.execution_options(populate_existing=True))).scalar_one()
+    if display_name and person.display_name != display_name:
+        person.display_name = display_name
+    if platform_locale and person.platform_locale != platform_locale:
+        person.platform_locale = platform_locale
+    if address and person.address != address:
+        # The platform address can change (Teams serviceUrl); the latest one wins.
+        person.address = address
+        person.reachable = True
+    person.updated_at = now
+    return person
+
+
+async def find_person(session: AsyncSession, qualified_id: str) -> Person | None:
+    platform, _, user_id = qualified_id.partition(":")
+    return (
+        await session.execute(
+            select(Person).where(Person.platform == platform, Person.platform_user_id == user_id)
+        )
+    ).scalar_one_or_none()
+
+
+def first_name(display_name: str | None) -> str | None:
+    if not display_name or not display_name.strip():
+        return None
+    return display_name.strip().split()[0]
