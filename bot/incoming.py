@@ -18,6 +18,8 @@ class Incoming:
     address: dict[str, Any] | None = None  # what a proactive message to them needs
     opened: bool = False  # the person opened the chat; nothing was said yet
     event_id: str | None = None  # the platform's id for this delivery (retries repeat it)
+    command: bool = False  # an explicit command (Slack's /idea), never a dialogue answer
+    in_group: bool = False  # said in a channel or group chat rather than a personal chat
 
     @property
     def qualified_id(self) -> str:

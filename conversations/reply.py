@@ -24,11 +24,22 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file that goes with a reply (an export): saved to disk in the terminal, uploaded on
+    the platforms."""
+
+    name: str
+    media_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Reply:
     text: str
     choices: tuple[Choice, ...] = ()
     facts: tuple[Fact, ...] = ()
     title: str | None = None
+    attachments: tuple[Attachment, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -1,0 +1,122 @@
+"""Shared fixtures: a database per test (SQLite always, PostgreSQL when TEST_DATABASE_URL is
+set), an injected clock, the bot, and transcript-style chats."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bot.app import IdeaBot
+from bot.clock import FrozenClock
+from bot.config import Settings
+from storage.database import Database
+from storage.models import Base
+from tests.chat import Chat
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+PG_ENV = "TEST_DATABASE_URL"
+
+
+def _pg_admin_url() -> str | None:
+    return os.environ.get(PG_ENV) or None
+
+
+async def _pg_execute(admin_url: str, statement: str) -> None:
+    import asyncpg
+
+    url = make_url(admin_url)
+    conn = await asyncpg.connect(
+        host=url.host or "127.0.0.1",
+        port=url.port or 5432,
+        user=url.username or "postgres",
+        password=url.password,
+        database=url.database or "postgres",
+    )
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+def create_pg_database(admin_url: str) -> str:
+    """Create an empty database on the server in `admin_url`; return its URL."""
+    name = f"idesluss_test_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_pg_execute(admin_url, f'CREATE DATABASE "{name}"'))
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_pg_database(admin_url: str, url: str) -> None:
+    name = make_url(url).database
+    asyncio.run(_pg_execute(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """One PostgreSQL database for the whole run, created and dropped here."""
+    admin = _pg_admin_url()
+    if admin is None:
+        pytest.skip(
+            f"PostgreSQL tests need {PG_ENV} (e.g. postgresql://postgres@127.0.0.1/postgres)"
+        )
+    url = create_pg_database(admin)
+    yield url
+    drop_pg_database(admin, url)
+
+
+@pytest.fixture
+def fresh_pg_url() -> Iterator[str]:
+    """An empty PostgreSQL database of this test's own (for migration tests)."""
+    admin = _pg_admin_url()
+    if admin is None:
+        pytest.skip(f"PostgreSQL tests need {PG_ENV}")
+    url = create_pg_database(admin)
+    yield url
+    drop_pg_database(admin, url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'idesluss.db'}"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    await database.upgrade()
+    if not database.is_sqlite:  # the PostgreSQL database is shared: start every test empty
+        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        async with database.transaction() as session:
+            await session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    # A Monday morning in Stockholm.
+    return FrozenClock(datetime(2026, 6, 15, 9, 0, tzinfo=STOCKHOLM))
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, coordinators=frozenset({"console:maria"}))
+
+
+@pytest.fixture
+def bot(db: Database, clock: FrozenClock, settings: Settings) -> IdeaBot:
+    return IdeaBot(db, settings=settings, clock=clock)
+
+
+@pytest.fixture
+def anna(bot: IdeaBot) -> Chat:
+    return Chat(bot, user="anna", name="Anna Andersson")
