@@ -68,6 +68,8 @@ async def _open_database(settings: Settings) -> Database:
 async def _chat(args: argparse.Namespace) -> int:
     from adapters.console import ConsoleChat, default_user
     from bot.app import IdeaBot
+    from bot.delivery import deliver_pending_for
+    from bot.process import ProcessError
 
     language = args.lang.strip().lower() if args.lang else None
     if language is not None and language not in LANGUAGES:
@@ -87,8 +89,15 @@ async def _chat(args: argparse.Namespace) -> int:
     try:
         if not sys.stdin.isatty():
             sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
-        bot = IdeaBot(database, settings=settings)
-        await ConsoleChat(bot.handle, user=user, language=language).run()
+        try:
+            bot = IdeaBot(database, settings=settings)
+        except ProcessError as exc:
+            return fail(str(exc), EXIT_CONFIG)
+
+        async def deliver(chat: ConsoleChat) -> int:
+            return await deliver_pending_for(database, chat.qualified_id, chat, bot.clock)
+
+        await ConsoleChat(bot.handle, user=user, language=language, deliver=deliver).run()
     finally:
         await database.close()
     return 0

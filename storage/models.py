@@ -102,6 +102,10 @@ class Idea(Base):
     snoozed_until: Mapped[datetime | None]
     satisfaction: Mapped[int | None] = mapped_column(Integer)
     satisfaction_comment: Mapped[str | None] = mapped_column(Text)
+    # When the 1–5 question was queued (it is asked once per idea).
+    satisfaction_asked_at: Mapped[datetime | None]
+    # The first time the idea giver heard back (the first move), for the promised-time share.
+    first_response_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
 
 

@@ -95,6 +95,8 @@ def upgrade() -> None:
         sa.Column("snoozed_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("satisfaction", sa.Integer(), nullable=True),
         sa.Column("satisfaction_comment", sa.Text(), nullable=True),
+        sa.Column("satisfaction_asked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("first_response_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["assignee_id"],
