@@ -206,7 +206,9 @@ class Stats:
 
 async def stats(session: AsyncSession, *, top_workplaces: int = 10) -> Stats:
     per_stage = dict(
-        (await session.execute(select(Idea.stage, func.count()).group_by(Idea.stage))).tuples().all()
+        (await session.execute(select(Idea.stage, func.count()).group_by(Idea.stage)))
+        .tuples()
+        .all()
     )
     workplace_count = func.count().label("n")
     per_workplace = list(
@@ -250,7 +252,9 @@ async def stats(session: AsyncSession, *, top_workplaces: int = 10) -> Stats:
                 .where(Idea.satisfaction.is_not(None))
                 .group_by(Idea.satisfaction)
             )
-        ).tuples().all()
+        )
+        .tuples()
+        .all()
     )
     return Stats(per_stage, per_workplace, durations, responses, satisfaction)
 
