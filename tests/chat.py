@@ -7,9 +7,8 @@ await anna.clicks("Ja")
 
 from __future__ import annotations
 
-from typing import Any
-
 from collections.abc import Sequence
+from typing import Any
 
 from adapters.console import render
 from bot.delivery import deliver_pending_for
