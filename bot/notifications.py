@@ -69,6 +69,7 @@ def stage_message(
 def _tidy(text: str) -> str:
     """Drop the gaps an empty placeholder leaves: "Hej !", blank lines, trailing spaces."""
     text = re.sub(r"[ \t]+([!,.?])", r"\1", text)
+    text = re.sub(r"[ \t]{2,}", " ", text)
     text = re.sub(r"[ \t]+\n", "\n", text)
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
     return "\n\n".join(paragraphs)

@@ -274,11 +274,12 @@ class _Checker:
         if stages[first].terminal:
             raise self.fail("process.first_stage", f"{first!r} is terminal; new ideas must be open")
         for stage in stages.values():
-            if stage.requires == "where" and "{where}" not in "".join(stage.messages.values()):
-                raise self.fail(
-                    f"stages.{stage.id}.message",
-                    'requires = "where" but the text never says {where}',
-                )
+            for lang in LANGUAGES:
+                if stage.requires == "where" and "{where}" not in stage.messages[lang]:
+                    raise self.fail(
+                        f"stages.{stage.id}.message.{lang}",
+                        'requires = "where" but the text never says {where}',
+                    )
         special = {}
         for name, default in (("park", "parked"), ("refer", "referred"), ("close", "closed")):
             key = f"{name}_stage"
