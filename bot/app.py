@@ -32,7 +32,7 @@ from conversations.similarity import Candidate, most_similar
 from conversations.texts import DEFAULT_LANGUAGE, LANGUAGES, language_for, t
 from storage.database import Database
 from storage.dialogues import delete_dialogue, load_dialogue, save_dialogue
-from storage.ideas import create_idea, recent_for_similarity
+from storage.ideas import create_idea, has_ideas, recent_for_similarity
 from storage.models import Dialogue, Person
 from storage.people import first_name, upsert_person
 from storage.processed import claim_event
@@ -203,9 +203,13 @@ class IdeaBot:
         if (
             dialogue is None
             and incoming.opened
-            and await is_coordinator(session, self.settings, person.qualified_id)
+            and (
+                await is_coordinator(session, self.settings, person.qualified_id)
+                or await has_ideas(session, person.id)
+            )
         ):
-            # Coordinators mostly come to work the queue: greet them with what they can do.
+            # Coordinators come to work the queue, idea givers often to read news about their
+            # ideas: greet them with what they can do instead of starting a new idea.
             return await self._command(session, person, lang, Command("help"))
         return await self._intake_turn(session, incoming, person, dialogue, lang)
 

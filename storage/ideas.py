@@ -98,6 +98,11 @@ async def ideas_of(session: AsyncSession, person_id: int) -> list[Idea]:
     return list((await session.execute(query)).scalars())
 
 
+async def has_ideas(session: AsyncSession, person_id: int) -> bool:
+    query = select(Idea.id).where(Idea.person_id == person_id).limit(1)
+    return (await session.execute(query)).first() is not None
+
+
 @dataclass(frozen=True)
 class QueueRow:
     id: int
