@@ -25,6 +25,7 @@ from bot.incoming import Incoming
 from bot.notifications import COMMAND_PREFIX, SATISFACTION_PREFIX, notify_coordinators_of_new_idea
 from bot.process import Process, load_process
 from bot.roles import is_coordinator
+from bot.working_days import end_of_working_days
 from conversations import intake
 from conversations.command_texts import ct
 from conversations.reply import Reply
@@ -276,6 +277,7 @@ class IdeaBot:
             stage=self.process.first_stage,
             event_data={"similar": [number for number, _ in similar]},
         )
+        idea.response_due_at = end_of_working_days(now, self.process.first_response_days)
         if turn.submitted.get("workplace"):
             person.workplace = turn.submitted["workplace"]
         await notify_coordinators_of_new_idea(

@@ -42,6 +42,7 @@ async def move_idea(
         data={**(data or {}), "command": kind} if kind != "stage" else data,
         now=now,
     )
+    event.seconds_in_stage = max(0, int((now - idea.stage_changed_at).total_seconds()))
     idea.stage = to_stage
     idea.stage_changed_at = now
     idea.last_activity_at = now

@@ -6,10 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import statistics
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -449,7 +448,7 @@ async def _note(ctx: CommandContext, command: Command) -> list[Reply]:
 
 async def _stats(ctx: CommandContext, _: Command) -> list[Reply]:
     lang = ctx.lang
-    data = await idea_store.stats(ctx.session)
+    data = await idea_store.stats(ctx.session, now=ctx.now)
     none = ct(lang, "stats.none")
     per_stage = ", ".join(
         f"{s.name(lang)} {data.per_stage.get(s.id, 0)}" for s in ctx.process.stages.values()
@@ -463,25 +462,23 @@ async def _stats(ctx: CommandContext, _: Command) -> list[Reply]:
             lang,
             "stats.median_line",
             stage=s.name(lang),
-            days=_decimal(lang, statistics.median(data.stage_durations[s.id])),
+            days=_decimal(lang, idea_store.median_of_histogram(data.days_in_stage[s.id])),
         )
         for s in ctx.process.stages.values()
-        if data.stage_durations.get(s.id)
+        if data.days_in_stage.get(s.id)
     )
-    ok, due = _heard_back(data.responses, ctx.process.first_response_days, ctx.now)
-    heard = (
-        ct(
+    heard = none
+    if data.answer_due:
+        heard = ct(
             lang,
             "stats.heard_back_value",
-            share=round(100 * ok / due),
-            ok=ok,
-            count=due,
+            share=round(100 * data.answered_in_time / data.answer_due),
+            ok=data.answered_in_time,
+            count=data.answer_due,
             days=ctx.process.first_response_days,
         )
-        if due
-        else none
-    )
     answers = sum(data.satisfaction.values())
+    satisfaction = none
     if answers:
         mean = sum(score * n for score, n in data.satisfaction.items()) / answers
         distribution = " · ".join(
@@ -494,8 +491,6 @@ async def _stats(ctx: CommandContext, _: Command) -> list[Reply]:
             count=answers,
             distribution=distribution,
         )
-    else:
-        satisfaction = none
     facts = (
         Fact(ct(lang, "stats.total"), str(sum(data.per_stage.values()))),
         Fact(ct(lang, "stats.per_stage"), per_stage),
@@ -505,49 +500,6 @@ async def _stats(ctx: CommandContext, _: Command) -> list[Reply]:
         Fact(ct(lang, "stats.satisfaction"), satisfaction),
     )
     return [Reply("", title=ct(lang, "stats.title"), facts=facts)]
-
-
-def _heard_back(
-    responses: list[tuple[datetime, datetime | None]], days: int, now: datetime
-) -> tuple[int, int]:
-    """(answered in time, ideas whose deadline has passed or that were answered)."""
-    if not responses:
-        return 0, 0
-    first = min(submitted for submitted, _ in responses).astimezone(STOCKHOLM).date()
-    last = now.astimezone(STOCKHOLM).date()
-    calendar = WorkingDays(first, last)
-    ok = due = 0
-    for submitted, answered in responses:
-        start = submitted.astimezone(STOCKHOLM).date()
-        if answered is not None:
-            due += 1
-            if calendar.between(start, answered.astimezone(STOCKHOLM).date()) <= days:
-                ok += 1
-        elif calendar.between(start, last) > days:
-            due += 1
-    return ok, due
-
-
-class WorkingDays:
-    """Working days (Monday–Friday except Swedish public and de facto holidays) between dates,
-    by a cumulative count built once, so each idea costs a dictionary lookup."""
-
-    def __init__(self, first: date, last: date) -> None:
-        import holidays
-
-        years = range(first.year, last.year + 1)
-        free = holidays.SE(years=years, include_sundays=False, categories=("public", "de_facto"))
-        self.count: dict[date, int] = {}
-        running, day = 0, first
-        while day <= last:
-            if day.weekday() < 5 and day not in free:
-                running += 1
-            self.count[day] = running
-            day += timedelta(days=1)
-
-    def between(self, start: date, end: date) -> int:
-        """Working days after `start` up to and including `end`."""
-        return self.count.get(end, 0) - self.count.get(start, 0)
 
 
 async def _export(ctx: CommandContext, _: Command) -> list[Reply]:
