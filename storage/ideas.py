@@ -229,7 +229,7 @@ async def stats(session: AsyncSession, *, now: datetime, top_workplaces: int = 1
             )
         ).tuples()
     )
-    days = (IdeaEvent.seconds_in_stage / 86400).label("days")
+    days = (IdeaEvent.seconds_in_stage // 86400).label("days")  # whole days: few groups
     days_in_stage: dict[str, dict[int, int]] = {}
     rows = await session.execute(
         select(IdeaEvent.from_stage, days, func.count())

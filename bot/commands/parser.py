@@ -241,11 +241,14 @@ def _person(rest: str) -> tuple[str | None, str]:
 
 
 def _stage(rest: str, process: Process) -> tuple[str | None, str]:
-    """An optional stage at the start (its id or name in either language)."""
-    word, _, remainder = rest.partition(" ")
-    stage = process.find_stage(word.strip(".,:;")) if word else None
-    if stage is not None:
-        return stage, remainder.strip()
+    """An optional stage at the start: its id or its name in either language, which may be
+    more than one word ("inte nu"); the longest match wins."""
+    words = rest.split(" ")
+    for count in range(min(3, len(words)), 0, -1):
+        candidate = " ".join(words[:count]).strip(".,:;")
+        stage = process.find_stage(candidate) if candidate else None
+        if stage is not None:
+            return stage, " ".join(words[count:]).strip()
     return None, rest
 
 

@@ -242,6 +242,8 @@ async def test_another_municipalitys_process_works_without_code_changes(
     assert await anna.receives() == (
         "Hej Anna! Maria utreder Tryggare tunnlar (nr 1). Besked inom en månad."
     )
+    await maria.says("advance 1 inte nu")  # a stage name of two words
+    maria.hears("För att avsluta idé 1 behöver jag ett skäl.")
     await maria.says("close 1 Budgeten räcker inte i år.")
     maria.hears("gick från Utredning till Inte nu")
     said = await anna.receives()
