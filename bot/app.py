@@ -211,7 +211,10 @@ class IdeaBot:
         ):
             # Coordinators come to work the queue, idea givers often to read news about their
             # ideas: greet them with what they can do instead of starting a new idea.
-            return await self._command(session, person, lang, Command("help"))
+            name = first_name(person.display_name)
+            welcome = ct(lang, "welcome", name=name) if name else ct(lang, "welcome.noname")
+            help_replies = await self._command(session, person, lang, Command("help"))
+            return [Reply(welcome), *help_replies]
         return await self._intake_turn(session, incoming, person, dialogue, lang)
 
     async def _command(
