@@ -209,3 +209,73 @@ async def test_a_slack_slash_command_is_always_a_command(bot, maria_anna) -> Non
         Incoming(platform="slack", user_id="U024BE7LH", text="mine", command=True)
     )
     assert "Du har inte skickat in någon idé än." in replies[0].text
+
+
+async def test_refer_and_reopen_return_to_where_the_idea_was(maria_anna) -> None:
+    maria, anna = maria_anna
+    await maria.says("advance 1")
+    await maria.says('hänvisa 1 "Tekniska förvaltningen" De sköter belysningen.')
+    maria.hears("gick från Bedömning till Hänvisad")
+    said = await anna.receives()
+    assert "passar bäst hos Tekniska förvaltningen" in said
+    assert "Maria skriver: ”De sköter belysningen.”" in said
+    await maria.says("återöppna 1 De bad oss ta tillbaka den.")
+    maria.hears("gick från Hänvisad till Bedömning")
+    await maria.says("visa 1")
+    maria.hears("Bedömning → Hänvisad (Tekniska förvaltningen) – ”De sköter belysningen.”")
+
+
+async def test_assigning_to_another_coordinator_tells_them(db, clock, database_url) -> None:
+    from bot.app import IdeaBot
+    from bot.config import Settings
+
+    settings = Settings(
+        database_url=database_url, coordinators=frozenset({"console:maria", "slack:U0LARS"})
+    )
+    bot = IdeaBot(db, settings=settings, clock=clock)
+    anna = Chat(bot, user="anna", name="Anna")
+    maria = Chat(bot, user="maria", name="Maria")
+    lars = Chat(bot, user="U0LARS", name="Lars Ek", platform="slack", language="en")
+    await submit_idea(anna, "Tryggare tunnlar")
+    await lars.says("/idea list")  # Lars has talked to the bot: his language is known
+    await lars.receives()
+    await maria.says("assign 1 slack:U0LARS")
+    maria.hears("Klart: Lars Ek tar hand om idé 1 ”Tryggare tunnlar”.")
+    assert await lars.receives() == (
+        "Maria has given you idea 1 “Tryggare tunnlar”. Write “show 1” to read it."
+    )
+    await maria.says("assign 1 slack:U0LARS")
+    maria.hears("Lars Ek har redan hand om idé 1.")
+    assert await lars.receives() == ""
+
+
+@pytest.mark.parametrize(
+    ("action", "answer"),
+    [
+        ("cmd:assign:x:me", "Jag förstod inte riktigt."),
+        ("cmd:frobnicate:1:x", "Jag förstod inte riktigt."),
+        ("cmd:advance:1:nowhere", "Därifrån kan den gå till: Bedömning"),
+        ("cmd:advance:99:assessment", "Jag hittar ingen idé med nummer 99."),
+        ("satisfaction:1:9", "Den frågan hör inte till någon av dina avslutade idéer."),
+        ("satisfaction:1", "Den frågan hör inte till någon av dina avslutade idéer."),
+    ],
+)
+async def test_broken_or_forged_buttons_change_nothing(
+    action: str, answer: str, maria_anna, db
+) -> None:
+    maria, _ = maria_anna
+    before = await _counts(db)
+    await maria.clicks_value(action)
+    maria.hears(answer)
+    assert await _counts(db) == before
+
+
+async def test_a_retried_dialogue_answer_is_taken_once(bot, db) -> None:
+    anna = Chat(bot, user="anna", name="Anna")
+    await anna.says("Hej")
+    await anna.says_retried("Tryggare tunnlar", event_id="Ev1")
+    anna.hears("Vilket behov")
+    await anna.says_retried("Tryggare tunnlar", event_id="Ev1")
+    anna.hears("Det där har jag redan gjort")
+    await anna.says("Många är rädda i tunnlarna på kvällen.")
+    anna.hears("Hur skulle idén fungera?")  # the dialogue moved one step, not two
