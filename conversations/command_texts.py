@@ -101,7 +101,10 @@ SV: dict[str, str] = {
     # list
     "list.empty": "Inga idéer väntar här just nu.",
     "list.intro": "{count} idéer, äldst först:",
-    "list.line": "{number}. {title} – {stage} i {days} dagar – {assignee}",
+    "list.intro.one": "1 idé:",
+    "list.line": "{number}. {title} – {stage} i {days} – {assignee}",
+    "days.one": "1 dag",
+    "days.many": "{days} dagar",
     "list.more": "… och {more} till. Begränsa med ett steg, till exempel: lista bedömning",
     # show
     "show.title": "Idé {number}: {title}",
@@ -270,7 +273,10 @@ EN: dict[str, str] = {
     "mine.hint": "Write “show” and the number to see more about an idea.",
     "list.empty": "No ideas are waiting here right now.",
     "list.intro": "{count} ideas, oldest first:",
-    "list.line": "{number}. {title} – {stage} for {days} days – {assignee}",
+    "list.intro.one": "1 idea:",
+    "list.line": "{number}. {title} – {stage} for {days} – {assignee}",
+    "days.one": "1 day",
+    "days.many": "{days} days",
     "list.more": "… and {more} more. Narrow it down with a stage, for example: list assessment",
     "show.title": "Idea {number}: {title}",
     "show.stage": "Stage",

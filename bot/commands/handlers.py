@@ -226,7 +226,7 @@ async def _list(ctx: CommandContext, command: Command) -> list[Reply]:
     )
     if not rows:
         return [Reply(ct(lang, "list.empty"))]
-    lines = [ct(lang, "list.intro", count=total)]
+    lines = [ct(lang, "list.intro.one") if total == 1 else ct(lang, "list.intro", count=total)]
     for row in rows:
         lines.append(
             ct(
@@ -235,7 +235,7 @@ async def _list(ctx: CommandContext, command: Command) -> list[Reply]:
                 number=row.id,
                 title=row.title,
                 stage=_stage_name(ctx, row.stage),
-                days=max(0, (ctx.now - row.stage_changed_at).days),
+                days=_days(lang, max(0, (ctx.now - row.stage_changed_at).days)),
                 assignee=row.assignee_name or ct(lang, "nobody"),
             )
         )
@@ -638,6 +638,10 @@ def _name(lang: str, person: Person | None) -> str:
 
 def _giver_name(lang: str, giver: Person | None) -> str:
     return (first_name(giver.display_name) if giver else None) or ct(lang, "show.giver")
+
+
+def _days(lang: str, days: int) -> str:
+    return ct(lang, "days.one") if days == 1 else ct(lang, "days.many", days=days)
 
 
 def _date(moment: datetime) -> str:

@@ -117,7 +117,7 @@ async def test_an_english_coordinator_uses_english_words_and_stage_names(bot, ma
     await maria.says("flytta 1 Prövas")  # Swedish words work for her too
     maria.hears("went from Assessment to Testing")
     await maria.says("list testing")
-    maria.hears("1 ideas, oldest first:", "1. Tryggare tunnlar – Testing for 0 days – nobody yet")
+    maria.hears("1 idea:", "1. Tryggare tunnlar – Testing for 0 days – nobody yet")
     said = await anna.receives()
     assert said.count("Hej Anna!") == 2  # the idea giver hears it in her own language
 
@@ -132,11 +132,11 @@ async def test_list_is_oldest_first_with_days_in_stage_and_filters(bot, maria_an
     maria.hears(
         "2 idéer, äldst först:\n"
         "1. Tryggare tunnlar – Inkommen i 4 dagar – ingen ännu\n"
-        "2. Digital matsedel – Inkommen i 1 dagar – ingen ännu"
+        "2. Digital matsedel – Inkommen i 1 dag – ingen ännu"
     )
     await maria.says("assign 2 me")
     await maria.says("list --mine")
-    maria.hears("1 idéer", "2. Digital matsedel")
+    maria.hears("1 idé:", "2. Digital matsedel")
     maria.does_not_hear("Tryggare")
     await maria.says("lista --otilldelade")
     maria.hears("1. Tryggare tunnlar")
