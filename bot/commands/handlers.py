@@ -35,6 +35,7 @@ from storage.people import first_name, upsert_person
 log = logging.getLogger(__name__)
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 LIST_LIMIT = 20
+MAX_HISTORY_LINES = 25
 
 
 @dataclass
@@ -159,6 +160,8 @@ async def _show(ctx: CommandContext, command: Command) -> list[Reply]:
             if number in similar_titles
         )
         facts.append(Fact(ct(lang, "show.similar"), similar or ct(lang, "show.no_similar")))
+    if len(history) > MAX_HISTORY_LINES:  # a chat message has limits; the export has it all
+        history = ["…", *history[-MAX_HISTORY_LINES:]]
     facts.append(Fact(ct(lang, "show.history"), "\n".join(history)))
     if ctx.coordinator and notes:
         facts.append(Fact(ct(lang, "show.notes"), "\n".join(notes)))
