@@ -11,8 +11,8 @@ from __future__ import annotations
 from conversations.texts import DEFAULT_LANGUAGE
 
 SV: dict[str, str] = {
-    "welcome": "Välkommen tillbaka, {name}!",
-    "welcome.noname": "Välkommen tillbaka!",
+    "welcome": "Hej {name}!",
+    "welcome.noname": "Hej!",
     # help
     "help.everyone": (
         "Det här kan du skriva till mig:\n"
@@ -190,8 +190,8 @@ SV: dict[str, str] = {
 }
 
 EN: dict[str, str] = {
-    "welcome": "Welcome back, {name}!",
-    "welcome.noname": "Welcome back!",
+    "welcome": "Hi {name}!",
+    "welcome.noname": "Hi!",
     "help.everyone": (
         "This is what you can write to me:\n"
         "• mine – your ideas and how far they have come\n"
