@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 import getpass
 import sys
-from collections.abc import Awaitable, Callable
-from typing import TextIO
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
 
 from bot.incoming import Incoming
 from conversations.reply import Choice, Reply
@@ -18,7 +19,14 @@ HINTS = {
     "en": "(Type your answer and press Enter. Ctrl-D quits – what you've written is saved.)",
 }
 
+SAVED = {
+    "sv": "(Filen är sparad: {path})",
+    "en": "(The file is saved: {path})",
+}
+
 Handler = Callable[[Incoming], Awaitable[list[Reply]]]
+# Shows the person's waiting messages (from the outbox) through the chat's sender.
+Deliver = Callable[["ConsoleChat"], Awaitable[Any]]
 
 
 def default_user() -> str:
@@ -31,7 +39,8 @@ def default_user() -> str:
 def render(reply: Reply) -> str:
     """A reply as terminal text. Everything is plain text: nothing here is interpreted."""
     lines = [reply.title] if reply.title else []
-    lines.append(reply.text)
+    if reply.text or not lines:
+        lines.append(reply.text)
     for fact in reply.facts:
         value = fact.value.replace("\n", "\n      ")
         lines.append(f"  • {fact.label}: {value}")
@@ -50,8 +59,12 @@ class ConsoleChat:
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
         interactive: bool | None = None,
+        deliver: Deliver | None = None,
+        save_folder: Path | None = None,
     ) -> None:
         self.handle = handle
+        self.deliver = deliver
+        self.save_folder = save_folder
         self.user = user
         self.language = language
         self.stdin = stdin or sys.stdin
@@ -76,8 +89,13 @@ class ConsoleChat:
             address={"user": self.user},
         )
 
+    @property
+    def qualified_id(self) -> str:
+        return f"{PLATFORM}:{self.user}"
+
     async def run(self) -> None:
         await self._show(await self.handle(self.incoming(opened=True)))
+        await self._deliver()
         if self.interactive:
             self._write(HINTS.get(self.language or "sv", HINTS["sv"]) + "\n")
         while True:
@@ -85,6 +103,19 @@ class ConsoleChat:
             if line is None:
                 break
             await self._show(await self.handle(self.incoming(line)))
+            await self._deliver()
+
+    async def _deliver(self) -> None:
+        if self.deliver is not None:
+            await self.deliver(self)
+
+    async def send(self, address: dict[str, Any], replies: Sequence[Reply]) -> None:
+        """The `Sender` contract: a message for the person at the keyboard appears here."""
+        shown = list(replies)
+        for reply in shown:
+            self._write(render(reply) + "\n\n")
+        if any(reply.choices for reply in shown):
+            self._choices = next(r.choices for r in reversed(shown) if r.choices)
 
     async def _read_line(self) -> str | None:
         if self.interactive:
@@ -101,7 +132,22 @@ class ConsoleChat:
     async def _show(self, replies: list[Reply]) -> None:
         for reply in replies:
             self._write(render(reply) + "\n\n")
+            for attachment in reply.attachments:
+                path = self._save(attachment.name, attachment.data)
+                saved = SAVED.get(self.language or "sv", SAVED["sv"])
+                self._write(saved.format(path=path) + "\n\n")
         self._choices = replies[-1].choices if replies else ()
+
+    def _save(self, name: str, data: bytes) -> Path:
+        """Save next to where the chat was started, never over an existing file."""
+        folder = self.save_folder or Path.cwd()
+        safe = Path(name).name or "export"
+        path, counter = folder / safe, 1
+        while path.exists():
+            path = folder / f"{Path(safe).stem}-{counter}{Path(safe).suffix}"
+            counter += 1
+        path.write_bytes(data)
+        return path
 
     def _write(self, text: str) -> None:
         self.stdout.write(text)

@@ -16,23 +16,43 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from bot import satisfaction
 from bot.clock import Clock, SystemClock
+from bot.commands.handlers import CommandContext, run_command
+from bot.commands.parser import Command, ParseError, looks_like_command, parse, strip_prefix
 from bot.config import Settings
 from bot.incoming import Incoming
+from bot.notifications import COMMAND_PREFIX, SATISFACTION_PREFIX, notify_coordinators_of_new_idea
+from bot.process import Process, load_process
+from bot.roles import is_coordinator
+from bot.working_days import end_of_working_days
 from conversations import intake
+from conversations.command_texts import ct
 from conversations.reply import Reply
+from conversations.similarity import Candidate, most_similar
 from conversations.texts import DEFAULT_LANGUAGE, LANGUAGES, language_for, t
 from storage.database import Database
 from storage.dialogues import delete_dialogue, load_dialogue, save_dialogue
-from storage.ideas import create_idea
+from storage.ideas import create_idea, has_ideas, recent_for_similarity
 from storage.models import Dialogue, Person
 from storage.people import first_name, upsert_person
+from storage.processed import claim_event
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 # Far beyond any answer's limit; longer input is cut before any work is done on it.
 MAX_INPUT_CHARS = 200_000
+# A new idea is compared with this many of the newest ideas (bounded work per submission).
+SIMILARITY_WINDOW = 2000
+# Parse errors after which plain text from an idea giver is taken as the start of an idea
+# ("Visa vägen med skyltar" is an idea, not a broken `visa N`).
+_NOT_REALLY_A_COMMAND = {
+    "parse.bad_number",
+    "parse.needs_number",
+    "parse.extra_words",
+    "parse.list_word",
+}
 
 
 @dataclass(frozen=True)
@@ -43,11 +63,18 @@ class TurnResult:
 
 class IdeaBot:
     def __init__(
-        self, database: Database, *, settings: Settings | None = None, clock: Clock | None = None
+        self,
+        database: Database,
+        *,
+        settings: Settings | None = None,
+        clock: Clock | None = None,
+        process: Process | None = None,
     ) -> None:
         self.db = database
         self.settings = settings or Settings()
         self.clock = clock or SystemClock()
+        # Loaded and checked now, so a broken process file stops the start, not a turn.
+        self.process = process or load_process(self.settings.process_path)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Run one turn. Never raises for anything the person did; a database failure
@@ -88,13 +115,120 @@ class IdeaBot:
         if incoming.language in LANGUAGES and person.locale != incoming.language:
             person.locale = incoming.language
         lang = person.locale or language_for(person.platform_locale)
+        if incoming.event_id and not await claim_event(
+            session, f"{incoming.platform}:{incoming.event_id}", now=now
+        ):
+            # A platform retry of a delivery we already handled: do nothing twice.
+            return TurnResult([Reply(ct(lang, "duplicate"))], lang)
         dialogue = await load_dialogue(session, person.id)
-        replies = await self._intake_turn(session, incoming, person, dialogue, lang)
+        replies = await self._route(session, incoming, person, dialogue, lang)
         log.info(
             "turn handled",
             extra={"platform": incoming.platform, "person": person.id, "replies": len(replies)},
         )
         return TurnResult(replies, lang)
+
+    async def _route(
+        self,
+        session: AsyncSession,
+        incoming: Incoming,
+        person: Person,
+        dialogue: Dialogue | None,
+        lang: str,
+    ) -> list[Reply]:
+        """Commands and button clicks from notifications work whatever conversation is going
+        on; other text answers the conversation in progress, or starts a new idea."""
+        in_intake = dialogue is not None and dialogue.flow == intake.FLOW
+        action, text = incoming.action, incoming.text
+        if action and action.startswith(COMMAND_PREFIX):
+            return await self._command(session, person, lang, command_from_action(action))
+        if action and action.startswith(SATISFACTION_PREFIX):
+            parsed = satisfaction.parse_action(action)
+            if parsed is None:
+                return [Reply(ct(lang, "satisfaction.not_asked"))]
+            replies = await satisfaction.answer(
+                session,
+                person,
+                *parsed,
+                lang=lang,
+                now=self.clock.now(),
+                ask_comment=not in_intake,
+                dialogue=None if in_intake else dialogue,
+            )
+            if in_intake:  # carry on where the idea giver was
+                replies += await self._intake_turn(
+                    session, _opened(incoming), person, dialogue, lang
+                )
+            return replies
+        if incoming.command or (text is not None and strip_prefix(text)[1]):
+            return await self._command(session, person, lang, parse(text, self.process))
+        if (
+            in_intake
+            and text is not None
+            and _at_intake_start(dialogue)
+            and looks_like_command(text)
+        ):
+            # Right after the greeting, before any answer: "mina" or "lista 3" is a command.
+            command = parse(text, self.process)
+            if isinstance(command, Command) and command.name != "help":
+                return await self._command(session, person, lang, command)
+        if dialogue is not None and dialogue.flow == satisfaction.FLOW:
+            if incoming.opened:
+                return [Reply(ct(lang, "satisfaction.thanks"))]
+            return await satisfaction.comment(
+                session, person, dialogue, text, lang=lang, now=self.clock.now()
+            )
+        if dialogue is None and text is not None:
+            score = satisfaction.typed_score(text)
+            if score is not None:
+                waiting = await satisfaction.open_question(session, person.id)
+                if waiting is not None:
+                    return await satisfaction.answer(
+                        session,
+                        person,
+                        waiting.id,
+                        score,
+                        lang=lang,
+                        now=self.clock.now(),
+                        ask_comment=True,
+                        dialogue=None,
+                    )
+            if looks_like_command(text):
+                command = parse(text, self.process)
+                if not (
+                    isinstance(command, ParseError)
+                    and command.key in _NOT_REALLY_A_COMMAND
+                    and not await is_coordinator(session, self.settings, person.qualified_id)
+                ):
+                    return await self._command(session, person, lang, command)
+        if (
+            dialogue is None
+            and incoming.opened
+            and (
+                await is_coordinator(session, self.settings, person.qualified_id)
+                or await has_ideas(session, person.id)
+            )
+        ):
+            # Coordinators come to work the queue, idea givers often to read news about their
+            # ideas: greet them with what they can do instead of starting a new idea.
+            name = first_name(person.display_name)
+            welcome = ct(lang, "welcome", name=name) if name else ct(lang, "welcome.noname")
+            help_replies = await self._command(session, person, lang, Command("help"))
+            return [Reply(welcome), *help_replies]
+        return await self._intake_turn(session, incoming, person, dialogue, lang)
+
+    async def _command(
+        self, session: AsyncSession, person: Person, lang: str, command: Command | ParseError
+    ) -> list[Reply]:
+        ctx = CommandContext(
+            session=session,
+            settings=self.settings,
+            process=self.process,
+            person=person,
+            lang=lang,
+            now=self.clock.now(),
+        )
+        return await run_command(ctx, command)
 
     async def _intake_turn(
         self,
@@ -136,19 +270,64 @@ class IdeaBot:
 
         if turn.submitted is None:
             return turn.replies
-        idea = await create_idea(session, person, turn.submitted, language=lang, now=now)
+        similar = await self._similar(session, turn.submitted)
+        idea = await create_idea(
+            session,
+            person,
+            turn.submitted,
+            language=lang,
+            now=now,
+            stage=self.process.first_stage,
+            event_data={"similar": [number for number, _ in similar]},
+        )
+        idea.response_due_at = end_of_working_days(now, self.process.first_response_days)
         if turn.submitted.get("workplace"):
             person.workplace = turn.submitted["workplace"]
+        await notify_coordinators_of_new_idea(
+            session, self.settings, self.process, idea, person, similar, now=now
+        )
         log.info("idea submitted", extra={"idea": idea.id, "person": person.id})
         return [
             *turn.replies,
             intake.submitted_reply(lang, first_name(person.display_name), idea.id, idea.title),
         ]
 
+    async def _similar(self, session: AsyncSession, answers: dict) -> list[tuple[int, str]]:
+        """Up to three earlier ideas most like this one: (number, title)."""
+        rows = await recent_for_similarity(session, limit=SIMILARITY_WINDOW)
+        candidates = [Candidate(i, title, f"{need} {idea}") for i, title, need, idea in rows]
+        best = most_similar(
+            answers["title"], f"{answers.get('need', '')} {answers.get('idea', '')}", candidates
+        )
+        names = {i: title for i, title, _, _ in rows}
+        return [(number, names[number]) for number, _ in best]
+
     def _fallback_language(self, incoming: Incoming) -> str:
         if incoming.language in LANGUAGES:
             return incoming.language
         return language_for(incoming.locale) if incoming.locale else DEFAULT_LANGUAGE
+
+
+def command_from_action(action: str) -> Command | ParseError:
+    """ "cmd:assign:12:me" / "cmd:advance:12:assessment" from a notification's buttons."""
+    parts = action.split(":")
+    if len(parts) == 4 and parts[2].isdigit():
+        verb, number, argument = parts[1], int(parts[2]), parts[3]
+        if verb == "assign":
+            return Command("assign", idea=number, target=argument)
+        if verb == "advance":
+            return Command("advance", idea=number, stage=argument)
+    return ParseError("parse.not_understood")
+
+
+def _at_intake_start(dialogue: Dialogue | None) -> bool:
+    if dialogue is None or dialogue.step != intake.QUESTIONS[0].key:
+        return False
+    return not any(key != "workplace" for key in dialogue.answers)
+
+
+def _opened(incoming: Incoming) -> Incoming:
+    return replace(incoming, action=None, text=None, opened=True)
 
 
 def _bounded(incoming: Incoming) -> Incoming:

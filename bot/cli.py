@@ -68,6 +68,8 @@ async def _open_database(settings: Settings) -> Database:
 async def _chat(args: argparse.Namespace) -> int:
     from adapters.console import ConsoleChat, default_user
     from bot.app import IdeaBot
+    from bot.delivery import deliver_pending_for
+    from bot.process import ProcessError, load_process
 
     language = args.lang.strip().lower() if args.lang else None
     if language is not None and language not in LANGUAGES:
@@ -81,14 +83,22 @@ async def _chat(args: argparse.Namespace) -> int:
         return fail("--user must be one word without spaces or ':' (e.g. --user anna)", EXIT_CONFIG)
     settings = Settings.from_env()
     try:
+        process = load_process(settings.process_path)
+    except ProcessError as exc:
+        return fail(str(exc), EXIT_CONFIG)
+    try:
         database = await _open_database(settings)
     except DatabaseError as exc:
         return fail(str(exc), EXIT_DATABASE)
     try:
         if not sys.stdin.isatty():
             sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
-        bot = IdeaBot(database, settings=settings)
-        await ConsoleChat(bot.handle, user=user, language=language).run()
+        bot = IdeaBot(database, settings=settings, process=process)
+
+        async def deliver(chat: ConsoleChat) -> int:
+            return await deliver_pending_for(database, chat.qualified_id, chat, bot.clock)
+
+        await ConsoleChat(bot.handle, user=user, language=language, deliver=deliver).run()
     finally:
         await database.close()
     return 0

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.models import Idea, IdeaEvent, Person
 
@@ -20,6 +24,7 @@ async def create_idea(
     language: str,
     now: datetime,
     stage: str = FIRST_STAGE,
+    event_data: dict[str, Any] | None = None,
 ) -> Idea:
     """Store a submitted idea and its first event. The id is the idea's public number."""
     idea = Idea(
@@ -42,7 +47,9 @@ async def create_idea(
     )
     session.add(idea)
     await session.flush()
-    await add_event(session, idea, actor=person, kind="submitted", to_stage=stage, now=now)
+    await add_event(
+        session, idea, actor=person, kind="submitted", to_stage=stage, now=now, data=event_data
+    )
     return idea
 
 
@@ -71,3 +78,251 @@ async def add_event(
     session.add(event)
     await session.flush()
     return event
+
+
+# ── reading: every query here is one statement over an index, never one per idea ─────────
+
+
+async def get_idea(session: AsyncSession, idea_id: int, *, lock: bool = False) -> Idea | None:
+    query = select(Idea).where(Idea.id == idea_id)
+    if lock:
+        query = query.with_for_update()
+    return (
+        await session.execute(query.execution_options(populate_existing=True))
+    ).scalar_one_or_none()
+
+
+async def ideas_of(session: AsyncSession, person_id: int) -> list[Idea]:
+    """One person's ideas, newest first (ix_ideas_person_id)."""
+    query = select(Idea).where(Idea.person_id == person_id).order_by(Idea.id.desc())
+    return list((await session.execute(query)).scalars())
+
+
+async def has_ideas(session: AsyncSession, person_id: int) -> bool:
+    query = select(Idea.id).where(Idea.person_id == person_id).limit(1)
+    return (await session.execute(query)).first() is not None
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    title: str
+    stage: str
+    stage_changed_at: datetime
+    assignee_name: str | None
+    assignee_id: int | None
+
+
+async def queue(
+    session: AsyncSession,
+    stages: Sequence[str],
+    *,
+    unassigned: bool = False,
+    assignee_id: int | None = None,
+    limit: int = 20,
+) -> tuple[list[QueueRow], int]:
+    """The oldest `limit` ideas in these stages (ix_ideas_stage_changed) and how many there are."""
+    conditions = [Idea.stage.in_(list(stages))]
+    if unassigned:
+        conditions.append(Idea.assignee_id.is_(None))
+    if assignee_id is not None:
+        conditions.append(Idea.assignee_id == assignee_id)
+    assignee = aliased(Person)
+    rows = await session.execute(
+        select(
+            Idea.id,
+            Idea.title,
+            Idea.stage,
+            Idea.stage_changed_at,
+            assignee.display_name,
+            Idea.assignee_id,
+        )
+        .outerjoin(assignee, assignee.id == Idea.assignee_id)
+        .where(*conditions)
+        .order_by(Idea.stage_changed_at, Idea.id)
+        .limit(limit)
+    )
+    total = (
+        await session.execute(select(func.count()).select_from(Idea).where(*conditions))
+    ).scalar_one()
+    return [QueueRow(*row) for row in rows], total
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    event: IdeaEvent
+    actor_name: str | None
+    person_name: str | None  # who the idea was given to, for "assigned"
+
+
+async def history(session: AsyncSession, idea_id: int) -> list[HistoryRow]:
+    """An idea's events in order, with the names of the people in them (ix_idea_events_idea_id)."""
+    actor = aliased(Person)
+    rows = await session.execute(
+        select(IdeaEvent, actor.display_name)
+        .outerjoin(actor, actor.id == IdeaEvent.actor_id)
+        .where(IdeaEvent.idea_id == idea_id)
+        .order_by(IdeaEvent.id)
+    )
+    return [
+        HistoryRow(event, name, (event.data or {}).get("assignee_name")) for event, name in rows
+    ]
+
+
+async def people_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Person]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = await session.execute(select(Person).where(Person.id.in_(wanted)))
+    return {person.id: person for person in rows.scalars()}
+
+
+async def titles(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
+    wanted = list(ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(select(Idea.id, Idea.title).where(Idea.id.in_(wanted)))
+    return dict(rows.tuples().all())
+
+
+async def recent_for_similarity(
+    session: AsyncSession, *, limit: int
+) -> list[tuple[int, str, str, str]]:
+    """The newest ideas (primary key order): id, title, need, description."""
+    rows = await session.execute(
+        select(Idea.id, Idea.title, Idea.need, Idea.description)
+        .order_by(Idea.id.desc())
+        .limit(limit)
+    )
+    return list(rows.tuples())
+
+
+# ── statistics ─────────────────────────────────────────────────────────────────────────
+
+
+@dataclass
+class Stats:
+    per_stage: dict[str, int]
+    per_workplace: list[tuple[str | None, int]]
+    # stage → {whole days spent there: how many finished stays}, a histogram for the median
+    days_in_stage: dict[str, dict[int, int]]
+    answered_in_time: int  # ideas whose giver heard back by the promised time
+    answer_due: int  # ideas answered, or whose promised time has passed
+    satisfaction: dict[int, int]  # score → how many
+
+
+async def stats(session: AsyncSession, *, now: datetime, top_workplaces: int = 10) -> Stats:
+    """Every figure is one grouped or aggregate statement, read from an index where one fits."""
+    per_stage = dict(
+        (await session.execute(select(Idea.stage, func.count()).group_by(Idea.stage)))
+        .tuples()
+        .all()
+    )
+    workplace_count = func.count().label("n")
+    per_workplace = list(
+        (
+            await session.execute(
+                select(Idea.workplace, workplace_count)
+                .group_by(Idea.workplace)
+                .order_by(workplace_count.desc(), Idea.workplace)
+                .limit(top_workplaces)
+            )
+        ).tuples()
+    )
+    days = (IdeaEvent.seconds_in_stage // 86400).label("days")  # whole days: few groups
+    days_in_stage: dict[str, dict[int, int]] = {}
+    rows = await session.execute(
+        select(IdeaEvent.from_stage, days, func.count())
+        .where(IdeaEvent.from_stage.is_not(None), IdeaEvent.seconds_in_stage.is_not(None))
+        .group_by(IdeaEvent.from_stage, days)
+    )
+    for stage, whole_days, count in rows.tuples():
+        histogram = days_in_stage.setdefault(stage, {})
+        histogram[int(whole_days)] = histogram.get(int(whole_days), 0) + count
+    in_time = case((Idea.first_response_at <= Idea.response_due_at, 1), else_=0)
+    due = case((Idea.first_response_at.is_not(None), 1), (Idea.response_due_at < now, 1), else_=0)
+    answered_in_time, answer_due = (
+        await session.execute(
+            select(func.coalesce(func.sum(in_time), 0), func.coalesce(func.sum(due), 0))
+        )
+    ).one()
+    satisfaction = dict(
+        (
+            await session.execute(
+                select(Idea.satisfaction, func.count())
+                .where(Idea.satisfaction.is_not(None))
+                .group_by(Idea.satisfaction)
+            )
+        )
+        .tuples()
+        .all()
+    )
+    return Stats(
+        per_stage,
+        per_workplace,
+        days_in_stage,
+        int(answered_in_time),
+        int(answer_due),
+        satisfaction,
+    )
+
+
+def median_of_histogram(histogram: dict[int, int]) -> float:
+    """The median of values given as {value: count}."""
+    ordered = sorted(histogram.items())
+    total = sum(histogram.values())
+
+    def nth(n: int) -> int:
+        seen = 0
+        for value, count in ordered:
+            seen += count
+            if seen > n:
+                return value
+        return ordered[-1][0]
+
+    if total % 2:
+        return float(nth(total // 2))
+    return (nth(total // 2 - 1) + nth(total // 2)) / 2
+
+
+# ── export ─────────────────────────────────────────────────────────────────────────────
+
+
+async def export_rows(session: AsyncSession) -> tuple[list[tuple], dict[int, list[IdeaEvent]]]:
+    """All ideas with giver and assignee names, and every stage event grouped by idea."""
+    giver, assignee = aliased(Person), aliased(Person)
+    ideas = list(
+        (
+            await session.execute(
+                select(Idea, giver.display_name, assignee.display_name)
+                .join(giver, giver.id == Idea.person_id)
+                .outerjoin(assignee, assignee.id == Idea.assignee_id)
+                .order_by(Idea.id)
+            )
+        ).tuples()
+    )
+    events: dict[int, list[IdeaEvent]] = {}
+    rows = await session.execute(
+        select(IdeaEvent)
+        .where(IdeaEvent.kind.in_(("submitted", "stage")))
+        .order_by(IdeaEvent.idea_id, IdeaEvent.id)
+    )
+    for event in rows.scalars():
+        events.setdefault(event.idea_id, []).append(event)
+    return ideas, events
+
+
+async def stage_before(session: AsyncSession, idea_id: int, stage: str) -> str | None:
+    """The stage the idea was in before it last entered `stage` (to return from parked/closed)."""
+    return (
+        await session.execute(
+            select(IdeaEvent.from_stage)
+            .where(
+                IdeaEvent.idea_id == idea_id,
+                IdeaEvent.kind == "stage",
+                IdeaEvent.to_stage == stage,
+            )
+            .order_by(IdeaEvent.id.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()

@@ -76,6 +76,13 @@ class Idea(Base):
     __tablename__ = "ideas"
     __table_args__ = (
         Index("ix_ideas_stage_changed", "stage", "stage_changed_at"),
+        # The queue across all open stages, oldest first, read in index order up to the limit.
+        Index("ix_ideas_changed", "stage_changed_at", "id"),
+        # `list --unassigned` / `--mine` per stage, in queue order.
+        Index("ix_ideas_queue", "stage", "assignee_id", "stage_changed_at"),
+        # `stats`: grouped counts read from the index instead of the table.
+        Index("ix_ideas_workplace", "workplace"),
+        Index("ix_ideas_satisfaction", "satisfaction"),
         Index("ix_ideas_next_due", "next_due_at"),
     )
 
@@ -102,6 +109,11 @@ class Idea(Base):
     snoozed_until: Mapped[datetime | None]
     satisfaction: Mapped[int | None] = mapped_column(Integer)
     satisfaction_comment: Mapped[str | None] = mapped_column(Text)
+    # When the 1–5 question was queued (it is asked once per idea).
+    satisfaction_asked_at: Mapped[datetime | None]
+    # The idea giver is promised news by this moment; the first move is when they got it.
+    response_due_at: Mapped[datetime | None]
+    first_response_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
 
 
@@ -109,6 +121,7 @@ class IdeaEvent(Base):
     """The history of an idea: who did what, when. Never updated, only appended."""
 
     __tablename__ = "idea_events"
+    __table_args__ = (Index("ix_idea_events_stage_time", "from_stage", "seconds_in_stage"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"), index=True)
@@ -118,6 +131,8 @@ class IdeaEvent(Base):
     to_stage: Mapped[str | None] = mapped_column(String(64))
     text: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any] | None]
+    # On a stage change: how long the idea was in `from_stage` (for median days per stage).
+    seconds_in_stage: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime]
 
 

@@ -53,3 +53,10 @@ async def pending_for(session: AsyncSession, recipient_id: int) -> list[OutboxMe
         .order_by(OutboxMessage.id)
     )
     return list((await session.execute(query)).scalars())
+
+
+async def mark_sent(session: AsyncSession, message: OutboxMessage, *, now: datetime) -> None:
+    message.status = "sent"
+    message.sent_at = now
+    message.attempts += 1
+    await session.flush()

@@ -7,9 +7,11 @@ await anna.clicks("Ja")
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from adapters.console import render
+from bot.delivery import deliver_pending_for
 from bot.incoming import Incoming
 from conversations.reply import Reply
 
@@ -50,6 +52,30 @@ class Chat:
         self.replies = await self.bot.handle(self._incoming(**kwargs))
         self.history.append(("bot", self.transcript()))
         return self.replies
+
+    @property
+    def qualified_id(self) -> str:
+        return f"{self.platform}:{self.user}"
+
+    async def receives(self) -> str:
+        """Deliver the messages waiting for this person in the outbox, as their chat would,
+        and return them as a transcript. Their buttons can then be clicked."""
+        collected: list[Reply] = []
+
+        class Collecting:
+            platform = self.platform
+
+            async def send(self, address: dict[str, Any], replies: Sequence[Reply]) -> None:
+                collected.extend(replies)
+
+        await deliver_pending_for(self.bot.db, self.qualified_id, Collecting(), self.bot.clock)
+        self.replies = collected
+        self.history.append(("bot (delivered)", self.transcript()))
+        return self.transcript()
+
+    async def says_retried(self, text: str, event_id: str) -> list[Reply]:
+        """A command as a platform delivers it, with the event id a retry would repeat."""
+        return await self._send(text, text=text, event_id=event_id)
 
     async def opens(self) -> list[Reply]:
         return await self._send("(opens the chat)", opened=True)

@@ -95,6 +95,9 @@ def upgrade() -> None:
         sa.Column("snoozed_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("satisfaction", sa.Integer(), nullable=True),
         sa.Column("satisfaction_comment", sa.Text(), nullable=True),
+        sa.Column("satisfaction_asked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("response_due_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("first_response_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["assignee_id"],
@@ -108,6 +111,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("ideas", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_ideas_assignee_id"), ["assignee_id"], unique=False)
+        batch_op.create_index("ix_ideas_changed", ["stage_changed_at", "id"], unique=False)
+        batch_op.create_index(
+            "ix_ideas_queue", ["stage", "assignee_id", "stage_changed_at"], unique=False
+        )
+        batch_op.create_index("ix_ideas_workplace", ["workplace"], unique=False)
+        batch_op.create_index("ix_ideas_satisfaction", ["satisfaction"], unique=False)
         batch_op.create_index("ix_ideas_next_due", ["next_due_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_ideas_person_id"), ["person_id"], unique=False)
         batch_op.create_index("ix_ideas_stage_changed", ["stage", "stage_changed_at"], unique=False)
@@ -122,6 +131,7 @@ def upgrade() -> None:
         sa.Column("to_stage", sa.String(length=64), nullable=True),
         sa.Column("text", sa.Text(), nullable=True),
         sa.Column("data", sa.JSON(), nullable=True),
+        sa.Column("seconds_in_stage", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["actor_id"],
@@ -135,6 +145,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("idea_events", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_idea_events_idea_id"), ["idea_id"], unique=False)
+        batch_op.create_index(
+            "ix_idea_events_stage_time", ["from_stage", "seconds_in_stage"], unique=False
+        )
 
     op.create_table(
         "outbox",
@@ -178,11 +191,16 @@ def downgrade() -> None:
 
     op.drop_table("outbox")
     with op.batch_alter_table("idea_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_idea_events_stage_time")
         batch_op.drop_index(batch_op.f("ix_idea_events_idea_id"))
 
     op.drop_table("idea_events")
     with op.batch_alter_table("ideas", schema=None) as batch_op:
         batch_op.drop_index("ix_ideas_stage_changed")
+        batch_op.drop_index("ix_ideas_changed")
+        batch_op.drop_index("ix_ideas_queue")
+        batch_op.drop_index("ix_ideas_workplace")
+        batch_op.drop_index("ix_ideas_satisfaction")
         batch_op.drop_index(batch_op.f("ix_ideas_person_id"))
         batch_op.drop_index("ix_ideas_next_due")
         batch_op.drop_index(batch_op.f("ix_ideas_assignee_id"))

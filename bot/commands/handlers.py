@@ -1,0 +1,656 @@
+"""What each command does. Every handler runs inside the turn's transaction: a refusal or an
+error answer changes nothing, and a change and its messages are committed together."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.commands.parser import ADMIN_ONLY, EVERYONE, Command, ParseError
+from bot.config import Settings
+from bot.notifications import notify_assignee
+from bot.process import Process
+from bot.roles import (
+    add_coordinator,
+    added_coordinators,
+    is_admin,
+    is_coordinator,
+    remove_coordinator,
+)
+from bot.transitions import move_idea
+from conversations.command_texts import ct
+from conversations.reply import Attachment, Fact, Reply
+from conversations.texts import t
+from storage import ideas as idea_store
+from storage.models import Idea, Person
+from storage.people import first_name, upsert_person
+
+log = logging.getLogger(__name__)
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+LIST_LIMIT = 20
+MAX_HISTORY_LINES = 25
+
+
+@dataclass
+class CommandContext:
+    session: AsyncSession
+    settings: Settings
+    process: Process
+    person: Person
+    lang: str
+    now: datetime
+    coordinator: bool = False
+    admin: bool = False
+
+
+Handler = Callable[[CommandContext, Command], Awaitable[list[Reply]]]
+
+
+async def run_command(ctx: CommandContext, command: Command | ParseError) -> list[Reply]:
+    if isinstance(command, ParseError):
+        return [Reply(parse_error_text(ctx.lang, command))]
+    ctx.admin = is_admin(ctx.settings, ctx.person.qualified_id)
+    ctx.coordinator = await is_coordinator(ctx.session, ctx.settings, ctx.person.qualified_id)
+    if command.name in ADMIN_ONLY and not ctx.admin:
+        log.info("admin command refused", extra={"command": command.name, "person": ctx.person.id})
+        return [Reply(ct(ctx.lang, "refuse.admin"))]
+    if command.name not in EVERYONE | ADMIN_ONLY and not ctx.coordinator:
+        log.info(
+            "coordinator command refused", extra={"command": command.name, "person": ctx.person.id}
+        )
+        return [Reply(ct(ctx.lang, "refuse.coordinator"))]
+    return await HANDLERS[command.name](ctx, command)
+
+
+def parse_error_text(lang: str, error: ParseError) -> str:
+    text = ct(lang, error.key, **error.values)
+    if error.command:
+        text += "\n" + ct(lang, f"usage.{error.command}")
+    return text
+
+
+# ── everyone ───────────────────────────────────────────────────────────────────────────
+
+
+async def _help(ctx: CommandContext, _: Command) -> list[Reply]:
+    parts = [ct(ctx.lang, "help.everyone")]
+    if ctx.coordinator:
+        parts.append(ct(ctx.lang, "help.coordinator"))
+        stages = ", ".join(f"{s.name(ctx.lang)} ({s.id})" for s in ctx.process.stages.values())
+        parts.append(ct(ctx.lang, "help.stages", stages=stages))
+    if ctx.admin:
+        parts.append(ct(ctx.lang, "help.admin"))
+    return [Reply("\n\n".join(parts))]
+
+
+async def _mine(ctx: CommandContext, _: Command) -> list[Reply]:
+    own = await idea_store.ideas_of(ctx.session, ctx.person.id)
+    if not own:
+        return [Reply(ct(ctx.lang, "mine.none"))]
+    lines = [ct(ctx.lang, "mine.intro")]
+    for idea in own:
+        lines.append(
+            ct(
+                ctx.lang,
+                "mine.line",
+                number=idea.id,
+                title=idea.title,
+                stage=_stage_name(ctx, idea.stage),
+                date=_date(max(idea.stage_changed_at, idea.last_activity_at)),
+            )
+        )
+    lines.append(ct(ctx.lang, "mine.hint"))
+    return [Reply("\n".join(lines))]
+
+
+async def _show(ctx: CommandContext, command: Command) -> list[Reply]:
+    lang = ctx.lang
+    idea = await idea_store.get_idea(ctx.session, command.idea)
+    if idea is None or (not ctx.coordinator and idea.person_id != ctx.person.id):
+        # An idea giver learns nothing about other people's ideas, not even that they exist.
+        key = "idea.not_found" if ctx.coordinator else "idea.not_yours"
+        return [Reply(ct(lang, key, number=command.idea))]
+    people = await idea_store.people_by_id(ctx.session, (idea.person_id, idea.assignee_id))
+    giver = people.get(idea.person_id)
+    assignee = people.get(idea.assignee_id) if idea.assignee_id else None
+    facts = [
+        Fact(ct(lang, "show.stage"), _stage_name(ctx, idea.stage)),
+        Fact(ct(lang, "show.giver"), _name(lang, giver)),
+        Fact(t(lang, "field.workplace"), idea.workplace or t(lang, "value.empty")),
+        Fact(ct(lang, "show.assignee"), _name(lang, assignee) if assignee else ct(lang, "nobody")),
+        Fact(ct(lang, "show.submitted"), _date(idea.submitted_at)),
+        Fact(t(lang, "field.need"), idea.need),
+        Fact(t(lang, "field.idea"), idea.description),
+        Fact(t(lang, "field.benefit"), idea.benefit),
+        Fact(t(lang, "field.first_test"), idea.first_test or t(lang, "value.empty")),
+        Fact(t(lang, "field.involved"), idea.involved or t(lang, "value.empty")),
+        Fact(
+            t(lang, "field.participate"), t(lang, "value.yes" if idea.participate else "value.no")
+        ),
+    ]
+    if idea.satisfaction is not None:
+        facts.append(
+            Fact(
+                ct(lang, "show.satisfaction"),
+                ct(lang, "show.satisfaction_value", score=idea.satisfaction),
+            )
+        )
+    events = await idea_store.history(ctx.session, idea.id)
+    history, notes, similar_ids = [], [], []
+    for row in events:
+        event = row.event
+        if event.kind == "submitted":
+            similar_ids = [int(i) for i in (event.data or {}).get("similar", [])]
+        line = _history_line(ctx, row)
+        if line is None:
+            continue
+        (notes if event.kind == "note" else history).append(line)
+    if ctx.coordinator:
+        similar_titles = await idea_store.titles(ctx.session, similar_ids)
+        similar = "\n".join(
+            f"{number} {similar_titles[number]}"
+            for number in similar_ids
+            if number in similar_titles
+        )
+        facts.append(Fact(ct(lang, "show.similar"), similar or ct(lang, "show.no_similar")))
+    if len(history) > MAX_HISTORY_LINES:  # a chat message has limits; the export has it all
+        history = ["…", *history[-MAX_HISTORY_LINES:]]
+    facts.append(Fact(ct(lang, "show.history"), "\n".join(history)))
+    if ctx.coordinator and notes:
+        facts.append(Fact(ct(lang, "show.notes"), "\n".join(notes)))
+    return [
+        Reply(
+            "", title=ct(lang, "show.title", number=idea.id, title=idea.title), facts=tuple(facts)
+        )
+    ]
+
+
+def _history_line(ctx: CommandContext, row: idea_store.HistoryRow) -> str | None:
+    lang, event = ctx.lang, row.event
+    actor = row.actor_name or ct(lang, "unknown_person")
+    when = _date(event.created_at)
+    if event.kind == "submitted":
+        return ct(lang, "history.submitted", date=when, actor=actor)
+    if event.kind == "stage":
+        line = ct(
+            lang,
+            "history.stage",
+            date=when,
+            actor=actor,
+            from_stage=_stage_name(ctx, event.from_stage),
+            to_stage=_stage_name(ctx, event.to_stage),
+        )
+        where = (event.data or {}).get("where")
+        if where:
+            line += f" ({where})"
+        if event.text:
+            line += ct(lang, "history.message", text=event.text)
+        return line
+    if event.kind == "assigned":
+        return ct(lang, "history.assigned", date=when, actor=actor, person=row.person_name or "?")
+    if event.kind == "satisfaction":
+        return ct(
+            lang,
+            "history.satisfaction",
+            date=when,
+            actor=actor,
+            score=(event.data or {}).get("score"),
+        )
+    if event.kind == "satisfaction_comment":
+        return ct(lang, "history.satisfaction_comment", date=when, actor=actor)
+    if event.kind == "note":
+        return (
+            ct(lang, "history.note", date=when, actor=actor, text=event.text or "")
+            if ctx.coordinator
+            else None
+        )
+    return None
+
+
+# ── coordinators ───────────────────────────────────────────────────────────────────────
+
+
+async def _list(ctx: CommandContext, command: Command) -> list[Reply]:
+    lang = ctx.lang
+    stages = [command.stage] if command.stage else list(ctx.process.open_stages)
+    rows, total = await idea_store.queue(
+        ctx.session,
+        stages,
+        unassigned="unassigned" in command.flags,
+        assignee_id=ctx.person.id if "mine" in command.flags else None,
+        limit=LIST_LIMIT,
+    )
+    if not rows:
+        return [Reply(ct(lang, "list.empty"))]
+    lines = [ct(lang, "list.intro.one") if total == 1 else ct(lang, "list.intro", count=total)]
+    for row in rows:
+        lines.append(
+            ct(
+                lang,
+                "list.line",
+                number=row.id,
+                title=row.title,
+                stage=_stage_name(ctx, row.stage),
+                days=_days(lang, max(0, (ctx.now - row.stage_changed_at).days)),
+                assignee=row.assignee_name or ct(lang, "nobody"),
+            )
+        )
+    if total > len(rows):
+        lines.append(ct(lang, "list.more", more=total - len(rows)))
+    return [Reply("\n".join(lines))]
+
+
+async def _locked_idea(ctx: CommandContext, number: int | None) -> Idea | Reply:
+    idea = await idea_store.get_idea(ctx.session, number, lock=True) if number else None
+    if idea is None:
+        return Reply(ct(ctx.lang, "idea.not_found", number=number))
+    return idea
+
+
+async def _move(
+    ctx: CommandContext,
+    idea: Idea,
+    to_stage: str | None,
+    *,
+    note: str | None,
+    where: str | None = None,
+    kind: str = "stage",
+) -> list[Reply]:
+    lang, process = ctx.lang, ctx.process
+    allowed = process.allowed_moves(idea.stage)
+    allowed_names = ", ".join(_stage_name(ctx, s) for s in allowed)
+    here = _stage_name(ctx, idea.stage)
+    if to_stage is None or to_stage not in allowed:
+        if not allowed:
+            return [Reply(ct(lang, "move.nowhere", number=idea.id, stage=here))]
+        key = "move.choose" if to_stage is None else "move.not_allowed"
+        return [Reply(ct(lang, key, number=idea.id, stage=here, allowed=allowed_names))]
+    requires = process.stage(to_stage).requires
+    if requires == "reason" and not note:
+        return [Reply(ct(lang, "move.needs_reason", number=idea.id))]
+    if requires == "where" and not where:
+        return [Reply(ct(lang, "move.needs_where", number=idea.id))]
+    from_stage = idea.stage
+    await move_idea(
+        ctx.session,
+        process,
+        idea,
+        to_stage=to_stage,
+        actor=ctx.person,
+        now=ctx.now,
+        note=note,
+        where=where,
+        kind=kind,
+    )
+    giver = await ctx.session.get(Person, idea.person_id)
+    return [
+        Reply(
+            ct(
+                lang,
+                "move.done",
+                number=idea.id,
+                title=idea.title,
+                from_stage=_stage_name(ctx, from_stage),
+                to_stage=_stage_name(ctx, to_stage),
+                giver=_giver_name(lang, giver),
+            )
+        )
+    ]
+
+
+async def _advance(ctx: CommandContext, command: Command) -> list[Reply]:
+    idea = await _locked_idea(ctx, command.idea)
+    if isinstance(idea, Reply):
+        return [idea]
+    to_stage = command.stage
+    if to_stage is None:
+        if idea.stage == ctx.process.park_stage:
+            # Back to where it rested from, when that is still allowed.
+            before = await idea_store.stage_before(ctx.session, idea.id, idea.stage)
+            to_stage = before if before and ctx.process.can_move(idea.stage, before) else None
+        else:
+            to_stage = ctx.process.next_in_main_line(idea.stage)
+            if to_stage and not ctx.process.can_move(idea.stage, to_stage):
+                to_stage = None
+    return await _move(ctx, idea, to_stage, note=command.text)
+
+
+async def _special_move(ctx: CommandContext, command: Command, to_stage: str | None) -> list[Reply]:
+    idea = await _locked_idea(ctx, command.idea)
+    if isinstance(idea, Reply):
+        return [idea]
+    if to_stage is None:  # this process has no such stage
+        here = _stage_name(ctx, idea.stage)
+        allowed = ", ".join(_stage_name(ctx, s) for s in ctx.process.allowed_moves(idea.stage))
+        return [
+            Reply(ct(ctx.lang, "move.not_allowed", number=idea.id, stage=here, allowed=allowed))
+        ]
+    where = command.target if command.name == "refer" else None
+    return await _move(ctx, idea, to_stage, note=command.text, where=where, kind=command.name)
+
+
+async def _park(ctx: CommandContext, command: Command) -> list[Reply]:
+    return await _special_move(ctx, command, ctx.process.park_stage)
+
+
+async def _refer(ctx: CommandContext, command: Command) -> list[Reply]:
+    return await _special_move(ctx, command, ctx.process.refer_stage)
+
+
+async def _close(ctx: CommandContext, command: Command) -> list[Reply]:
+    return await _special_move(ctx, command, ctx.process.close_stage)
+
+
+async def _reopen(ctx: CommandContext, command: Command) -> list[Reply]:
+    idea = await _locked_idea(ctx, command.idea)
+    if isinstance(idea, Reply):
+        return [idea]
+    process = ctx.process
+    if not process.stage(idea.stage).reopenable:
+        return [
+            Reply(
+                ct(
+                    ctx.lang,
+                    "move.not_reopenable",
+                    number=idea.id,
+                    stage=_stage_name(ctx, idea.stage),
+                )
+            )
+        ]
+    before = await idea_store.stage_before(ctx.session, idea.id, idea.stage)
+    if before is None or before not in process.stages or process.stage(before).terminal:
+        before = process.first_stage
+    from_stage = idea.stage
+    await move_idea(
+        ctx.session,
+        process,
+        idea,
+        to_stage=before,
+        actor=ctx.person,
+        now=ctx.now,
+        note=command.text,
+        kind="reopen",
+    )
+    giver = await ctx.session.get(Person, idea.person_id)
+    return [
+        Reply(
+            ct(
+                ctx.lang,
+                "move.done",
+                number=idea.id,
+                title=idea.title,
+                from_stage=_stage_name(ctx, from_stage),
+                to_stage=_stage_name(ctx, before),
+                giver=_giver_name(ctx.lang, giver),
+            )
+        )
+    ]
+
+
+def qualify(person: Person, target: str) -> str:
+    """ "me" → the speaker, "@x" → x on the speaker's platform, "slack:U1" as it is."""
+    if target == "me":
+        return person.qualified_id
+    if target.startswith("@"):
+        return f"{person.platform}:{target[1:]}"
+    return target
+
+
+async def _assign(ctx: CommandContext, command: Command) -> list[Reply]:
+    idea = await _locked_idea(ctx, command.idea)
+    if isinstance(idea, Reply):
+        return [idea]
+    qualified = qualify(ctx.person, command.target or "me")
+    if not await is_coordinator(ctx.session, ctx.settings, qualified):
+        return [Reply(ct(ctx.lang, "assign.not_coordinator", person=qualified))]
+    platform, _, user_id = qualified.partition(":")
+    assignee = (
+        ctx.person
+        if qualified == ctx.person.qualified_id
+        else await upsert_person(ctx.session, platform, user_id, now=ctx.now, lock=False)
+    )
+    name = _name(ctx.lang, assignee)
+    if idea.assignee_id == assignee.id:
+        return [Reply(ct(ctx.lang, "assign.same", person=name, number=idea.id))]
+    idea.assignee_id = assignee.id
+    idea.last_activity_at = ctx.now
+    idea.updated_at = ctx.now
+    event = await idea_store.add_event(
+        ctx.session,
+        idea,
+        actor=ctx.person,
+        kind="assigned",
+        now=ctx.now,
+        data={"assignee_id": assignee.id, "assignee_name": name},
+    )
+    if assignee.id != ctx.person.id:
+        await notify_assignee(
+            ctx.session, idea, assignee, ctx.person, event_id=event.id, now=ctx.now
+        )
+    return [Reply(ct(ctx.lang, "assign.done", person=name, number=idea.id, title=idea.title))]
+
+
+async def _note(ctx: CommandContext, command: Command) -> list[Reply]:
+    idea = await _locked_idea(ctx, command.idea)
+    if isinstance(idea, Reply):
+        return [idea]
+    await idea_store.add_event(
+        ctx.session, idea, actor=ctx.person, kind="note", text=command.text, now=ctx.now
+    )
+    idea.last_activity_at = ctx.now
+    idea.updated_at = ctx.now
+    return [Reply(ct(ctx.lang, "note.done", number=idea.id))]
+
+
+async def _stats(ctx: CommandContext, _: Command) -> list[Reply]:
+    lang = ctx.lang
+    data = await idea_store.stats(ctx.session, now=ctx.now)
+    none = ct(lang, "stats.none")
+    per_stage = ", ".join(
+        f"{s.name(lang)} {data.per_stage.get(s.id, 0)}" for s in ctx.process.stages.values()
+    )
+    per_workplace = ", ".join(
+        f"{workplace or ct(lang, 'stats.no_workplace')} {count}"
+        for workplace, count in data.per_workplace
+    )
+    medians = ", ".join(
+        ct(
+            lang,
+            "stats.median_line",
+            stage=s.name(lang),
+            days=_decimal(lang, idea_store.median_of_histogram(data.days_in_stage[s.id])),
+        )
+        for s in ctx.process.stages.values()
+        if data.days_in_stage.get(s.id)
+    )
+    heard = none
+    if data.answer_due:
+        heard = ct(
+            lang,
+            "stats.heard_back_value",
+            share=round(100 * data.answered_in_time / data.answer_due),
+            ok=data.answered_in_time,
+            count=data.answer_due,
+            days=ctx.process.first_response_days,
+        )
+    answers = sum(data.satisfaction.values())
+    satisfaction = none
+    if answers:
+        mean = sum(score * n for score, n in data.satisfaction.items()) / answers
+        distribution = " · ".join(
+            f"{score}: {data.satisfaction.get(score, 0)}" for score in range(1, 6)
+        )
+        satisfaction = ct(
+            lang,
+            "stats.satisfaction_value",
+            mean=_decimal(lang, mean),
+            count=answers,
+            distribution=distribution,
+        )
+    facts = (
+        Fact(ct(lang, "stats.total"), str(sum(data.per_stage.values()))),
+        Fact(ct(lang, "stats.per_stage"), per_stage),
+        Fact(ct(lang, "stats.per_workplace"), per_workplace or none),
+        Fact(ct(lang, "stats.median"), medians or none),
+        Fact(ct(lang, "stats.heard_back"), heard),
+        Fact(ct(lang, "stats.satisfaction"), satisfaction),
+    )
+    return [Reply("", title=ct(lang, "stats.title"), facts=facts)]
+
+
+async def _export(ctx: CommandContext, _: Command) -> list[Reply]:
+    ideas, events = await idea_store.export_rows(ctx.session)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "number",
+            "title",
+            "stage",
+            "workplace",
+            "submitted",
+            "idea_giver",
+            "assignee",
+            "need",
+            "idea",
+            "benefit",
+            "first_test",
+            "involved",
+            "participate",
+            "satisfaction",
+            "satisfaction_comment",
+            "history",
+        ]
+    )
+    for idea, giver_name, assignee_name in ideas:
+        history = "; ".join(
+            f"{_date(e.created_at)} {e.from_stage or ''}→{e.to_stage or ''}".replace(" →", " ")
+            for e in events.get(idea.id, [])
+        )
+        writer.writerow(
+            [
+                _safe_cell(v)
+                for v in (
+                    idea.id,
+                    idea.title,
+                    idea.stage,
+                    idea.workplace or "",
+                    _date(idea.submitted_at),
+                    giver_name or "",
+                    assignee_name or "",
+                    idea.need,
+                    idea.description,
+                    idea.benefit,
+                    idea.first_test or "",
+                    idea.involved or "",
+                    "yes" if idea.participate else "no",
+                    idea.satisfaction or "",
+                    idea.satisfaction_comment or "",
+                    history,
+                )
+            ]
+        )
+    name = f"idesluss-{ctx.now.astimezone(STOCKHOLM):%Y-%m-%d}.csv"
+    # UTF-8 with a byte-order mark, so that Excel shows å, ä and ö right.
+    data = out.getvalue().encode("utf-8-sig")
+    return [
+        Reply(
+            ct(ctx.lang, "export.done", count=len(ideas)),
+            attachments=(Attachment(name, "text/csv", data),),
+        )
+    ]
+
+
+def _safe_cell(value: object) -> object:
+    """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+# ── admins ─────────────────────────────────────────────────────────────────────────────
+
+
+async def _coordinator(ctx: CommandContext, command: Command) -> list[Reply]:
+    lang = ctx.lang
+    if command.action == "list":
+        from_settings = sorted(ctx.settings.coordinators)
+        added = [
+            q for q in await added_coordinators(ctx.session) if q not in ctx.settings.coordinators
+        ]
+        if not from_settings and not added:
+            return [Reply(ct(lang, "coord.list_empty"))]
+        shown = [f"{q} {ct(lang, 'coord.list_settings')}" for q in from_settings] + added
+        return [Reply(ct(lang, "coord.list", people=", ".join(shown)))]
+    qualified = qualify(ctx.person, command.target or "")
+    if command.action == "add":
+        if qualified in ctx.settings.coordinators or not await add_coordinator(
+            ctx.session, qualified, added_by=ctx.person.qualified_id, now=ctx.now
+        ):
+            return [Reply(ct(lang, "coord.already", person=qualified))]
+        log.info("coordinator added", extra={"by": ctx.person.id})
+        return [Reply(ct(lang, "coord.added", person=qualified))]
+    if await remove_coordinator(ctx.session, qualified):
+        log.info("coordinator removed", extra={"by": ctx.person.id})
+        return [Reply(ct(lang, "coord.removed", person=qualified))]
+    if qualified in ctx.settings.coordinators:
+        return [Reply(ct(lang, "coord.from_settings", person=qualified))]
+    return [Reply(ct(lang, "coord.not_found", person=qualified))]
+
+
+HANDLERS: dict[str, Handler] = {
+    "help": _help,
+    "mine": _mine,
+    "show": _show,
+    "list": _list,
+    "assign": _assign,
+    "advance": _advance,
+    "park": _park,
+    "refer": _refer,
+    "close": _close,
+    "reopen": _reopen,
+    "note": _note,
+    "stats": _stats,
+    "export": _export,
+    "coordinator": _coordinator,
+}
+
+
+# ── small helpers ──────────────────────────────────────────────────────────────────────
+
+
+def _stage_name(ctx: CommandContext, stage_id: str | None) -> str:
+    if stage_id is None:
+        return "–"
+    stage = ctx.process.stages.get(stage_id)
+    return stage.name(ctx.lang) if stage else stage_id  # a stage since removed from the file
+
+
+def _name(lang: str, person: Person | None) -> str:
+    if person is None:
+        return ct(lang, "unknown_person")
+    return person.display_name or person.platform_user_id
+
+
+def _giver_name(lang: str, giver: Person | None) -> str:
+    return (first_name(giver.display_name) if giver else None) or ct(lang, "show.giver")
+
+
+def _days(lang: str, days: int) -> str:
+    return ct(lang, "days.one") if days == 1 else ct(lang, "days.many", days=days)
+
+
+def _date(moment: datetime) -> str:
+    return f"{moment.astimezone(STOCKHOLM):%Y-%m-%d}"
+
+
+def _decimal(lang: str, value: float) -> str:
+    shown = f"{value:.1f}"
+    return shown.replace(".", ",") if lang == "sv" else shown

@@ -1,0 +1,270 @@
+"""One command parser for every platform: text in, a `Command` or a `ParseError` out.
+
+Pure and total: any text gives one of the two, never an exception. The same words work with
+or without the `/idea` prefix, in Swedish and English (`visa 12`, `show 12`), and stage names
+in either language (`advance 12 prövas`, `advance 12 testing`).
+
+People are named as `me`/`mig`, a Slack mention `<@U024BE7LH>` or `<@U024BE7LH|anna>`, a
+qualified id `slack:U024BE7LH`, or `@anna` (a user on the speaker's own platform). The Teams
+adapter rewrites `<at>…</at>` mentions to `<@id>` from the activity's mention entity.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from bot.process import Process
+
+PREFIXES = ("/idea", "/idé", "/ide")
+
+# Canonical command → every word that means it (compared case-insensitively).
+WORDS: dict[str, tuple[str, ...]] = {
+    "help": ("help", "hjälp", "hjalp", "?", "kommandon", "commands"),
+    "mine": ("mine", "mina", "status"),
+    "list": ("list", "lista", "kö", "queue"),
+    "show": ("show", "visa"),
+    "assign": ("assign", "tilldela"),
+    "advance": ("advance", "flytta"),
+    "park": ("park", "parkera"),
+    "refer": ("refer", "hänvisa", "hanvisa"),
+    "close": ("close", "avsluta", "stäng"),
+    "reopen": ("reopen", "återöppna", "ateroppna", "återuppta"),
+    "note": ("note", "notera", "anteckning", "anteckna"),
+    "stats": ("stats", "statistik", "statistics"),
+    "export": ("export", "exportera"),
+    "coordinator": ("coordinator", "coordinators", "idéslussare", "samordnare"),
+}
+COMMAND_BY_WORD = {word: name for name, words in WORDS.items() for word in words}
+COORDINATOR_ACTIONS = {
+    "add": ("add", "lägg", "lägg till", "ny", "new"),
+    "remove": ("remove", "ta bort", "bort", "delete", "radera"),
+    "list": ("list", "lista", "visa", "show"),
+}
+ME_WORDS = ("me", "mig", "jag", "myself")
+UNASSIGNED_FLAGS = ("--unassigned", "--otilldelade", "unassigned", "otilldelade", "--ingen")
+MINE_FLAGS = ("--mine", "--mina", "mine", "mina", "--mig")
+EXPORT_FORMATS = ("csv",)
+MAX_NUMBER = 2_147_483_647  # the database's integer range
+
+# Commands an idea giver may use; the rest are for coordinators (and admins).
+EVERYONE = frozenset({"help", "mine", "show"})
+ADMIN_ONLY = frozenset({"coordinator"})
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    idea: int | None = None
+    stage: str | None = None  # list: the filter; advance: where to
+    text: str | None = None  # the message to the idea giver, the reason, the note
+    target: str | None = None  # assign: a person; refer: where; coordinator: a person
+    action: str | None = None  # coordinator: add/remove/list; export: the format
+    flags: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class ParseError:
+    """Why the text is not a command; `key` names a text in conversations/command_texts.py."""
+
+    key: str
+    values: dict[str, str] = field(default_factory=dict)
+    command: str | None = None  # the command it looked like, for a hint on its usage
+
+
+def strip_prefix(text: str) -> tuple[str, bool]:
+    """The text without a leading `/idea`, and whether it had one."""
+    stripped = text.lstrip()
+    lowered = stripped.casefold()
+    for prefix in PREFIXES:
+        if lowered.startswith(prefix) and (
+            len(stripped) == len(prefix) or stripped[len(prefix)].isspace()
+        ):
+            return stripped[len(prefix) :], True
+    return text, False
+
+
+def _normal(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def first_word(text: str) -> str:
+    words = _normal(strip_prefix(text)[0]).split(maxsplit=1)
+    return words[0].casefold().strip(".,!:;") if words else ""
+
+
+def looks_like_command(text: str | None) -> bool:
+    """Text that should be taken as a command even with no `/idea` in front."""
+    if not text:
+        return False
+    if strip_prefix(text)[1]:
+        return True
+    return first_word(text) in COMMAND_BY_WORD
+
+
+def parse(text: str | None, process: Process) -> Command | ParseError:
+    try:
+        return _parse(text or "", process)
+    except Exception:  # a parser bug must never reach the person as a crash
+        return ParseError("parse.not_understood")
+
+
+def _parse(text: str, process: Process) -> Command | ParseError:
+    body = _normal(strip_prefix(text)[0]).strip()
+    # One line of command; a message may span lines, so keep the rest as it was.
+    if not body:
+        return Command("help")
+    head, _, rest = body.partition(" ")
+    head_word = head.casefold().strip(".,!:;")
+    if "\n" in head_word:
+        head_word, _, more = head_word.partition("\n")
+        rest = f"{more} {rest}".strip()
+    name = COMMAND_BY_WORD.get(head_word)
+    if name is None:
+        return ParseError("parse.unknown_command", {"word": _shorten(head, 30)})
+    rest = rest.strip()
+    if name in ("help", "mine", "stats"):
+        if rest:
+            return ParseError("parse.extra_words", {"words": _shorten(rest, 30)}, name)
+        return Command(name)
+    if name == "list":
+        return _list(rest, process)
+    if name == "export":
+        fmt = rest.casefold() or "csv"
+        if fmt not in EXPORT_FORMATS:
+            return ParseError("parse.export_format", {"format": _shorten(rest, 20)}, name)
+        return Command(name, action=fmt)
+    if name == "coordinator":
+        return _coordinator(rest)
+
+    number, rest = _number(rest)
+    if number is None:
+        return ParseError("parse.needs_number", {}, name)
+    if isinstance(number, ParseError):
+        return number
+    if name == "show":
+        return Command(name, idea=number)
+    if name == "assign":
+        target, rest = _person(rest)
+        if target is None:
+            return ParseError("parse.needs_person", {}, name)
+        return Command(name, idea=number, target=target)
+    if name == "advance":
+        stage, rest = _stage(rest, process)
+        return Command(name, idea=number, stage=stage, text=rest or None)
+    if name in ("park", "reopen"):
+        return Command(name, idea=number, text=rest or None)
+    if name == "refer":
+        where, rest = _quoted_or_word(rest)
+        if not where:
+            return ParseError("parse.needs_where", {}, name)
+        return Command(name, idea=number, target=where, text=rest or None)
+    if name == "close":
+        if not rest:
+            return ParseError("parse.needs_reason", {}, name)
+        return Command(name, idea=number, text=rest)
+    if name == "note":
+        if not rest:
+            return ParseError("parse.needs_note", {}, name)
+        return Command(name, idea=number, text=rest)
+    raise AssertionError(name)  # pragma: no cover - every command is handled above
+
+
+def _list(rest: str, process: Process) -> Command | ParseError:
+    flags: set[str] = set()
+    stage = None
+    for word in rest.split():
+        lowered = word.casefold()
+        if lowered in UNASSIGNED_FLAGS:
+            flags.add("unassigned")
+        elif lowered in MINE_FLAGS:
+            flags.add("mine")
+        elif stage is None and process.find_stage(word):
+            stage = process.find_stage(word)
+        else:
+            return ParseError("parse.list_word", {"word": _shorten(word, 30)}, "list")
+    return Command("list", stage=stage, flags=frozenset(flags))
+
+
+def _coordinator(rest: str) -> Command | ParseError:
+    lowered = rest.casefold()
+    for action, words in COORDINATOR_ACTIONS.items():
+        for word in sorted(words, key=len, reverse=True):
+            if lowered == word or lowered.startswith(word + " "):
+                remainder = rest[len(word) :].strip()
+                if action == "list":
+                    return Command("coordinator", action="list")
+                target, remainder = _person(remainder)
+                if target is None or target == "me" or remainder:
+                    return ParseError("parse.needs_person", {}, "coordinator")
+                return Command("coordinator", action=action, target=target)
+    if not rest:
+        return Command("coordinator", action="list")
+    return ParseError("parse.coordinator_action", {}, "coordinator")
+
+
+def _number(rest: str) -> tuple[int | ParseError | None, str]:
+    if not rest:
+        return None, ""
+    word, _, remainder = rest.partition(" ")
+    digits = word.lstrip("#").rstrip(".,:;")
+    if digits.casefold() in ("nr", "no", "nummer", "number") and remainder:
+        return _number(remainder.strip())
+    if not digits.isascii() or not digits.isdigit():
+        return ParseError("parse.bad_number", {"word": _shorten(word, 30)}), ""
+    number = int(digits)
+    if not 1 <= number <= MAX_NUMBER:
+        return ParseError("parse.bad_number", {"word": _shorten(word, 30)}), ""
+    return number, remainder.strip()
+
+
+_SLACK_MENTION = re.compile(r"^<@([A-Za-z0-9._:-]+)(?:\|[^>]*)?>$")
+_QUALIFIED = re.compile(r"^([a-z]+):(\S+)$")
+_AT_NAME = re.compile(r"^@([\w.-]+)$")
+
+
+def _person(rest: str) -> tuple[str | None, str]:
+    """A person: "me", "<@U123>" (→ "@U123"), "@anna" (→ "@anna") or "slack:U123".
+    "@x" means a user id on the speaker's own platform; the handler qualifies it."""
+    word, _, remainder = rest.strip().partition(" ")
+    lowered = word.casefold()
+    if lowered in ME_WORDS:
+        return "me", remainder.strip()
+    if match := _SLACK_MENTION.match(word):
+        return "@" + match.group(1), remainder.strip()
+    if match := _AT_NAME.match(word):
+        return "@" + match.group(1), remainder.strip()
+    if _QUALIFIED.match(word):
+        return word, remainder.strip()
+    return None, rest
+
+
+def _stage(rest: str, process: Process) -> tuple[str | None, str]:
+    """An optional stage at the start: its id or its name in either language, which may be
+    more than one word ("inte nu"); the longest match wins."""
+    words = rest.split(" ")
+    for count in range(min(3, len(words)), 0, -1):
+        candidate = " ".join(words[:count]).strip(".,:;")
+        stage = process.find_stage(candidate) if candidate else None
+        if stage is not None:
+            return stage, " ".join(words[count:]).strip()
+    return None, rest
+
+
+_QUOTES = {'"': '"', "”": "”", "“": "”", "'": "'", "«": "»", "»": "«"}
+
+
+def _quoted_or_word(rest: str) -> tuple[str, str]:
+    """`"Tekniska förvaltningen" message` or `Trafikverket message`."""
+    rest = rest.strip()
+    if rest and rest[0] in _QUOTES:
+        closing = rest.find(_QUOTES[rest[0]], 1)
+        if closing > 1:
+            return rest[1:closing].strip(), rest[closing + 1 :].strip()
+    word, _, remainder = rest.partition(" ")
+    return word, remainder.strip()
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

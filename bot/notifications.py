@@ -1,0 +1,185 @@
+"""Messages to people other than the one in the current turn: built here, written to the
+outbox in the caller's transaction (so they exist exactly when the change does), delivered
+later through the recipient's platform.
+
+Button values in these messages are namespaced so they never collide with the intake
+dialogue's "<step>:<value>" actions:
+  cmd:assign:<idea>:me            — "I'll take it" (coordinators)
+  cmd:advance:<idea>:<stage>      — "Move to <stage>" (coordinators)
+  satisfaction:<idea>:<1-5>       — the idea giver's answer to the satisfaction question
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.process import Process
+from bot.roles import all_coordinators
+from conversations.command_texts import ct
+from conversations.reply import Choice, Reply
+from conversations.texts import language_for
+from storage.models import Idea, Person
+from storage.outbox import enqueue
+from storage.people import first_name, upsert_person
+
+SATISFACTION_PREFIX = "satisfaction:"
+COMMAND_PREFIX = "cmd:"
+
+
+def language_of(person: Person) -> str:
+    return person.locale or language_for(person.platform_locale)
+
+
+def giver_language(idea: Idea, giver: Person) -> str:
+    """The language the idea giver last chose, else the one they wrote the idea in."""
+    return giver.locale or idea.language
+
+
+def stage_message(
+    process: Process,
+    idea: Idea,
+    giver: Person,
+    to_stage: str,
+    *,
+    coordinator_name: str | None,
+    note: str | None,
+    where: str | None = None,
+) -> Reply:
+    """The personal message the idea giver gets when their idea enters `to_stage`."""
+    lang = giver_language(idea, giver)
+    stage = process.stage(to_stage)
+    coordinator = coordinator_name or ct(lang, "someone")
+    values = {
+        "first_name": first_name(giver.display_name) or "",
+        "title": idea.title,
+        "reference": idea.id,
+        "coordinator": coordinator,
+        "where": where or "",
+    }
+    next_step = stage.next_steps[lang].format(**values)
+    quoted = ct(lang, "note.quoted", coordinator=coordinator, note=note) if note else ""
+    text = stage.messages[lang].format(**values, note=quoted, next_step=next_step)
+    return Reply(_tidy(text))
+
+
+def _tidy(text: str) -> str:
+    """Drop the gaps an empty placeholder leaves: "Hej !", blank lines, trailing spaces."""
+    text = re.sub(r"[ \t]+([!,.?])", r"\1", text)
+    text = re.sub(r"[ \t]{2,}", " ", text)
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
+    return "\n\n".join(paragraphs)
+
+
+def satisfaction_question(idea: Idea, giver: Person) -> Reply:
+    lang = giver_language(idea, giver)
+    name = first_name(giver.display_name)
+    key = "satisfaction.ask" if name else "satisfaction.ask.noname"
+    text = ct(lang, key, title=idea.title, first_name=name or "")
+    choices = tuple(
+        Choice(f"{SATISFACTION_PREFIX}{idea.id}:{score}", ct(lang, f"satisfaction.choice.{score}"))
+        for score in range(1, 6)
+    )
+    return Reply(text, choices=choices)
+
+
+def new_idea_message(
+    lang: str,
+    process: Process,
+    idea: Idea,
+    giver: Person,
+    similar: list[tuple[int, str]],
+) -> Reply:
+    text = ct(
+        lang,
+        "notify.new_idea",
+        number=idea.id,
+        title=idea.title,
+        giver=giver.display_name or giver.platform_user_id,
+        workplace=idea.workplace or ct(lang, "stats.no_workplace"),
+    )
+    if similar:
+        listed = "; ".join(
+            f"{number} ”{title}”" if lang == "sv" else f"{number} “{title}”"
+            for number, title in similar
+        )
+        text += "\n" + ct(lang, "notify.similar", similar=listed)
+    else:
+        text += "\n" + ct(lang, "notify.no_similar")
+    choices = [Choice(f"{COMMAND_PREFIX}assign:{idea.id}:me", ct(lang, "choice.assign_me"))]
+    following = process.next_in_main_line(idea.stage)
+    if following:
+        choices.append(
+            Choice(
+                f"{COMMAND_PREFIX}advance:{idea.id}:{following}",
+                ct(lang, "choice.advance_to", stage=process.stage(following).name(lang)),
+            )
+        )
+    return Reply(text, choices=tuple(choices))
+
+
+def payload(*replies: Reply) -> dict:
+    return {"replies": [reply.to_dict() for reply in replies]}
+
+
+async def notify_coordinators_of_new_idea(
+    session: AsyncSession,
+    settings: Settings,
+    process: Process,
+    idea: Idea,
+    giver: Person,
+    similar: list[tuple[int, str]],
+    *,
+    now: datetime,
+) -> int:
+    """One message per coordinator; those who never talked to the bot get a person row so
+    the message waits for the day their address is known."""
+    sent = 0
+    for qualified in await all_coordinators(session, settings):
+        platform, _, user_id = qualified.partition(":")
+        if not platform or not user_id:
+            continue
+        coordinator = await upsert_person(session, platform, user_id, now=now, lock=False)
+        reply = new_idea_message(language_of(coordinator), process, idea, giver, similar)
+        sent += await enqueue(
+            session,
+            dedupe_key=f"idea:{idea.id}:new:{coordinator.id}",
+            recipient_id=coordinator.id,
+            kind="new_idea",
+            payload=payload(reply),
+            now=now,
+            idea_id=idea.id,
+        )
+    return sent
+
+
+async def notify_assignee(
+    session: AsyncSession,
+    idea: Idea,
+    assignee: Person,
+    actor: Person,
+    *,
+    event_id: int,
+    now: datetime,
+) -> None:
+    lang = language_of(assignee)
+    text = ct(
+        lang,
+        "notify.assigned",
+        actor=actor.display_name or actor.platform_user_id,
+        number=idea.id,
+        title=idea.title,
+    )
+    await enqueue(
+        session,
+        dedupe_key=f"idea:{idea.id}:assigned:{event_id}",
+        recipient_id=assignee.id,
+        kind="assigned",
+        payload=payload(Reply(text)),
+        now=now,
+        idea_id=idea.id,
+    )

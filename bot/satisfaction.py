@@ -1,0 +1,109 @@
+"""The idea giver's answer to "how satisfied are you with how your idea was handled?" (1–5),
+and the optional comment after it. Asked once per idea, when it reaches a terminal stage."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations.command_texts import ct
+from conversations.intake import SKIP_WORDS, clean_text
+from conversations.reply import Reply
+from storage.dialogues import delete_dialogue, save_dialogue
+from storage.ideas import add_event, get_idea
+from storage.models import Dialogue, Idea, Person
+
+FLOW = "satisfaction"
+COMMENT_STEP = "comment"
+MAX_COMMENT = 2000
+
+
+def parse_action(action: str) -> tuple[int, int] | None:
+    """ "satisfaction:<idea>:<score>" → (idea, score), or None when it is not well formed."""
+    parts = action.split(":")
+    if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in ("1", "2", "3", "4", "5"):
+        return None
+    return int(parts[1]), int(parts[2])
+
+
+def typed_score(text: str | None) -> int | None:
+    word = (text or "").strip().rstrip(".")
+    return int(word) if word in ("1", "2", "3", "4", "5") else None
+
+
+async def open_question(session: AsyncSession, person_id: int) -> Idea | None:
+    """The person's latest idea whose satisfaction question is asked and not yet answered."""
+    return (
+        await session.execute(
+            select(Idea)
+            .where(
+                Idea.person_id == person_id,
+                Idea.satisfaction_asked_at.is_not(None),
+                Idea.satisfaction.is_(None),
+            )
+            .order_by(Idea.satisfaction_asked_at.desc(), Idea.id.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+
+
+async def answer(
+    session: AsyncSession,
+    person: Person,
+    idea_id: int,
+    score: int,
+    *,
+    lang: str,
+    now: datetime,
+    ask_comment: bool,
+    dialogue: Dialogue | None,
+) -> list[Reply]:
+    """Store the score. With no other conversation going on, invite a comment next."""
+    idea = await get_idea(session, idea_id, lock=True)
+    if idea is None or idea.person_id != person.id or idea.satisfaction_asked_at is None:
+        return [Reply(ct(lang, "satisfaction.not_asked"))]
+    if idea.satisfaction is not None:
+        return [Reply(ct(lang, "satisfaction.already", title=idea.title))]
+    idea.satisfaction = score
+    idea.updated_at = now
+    await add_event(
+        session, idea, actor=person, kind="satisfaction", data={"score": score}, now=now
+    )
+    if not ask_comment:
+        return [Reply(ct(lang, "satisfaction.thanks_short", title=idea.title))]
+    await save_dialogue(
+        session,
+        person.id,
+        dialogue,
+        flow=FLOW,
+        step=COMMENT_STEP,
+        answers={},
+        context={"idea": idea.id},
+        now=now,
+    )
+    return [Reply(ct(lang, "satisfaction.thanks"))]
+
+
+async def comment(
+    session: AsyncSession,
+    person: Person,
+    dialogue: Dialogue,
+    text: str | None,
+    *,
+    lang: str,
+    now: datetime,
+) -> list[Reply]:
+    """The optional comment after the score; "skip" (or a button) ends it without one."""
+    await delete_dialogue(session, dialogue)
+    cleaned = clean_text(text)[:MAX_COMMENT]
+    if not cleaned or cleaned.casefold().strip(" .!") in SKIP_WORDS:
+        return [Reply(ct(lang, "satisfaction.comment_skipped"))]
+    idea = await get_idea(session, int(dialogue.context.get("idea", 0)), lock=True)
+    if idea is None or idea.person_id != person.id:
+        return [Reply(ct(lang, "satisfaction.comment_skipped"))]
+    idea.satisfaction_comment = cleaned
+    idea.updated_at = now
+    await add_event(session, idea, actor=person, kind="satisfaction_comment", text=cleaned, now=now)
+    return [Reply(ct(lang, "satisfaction.comment_saved"))]

@@ -1,0 +1,36 @@
+"""Submitting an idea through the real dialogue, for tests about what happens afterwards."""
+
+from __future__ import annotations
+
+from tests.chat import Chat
+
+WORDS = {
+    "sv": {"hello": "Hej!", "skip": "hoppa över", "yes": "ja", "submit": "skicka"},
+    "en": {"hello": "Hi!", "skip": "skip", "yes": "yes", "submit": "submit"},
+}
+
+
+async def submit_idea(
+    chat: Chat,
+    title: str,
+    *,
+    need: str = "Many people wait a long time every morning.",
+    idea: str = "We could try a simple change for a month.",
+    benefit: str = "Colleagues and residents alike.",
+    workplace: str | None = "Kultur och fritid",
+    lang: str = "sv",
+) -> int:
+    """Go through the intake dialogue and return the new idea's number."""
+    words = WORDS[lang]
+    await chat.says(words["hello"])
+    for answer in (title, need, idea, benefit, words["skip"], words["skip"], words["yes"]):
+        await chat.says(answer)
+    if workplace is not None and (
+        "Var arbetar du" in chat.transcript() or "Where do you work" in chat.transcript()
+    ):
+        await chat.says(workplace)
+    await chat.says(words["submit"])
+    said = chat.transcript()
+    marker = "nummer " if lang == "sv" else "number "
+    assert marker in said, said
+    return int(said.split(marker, 1)[1].split(".")[0])

@@ -1,0 +1,149 @@
+"""The one command parser: words in both languages, with or without /idea, and any text at
+all gives a command or an explanation, never an exception."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.commands.parser import (
+    WORDS,
+    Command,
+    ParseError,
+    looks_like_command,
+    parse,
+    strip_prefix,
+)
+from bot.process import load_process
+from conversations.command_texts import ct
+
+PROCESS = load_process()
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("/idea help", Command("help")),
+        ("hjälp", Command("help")),
+        ("/idea", Command("help")),
+        ("MINA", Command("mine")),
+        ("/idea list", Command("list")),
+        (
+            "lista bedömning --otilldelade",
+            Command("list", stage="assessment", flags=frozenset({"unassigned"})),
+        ),
+        ("list Testing --mine", Command("list", stage="testing", flags=frozenset({"mine"}))),
+        ("show 12", Command("show", idea=12)),
+        ("visa #12", Command("show", idea=12)),
+        ("visa nr 12", Command("show", idea=12)),
+        ("assign 12 me", Command("assign", idea=12, target="me")),
+        ("tilldela 12 mig", Command("assign", idea=12, target="me")),
+        ("assign 12 <@U024BE7LH|anna>", Command("assign", idea=12, target="@U024BE7LH")),
+        ("assign 12 @maria", Command("assign", idea=12, target="@maria")),
+        ("assign 12 msteams:29:1abc", Command("assign", idea=12, target="msteams:29:1abc")),
+        ("advance 12", Command("advance", idea=12)),
+        (
+            "flytta 12 prövas Bra jobbat!",
+            Command("advance", idea=12, stage="testing", text="Bra jobbat!"),
+        ),
+        ("advance 12 Great work", Command("advance", idea=12, text="Great work")),
+        (
+            "/idea advance 12 development Next: a pilot.\nSee you!",
+            Command("advance", idea=12, stage="development", text="Next: a pilot.\nSee you!"),
+        ),
+        ("park 3", Command("park", idea=3)),
+        ("parkera 3 Vi väntar.", Command("park", idea=3, text="Vi väntar.")),
+        (
+            'refer 4 "Tekniska förvaltningen" De äger frågan.',
+            Command("refer", idea=4, target="Tekniska förvaltningen", text="De äger frågan."),
+        ),
+        ("hänvisa 4 ”Region Skåne”", Command("refer", idea=4, target="Region Skåne")),
+        ("refer 4 Trafikverket", Command("refer", idea=4, target="Trafikverket")),
+        ("close 5 Finns redan.", Command("close", idea=5, text="Finns redan.")),
+        ("avsluta 5 Finns redan.", Command("close", idea=5, text="Finns redan.")),
+        ("återöppna 5", Command("reopen", idea=5)),
+        ("note 6 ring Kalle", Command("note", idea=6, text="ring Kalle")),
+        ("statistik", Command("stats")),
+        ("export", Command("export", action="csv")),
+        ("exportera CSV", Command("export", action="csv")),
+        ("coordinator list", Command("coordinator", action="list")),
+        ("idéslussare lägg till slack:U1", Command("coordinator", action="add", target="slack:U1")),
+        ("coordinator remove @lars", Command("coordinator", action="remove", target="@lars")),
+    ],
+)
+def test_commands_in_both_languages(text: str, command: Command) -> None:
+    assert parse(text, PROCESS) == command
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("frobnicate", "parse.unknown_command"),
+        ("show", "parse.needs_number"),
+        ("show twelve", "parse.bad_number"),
+        ("show -1", "parse.bad_number"),
+        ("show ١٢", "parse.bad_number"),  # Arabic-Indic digits are digits, but not ours
+        ("show 0", "parse.bad_number"),
+        ("show 2147483648", "parse.bad_number"),
+        ("assign 1 everyone", "parse.needs_person"),
+        ("close 1", "parse.needs_reason"),
+        ("refer 1", "parse.needs_where"),
+        ("note 1", "parse.needs_note"),
+        ("list 1", "parse.list_word"),
+        ("export xlsx", "parse.export_format"),
+        ("coordinator hug @x", "parse.coordinator_action"),
+        ("coordinator add", "parse.needs_person"),
+        ("coordinator add me", "parse.needs_person"),
+        ("mine please", "parse.extra_words"),
+    ],
+)
+def test_malformed_commands_are_explained(text: str, key: str) -> None:
+    result = parse(text, PROCESS)
+    assert isinstance(result, ParseError) and result.key == key, result
+
+
+def test_the_prefix_is_optional_and_only_a_whole_word() -> None:
+    assert strip_prefix("/idea list") == (" list", True)
+    assert strip_prefix("/IDEA list")[1]
+    assert strip_prefix("/ideas list") == ("/ideas list", False)
+    assert looks_like_command("/idea whatever")
+    assert looks_like_command("Visa 3")
+    assert not looks_like_command("Tryggare tunnlar")
+    assert not looks_like_command("")
+
+
+def test_every_command_word_is_unique() -> None:
+    seen: dict[str, str] = {}
+    for name, words in WORDS.items():
+        for word in words:
+            assert word not in seen, f"{word!r} means both {seen[word]} and {name}"
+            seen[word] = name
+
+
+command_like = st.one_of(
+    st.text(max_size=80),
+    st.builds(
+        lambda prefix, word, rest: f"{prefix}{word} {rest}",
+        st.sampled_from(["", "/idea ", "/IDEA  ", " "]),
+        st.sampled_from([w for words in WORDS.values() for w in words]),
+        st.text(
+            alphabet=st.sampled_from(list("0123456789 #@<>|:\"”'-abcåäöXYZ\n\t\u200b")), max_size=40
+        ),
+    ),
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(command_like)
+def test_any_text_gives_a_command_or_an_explanation(text: str) -> None:
+    result = parse(text, PROCESS)
+    assert isinstance(result, Command | ParseError)
+    if isinstance(result, ParseError):
+        for lang in ("sv", "en"):
+            assert ct(lang, result.key, **result.values)  # every error has words to say it
+            if result.command:
+                assert ct(lang, f"usage.{result.command}")
+    else:
+        assert result.idea is None or 1 <= result.idea <= 2_147_483_647
+        assert result.stage is None or result.stage in PROCESS.stages
