@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.incoming import Incoming
+from bot.reminders import ReminderPolicy, mark_activity
 from conversations import intake
 from conversations.reply import Reply
 from conversations.texts import DEFAULT_LANGUAGE, LANGUAGES, language_for, t
@@ -43,11 +44,18 @@ class TurnResult:
 
 class IdeaBot:
     def __init__(
-        self, database: Database, *, settings: Settings | None = None, clock: Clock | None = None
+        self,
+        database: Database,
+        *,
+        settings: Settings | None = None,
+        clock: Clock | None = None,
+        reminder_policy: ReminderPolicy | None = None,
     ) -> None:
         self.db = database
         self.settings = settings or Settings()
         self.clock = clock or SystemClock()
+        self.calendar = self.settings.calendar()
+        self.reminder_policy = reminder_policy or ReminderPolicy.default()
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Run one turn. Never raises for anything the person did; a database failure
@@ -137,6 +145,8 @@ class IdeaBot:
         if turn.submitted is None:
             return turn.replies
         idea = await create_idea(session, person, turn.submitted, language=lang, now=now)
+        # Every activity on an idea restarts its idle count and schedules its reminders.
+        mark_activity(idea, now, self.reminder_policy, self.calendar)
         if turn.submitted.get("workplace"):
             person.workplace = turn.submitted["workplace"]
         log.info("idea submitted", extra={"idea": idea.id, "person": person.id})

@@ -100,11 +100,11 @@ EN: dict[str, str] = {
     ),
     "reminder.giver": (
         "Hi {name}! Your idea “{title}” is still with us. It is in the stage {stage}, "
-        "and {coordinator} is looking after it. We will be in touch as soon as something happens."
+        "looked after by {coordinator}. We will be in touch as soon as something happens."
     ),
     "reminder.giver.noname": (
         "Hi! Your idea “{title}” is still with us. It is in the stage {stage}, "
-        "and {coordinator} is looking after it. We will be in touch as soon as something happens."
+        "looked after by {coordinator}. We will be in touch as soon as something happens."
     ),
     "reminder.nudge": (
         "Hi {name}! You started telling me about an idea, but we didn't finish. "

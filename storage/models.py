@@ -125,6 +125,8 @@ class Dialogue(Base):
     """A conversation in progress with one person: its step and the answers so far."""
 
     __tablename__ = "dialogues"
+    # The reminder sweep looks for dialogues not yet nudged, by age.
+    __table_args__ = (Index("ix_dialogues_nudge", "nudged_at", "updated_at"),)
 
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), primary_key=True)
     flow: Mapped[str] = mapped_column(String(32))

@@ -53,3 +53,28 @@ async def pending_for(session: AsyncSession, recipient_id: int) -> list[OutboxMe
         .order_by(OutboxMessage.id)
     )
     return list((await session.execute(query)).scalars())
+
+
+async def enqueue_many(session: AsyncSession, rows: list[dict[str, Any]]) -> set[str]:
+    """Write many messages in one statement, skipping dedupe keys that exist. Each row has
+    the columns of `enqueue`; returns the dedupe keys actually written."""
+    if not rows:
+        return set()
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    values = [
+        {
+            "status": "pending",
+            "attempts": 0,
+            "idea_id": None,
+            **row,
+            "not_before": row.get("not_before") or row["created_at"],
+        }
+        for row in rows
+    ]
+    result = await session.execute(
+        insert(OutboxMessage)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboxMessage.dedupe_key)
+    )
+    return set(result.scalars())

@@ -71,6 +71,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("dialogues", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_dialogues_updated_at"), ["updated_at"], unique=False)
+        batch_op.create_index("ix_dialogues_nudge", ["nudged_at", "updated_at"], unique=False)
 
     op.create_table(
         "ideas",
@@ -195,6 +196,7 @@ def downgrade() -> None:
 
     op.drop_table("ideas")
     with op.batch_alter_table("dialogues", schema=None) as batch_op:
+        batch_op.drop_index("ix_dialogues_nudge")
         batch_op.drop_index(batch_op.f("ix_dialogues_updated_at"))
 
     op.drop_table("dialogues")
