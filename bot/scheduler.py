@@ -15,6 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -30,6 +31,46 @@ class ScheduleSettings:
     dispatch_every_s: float = 15
     # A tick missed (the process was busy or asleep) still runs if this late, at most once.
     misfire_grace_s: int = 60
+
+
+@dataclass
+class Background:
+    """What the server keeps between startup and cleanup."""
+
+    scheduler: AsyncIOScheduler
+    dispatcher: Any
+
+    def wake(self) -> None:
+        wake_dispatcher(self.scheduler)
+
+    def stop(self) -> None:
+        stop_scheduler(self.scheduler)
+
+
+def start_delivery(
+    database: Any,
+    settings: Any,
+    senders: Any,
+    *,
+    clock: Any = None,
+    policy: Any = None,
+    schedule: ScheduleSettings | None = None,
+) -> Background:
+    """The server's one call on startup: a dispatcher for `senders` (a Sender per platform)
+    and a scheduler running the reminder sweep and the dispatcher. Keep the result; call
+    `.wake()` after a turn that enqueued something and `.stop()` on cleanup."""
+    from bot.clock import SystemClock
+    from bot.dispatcher import Dispatcher
+    from bot.reminders import sweep
+
+    clock = clock or SystemClock()
+    dispatcher = Dispatcher(database, senders, settings=settings, clock=clock)
+
+    async def run_sweep() -> None:
+        await sweep(database, clock.now(), policy=policy, settings=settings)
+
+    scheduler = start_scheduler(run_sweep, dispatcher.run_until_idle, schedule)
+    return Background(scheduler, dispatcher)
 
 
 def start_scheduler(

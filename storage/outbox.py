@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -78,3 +78,37 @@ async def enqueue_many(session: AsyncSession, rows: list[dict[str, Any]]) -> set
         .returning(OutboxMessage.dedupe_key)
     )
     return set(result.scalars())
+
+
+async def outbox_summary(session: AsyncSession, *, failed_limit: int = 10) -> dict[str, Any]:
+    """For admins (`/idea outbox`, `/idea stats`): messages by status, and the latest failed
+    ones with their last error."""
+    counts = dict(
+        (
+            await session.execute(
+                select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+            )
+        ).all()
+    )
+    failed = (
+        await session.execute(
+            select(OutboxMessage)
+            .where(OutboxMessage.status == "failed")
+            .order_by(OutboxMessage.id.desc())
+            .limit(failed_limit)
+        )
+    ).scalars()
+    return {
+        "counts": {status: counts.get(status, 0) for status in ("pending", "sent", "failed")},
+        "failed": [
+            {
+                "id": row.id,
+                "kind": row.kind,
+                "recipient_id": row.recipient_id,
+                "idea_id": row.idea_id,
+                "attempts": row.attempts,
+                "last_error": row.last_error,
+            }
+            for row in failed
+        ],
+    }

@@ -352,3 +352,32 @@ async def test_teams_rate_limits_are_never_exceeded(db: Database, clock: FrozenC
             for window in rule.windows:
                 for i in range(len(times) - window.count):
                     assert times[i + window.count] - times[i] >= window.seconds, (window, i)
+
+
+async def test_admins_see_failed_messages_with_their_error(
+    db: Database, clock: FrozenClock
+) -> None:
+    from storage.outbox import outbox_summary
+
+    anna = await person(db, "anna", now=clock.now())
+    await put(db, anna, "k1", "one", clock.now())
+    await put(db, anna, "k2", "two", clock.now())
+    sender = FakeSender(now=clock.now, script=[RetryLater("502 Bad Gateway")])
+    d = dispatcher(db, sender, clock, policy=DispatchPolicy(max_attempts=1))
+    await d.run_until_idle()
+    async with db.transaction() as session:
+        summary = await outbox_summary(session)
+    assert summary["counts"] == {"pending": 0, "sent": 1, "failed": 1}
+    [failed] = summary["failed"]
+    assert (failed["attempts"], failed["last_error"]) == (1, "502 Bad Gateway")
+
+
+async def test_an_unreachable_person_who_writes_again_is_reachable(
+    db: Database, clock: FrozenClock
+) -> None:
+    anna = await person(db, "anna", now=clock.now())
+    async with db.transaction() as session:
+        (await session.get(Person, anna)).reachable = False
+    await person(db, "anna", now=clock.now())  # a new turn, same address
+    async with db.transaction() as session:
+        assert (await session.get(Person, anna)).reachable is True

@@ -66,3 +66,48 @@ async def test_a_failing_tick_does_not_stop_the_next() -> None:
         await asyncio.wait_for(again.wait(), 5)
     finally:
         stop_scheduler(scheduler)
+
+
+async def test_start_delivery_sweeps_and_delivers_until_stopped(db, clock) -> None:
+    from bot.config import Settings
+    from bot.dispatcher import payload_of
+    from bot.scheduler import start_delivery
+    from conversations.reply import Reply
+    from storage.outbox import enqueue
+    from storage.people import upsert_person
+    from tests.fakes.senders import FakeSender
+
+    sender = FakeSender(now=clock.now)
+    background = start_delivery(
+        db,
+        Settings(),
+        [sender],
+        clock=clock,
+        schedule=ScheduleSettings(sweep_every_s=3600, dispatch_every_s=3600),
+    )
+    try:
+        async with db.transaction() as session:
+            anna = await upsert_person(
+                session, "fake", "anna", now=clock.now(), address={"user": "anna"}
+            )
+            await enqueue(
+                session,
+                dedupe_key="k1",
+                recipient_id=anna.id,
+                kind="stage_changed",
+                payload=payload_of(Reply("Din idé har gått vidare.")),
+                now=clock.now(),
+            )
+        await asyncio.sleep(0.1)  # let the first (empty) dispatcher pass finish
+        background.wake()
+        await asyncio.wait_for(sender.entered.wait(), 5)
+        await asyncio.wait_for(_until(lambda: background.dispatcher.stats.delivered == 1), 5)
+        assert sender.texts_for("anna") == ["Din idé har gått vidare."]
+    finally:
+        background.stop()
+
+
+async def _until(condition) -> None:
+    # The scheduler runs the job on its own task: poll its visible outcome.
+    while not condition():  # noqa: ASYNC110
+        await asyncio.sleep(0.01)
