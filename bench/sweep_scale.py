@@ -44,9 +44,9 @@ SE = ZoneInfo("Europe/Stockholm")
 LAST = datetime(2026, 9, 7, 9, tzinfo=SE)  # Monday: everyone's last activity
 DUE = datetime(2026, 9, 14, 9, tzinfo=SE)  # 5 working days later: the idle reminder
 NOW = datetime(2026, 9, 14, 10, tzinfo=SE)
-LAST_W = datetime(2026, 8, 31, 9, tzinfo=SE)  # a small warm-up group, due Monday 7 Sep
+LAST_W = datetime(2026, 9, 1, 9, tzinfo=SE)  # a small warm-up group, due Tuesday 8 Sep
 # Groups of 100, each due on its own day of the week before (the best of three counts).
-FIXED_DAYS = (1, 2, 3, 4)  # last activity on 1–4 Sep → due 8–11 Sep
+FIXED_DAYS = (2, 3, 4)  # last activity on 2–4 Sep → due 9–11 Sep, escalation after NOW
 FAR = datetime(2027, 6, 1, 9, tzinfo=SE)  # not due during the benchmark
 CAL = WorkingCalendar()
 SETTINGS = Settings(coordinators=frozenset({"console:maria", "console:olle"}))

@@ -64,6 +64,8 @@ class WorkingCalendar:
             raise CalendarError("office hours must end after they start")
         object.__setattr__(self, "_zone", ZoneInfo(self.timezone))
         object.__setattr__(self, "_working_cache", {})
+        # Sweeps ask about the same few hundred dates over and over: remember the answers.
+        object.__setattr__(self, "_day_cache", {})
 
     # Days -------------------------------------------------------------------------------
 
@@ -100,11 +102,17 @@ class WorkingCalendar:
         day. Monday → the next Monday is 5; Thursday before Midsommar → the Thursday after is 4.
         Zero when `end` is on the same day or earlier."""
         first, last = self.local(start).date(), self.local(end).date()
-        count, day = 0, first
-        while day < last:
-            day += timedelta(days=1)
-            if self.is_working_day(day):
-                count += 1
+        if last <= first:
+            return 0
+        cache = self._cached()
+        count = cache.get(("between", first, last))
+        if count is None:
+            count, day = 0, first
+            while day < last:
+                day += timedelta(days=1)
+                if self.is_working_day(day):
+                    count += 1
+            cache[("between", first, last)] = count
         return count
 
     def add_working_days(self, moment: datetime, days: int) -> datetime:
@@ -113,10 +121,21 @@ class WorkingCalendar:
         if days < 0:
             raise CalendarError("cannot add a negative number of working days")
         local = self.local(moment)
-        day = local.date()
-        for _ in range(days):
-            day = self.next_working_day(day)
+        start = local.date()
+        cache = self._cached()
+        day = cache.get(("add", start, days))
+        if day is None:
+            day = start
+            for _ in range(days):
+                day = self.next_working_day(day)
+            cache[("add", start, days)] = day
         return self._at(day, local.time().replace(tzinfo=None))
+
+    def _cached(self) -> dict:
+        cache: dict = self._day_cache  # type: ignore[attr-defined]
+        if len(cache) > 200_000:  # bounded: a long-running server never grows it for ever
+            cache.clear()
+        return cache
 
     # Office hours -----------------------------------------------------------------------
 

@@ -71,11 +71,12 @@ async def enqueue_many(session: AsyncSession, rows: list[dict[str, Any]]) -> set
         }
         for row in rows
     ]
+    # One statement, compiled once and cached, run over all rows ("insertmanyvalues").
     result = await session.execute(
-        insert(OutboxMessage)
-        .values(values)
+        insert(OutboxMessage.__table__)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(OutboxMessage.dedupe_key)
+        .returning(OutboxMessage.__table__.c.dedupe_key),
+        values,
     )
     return set(result.scalars())
 
