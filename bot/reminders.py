@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.calendar import DEFAULT_CALENDAR, WorkingCalendar
@@ -298,35 +298,28 @@ class _Sweep:
         return self.report
 
     async def _ideas(self, shared: AsyncSession | None) -> None:
-        after: tuple[datetime, int] | None = None
+        # Each batch moves its ideas' next_due_at past `now`, so the next batch simply takes
+        # the next ones still due: an index range scan in next_due_at order, no sorting.
         while True:
             if shared is not None:
-                after, count = await self._idea_batch(shared, after)
+                count = await self._idea_batch(shared)
             else:
                 async with self.db.transaction() as session:
-                    after, count = await self._idea_batch(session, after)
+                    count = await self._idea_batch(session)
             if count < self.batch_size:
                 return
 
-    async def _idea_batch(
-        self, session: AsyncSession, after: tuple[datetime, int] | None
-    ) -> tuple[tuple[datetime, int] | None, int]:
-        query = select(Idea).where(Idea.next_due_at <= self.now)
-        if after is not None:
-            query = query.where(
-                or_(
-                    Idea.next_due_at > after[0],
-                    and_(Idea.next_due_at == after[0], Idea.id > after[1]),
-                )
-            )
+    async def _idea_batch(self, session: AsyncSession) -> int:
         query = (
-            query.order_by(Idea.next_due_at, Idea.id)
+            select(Idea)
+            .where(Idea.next_due_at <= self.now)
+            .order_by(Idea.next_due_at)
             .limit(self.batch_size)
             .with_for_update(skip_locked=True)
         )
         ideas = list((await session.execute(query)).scalars())
         if not ideas:
-            return after, 0
+            return 0
         wanted = {i.person_id for i in ideas} | {i.assignee_id for i in ideas if i.assignee_id}
         people = {
             p.id: _Recipient.of(p)
@@ -353,7 +346,7 @@ class _Sweep:
                 update(Idea).execution_options(synchronize_session=False), updates
             )
         self.report.ideas += len(ideas)
-        return (ideas[-1].next_due_at, ideas[-1].id), len(ideas)
+        return len(ideas)
 
     def _messages(
         self, idea: Idea, due: Due, people: Mapping[int, _Recipient]
