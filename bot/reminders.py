@@ -498,3 +498,39 @@ async def sweep(
         },
     )
     return report
+
+
+async def snooze_idea(
+    session: AsyncSession,
+    idea: Idea,
+    *,
+    days: int,
+    reason: str | None,
+    actor: Person | None,
+    now: datetime,
+    policy: ReminderPolicy | None = None,
+    calendar: WorkingCalendar | None = None,
+) -> datetime:
+    """A coordinator's `snooze N <days>`: no reminders to coordinators or admins for this idea
+    for `days` working days (the idea giver still hears from us). The reason is kept as an
+    event. Returns the moment reminders resume (opening time on that working day)."""
+    from storage.ideas import add_event
+
+    if days < 1:
+        raise ValueError("snooze for at least one working day")
+    cal = calendar or DEFAULT_CALENDAR
+    # Reminders resume when the office opens on the last working day of the snooze.
+    resume = cal.local(cal.add_working_days(now, days))
+    until = cal.next_office_moment(resume.replace(hour=0, minute=0, second=0, microsecond=0))
+    idea.snoozed_until = until
+    reschedule(idea, now, policy, cal)
+    await add_event(
+        session,
+        idea,
+        actor=actor,
+        kind="snoozed",
+        now=now,
+        text=reason,
+        data={"days": days, "until": until.isoformat()},
+    )
+    return until

@@ -412,3 +412,45 @@ def test_the_policy_reads_a_process_like_object() -> None:
     read = ReminderPolicy.from_process(process)
     assert read.giver_update_days == 7
     assert read.stage("new").idle_days == 2 and read.stage("new").name("en") == "New"
+
+
+async def test_snoozing_keeps_the_reason_and_resumes_on_the_right_morning(db: Database) -> None:
+    from bot.reminders import snooze_idea
+    from storage.models import IdeaEvent, Person
+
+    people = await team(db, at(6, 10))
+    idea_id = await new_idea(db, people["anna"], at(6, 10), assignee=people["maria"])
+    async with db.transaction() as session:
+        idea = await session.get(Idea, idea_id)
+        until = await snooze_idea(
+            session,
+            idea,
+            days=3,
+            reason="Väntar på budgetbeslut",
+            actor=await session.get(Person, people["maria"]),
+            now=at(6, 16, 15),  # Tuesday afternoon
+            policy=policy,
+            calendar=cal,
+        )
+    # Three working days: Wed 17, Thu 18, (Midsommarafton off) Mon 22 → from 08:00 that day.
+    assert until == at(6, 22, 8)
+    async with db.transaction() as session:
+        event = (
+            await session.execute(select(IdeaEvent).where(IdeaEvent.kind == "snoozed"))
+        ).scalar_one()
+        assert event.text == "Väntar på budgetbeslut" and event.data["days"] == 3
+        assert (await session.get(Idea, idea_id)).next_due_at == at(6, 22, 8)
+    await sweep(db, at(6, 18, 9), settings=team_settings())  # the idle reminder was due 17 Jun
+    assert await outbox(db) == []
+    await sweep(db, at(6, 22, 8), settings=team_settings())
+    assert [k for k, _, _ in await outbox(db)] == ["reminder_idle"]
+    with pytest.raises(ValueError, match="at least one working day"):
+        async with db.transaction() as session:
+            await snooze_idea(
+                session,
+                await session.get(Idea, idea_id),
+                days=0,
+                reason=None,
+                actor=None,
+                now=at(6, 22, 9),
+            )
