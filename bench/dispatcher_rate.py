@@ -54,7 +54,12 @@ class HttpTeamsSender:
         self.session: aiohttp.ClientSession | None = None
 
     async def send(
-        self, address: dict[str, Any], replies: Sequence[Reply], *, delivery_key: str
+        self,
+        address: dict[str, Any],
+        replies: Sequence[Reply],
+        *,
+        delivery_key: str,
+        possibly_delivered: bool = False,
     ) -> None:
         assert self.session is not None
         url = f"{self.base_url}/v3/conversations/{address['conversation']}/activities"

@@ -28,9 +28,11 @@ succeeded just before the crash. It is caught like this:
   sweep or a second replica can never enqueue it again, so the only possible repeat is this
   one redelivery of the same row;
 - every send carries the row's dedupe key as `delivery_key` to senders that declare
-  `accepts_delivery_key = True`; such a sender remembers or looks up the key on the platform
-  (a Slack message's `metadata`, a Teams activity id derived from it) and skips a send it
-  has already made. The test double in tests/fakes does exactly that;
+  `accepts_delivery_key = True`, with `possibly_delivered=True` when the row's previous
+  lease ran out without an outcome. Only then does such a sender need to look on the
+  platform for a message carrying the key (Slack: post with `metadata` holding the key and
+  check the DM's latest messages; Teams: keep the key in the activity's `channelData`) and
+  skip the send if it is there. The test double in tests/fakes/senders.py does exactly that;
 - a redelivery after an expired lease is logged at warning level with the row id, so an
   operator can see how often the window is hit (it needs a crash within one HTTP call).
 """
@@ -287,6 +289,7 @@ class Dispatcher:
         extra: dict[str, Any] = {}
         if getattr(sender, "accepts_delivery_key", False):
             extra["delivery_key"] = item.dedupe_key
+            extra["possibly_delivered"] = item.was_abandoned
         try:
             new_address = await sender.send(
                 item.address or {}, replies_from_payload(item.payload), **extra

@@ -282,6 +282,8 @@ async def test_crash_between_send_and_marking_sent_loses_nothing(
 
     assert [r.status for r in await rows(db)] == ["sent", "sent"]
     assert restarted.stats.redelivered == 1
+    # Only the redelivery made the sender look for an earlier arrival.
+    assert sender.lookups == (1 if idempotent else 0)
     # With the delivery key the platform shows it once; without, at most once more.
     expected = ["Hej Anna!", "Andra"] if idempotent else ["Hej Anna!", "Hej Anna!", "Andra"]
     assert sender.texts_for("anna") == expected

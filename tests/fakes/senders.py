@@ -22,8 +22,8 @@ class Delivery:
 @dataclass
 class FakeSender:
     """Answers each send with the next scripted outcome (an exception to raise, or None for
-    success); records what arrived. With `idempotent`, a send whose delivery key already
-    arrived is accepted but not shown twice, the way a platform idempotency key works."""
+    success); records what arrived. With `idempotent` it takes delivery keys: a send marked
+    `possibly_delivered` whose key already arrived is accepted but not shown twice."""
 
     platform: str = "fake"
     now: Callable[[], datetime] | None = None
@@ -32,6 +32,7 @@ class FakeSender:
     new_address: dict[str, Any] | None = None
     delivered: list[Delivery] = field(default_factory=list)
     calls: int = 0
+    lookups: int = 0  # how often the sender had to check whether a send already arrived
     gate: asyncio.Event | None = None
     entered: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -45,6 +46,7 @@ class FakeSender:
         replies: Sequence[Reply],
         *,
         delivery_key: str | None = None,
+        possibly_delivered: bool = False,
     ) -> dict[str, Any] | None:
         self.calls += 1
         self.entered.set()
@@ -54,8 +56,10 @@ class FakeSender:
             outcome = self.script.pop(0)
             if outcome is not None:
                 raise outcome
-        if self.idempotent and any(d.delivery_key == delivery_key for d in self.delivered):
-            return None
+        if possibly_delivered:
+            self.lookups += 1
+            if any(d.delivery_key == delivery_key for d in self.delivered):
+                return None
         await asyncio.sleep(0)  # let other deliveries interleave, as on a network
         self.delivered.append(
             Delivery(
