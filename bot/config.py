@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
+from functools import lru_cache
 
 from bot.calendar import (
     DEFAULT_OFFICE_END,
@@ -14,6 +15,12 @@ from bot.calendar import (
     parse_office_hours,
 )
 from storage.database import DEFAULT_DATABASE_URL
+
+
+@lru_cache(maxsize=8)
+def _calendar(office_start: time, office_end: time) -> WorkingCalendar:
+    # One calendar per office hours, so its remembered answers are shared.
+    return WorkingCalendar(office_start=office_start, office_end=office_end)
 
 
 def _id_list(raw: str | None) -> frozenset[str]:
@@ -31,7 +38,7 @@ class Settings:
     office_end: time = DEFAULT_OFFICE_END
 
     def calendar(self) -> WorkingCalendar:
-        return WorkingCalendar(office_start=self.office_start, office_end=self.office_end)
+        return _calendar(self.office_start, self.office_end)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
