@@ -24,8 +24,8 @@ from bot.config import Settings
 from bot.incoming import Incoming
 from bot.notifications import COMMAND_PREFIX, SATISFACTION_PREFIX, notify_coordinators_of_new_idea
 from bot.process import Process, load_process
+from bot.reminders import ReminderPolicy, mark_activity
 from bot.roles import is_coordinator
-from bot.working_days import end_of_working_days
 from conversations import intake
 from conversations.command_texts import ct
 from conversations.reply import Reply
@@ -69,12 +69,15 @@ class IdeaBot:
         settings: Settings | None = None,
         clock: Clock | None = None,
         process: Process | None = None,
+        reminder_policy: ReminderPolicy | None = None,
     ) -> None:
         self.db = database
         self.settings = settings or Settings()
         self.clock = clock or SystemClock()
         # Loaded and checked now, so a broken process file stops the start, not a turn.
         self.process = process or load_process(self.settings.process_path)
+        self.calendar = self.settings.calendar()
+        self.reminder_policy = reminder_policy or ReminderPolicy.from_process(self.process)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Run one turn. Never raises for anything the person did; a database failure
@@ -227,6 +230,8 @@ class IdeaBot:
             person=person,
             lang=lang,
             now=self.clock.now(),
+            policy=self.reminder_policy,
+            calendar=self.calendar,
         )
         return await run_command(ctx, command)
 
@@ -280,7 +285,11 @@ class IdeaBot:
             stage=self.process.first_stage,
             event_data={"similar": [number for number, _ in similar]},
         )
-        idea.response_due_at = end_of_working_days(now, self.process.first_response_days)
+        idea.response_due_at = self.calendar.end_of_working_days(
+            now, self.process.first_response_days
+        )
+        # Every activity on an idea restarts its idle count and schedules its reminders.
+        mark_activity(idea, now, self.reminder_policy, self.calendar)
         if turn.submitted.get("workplace"):
             person.workplace = turn.submitted["workplace"]
         await notify_coordinators_of_new_idea(

@@ -6,7 +6,11 @@ import argparse
 import asyncio
 import logging
 import sys
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from bot.calendar import STOCKHOLM
+from bot.clock import SystemClock
 from bot.config import Settings
 from conversations.texts import LANGUAGES
 from storage.database import Database, DatabaseError
@@ -27,6 +31,18 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--user", help="who you are in the chat (default: your login name)")
     chat.add_argument("--lang", help="language: sv (svenska, default) or en (English)")
 
+    remind = commands.add_parser(
+        "remind", help="run one reminder sweep: queue every reminder that is due"
+    )
+    remind.add_argument(
+        "--now",
+        help="pretend it is this moment, ISO 8601 (e.g. 2026-06-26T10:00; Swedish time "
+        "unless an offset is given)",
+    )
+    remind.add_argument(
+        "--dry-run", action="store_true", help="only print what would be sent; change nothing"
+    )
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply pending migrations")
@@ -42,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "chat":
             return asyncio.run(_chat(args))
+        if args.command == "remind":
+            return asyncio.run(_remind(args))
         if args.command == "db":
             return asyncio.run(_db_upgrade())
     except KeyboardInterrupt:
@@ -101,6 +119,50 @@ async def _chat(args: argparse.Namespace) -> int:
         await ConsoleChat(bot.handle, user=user, language=language, deliver=deliver).run()
     finally:
         await database.close()
+    return 0
+
+
+def parse_moment(raw: str) -> datetime:
+    """An ISO 8601 moment; without an offset it is Swedish local time."""
+    try:
+        moment = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        raise ValueError(
+            f"--now {raw!r} is not a date and time; write it like 2026-06-26T10:00"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(STOCKHOLM))
+    return moment
+
+
+async def _remind(args: argparse.Namespace) -> int:
+    from bot.reminders import sweep
+
+    try:
+        now = parse_moment(args.now) if args.now else SystemClock().now()
+        settings = Settings.from_env()
+    except ValueError as exc:
+        return fail(str(exc), EXIT_CONFIG)
+    try:
+        database = await _open_database(settings)
+    except DatabaseError as exc:
+        return fail(str(exc), EXIT_DATABASE)
+    try:
+        report = await sweep(database, now, settings=settings, dry_run=args.dry_run)
+    finally:
+        await database.close()
+    zone = ZoneInfo(STOCKHOLM)
+    verb = "would send" if args.dry_run else "queued"
+    print(
+        f"Reminder sweep at {now.astimezone(zone):%Y-%m-%d %H:%M} (Swedish time): "
+        f"{len(report.messages)} message(s) {verb}."
+    )
+    for message in report.messages:
+        idea = f"idea {message.idea_id}" if message.idea_id else "dialogue"
+        print(
+            f"- {message.kind} to {message.recipient} ({idea}), "
+            f"from {message.not_before.astimezone(zone):%Y-%m-%d %H:%M}: {message.text}"
+        )
     return 0
 
 

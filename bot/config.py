@@ -5,8 +5,22 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
+from functools import lru_cache
 
+from bot.calendar import (
+    DEFAULT_OFFICE_END,
+    DEFAULT_OFFICE_START,
+    WorkingCalendar,
+    parse_office_hours,
+)
 from storage.database import DEFAULT_DATABASE_URL
+
+
+@lru_cache(maxsize=8)
+def _calendar(office_start: time, office_end: time) -> WorkingCalendar:
+    # One calendar per office hours, so its remembered answers are shared.
+    return WorkingCalendar(office_start=office_start, office_end=office_end)
 
 
 def _id_list(raw: str | None) -> frozenset[str]:
@@ -19,13 +33,24 @@ class Settings:
     coordinators: frozenset[str] = field(default_factory=frozenset)
     admins: frozenset[str] = field(default_factory=frozenset)
     process_path: str | None = None
+    # Proactive messages go out only between these local times on working days.
+    office_start: time = DEFAULT_OFFICE_START
+    office_end: time = DEFAULT_OFFICE_END
+
+    def calendar(self) -> WorkingCalendar:
+        return _calendar(self.office_start, self.office_end)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
+        office_start, office_end = parse_office_hours(
+            env.get("IDESLUSS_OFFICE_HOURS") or "08:00-17:00"
+        )
         return cls(
             database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             coordinators=_id_list(env.get("IDESLUSS_COORDINATORS")),
             admins=_id_list(env.get("IDESLUSS_ADMINS")),
             process_path=env.get("IDESLUSS_PROCESS") or None,
+            office_start=office_start,
+            office_end=office_end,
         )

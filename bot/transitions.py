@@ -7,8 +7,10 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.calendar import WorkingCalendar
 from bot.notifications import payload, satisfaction_question, stage_message
 from bot.process import Process
+from bot.reminders import ReminderPolicy, mark_activity
 from storage.ideas import add_event
 from storage.models import Idea, IdeaEvent, Person
 from storage.outbox import enqueue
@@ -25,6 +27,8 @@ async def move_idea(
     note: str | None = None,
     where: str | None = None,
     kind: str = "stage",
+    policy: ReminderPolicy | None = None,
+    calendar: WorkingCalendar | None = None,
 ) -> IdeaEvent:
     """Move the idea (the caller has checked the move is allowed), record who did it and what
     they said, and queue the idea giver's message; on a terminal stage, also queue the
@@ -45,7 +49,7 @@ async def move_idea(
     event.seconds_in_stage = max(0, int((now - idea.stage_changed_at).total_seconds()))
     idea.stage = to_stage
     idea.stage_changed_at = now
-    idea.last_activity_at = now
+    mark_activity(idea, now, policy, calendar)
     idea.updated_at = now
     if idea.first_response_at is None:
         idea.first_response_at = now

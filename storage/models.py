@@ -140,6 +140,8 @@ class Dialogue(Base):
     """A conversation in progress with one person: its step and the answers so far."""
 
     __tablename__ = "dialogues"
+    # The reminder sweep looks for dialogues not yet nudged, by age.
+    __table_args__ = (Index("ix_dialogues_nudge", "nudged_at", "updated_at"),)
 
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), primary_key=True)
     flow: Mapped[str] = mapped_column(String(32))
@@ -164,6 +166,8 @@ class OutboxMessage(Base):
         UniqueConstraint("dedupe_key", name="uq_outbox_dedupe"),
         Index("ix_outbox_due", "status", "not_before"),
         Index("ix_outbox_recipient", "recipient_id", "id"),
+        # The dispatcher's "is an earlier message of this person still pending?" check.
+        Index("ix_outbox_recipient_status", "recipient_id", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -179,6 +183,10 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    # A dispatcher that claims a row leases it until `claimed_until`; a row still pending
+    # after its lease ran out was never confirmed (a crash) and is claimed again.
+    claimed_until: Mapped[datetime | None]
+    claim_token: Mapped[str | None] = mapped_column(String(36))
 
 
 class Coordinator(Base):

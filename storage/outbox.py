@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -60,3 +60,63 @@ async def mark_sent(session: AsyncSession, message: OutboxMessage, *, now: datet
     message.sent_at = now
     message.attempts += 1
     await session.flush()
+
+
+async def enqueue_many(session: AsyncSession, rows: list[dict[str, Any]]) -> set[str]:
+    """Write many messages in one statement, skipping dedupe keys that exist. Each row has
+    the columns of `enqueue`; returns the dedupe keys actually written."""
+    if not rows:
+        return set()
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    values = [
+        {
+            "status": "pending",
+            "attempts": 0,
+            "idea_id": None,
+            **row,
+            "not_before": row.get("not_before") or row["created_at"],
+        }
+        for row in rows
+    ]
+    # One statement, compiled once and cached, run over all rows ("insertmanyvalues").
+    result = await session.execute(
+        insert(OutboxMessage.__table__)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboxMessage.__table__.c.dedupe_key),
+        values,
+    )
+    return set(result.scalars())
+
+
+async def outbox_summary(session: AsyncSession, *, failed_limit: int = 10) -> dict[str, Any]:
+    """For admins (`/idea outbox`, `/idea stats`): messages by status, and the latest failed
+    ones with their last error."""
+    counts = dict(
+        (
+            await session.execute(
+                select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+            )
+        ).all()
+    )
+    failed = (
+        await session.execute(
+            select(OutboxMessage)
+            .where(OutboxMessage.status == "failed")
+            .order_by(OutboxMessage.id.desc())
+            .limit(failed_limit)
+        )
+    ).scalars()
+    return {
+        "counts": {status: counts.get(status, 0) for status in ("pending", "sent", "failed")},
+        "failed": [
+            {
+                "id": row.id,
+                "kind": row.kind,
+                "recipient_id": row.recipient_id,
+                "idea_id": row.idea_id,
+                "attempts": row.attempts,
+                "last_error": row.last_error,
+            }
+            for row in failed
+        ],
+    }

@@ -53,6 +53,8 @@ async def upsert_person(
     if address and person.address != address:
         # The platform address can change (Teams serviceUrl); the latest one wins.
         person.address = address
+    if address and not person.reachable:
+        # They wrote to us, so they have not blocked the bot (any more).
         person.reachable = True
     person.updated_at = now
     return person

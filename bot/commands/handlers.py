@@ -13,10 +13,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.calendar import WorkingCalendar
 from bot.commands.parser import ADMIN_ONLY, EVERYONE, Command, ParseError
 from bot.config import Settings
 from bot.notifications import notify_assignee
 from bot.process import Process
+from bot.reminders import ReminderPolicy, mark_activity
 from bot.roles import (
     add_coordinator,
     added_coordinators,
@@ -46,8 +48,14 @@ class CommandContext:
     person: Person
     lang: str
     now: datetime
+    policy: ReminderPolicy
+    calendar: WorkingCalendar
     coordinator: bool = False
     admin: bool = False
+
+    def touch(self, idea: Idea) -> None:
+        """Something happened to the idea: restart its idle count and reschedule reminders."""
+        mark_activity(idea, self.now, self.policy, self.calendar)
 
 
 Handler = Callable[[CommandContext, Command], Awaitable[list[Reply]]]
@@ -288,6 +296,8 @@ async def _move(
         note=note,
         where=where,
         kind=kind,
+        policy=ctx.policy,
+        calendar=ctx.calendar,
     )
     giver = await ctx.session.get(Person, idea.person_id)
     return [
@@ -377,6 +387,8 @@ async def _reopen(ctx: CommandContext, command: Command) -> list[Reply]:
         now=ctx.now,
         note=command.text,
         kind="reopen",
+        policy=ctx.policy,
+        calendar=ctx.calendar,
     )
     giver = await ctx.session.get(Person, idea.person_id)
     return [
@@ -420,7 +432,7 @@ async def _assign(ctx: CommandContext, command: Command) -> list[Reply]:
     if idea.assignee_id == assignee.id:
         return [Reply(ct(ctx.lang, "assign.same", person=name, number=idea.id))]
     idea.assignee_id = assignee.id
-    idea.last_activity_at = ctx.now
+    ctx.touch(idea)
     idea.updated_at = ctx.now
     event = await idea_store.add_event(
         ctx.session,
@@ -444,7 +456,7 @@ async def _note(ctx: CommandContext, command: Command) -> list[Reply]:
     await idea_store.add_event(
         ctx.session, idea, actor=ctx.person, kind="note", text=command.text, now=ctx.now
     )
-    idea.last_activity_at = ctx.now
+    ctx.touch(idea)
     idea.updated_at = ctx.now
     return [Reply(ct(ctx.lang, "note.done", number=idea.id))]
 

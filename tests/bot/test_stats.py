@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from bot.working_days import STOCKHOLM, end_of_working_days
+from bot.calendar import DEFAULT_CALENDAR
 from storage.ideas import median_of_histogram
 from tests.bot.ideas import submit_idea
 from tests.chat import Chat
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+end_of_working_days = DEFAULT_CALENDAR.end_of_working_days
 
 
 def test_the_promise_counts_working_days_in_sweden() -> None:

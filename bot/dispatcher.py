@@ -1,0 +1,443 @@
+"""The dispatcher: delivers outbox rows through the platform adapters.
+
+One pass (`run_once`):
+
+1. **Claim** a batch in a short transaction: pending rows that are due (`not_before` ≤ now),
+   whose lease is free, whose recipient's platform has a sender, and that are the oldest
+   pending row of their recipient (so a person's messages arrive in the order they were
+   written, and a later one never overtakes an earlier one that is backing off). On
+   PostgreSQL the rows are locked with `FOR UPDATE SKIP LOCKED`, so replicas claim disjoint
+   rows without waiting for each other; SQLite runs one writer at a time (`BEGIN IMMEDIATE`).
+   The claim sets a lease (`claimed_until`, `claim_token`) and counts the attempt.
+2. **Send** outside any transaction, within the platform's rate limits (bot/ratelimit.py).
+3. **Record** the outcome in its own transaction, only if the lease is still ours:
+   sent → `status='sent'`; `RetryLater` → back off (exponential with jitter, or Retry-After
+   when the platform said how long) and try again later, until `max_attempts`, then
+   `failed` with the last error; `Unreachable` → the person is marked unreachable, their
+   pending rows fail, and the coordinators are told.
+
+Outside office hours on Swedish working days nothing is claimed (the rows wait for the next
+morning), except kinds listed in `DispatchPolicy.immediate_kinds`.
+
+**A crash between "the platform accepted" and "marked sent"** loses nothing: the row is still
+pending; once its lease runs out any dispatcher claims it again and sends it once more. So
+delivery is at-least-once, and a duplicate is possible only for a row whose platform call
+succeeded just before the crash. It is caught like this:
+
+- the outbox's unique dedupe key means the *message* exists once: a replayed turn, a second
+  sweep or a second replica can never enqueue it again, so the only possible repeat is this
+  one redelivery of the same row;
+- every send carries the row's dedupe key as `delivery_key` to senders that declare
+  `accepts_delivery_key = True`, with `possibly_delivered=True` when the row's previous
+  lease ran out without an outcome. Only then does such a sender need to look on the
+  platform for a message carrying the key (Slack: post with `metadata` holding the key and
+  check the DM's latest messages; Teams: keep the key in the activity's `channelData`) and
+  skip the send if it is there. The test double in tests/fakes/senders.py does exactly that;
+- a redelivery after an expired lease is logged at warning level with the row id, so an
+  operator can see how often the window is hit (it needs a crash within one HTTP call).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from adapters.base import RetryLater, Sender, Unreachable
+from bot.calendar import DEFAULT_CALENDAR, WorkingCalendar
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.ratelimit import RateLimiter, RateRule, tenant_of
+from conversations.reminder_texts import t_named
+from conversations.reply import Reply
+from conversations.texts import language_for
+from storage.database import Database
+from storage.models import Coordinator, OutboxMessage, Person
+from storage.outbox import enqueue
+from storage.people import first_name
+
+log = logging.getLogger(__name__)
+
+PENDING, SENT, FAILED = "pending", "sent", "failed"
+UNREACHABLE_NOTICE = "notice_unreachable"
+
+
+@dataclass(frozen=True)
+class DispatchPolicy:
+    max_attempts: int = 8
+    # Backoff without Retry-After: base · 2^(attempt−1), capped, times a random 0.5–1.0.
+    base_delay: float = 10.0
+    max_delay: float = 3600.0
+    # How long a claimed row belongs to one dispatcher before it counts as abandoned.
+    lease: timedelta = timedelta(minutes=5)
+    batch_size: int = 100
+    concurrency: int = 50
+    # Kinds that may go out at night (none by default: only office hours).
+    immediate_kinds: frozenset[str] = frozenset()
+
+
+def replies_from_payload(payload: Mapping[str, Any]) -> list[Reply]:
+    """Outbox payloads hold `{"replies": [Reply.to_dict(), …]}` (or one reply's dict)."""
+    if "replies" in payload:
+        return [Reply.from_dict(item) for item in payload["replies"]]
+    return [Reply.from_dict(dict(payload))]
+
+
+def payload_of(*replies: Reply) -> dict[str, Any]:
+    return {"replies": [reply.to_dict() for reply in replies]}
+
+
+@dataclass
+class DeliveryStats:
+    """What a dispatcher has done since it started; latency is created → sent."""
+
+    delivered: int = 0
+    retried: int = 0
+    failed: int = 0
+    unreachable: int = 0
+    redelivered: int = 0
+    lost_leases: int = 0
+    latencies: list[float] = field(default_factory=list)
+
+    def latency_percentile(self, share: float) -> float | None:
+        if not self.latencies:
+            return None
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    id: int
+    token: str
+    dedupe_key: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    created_at: datetime
+    recipient_id: int
+    platform: str
+    address: dict[str, Any] | None
+    reachable: bool
+    # The previous lease ran out without an outcome: the platform may already have it.
+    was_abandoned: bool
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        database: Database,
+        senders: Mapping[str, Sender] | Iterable[Sender],
+        *,
+        settings: Settings | None = None,
+        clock: Clock | None = None,
+        calendar: WorkingCalendar | None = None,
+        policy: DispatchPolicy | None = None,
+        rate_limits: Mapping[str, tuple[RateRule, ...]] | None = None,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.db = database
+        self.senders: dict[str, Sender] = (
+            dict(senders) if isinstance(senders, Mapping) else {s.platform: s for s in senders}
+        )
+        self.settings = settings or Settings()
+        self.clock = clock or SystemClock()
+        self.calendar = calendar or (settings.calendar() if settings else DEFAULT_CALENDAR)
+        self.policy = policy or DispatchPolicy()
+        self.limiter = RateLimiter(
+            rate_limits, now=lambda: self.clock.now().timestamp(), sleep=sleep
+        )
+        self.rng = rng or random.Random()
+        self.stats = DeliveryStats()
+
+    # The pass ---------------------------------------------------------------------------
+
+    async def run_once(self) -> int:
+        """Claim one batch and deliver it. Returns how many rows were claimed."""
+        claimed = await self._claim()
+        if not claimed:
+            return 0
+        limit = asyncio.Semaphore(self.policy.concurrency)
+
+        async def one(item: _Claimed) -> None:
+            async with limit:
+                await self._deliver(item)
+
+        await asyncio.gather(*(one(item) for item in claimed))
+        return len(claimed)
+
+    async def run_until_idle(self, max_batches: int | None = None) -> int:
+        """Deliver until nothing is claimable now. Returns how many rows were claimed."""
+        total, batches = 0, 0
+        while max_batches is None or batches < max_batches:
+            count = await self.run_once()
+            if not count:
+                break
+            total, batches = total + count, batches + 1
+        return total
+
+    async def next_due(self) -> datetime | None:
+        """The earliest moment a pending row becomes due (for scheduling the next pass)."""
+        async with self.db.transaction() as session:
+            return (
+                await session.execute(
+                    select(OutboxMessage.not_before)
+                    .where(OutboxMessage.status == PENDING)
+                    .order_by(OutboxMessage.not_before)
+                    .limit(1)
+                )
+            ).scalar_one_or_none()
+
+    # Claiming ---------------------------------------------------------------------------
+
+    async def _claim(self) -> list[_Claimed]:
+        now = self.clock.now()
+        if not self.senders:
+            return []
+        office = self.calendar.is_office_moment(now)
+        if not office and not self.policy.immediate_kinds:
+            return []
+        earlier = aliased(OutboxMessage)
+        query = (
+            select(OutboxMessage.id)
+            .join(Person, Person.id == OutboxMessage.recipient_id)
+            .where(
+                OutboxMessage.status == PENDING,
+                OutboxMessage.not_before <= now,
+                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now),
+                Person.platform.in_(sorted(self.senders)),
+                ~exists().where(
+                    and_(
+                        earlier.recipient_id == OutboxMessage.recipient_id,
+                        earlier.status == PENDING,
+                        earlier.id < OutboxMessage.id,
+                    )
+                ),
+            )
+            .order_by(OutboxMessage.not_before, OutboxMessage.id)
+            .limit(self.policy.batch_size)
+            .with_for_update(of=OutboxMessage, skip_locked=True)
+        )
+        if not office:
+            query = query.where(OutboxMessage.kind.in_(sorted(self.policy.immediate_kinds)))
+        token = uuid.uuid4().hex
+        async with self.db.transaction() as session:
+            ids = list((await session.execute(query)).scalars())
+            if not ids:
+                return []
+            rows = (
+                await session.execute(
+                    select(OutboxMessage, Person)
+                    .join(Person, Person.id == OutboxMessage.recipient_id)
+                    .where(OutboxMessage.id.in_(ids))
+                    .order_by(OutboxMessage.id)
+                )
+            ).all()
+            claimed = [
+                _Claimed(
+                    id=row.id,
+                    token=token,
+                    dedupe_key=row.dedupe_key,
+                    kind=row.kind,
+                    payload=dict(row.payload),
+                    attempts=row.attempts + 1,
+                    created_at=row.created_at,
+                    recipient_id=person.id,
+                    platform=person.platform,
+                    address=dict(person.address) if person.address else None,
+                    reachable=person.reachable,
+                    was_abandoned=row.claimed_until is not None,
+                )
+                for row, person in rows
+            ]
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids))
+                .values(
+                    claimed_until=now + self.policy.lease,
+                    claim_token=token,
+                    attempts=OutboxMessage.attempts + 1,
+                )
+                .execution_options(synchronize_session=False)
+            )
+        return claimed
+
+    # Delivering -------------------------------------------------------------------------
+
+    async def _deliver(self, item: _Claimed) -> None:
+        if not item.reachable:
+            await self._fail(item, "the person cannot be messaged (blocked or uninstalled)")
+            return
+        sender = self.senders[item.platform]
+        if item.was_abandoned:
+            self.stats.redelivered += 1
+            log.warning(
+                "redelivering an outbox row whose earlier attempt never finished",
+                extra={"outbox": item.id, "attempt": item.attempts},
+            )
+        await self.limiter.acquire(item.platform, str(item.recipient_id), tenant_of(item.address))
+        extra: dict[str, Any] = {}
+        if getattr(sender, "accepts_delivery_key", False):
+            extra["delivery_key"] = item.dedupe_key
+            extra["possibly_delivered"] = item.was_abandoned
+        try:
+            new_address = await sender.send(
+                item.address or {}, replies_from_payload(item.payload), **extra
+            )
+        except Unreachable as exc:
+            await self._unreachable(item, exc)
+        except RetryLater as exc:
+            await self._retry(item, str(exc) or type(exc).__name__, exc.retry_after)
+        except Exception as exc:
+            # An unexpected error in an adapter is treated as passing, but still counted:
+            # after max_attempts the row fails instead of looping for ever.
+            log.warning(
+                "sender raised %s", type(exc).__name__, extra={"outbox": item.id}, exc_info=True
+            )
+            await self._retry(item, f"{type(exc).__name__}: {exc}", None)
+        else:
+            await self._sent(item, new_address)
+
+    def _mine(self, item: _Claimed):
+        return and_(
+            OutboxMessage.id == item.id,
+            OutboxMessage.claim_token == item.token,
+            OutboxMessage.status == PENDING,
+        )
+
+    async def _sent(self, item: _Claimed, new_address: dict[str, Any] | None) -> None:
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            result = await session.execute(
+                update(OutboxMessage)
+                .where(self._mine(item))
+                .values(status=SENT, sent_at=now, claimed_until=None, last_error=None)
+                .execution_options(synchronize_session=False)
+            )
+            if new_address is not None and new_address != item.address:
+                await session.execute(
+                    update(Person)
+                    .where(Person.id == item.recipient_id)
+                    .values(address=new_address, updated_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+        if not result.rowcount:
+            self.stats.lost_leases += 1
+            log.warning("lease lost before marking sent", extra={"outbox": item.id})
+            return
+        self.stats.delivered += 1
+        latency = (now - item.created_at).total_seconds()
+        self.stats.latencies.append(latency)
+        log.debug("delivered", extra={"outbox": item.id, "latency_s": round(latency, 3)})
+
+    def backoff(self, attempts: int, retry_after: float | None) -> float:
+        """Seconds to wait before the next attempt."""
+        if retry_after is not None and retry_after >= 0:
+            # The platform said how long; a little jitter keeps replicas from colliding.
+            return retry_after * (1 + 0.1 * self.rng.random())
+        delay = min(self.policy.max_delay, self.policy.base_delay * 2 ** max(0, attempts - 1))
+        return delay * (0.5 + 0.5 * self.rng.random())
+
+    async def _retry(self, item: _Claimed, reason: str, retry_after: float | None) -> None:
+        if item.attempts >= self.policy.max_attempts:
+            await self._fail(item, reason)
+            return
+        now = self.clock.now()
+        later = now + timedelta(seconds=self.backoff(item.attempts, retry_after))
+        if item.kind not in self.policy.immediate_kinds:
+            later = self.calendar.next_office_moment(later)
+        async with self.db.transaction() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(self._mine(item))
+                .values(not_before=later, claimed_until=None, claim_token=None, last_error=reason)
+                .execution_options(synchronize_session=False)
+            )
+        self.stats.retried += 1
+        log.info("delivery postponed", extra={"outbox": item.id, "attempt": item.attempts})
+
+    async def _fail(self, item: _Claimed, reason: str) -> None:
+        async with self.db.transaction() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(self._mine(item))
+                .values(status=FAILED, claimed_until=None, last_error=reason)
+                .execution_options(synchronize_session=False)
+            )
+        self.stats.failed += 1
+        log.warning("delivery failed for good", extra={"outbox": item.id})
+
+    async def _unreachable(self, item: _Claimed, exc: Unreachable) -> None:
+        """Stop sending to this person, fail what waits for them, tell the coordinators."""
+        now = self.clock.now()
+        reason = f"unreachable: {exc}" if str(exc) else "unreachable"
+        async with self.db.transaction() as session:
+            person = await session.get(Person, item.recipient_id, with_for_update=True)
+            assert person is not None
+            person.reachable = False
+            person.updated_at = now
+            failed = await session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.recipient_id == person.id,
+                    OutboxMessage.status == PENDING,
+                    or_(OutboxMessage.id == item.id, OutboxMessage.claim_token.is_(None)),
+                )
+                .values(status=FAILED, claimed_until=None, claim_token=None, last_error=reason)
+                .execution_options(synchronize_session=False)
+            )
+            for coordinator in await coordinator_people(session, self.settings):
+                if coordinator.id == person.id or not coordinator.reachable:
+                    continue
+                lang = coordinator.locale or language_for(coordinator.platform_locale)
+                text = t_named(
+                    lang,
+                    "notice.unreachable",
+                    first_name(coordinator.display_name),
+                    person=person.display_name or person.qualified_id,
+                    count=failed.rowcount,
+                )
+                await enqueue(
+                    session,
+                    dedupe_key=f"unreachable:{item.id}:{coordinator.id}",
+                    recipient_id=coordinator.id,
+                    kind=UNREACHABLE_NOTICE,
+                    payload=payload_of(Reply(text)),
+                    now=now,
+                    not_before=self.calendar.next_office_moment(now),
+                )
+        self.stats.unreachable += 1
+        log.warning("recipient unreachable", extra={"person": item.recipient_id})
+
+
+async def coordinator_people(session: AsyncSession, settings: Settings) -> list[Person]:
+    """Coordinators from IDESLUSS_COORDINATORS and the coordinators table who have talked to
+    the bot (only they have an address), oldest first."""
+    qualified = set(settings.coordinators)
+    qualified.update((await session.execute(select(Coordinator.qualified_id))).scalars())
+    return await people_by_qualified_id(session, qualified)
+
+
+async def admin_people(session: AsyncSession, settings: Settings) -> list[Person]:
+    return await people_by_qualified_id(session, set(settings.admins))
+
+
+async def people_by_qualified_id(session: AsyncSession, qualified: set[str]) -> list[Person]:
+    if not qualified:
+        return []
+    conditions = []
+    for qid in sorted(qualified):
+        platform, _, user_id = qid.partition(":")
+        conditions.append(and_(Person.platform == platform, Person.platform_user_id == user_id))
+    query = select(Person).where(or_(*conditions)).order_by(Person.id)
+    return list((await session.execute(query)).scalars())

@@ -1,0 +1,112 @@
+"""Sliding-window rate limits per platform, so the dispatcher never sends faster than a
+platform allows (numbers from the platforms' docs, see DEFAULT_RATE_LIMITS).
+
+A limit is a set of windows ("7 in 1 s, 8 in 2 s, 60 in 30 s") applied either per recipient
+(one DM conversation or channel) or per platform tenant (a Teams tenant, a Slack workspace).
+Time comes from injected functions, so tests move a fake clock instead of sleeping.
+
+The limits hold within one dispatcher process. With several replicas, give each a share of
+the limit; whatever slips through is answered 429 by the platform and retried after
+Retry-After by the dispatcher.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Window:
+    count: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class RateRule:
+    scope: str  # "recipient" or "tenant"
+    windows: tuple[Window, ...]
+
+
+RECIPIENT = "recipient"
+TENANT = "tenant"
+
+DEFAULT_RATE_LIMITS: dict[str, tuple[RateRule, ...]] = {
+    # chat.postMessage: about one message per second per channel.
+    "slack": (RateRule(RECIPIENT, (Window(1, 1.0),)),),
+    # Per bot per conversation: 7/1 s, 8/2 s, 60/30 s, 1800/h; per app per tenant ~30 RPS.
+    "msteams": (
+        RateRule(
+            RECIPIENT, (Window(7, 1.0), Window(8, 2.0), Window(60, 30.0), Window(1800, 3600.0))
+        ),
+        RateRule(TENANT, (Window(30, 1.0),)),
+    ),
+}
+
+
+def tenant_of(address: Mapping[str, object] | None) -> str:
+    """The tenant/workspace an address belongs to, as far as the address tells."""
+    if not address:
+        return "*"
+    for key in ("tenant_id", "tenantId", "team_id"):
+        if address.get(key):
+            return str(address[key])
+    conversation = address.get("conversation")
+    if isinstance(conversation, Mapping) and conversation.get("tenantId"):
+        return str(conversation["tenantId"])
+    return "*"
+
+
+class RateLimiter:
+    def __init__(
+        self,
+        limits: Mapping[str, tuple[RateRule, ...]] | None = None,
+        *,
+        now: Callable[[], float],
+        sleep: Callable[[float], Awaitable[object]],
+        margin: float = 0.01,
+    ) -> None:
+        self.limits = DEFAULT_RATE_LIMITS if limits is None else limits
+        self._now = now
+        self._sleep = sleep
+        # A little slack so that the platform's clock never counts one send too many.
+        self.margin = margin
+        self._sent: dict[tuple[str, str, str, Window], deque[float]] = {}
+        self.waited = 0.0
+
+    def _queues(
+        self, platform: str, recipient: str, tenant: str
+    ) -> list[tuple[deque[float], Window]]:
+        queues = []
+        for rule in self.limits.get(platform, ()):
+            key = recipient if rule.scope == RECIPIENT else tenant
+            for window in rule.windows:
+                queue = self._sent.get((platform, rule.scope, key, window))
+                if queue is None:
+                    queue = self._sent[(platform, rule.scope, key, window)] = deque(
+                        maxlen=window.count
+                    )
+                queues.append((queue, window))
+        return queues
+
+    def earliest(self, platform: str, recipient: str, tenant: str) -> float:
+        """When the next message to this recipient may go out."""
+        moment = self._now()
+        for queue, window in self._queues(platform, recipient, tenant):
+            if len(queue) == window.count:
+                moment = max(moment, queue[0] + window.seconds + self.margin)
+        return moment
+
+    async def acquire(self, platform: str, recipient: str, tenant: str = "*") -> None:
+        """Wait until a message may go out, and count it as sent."""
+        while True:
+            ready = self.earliest(platform, recipient, tenant)
+            now = self._now()
+            if ready <= now:
+                # No await between the check and the record: other tasks cannot slip in.
+                for queue, _ in self._queues(platform, recipient, tenant):
+                    queue.append(now)
+                return
+            self.waited += ready - now
+            await self._sleep(ready - now)

@@ -1,0 +1,139 @@
+"""APScheduler (3.x) only *triggers* work; the work itself (`sweep(now)`, a dispatcher pass)
+is a plain, idempotent call tested on its own.
+
+Every replica may run a scheduler: 3.x cannot share a job store safely, so nothing relies on
+one. The sweep's outbox rows have unique dedupe keys and the dispatcher claims rows with
+`FOR UPDATE SKIP LOCKED`, so two replicas doing the same job at once is harmless.
+
+The server calls `start_scheduler` on startup and `stop_scheduler` on cleanup; a turn that
+enqueued something calls `wake_dispatcher` so the message goes out now, not at the next tick.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+log = logging.getLogger(__name__)
+
+SWEEP_JOB = "reminder-sweep"
+DISPATCH_JOB = "dispatch-outbox"
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    sweep_every_s: float = 15 * 60
+    dispatch_every_s: float = 15
+    # A tick missed (the process was busy or asleep) still runs if this late, at most once.
+    misfire_grace_s: int = 60
+
+
+@dataclass
+class Background:
+    """What the server keeps between startup and cleanup."""
+
+    scheduler: AsyncIOScheduler
+    dispatcher: Any
+
+    def wake(self) -> None:
+        wake_dispatcher(self.scheduler)
+
+    def stop(self) -> None:
+        stop_scheduler(self.scheduler)
+
+
+def start_delivery(
+    database: Any,
+    settings: Any,
+    senders: Any,
+    *,
+    clock: Any = None,
+    policy: Any = None,
+    schedule: ScheduleSettings | None = None,
+) -> Background:
+    """The server's one call on startup: a dispatcher for `senders` (a Sender per platform)
+    and a scheduler running the reminder sweep and the dispatcher. Keep the result; call
+    `.wake()` after a turn that enqueued something and `.stop()` on cleanup."""
+    from bot.clock import SystemClock
+    from bot.dispatcher import Dispatcher
+    from bot.reminders import sweep
+
+    clock = clock or SystemClock()
+    dispatcher = Dispatcher(database, senders, settings=settings, clock=clock)
+
+    async def run_sweep() -> None:
+        await sweep(database, clock.now(), policy=policy, settings=settings)
+
+    scheduler = start_scheduler(run_sweep, dispatcher.run_until_idle, schedule)
+    return Background(scheduler, dispatcher)
+
+
+def start_scheduler(
+    sweep: Callable[[], Awaitable[object]] | None,
+    dispatch: Callable[[], Awaitable[object]] | None,
+    settings: ScheduleSettings | None = None,
+) -> AsyncIOScheduler:
+    """Start a scheduler on the running event loop with the sweep and the dispatcher."""
+    settings = settings or ScheduleSettings()
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    common = {
+        "coalesce": True,
+        "max_instances": 1,
+        "misfire_grace_time": settings.misfire_grace_s,
+        "replace_existing": True,
+    }
+    now = datetime.now(UTC)
+    if sweep is not None:
+        scheduler.add_job(
+            _logged(sweep, SWEEP_JOB),
+            "interval",
+            seconds=settings.sweep_every_s,
+            id=SWEEP_JOB,
+            next_run_time=now,
+            **common,
+        )
+    if dispatch is not None:
+        scheduler.add_job(
+            _logged(dispatch, DISPATCH_JOB),
+            "interval",
+            seconds=settings.dispatch_every_s,
+            id=DISPATCH_JOB,
+            next_run_time=now,
+            **common,
+        )
+    scheduler.start()
+    return scheduler
+
+
+def wake_dispatcher(scheduler: AsyncIOScheduler | None) -> None:
+    """Run the dispatcher now (a turn enqueued a message). If a pass is already running it
+    picks the new row up itself: a pass keeps claiming until nothing is due."""
+    if scheduler is None or not scheduler.running:
+        return
+    job = scheduler.get_job(DISPATCH_JOB)
+    if job is not None:
+        job.modify(next_run_time=datetime.now(UTC))
+
+
+def stop_scheduler(scheduler: AsyncIOScheduler | None) -> None:
+    """Stop triggering; a job already running finishes on its own (its work is safe to cut:
+    an unfinished dispatcher claim simply expires)."""
+    if scheduler is not None and scheduler.running:
+        scheduler.shutdown(wait=False)
+
+
+def _logged(job: Callable[[], Awaitable[object]], name: str) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        try:
+            await job()
+        except Exception:
+            # One failed tick must not stop the next; the traceback only when debugging.
+            log.error("%s failed", name, exc_info=log.isEnabledFor(logging.DEBUG))
+
+    run.__name__ = name
+    return run
