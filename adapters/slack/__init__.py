@@ -1,0 +1,60 @@
+"""Slack: the Events API over HTTP (POST /slack/events) or Socket Mode, the /idea command,
+buttons, the App Home tab and DMs for proactive messages. Everything Slack lives here."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from adapters.slack.config import SlackConfig, from_env
+
+if TYPE_CHECKING:
+    from adapters.slack.sender import SlackSender
+    from bot.app import IdeaBot
+
+PLATFORM = "slack"
+SLACK_ADAPTER = web.AppKey("slack_adapter", object)
+
+__all__ = ["PLATFORM", "SlackConfig", "from_env", "mount"]
+
+
+async def mount(app: web.Application, bot: IdeaBot, config: SlackConfig) -> SlackSender:
+    """Add Slack to the server: the events route (or a Socket Mode connection) and the
+    start/stop hooks; return the Sender the dispatcher uses for Slack DMs."""
+    import aiohttp
+
+    from adapters.slack.adapter import EVENTS_PATH, SlackAdapter
+    from bot.server import INFLIGHT, add_service
+
+    session = aiohttp.ClientSession()
+    adapter = SlackAdapter(bot, config, session=session, inflight=app[INFLIGHT])
+    add_service(app, adapter)
+    if config.socket_mode:
+        add_service(app, SocketMode(adapter))
+    else:
+        app.router.add_post(EVENTS_PATH, adapter.handle_http)
+    app[SLACK_ADAPTER] = adapter
+    return adapter.sender
+
+
+class SocketMode:
+    """The Socket Mode connection: Slack pushes the same payloads over a WebSocket the app
+    opens itself, so no public URL is needed."""
+
+    name = "slack socket mode"
+
+    def __init__(self, adapter: Any) -> None:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        self.handler = AsyncSocketModeHandler(
+            adapter.bolt,
+            app_token=adapter.config.app_token,
+            web_client=adapter._web_client(None),
+        )
+
+    async def start(self) -> None:
+        await self.handler.connect_async()
+
+    async def stop(self) -> None:
+        await self.handler.close_async()

@@ -1,0 +1,72 @@
+"""A whole idea told to the bot in Slack: DM events and button clicks over signed HTTP, the
+replies arriving at the (fake) Slack Web API."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from storage.models import Dialogue, Idea, Person
+from tests.adapters.slack.conftest import SlackChat, SlackSide
+
+
+async def test_a_whole_idea_through_slack(anna: SlackChat, slack: SlackSide, db) -> None:
+    await anna.says("Hej!")
+    anna.hears("Hej Anna! Jag är Idéslussen.", "Vad vill du kalla din idé?")
+    await anna.says("Tryggare tunnlar")
+    anna.hears("Vilket behov eller problem")
+    await anna.says("Många är rädda i gångtunnlarna på kvällen, särskilt äldre.")
+    await anna.says("Bättre belysning & konst som skolbarnen målar.")
+    await anna.says("Invånare som går där, och polisen får färre anmälningar.")
+    anna.hears("prövas i liten skala")
+    await anna.says("En tunnel i Väster under en vinter.")
+    anna.hears("Vilka enheter")
+    await anna.clicks("Hoppa över")
+    anna.hears("Vill du själv vara med")
+    assert anna.buttons() == ["Ja", "Nej"]
+    await anna.clicks("Ja")
+    await anna.says("Kultur och fritid, fritidsgården Väster")
+    anna.hears("Så här ser din idé ut. Stämmer det?", "Tryggare tunnlar")
+    # The summary shows the answers as fields; what she typed is escaped, not lost.
+    anna.hears("Bättre belysning &amp; konst")
+    await anna.clicks("Skicka in")
+    anna.hears("Tack, Anna! Din idé ”Tryggare tunnlar” har kommit fram och har nummer 1.")
+
+    async with db.transaction() as session:
+        idea = (await session.execute(select(Idea))).scalar_one()
+        assert idea.title == "Tryggare tunnlar"
+        assert idea.description == "Bättre belysning & konst som skolbarnen målar."
+        person = await session.get(Person, idea.person_id)
+        assert (person.platform, person.platform_user_id) == ("slack", "UANNA")
+        assert person.display_name == "Anna Andersson" and person.platform_locale == "sv-SE"
+        assert person.address == {"user": "UANNA", "team": "T0TEAM", "channel": "DANNA"}
+    # Her name and locale were asked for once, then remembered.
+    assert len(slack.api.calls_to("users.info")) == 1
+    # Every reply went to her DM, each turn as one message.
+    assert {call.params["channel"] for call in slack.api.calls_to("chat.postMessage")} == {"DANNA"}
+
+
+async def test_an_english_slack_user_is_answered_in_english(slack: SlackSide) -> None:
+    john = SlackChat(slack, "UJOHN")
+    await john.says("Hello")
+    john.hears("Hi John!", "What would you like to call your idea?")
+
+
+async def test_a_slack_user_the_api_does_not_know_is_greeted_without_a_name(
+    slack: SlackSide,
+) -> None:
+    stranger = SlackChat(slack, "UNOBODY")
+    await stranger.says("Hej")
+    stranger.hears("Hej! Jag är Idéslussen.")
+
+
+async def test_an_idea_titled_like_a_mention_pings_nobody(anna: SlackChat, db) -> None:
+    await anna.says("Hej")
+    # She typed `<!channel> & co`; Slack delivers what people type escaped like this.
+    await anna.says("&lt;!channel&gt; &amp; co")
+    await anna.says("tillbaka")  # the bot shows the current answer again
+    anna.hears("&lt;!channel&gt; &amp; co")
+    every = "\n".join(call.text for call in anna.slack.api.calls_to("chat.postMessage"))
+    assert "<!channel>" not in every and "<!" not in every
+    async with db.transaction() as session:
+        dialogue = (await session.execute(select(Dialogue))).scalar_one()
+        assert dialogue.answers["title"] == "<!channel> & co"  # stored as she wrote it
