@@ -181,8 +181,10 @@ class SlackAdapter:
             return web.json_response({"error": "invalid request"}, status=401)
         try:
             bolt_request = await to_bolt_request(request)
+            if not well_formed(bolt_request.body):
+                raise ValueError("not a Slack payload")
             bolt_response = await self.bolt.async_dispatch(bolt_request)
-        except (ValueError, TypeError, AttributeError, KeyError) as exc:
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
             # Signed but not a payload Slack sends (malformed JSON, a list, missing parts).
             log.warning("slack: unreadable request (%s)", type(exc).__name__)
             return web.json_response({"error": "unreadable payload"}, status=400)
@@ -492,6 +494,25 @@ def how_to_start(profile: Profile, *, team: str | None, app_id: str | None) -> s
     if first:
         return escape(table["mention.how_to_start"]).format(name=escape(first), messages_link=link)
     return escape(table["mention.how_to_start.noname"]).format(messages_link=link)
+
+
+def well_formed(body: Any) -> bool:
+    """The shape Bolt relies on before any listener of ours sees the payload."""
+    if not isinstance(body, dict):
+        return False
+    if body.get("type") == "event_callback":
+        return isinstance(body.get("event"), dict) and isinstance(body["event"].get("type"), str)
+    if body.get("type") == "block_actions":
+        actions = body.get("actions")
+        return (
+            isinstance(actions, list)
+            and len(actions) > 0
+            and all(isinstance(a, dict) for a in actions)
+            and isinstance(body.get("user"), dict)
+        )
+    if "command" in body:
+        return isinstance(body.get("command"), str)
+    return True
 
 
 def _team(body: dict[str, Any], inner: dict[str, Any]) -> str | None:
