@@ -3,8 +3,6 @@ answer is shown only to the person who asked (ephemeral)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from bot.app import IdeaBot
