@@ -24,10 +24,11 @@ async def mount(app: web.Application, bot: IdeaBot, config: SlackConfig) -> Slac
     start/stop hooks; return the Sender the dispatcher uses for Slack DMs."""
     import aiohttp
 
-    from adapters.slack.adapter import EVENTS_PATH, SlackAdapter
+    from adapters.slack.adapter import API_TIMEOUT_SECONDS, EVENTS_PATH, SlackAdapter
     from bot.server import INFLIGHT, add_service
 
-    session = aiohttp.ClientSession()
+    # One connection pool for every Slack call; its timeout is the one the SDK clients use.
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=API_TIMEOUT_SECONDS))
     adapter = SlackAdapter(bot, config, session=session, inflight=app[INFLIGHT])
     add_service(app, adapter)
     if config.socket_mode:
