@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.server import SENDERS
+from conversations.reply import Choice, Reply
 from storage.models import Dialogue, Idea, Person
 from tests.adapters.slack.conftest import SlackChat, SlackSide
 
@@ -70,3 +72,26 @@ async def test_an_idea_titled_like_a_mention_pings_nobody(anna: SlackChat, db) -
     async with db.transaction() as session:
         dialogue = (await session.execute(select(Dialogue))).scalar_one()
         assert dialogue.answers["title"] == "<!channel> & co"  # stored as she wrote it
+
+
+async def test_a_follow_up_reaches_the_idea_giver_as_a_dm(
+    anna: SlackChat, slack: SlackSide, db
+) -> None:
+    """What the dispatcher does with an outbox row: the person's stored address and the
+    server's Slack sender (app[SENDERS]["slack"])."""
+    await anna.says("Hej")
+    async with db.transaction() as session:
+        person = (
+            await session.execute(select(Person).where(Person.platform_user_id == "UANNA"))
+        ).scalar_one()
+    slack.api.forget()
+    sender = slack.app[SENDERS]["slack"]
+    follow_up = Reply(
+        "Hej Anna! Maria har läst din idé ”Tryggare tunnlar” och vill prova den.",
+        choices=(Choice("satisfaction:5", "Mycket nöjd"),),
+    )
+    assert await sender.send(person.address, [follow_up]) is None  # the DM channel was known
+    [dm] = slack.api.calls_to("chat.postMessage")
+    assert dm.params["channel"] == "DANNA" and "Tryggare tunnlar" in dm.text
+    assert [b["value"] for b in dm.buttons] == ["satisfaction:5"]
+    assert slack.api.calls_to("conversations.open") == []
