@@ -24,6 +24,7 @@ from conversations.reply import Reply
 from conversations.texts import DEFAULT_LANGUAGE, LANGUAGES, language_for, t
 from storage.database import Database
 from storage.dialogues import delete_dialogue, load_dialogue, save_dialogue
+from storage.events import first_time
 from storage.ideas import create_idea
 from storage.models import Dialogue, Person
 from storage.people import first_name, upsert_person
@@ -76,6 +77,11 @@ class IdeaBot:
 
     async def _turn(self, session: AsyncSession, incoming: Incoming) -> TurnResult:
         now = self.clock.now()
+        if not await first_delivery(session, incoming, now=now):
+            # The platform sent this delivery again (Slack retries); it was handled already,
+            # and in this same transaction, so nothing is done or said twice.
+            log.info("repeated delivery ignored", extra={"platform": incoming.platform})
+            return TurnResult([], DEFAULT_LANGUAGE)
         person = await upsert_person(
             session,
             incoming.platform,
@@ -149,6 +155,13 @@ class IdeaBot:
         if incoming.language in LANGUAGES:
             return incoming.language
         return language_for(incoming.locale) if incoming.locale else DEFAULT_LANGUAGE
+
+
+async def first_delivery(session: AsyncSession, incoming: Incoming, *, now) -> bool:
+    """False if a delivery with this event id was handled before (kept in the database)."""
+    if incoming.event_id is None:
+        return True
+    return await first_time(session, f"{incoming.platform}:{incoming.event_id}"[:255], now=now)
 
 
 def _bounded(incoming: Incoming) -> Incoming:

@@ -318,9 +318,8 @@ class SlackAdapter:
         opened: bool = False,
     ) -> None:
         async with self.locks.hold(user):
-            if event_id is not None and not await self.first_delivery(event_id):
-                log.info("slack: retried event ignored")
-                return
+            # A retried event (same event_id) is recognised by the core, in the turn's own
+            # transaction, and answered with no replies.
             profile = await self.profiles.get(user)
             if channel is None:
                 channel = profile.dm_channel or await self.sender.open_dm(user)
@@ -402,7 +401,7 @@ class SlackAdapter:
     async def _publish_home(self, user: str) -> None:
         profile = await self.profiles.get(user)
         qualified = f"{PLATFORM}:{user}"
-        async with self.bot.db.sessions() as session:
+        async with self.bot.db.transaction() as session:
             person = await find_person(session, qualified)
             mine = await ideas_of(session, person.id, limit=HOME_ITEMS + 1) if person else []
             queue = None
@@ -413,9 +412,8 @@ class SlackAdapter:
         await self._call(self.client.views_publish, user_id=user, view=view)
 
     async def first_delivery(self, key: str) -> bool:
-        """True the first time this Slack delivery is seen (kept in the database, so a
-        retry is recognised across restarts and replicas). If the database cannot say, the
-        turn goes ahead and the core answers with its polite 'try again'."""
+        """True the first time `key` is seen (kept in the database, so across restarts and
+        replicas). If the database cannot say, the work goes ahead."""
         try:
             async with self.bot.db.transaction() as session:
                 return await first_time(

@@ -86,7 +86,7 @@ class SlackProfiles:
         self.remember(replace(profile, address=address, known=True))
 
     async def _load(self, user_id: str) -> Profile:
-        async with self.db.sessions() as session:
+        async with self.db.transaction() as session:
             person = await find_person(session, f"{PLATFORM}:{user_id}")
         if person is not None and person.platform_locale and person.display_name:
             return Profile(

@@ -75,7 +75,11 @@ class Planned:
 
 
 class FakeSlackApi:
-    def __init__(self) -> None:
+    def __init__(self, *, any_user: bool = False, record: bool = True) -> None:
+        self.any_user = any_user  # users.info knows every U… id (for load tests)
+        self.record = record  # keep every call (off for long load tests)
+        self.posted: dict[str, int] = defaultdict(int)  # chat.postMessage calls per channel
+        self._posted_changed = asyncio.Condition()
         self.calls: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.delays: dict[str, float] = {}  # method ("*" for all) → seconds before answering
@@ -91,12 +95,13 @@ class FakeSlackApi:
 
     # ── running ──────────────────────────────────────────────────────────────────────────
 
-    async def start(self) -> FakeSlackApi:
+    async def start(self, port: int | None = None) -> FakeSlackApi:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{hook}", self._respond)
         app.router.add_get("/socket", self._socket)
-        self._server = TestServer(app, host="127.0.0.1")
+        app.router.add_get("/_posted/{channel}/{count}", self._wait_posted)
+        self._server = TestServer(app, host="127.0.0.1", port=port)
         await self._server.start_server()
         return self
 
@@ -191,7 +196,8 @@ class FakeSlackApi:
         for key in ("blocks", "view"):
             if isinstance(params.get(key), str):
                 params[key] = json.loads(params[key])
-        self.calls.append(Call(method, params, dict(request.headers)))
+        if self.record:
+            self.calls.append(Call(method, params, dict(request.headers)))
         planned = self._planned[method].popleft() if self._planned[method] else None
         delay = (
             planned.delay
@@ -199,10 +205,23 @@ class FakeSlackApi:
             else self.delays.get(method, self.delays.get("*", 0.0))
         )
         await self._wait(delay)
-        self.answered.append(method)
+        if self.record:
+            self.answered.append(method)
         if planned is not None:
             return web.json_response(planned.body, status=planned.status, headers=planned.headers)
-        return web.json_response(self._answer(method, params, request))
+        answer = self._answer(method, params, request)
+        if method == "chat.postMessage":
+            async with self._posted_changed:
+                self.posted[str(params.get("channel"))] += 1
+                self._posted_changed.notify_all()
+        return web.json_response(answer)
+
+    async def _wait_posted(self, request: web.Request) -> web.Response:
+        """Answers once `count` messages were posted to `channel` (what a person sees)."""
+        channel, count = request.match_info["channel"], int(request.match_info["count"])
+        async with asyncio.timeout(30), self._posted_changed:
+            await self._posted_changed.wait_for(lambda: self.posted[channel] >= count)
+        return web.json_response({"posted": self.posted[channel]})
 
     def _answer(self, method: str, params: dict[str, Any], request: web.Request) -> dict[str, Any]:
         if method == "auth.test":
@@ -229,7 +248,16 @@ class FakeSlackApi:
         if method == "views.publish":
             return {"ok": True, "view": {"id": "V1", **(params.get("view") or {})}}
         if method == "users.info":
-            user = self.users.get(str(params.get("user")))
+            user_id = str(params.get("user"))
+            user = self.users.get(user_id)
+            if user is None and self.any_user and user_id.startswith("U"):
+                user = {
+                    "id": user_id,
+                    "name": user_id.lower(),
+                    "real_name": f"Person {user_id}",
+                    "locale": "sv-SE",
+                    "profile": {"real_name": f"Person {user_id}"},
+                }
             if user is None:
                 return {"ok": False, "error": "user_not_found"}
             return {"ok": True, "user": user}
