@@ -290,24 +290,38 @@ def measure(target: str, users: int, api_port: int, database_url: str, run_id: s
                     "--database-url", database_url)  # fmt: skip
     try:
         _wait_ready(f"http://127.0.0.1:{port}/healthz")
+        cpu_before = _cpu_seconds(server.pid)
         load = _spawn("--role", "load", "--port", str(port), "--api-port", str(api_port),
                       "--users", str(users), "--run-id", run_id)  # fmt: skip
         out, _ = load.communicate(timeout=600)
+        cpu_used = _cpu_seconds(server.pid) - cpu_before
     finally:
         _stop(server)
-    return json.loads(out.strip().splitlines()[-1])
+    result = json.loads(out.strip().splitlines()[-1])
+    # CPU the server process spent per turn: unlike wall time, hardly moved by other work
+    # on a shared machine.
+    result["server_cpu_ms_per_turn"] = 1000 * cpu_used / max(1, result["turns"])
+    return result
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def orchestrate(users: int, database_url: str | None) -> None:
     api_port = free_port()
     api = _spawn("--role", "api", "--port", str(api_port))
+    run = f"{int(time.time()) % 1_000_000:06d}"
     assert api.stdout is not None and api.stdout.readline().strip() == "ready"
     try:
         with tempfile.TemporaryDirectory() as folder:
             url = database_url or f"sqlite:///{folder}/bench.db"
             results = {
-                "baseline": measure("baseline", users, api_port, url, "B"),
-                "idesluss": measure("idesluss", users, api_port, url, "I"),
+                # Fresh user and event ids every run: a reused database still sees new people.
+                "baseline": measure("baseline", users, api_port, url, f"B{run}"),
+                "idesluss": measure("idesluss", users, api_port, url, f"I{run}"),
             }
     finally:
         _stop(api)
@@ -318,11 +332,15 @@ def orchestrate(users: int, database_url: str | None) -> None:
     print(f"database: {where}; users: {users}; turns per user: {len(DIALOGUE)}")
     columns = ("ack p50", "ack p99", "ack max", "turn p50", "turn p99")
     keys = ("ack_p50_ms", "ack_p99_ms", "ack_max_ms", "turn_p50_ms", "turn_p99_ms")
-    print(f"{'':10}" + "".join(f"{c:>11}" for c in columns) + f"{'turns/s':>9}{'failed':>7}")
+    header = "".join(f"{c:>11}" for c in columns)
+    print(f"{'':10}{header}{'turns/s':>9}{'CPU/turn':>10}{'failed':>7}")
     for name, r in results.items():
         cells = "".join(f"{r[k]:>9.1f}ms" for k in keys)
-        print(f"{name:10}{cells}{r['turns_per_s']:>9.1f}{r['failures']:>7d}")
+        cpu = f"{r['server_cpu_ms_per_turn']:>8.2f}ms"
+        print(f"{name:10}{cells}{r['turns_per_s']:>9.1f}{cpu}{r['failures']:>7d}")
     throughput = ours["turns_per_s"] / base["turns_per_s"]
+    cpu_ratio = ours["server_cpu_ms_per_turn"] / base["server_cpu_ms_per_turn"]
+    print(f"server CPU per turn, idesluss/baseline: {cpu_ratio:.2f}×")
     ack_ratio = ours["ack_p99_ms"] / base["ack_p99_ms"]
     print(f"idesluss/baseline: throughput {throughput:.2f}×, ack p99 {ack_ratio:.2f}×")
     print(json.dumps(results))
