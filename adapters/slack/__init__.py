@@ -32,7 +32,14 @@ async def mount(app: web.Application, bot: IdeaBot, config: SlackConfig) -> Slac
     adapter = SlackAdapter(bot, config, session=session, inflight=app[INFLIGHT])
     add_service(app, adapter)
     if config.socket_mode:
-        add_service(app, SocketMode(adapter))
+        socket_mode = SocketMode(adapter)
+        add_service(app, socket_mode)
+
+        async def stop_taking_events(app: web.Application) -> None:
+            # Like the closed HTTP port: nothing new comes in while running turns finish.
+            await socket_mode.stop()
+
+        app.on_shutdown.append(stop_taking_events)
     else:
         app.router.add_post(EVENTS_PATH, adapter.handle_http)
     app[SLACK_ADAPTER] = adapter
@@ -54,8 +61,13 @@ class SocketMode:
             web_client=adapter._web_client(None),
         )
 
+        self._open = False
+
     async def start(self) -> None:
         await self.handler.connect_async()
+        self._open = True
 
     async def stop(self) -> None:
-        await self.handler.close_async()
+        if self._open:
+            self._open = False
+            await self.handler.close_async()
