@@ -95,3 +95,23 @@ async def test_a_follow_up_reaches_the_idea_giver_as_a_dm(
     assert dm.params["channel"] == "DANNA" and "Tryggare tunnlar" in dm.text
     assert [b["value"] for b in dm.buttons] == ["satisfaction:5"]
     assert slack.api.calls_to("conversations.open") == []
+
+
+async def test_quick_messages_are_answered_in_the_order_they_were_written(
+    anna: SlackChat, slack: SlackSide, db
+) -> None:
+    await anna.says("Hej")
+    slack.api.forget()
+    slack.api.slow(60, "chat.postMessage")  # the first answer is slow to get out
+    assert await slack.message("UANNA", "Tryggare tunnlar") == 200
+    assert await slack.message("UANNA", "Många är rädda i gångtunnlarna på kvällen.") == 200
+    slack.api.release()
+    await slack.settle()
+    first, second = slack.api.calls_to("chat.postMessage")
+    assert "Vilket behov" in first.text and "Hur skulle idén fungera?" in second.text
+    async with db.transaction() as session:
+        dialogue = (await session.execute(select(Dialogue))).scalar_one()
+        assert dialogue.answers == {
+            "title": "Tryggare tunnlar",
+            "need": "Många är rädda i gångtunnlarna på kvällen.",
+        }
