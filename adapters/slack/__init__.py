@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from bot.app import IdeaBot
 
 PLATFORM = "slack"
-SLACK_ADAPTER = web.AppKey("slack_adapter", object)
 
 __all__ = ["PLATFORM", "SlackConfig", "from_env", "mount"]
 
@@ -42,7 +41,6 @@ async def mount(app: web.Application, bot: IdeaBot, config: SlackConfig) -> Slac
         app.on_shutdown.append(stop_taking_events)
     else:
         app.router.add_post(EVENTS_PATH, adapter.handle_http)
-    app[SLACK_ADAPTER] = adapter
     return adapter.sender
 
 
@@ -58,9 +56,8 @@ class SocketMode:
         self.handler = AsyncSocketModeHandler(
             adapter.bolt,
             app_token=adapter.config.app_token,
-            web_client=adapter._web_client(None),
+            web_client=adapter.web_client(None),
         )
-
         self._open = False
 
     async def start(self) -> None:

@@ -93,10 +93,10 @@ class SlackAdapter:
         self.inflight = inflight
         self.name = "slack"
         # Replies within a turn: wait out one 429 rather than lose the answer.
-        self.client = self._web_client(config.bot_token)
+        self.client = self.web_client(config.bot_token)
         self.client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=1))
         # Proactive messages: a 429 goes back to the dispatcher, which honours Retry-After.
-        self.sender = SlackSender(self._web_client(config.bot_token))
+        self.sender = SlackSender(self.web_client(config.bot_token))
         self.profiles = SlackProfiles(self.client, bot.db)
         self.locks = KeyedLocks()
         self.verifier = SignatureVerifier(config.signing_secret) if config.signing_secret else None
@@ -109,7 +109,7 @@ class SlackAdapter:
 
         self.bolt = AsyncApp(
             name="idesluss",
-            client=self._web_client(None),
+            client=self.web_client(None),
             authorize=authorize,
             signing_secret=config.signing_secret,
             # Socket Mode requests arrive over the app's own authenticated connection, and
@@ -122,7 +122,7 @@ class SlackAdapter:
         )
         self._register()
 
-    def _web_client(self, token: str | None) -> AsyncWebClient:
+    def web_client(self, token: str | None) -> AsyncWebClient:
         return AsyncWebClient(
             token=token,
             base_url=self.config.api_url,
@@ -172,12 +172,7 @@ class SlackAdapter:
             raise
         except Exception:
             return web.json_response({"error": "unreadable body"}, status=400)
-        assert self.verifier is not None  # HTTP is mounted only with a signing secret
-        if not self.verifier.is_valid(
-            body=raw,
-            timestamp=request.headers.get("X-Slack-Request-Timestamp"),
-            signature=request.headers.get("X-Slack-Signature"),
-        ):
+        if not self._signed_by_slack(raw, request.headers):
             return web.json_response({"error": "invalid request"}, status=401)
         try:
             bolt_request = await to_bolt_request(request)
@@ -189,6 +184,16 @@ class SlackAdapter:
             log.warning("slack: unreadable request (%s)", type(exc).__name__)
             return web.json_response({"error": "unreadable payload"}, status=400)
         return await to_aiohttp_response(bolt_response)
+
+    def _signed_by_slack(self, raw: bytes, headers: Any) -> bool:
+        """HMAC-SHA256 over `v0:{timestamp}:{body}` with the signing secret, compared in
+        constant time, and a timestamp at most five minutes away (slack_sdk's verifier)."""
+        timestamp = headers.get("X-Slack-Request-Timestamp") or ""
+        if self.verifier is None or not (timestamp.isascii() and timestamp.isdigit()):
+            return False
+        return self.verifier.is_valid(
+            body=raw, timestamp=timestamp, signature=headers.get("X-Slack-Signature")
+        )
 
     # ── listeners: answer at once, work afterwards ───────────────────────────────────────
 

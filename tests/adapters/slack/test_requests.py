@@ -81,6 +81,17 @@ async def test_a_request_without_its_signature_headers_is_refused(
     await nothing_happened(slack, db)
 
 
+@pytest.mark.parametrize("timestamp", ["abc", "", "-5", "1e9", "١٧٠٠٠٠٠٠٠٠"])
+async def test_a_timestamp_that_is_not_a_number_is_refused(
+    slack: SlackSide, db, timestamp: str
+) -> None:
+    body = slack.event_body(slack.dm_event("UANNA", "Hej"))
+    headers = {**signed_headers(body), "X-Slack-Request-Timestamp": timestamp}
+    status, _ = await slack.deliver(body, sign=False, headers=headers)
+    assert status == 401
+    await nothing_happened(slack, db)
+
+
 async def test_a_retried_event_creates_nothing_new(anna: SlackChat, slack: SlackSide, db) -> None:
     await anna.says("Hej")
     async with db.transaction() as session:
