@@ -8,11 +8,13 @@ Each employee sends a turn, notes how long the HTTP answer took (the ack Slack w
 most 3 s), then waits until the bot's reply has reached the fake chat.postMessage – as a
 person would – before the next turn.
 
-Two servers are measured in the same run, one after the other, with the same generator:
+Three servers are measured in the same run, one after the other, with the same generator:
   baseline  a bare Bolt AsyncApp on the same aiohttp server that only acks and posts one
             message per request (no database, no dialogue)
   idesluss  `bot.server.build_app` with the Slack adapter and the real core on SQLite (or the
             database given)
+  adapter   the same server with the core replaced by a canned answer: the Slack adapter's
+            own cost (the profile lookup still reads the database once per person)
 Reported: ack latency p50/p99 and turns per second, and idesluss/baseline ratios.
 """
 
@@ -77,7 +79,7 @@ async def run_api(port: int) -> None:
 # ── the servers under test ──────────────────────────────────────────────────────────────
 
 
-async def run_idesluss(port: int, api_url: str, database_url: str) -> None:
+async def run_idesluss(port: int, api_url: str, database_url: str, *, stub: bool = False) -> None:
     import logging
 
     import adapters.slack
@@ -93,6 +95,14 @@ async def run_idesluss(port: int, api_url: str, database_url: str) -> None:
     await database.upgrade()
     config = SlackConfig(bot_token="xoxb-bench", signing_secret=SECRET, api_url=api_url)
     bot = IdeaBot(database, settings=Settings(database_url=database_url))
+    if stub:
+        # The Slack adapter alone: the core answers at once, without the database.
+        from conversations.reply import Choice, Reply
+
+        async def canned(incoming: object) -> list[Reply]:
+            return [Reply("Tack! Vad behövs?", choices=(Choice("x:skip", "Hoppa över"),))]
+
+        bot.handle = canned  # type: ignore[method-assign]
     app = await build_app(bot, [ConfiguredPlatform("slack", adapters.slack, config)])
     await serve(app, "127.0.0.1", port)
 
@@ -171,7 +181,7 @@ def _event_body(user: str, text: str, n: int) -> tuple[bytes, str]:
         "team_id": TEAM,
         "api_app_id": "A0BENCH",
         "type": "event_callback",
-        "event_id": f"Ev{user}{n:03d}",
+        "event_id": f"Ev{user}{n:04d}",
         "event_time": int(time.time()),
         "event": event,
     }
@@ -194,7 +204,7 @@ def _click_body(user: str, value: str) -> tuple[bytes, str]:
     )
 
 
-async def run_load(server_port: int, api_port: int, users: int, run_id: str) -> None:
+async def run_load(server_port: int, api_port: int, users: int, rounds: int, run_id: str) -> None:
     import aiohttp
 
     events_url = f"http://127.0.0.1:{server_port}/slack/events"
@@ -208,7 +218,7 @@ async def run_load(server_port: int, api_port: int, users: int, run_id: str) -> 
         user = f"U{run_id}{number:04d}"
         channel = "D" + user[1:]
         posted = 0
-        for n, (kind, what) in enumerate(DIALOGUE):
+        for n, (kind, what) in enumerate(DIALOGUE * rounds):
             body, content_type = (
                 _event_body(user, what, n) if kind == "say" else _click_body(user, what)
             )
@@ -283,7 +293,9 @@ def _stop(process: subprocess.Popen[str]) -> None:
         process.kill()
 
 
-def measure(target: str, users: int, api_port: int, database_url: str, run_id: str) -> dict:
+def measure(
+    target: str, users: int, rounds: int, api_port: int, database_url: str, run_id: str
+) -> dict:
     port = free_port()
     api_url = f"http://127.0.0.1:{api_port}/api/"
     server = _spawn("--role", target, "--port", str(port), "--api-url", api_url,
@@ -292,7 +304,8 @@ def measure(target: str, users: int, api_port: int, database_url: str, run_id: s
         _wait_ready(f"http://127.0.0.1:{port}/healthz")
         cpu_before = _cpu_seconds(server.pid)
         load = _spawn("--role", "load", "--port", str(port), "--api-port", str(api_port),
-                      "--users", str(users), "--run-id", run_id)  # fmt: skip
+                      "--users", str(users), "--rounds", str(rounds),
+                      "--run-id", run_id)  # fmt: skip
         out, _ = load.communicate(timeout=600)
         cpu_used = _cpu_seconds(server.pid) - cpu_before
     finally:
@@ -310,7 +323,7 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def orchestrate(users: int, database_url: str | None) -> None:
+def orchestrate(users: int, rounds: int, database_url: str | None) -> None:
     api_port = free_port()
     api = _spawn("--role", "api", "--port", str(api_port))
     run = f"{int(time.time()) % 1_000_000:06d}"
@@ -320,16 +333,18 @@ def orchestrate(users: int, database_url: str | None) -> None:
             url = database_url or f"sqlite:///{folder}/bench.db"
             results = {
                 # Fresh user and event ids every run: a reused database still sees new people.
-                "baseline": measure("baseline", users, api_port, url, f"B{run}"),
-                "idesluss": measure("idesluss", users, api_port, url, f"I{run}"),
+                "baseline": measure("baseline", users, rounds, api_port, url, f"B{run}"),
+                "idesluss": measure("idesluss", users, rounds, api_port, url, f"I{run}"),
+                "adapter": measure("adapter", users, rounds, api_port, url, f"A{run}"),
             }
     finally:
         _stop(api)
-    base, ours = results["baseline"], results["idesluss"]
+    base = results["baseline"]
     machine = f"{platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     print(f"machine: {machine}")
     where = "SQLite file" if database_url is None else "the given database"
-    print(f"database: {where}; users: {users}; turns per user: {len(DIALOGUE)}")
+    turns = len(DIALOGUE) * rounds
+    print(f"database: {where}; users: {users}; turns per user: {turns} ({rounds} ideas)")
     columns = ("ack p50", "ack p99", "ack max", "turn p50", "turn p99")
     keys = ("ack_p50_ms", "ack_p99_ms", "ack_max_ms", "turn_p50_ms", "turn_p99_ms")
     header = "".join(f"{c:>11}" for c in columns)
@@ -338,19 +353,24 @@ def orchestrate(users: int, database_url: str | None) -> None:
         cells = "".join(f"{r[k]:>9.1f}ms" for k in keys)
         cpu = f"{r['server_cpu_ms_per_turn']:>8.2f}ms"
         print(f"{name:10}{cells}{r['turns_per_s']:>9.1f}{cpu}{r['failures']:>7d}")
-    throughput = ours["turns_per_s"] / base["turns_per_s"]
-    cpu_ratio = ours["server_cpu_ms_per_turn"] / base["server_cpu_ms_per_turn"]
-    print(f"server CPU per turn, idesluss/baseline: {cpu_ratio:.2f}×")
-    ack_ratio = ours["ack_p99_ms"] / base["ack_p99_ms"]
-    print(f"idesluss/baseline: throughput {throughput:.2f}×, ack p99 {ack_ratio:.2f}×")
+    for name in ("idesluss", "adapter"):
+        ours = results[name]
+        throughput = ours["turns_per_s"] / base["turns_per_s"]
+        ack_ratio = ours["ack_p99_ms"] / base["ack_p99_ms"]
+        cpu_ratio = ours["server_cpu_ms_per_turn"] / base["server_cpu_ms_per_turn"]
+        print(
+            f"{name}/baseline: throughput {throughput:.2f}×, ack p99 {ack_ratio:.2f}×, "
+            f"server CPU per turn {cpu_ratio:.2f}×"
+        )
     print(json.dumps(results))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=3, help="ideas per employee")
     parser.add_argument("--database-url", default=None)
-    parser.add_argument("--role", choices=["api", "baseline", "idesluss", "load"])
+    parser.add_argument("--role", choices=["api", "baseline", "idesluss", "adapter", "load"])
     parser.add_argument("--port", type=int)
     parser.add_argument("--api-url")
     parser.add_argument("--api-port", type=int)
@@ -360,12 +380,13 @@ def main() -> None:
         asyncio.run(run_api(args.port))
     elif args.role == "baseline":
         asyncio.run(run_baseline(args.port, args.api_url))
-    elif args.role == "idesluss":
-        asyncio.run(run_idesluss(args.port, args.api_url, args.database_url))
+    elif args.role in ("idesluss", "adapter"):
+        stub = args.role == "adapter"
+        asyncio.run(run_idesluss(args.port, args.api_url, args.database_url, stub=stub))
     elif args.role == "load":
-        asyncio.run(run_load(args.port, args.api_port, args.users, args.run_id))
+        asyncio.run(run_load(args.port, args.api_port, args.users, args.rounds, args.run_id))
     else:
-        orchestrate(args.users, args.database_url)
+        orchestrate(args.users, args.rounds, args.database_url)
 
 
 if __name__ == "__main__":
