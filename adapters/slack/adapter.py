@@ -47,6 +47,7 @@ PLATFORM = "slack"
 EVENTS_PATH = "/slack/events"
 API_TIMEOUT_SECONDS = 10
 HOME_ITEMS = 40
+MAX_CONCURRENT_TURNS = 8
 # Slack ids: users U…/W…, channels C…/D…/G…, teams T…, apps A…
 _SLACK_ID = re.compile(r"^[A-Z][A-Z0-9]{1,30}$")
 _HELP_WORDS = {"", "help", "hjälp", "hjalp", "?", "hej", "hi", "hello", "hallå"}
@@ -99,6 +100,10 @@ class SlackAdapter:
         self.sender = SlackSender(self.web_client(config.bot_token))
         self.profiles = SlackProfiles(self.client, bot.db)
         self.locks = KeyedLocks()
+        # At most this many turns in the core at once (posting the replies is outside it, so
+        # a slow Slack does not hold it). Keeps the event loop's queue short, so new requests
+        # are still acknowledged quickly under load, and stays within the connection pool.
+        self.turns = asyncio.Semaphore(MAX_CONCURRENT_TURNS)
         self.verifier = SignatureVerifier(config.signing_secret) if config.signing_secret else None
         self._auth: AuthorizeResult | None = None
         self._auth_lock = asyncio.Lock()
@@ -329,19 +334,20 @@ class SlackAdapter:
             if channel is None:
                 channel = profile.dm_channel or await self.sender.open_dm(user)
             address = profile.address_for(team=team, dm_channel=channel)
-            replies = await self.bot.handle(
-                Incoming(
-                    platform=PLATFORM,
-                    user_id=user,
-                    text=text,
-                    action=action,
-                    opened=opened,
-                    display_name=profile.name,
-                    locale=profile.locale,
-                    address=address,
-                    event_id=event_id,
+            async with self.turns:
+                replies = await self.bot.handle(
+                    Incoming(
+                        platform=PLATFORM,
+                        user_id=user,
+                        text=text,
+                        action=action,
+                        opened=opened,
+                        display_name=profile.name,
+                        locale=profile.locale,
+                        address=address,
+                        event_id=event_id,
+                    )
                 )
-            )
             self.profiles.saw(profile, address)
             await self.post(channel, replies)
 
@@ -359,19 +365,20 @@ class SlackAdapter:
         async with self.locks.hold(user):
             profile = await self.profiles.get(user)
             address = profile.address_for(team=team)
-            replies = await self.bot.handle(
-                Incoming(
-                    platform=PLATFORM,
-                    user_id=user,
-                    text=text,
-                    action=action,
-                    command=True,
-                    in_group=in_group,
-                    display_name=profile.name,
-                    locale=profile.locale,
-                    address=address,
+            async with self.turns:
+                replies = await self.bot.handle(
+                    Incoming(
+                        platform=PLATFORM,
+                        user_id=user,
+                        text=text,
+                        action=action,
+                        command=True,
+                        in_group=in_group,
+                        display_name=profile.name,
+                        locale=profile.locale,
+                        address=address,
+                    )
                 )
-            )
             self.profiles.saw(profile, address)
             await self.post_ephemeral(
                 replies, user=user, channel=channel, response_url=response_url
