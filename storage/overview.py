@@ -55,6 +55,7 @@ async def queue_of(
             Idea.updated_at,
             Person.display_name,
             Idea.assignee_id,
+            Idea.anonymous,
         )
         .join(Person, Person.id == Idea.person_id)
         .where(
@@ -70,7 +71,8 @@ async def queue_of(
             title=row.title,
             stage=row.stage,
             updated_at=row.updated_at,
-            giver_name=None if row.display_name is None else row.display_name,
+            # An idea sent anonymously does not show who sent it, not even here.
+            giver_name=None if row.anonymous else row.display_name,
             assigned_to_me=row.assignee_id == coordinator_id,
         )
         for row in (await session.execute(query)).all()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.clock import FrozenClock
 from storage.ideas import create_idea
+from storage.models import Idea
 from storage.people import upsert_person
 from tests.adapters.slack.conftest import COORDINATOR, SlackChat, SlackSide
 
@@ -84,3 +85,16 @@ async def test_someone_the_bot_knows_is_not_greeted_again(anna: SlackChat, slack
     assert await slack.event(visit) == 200
     await slack.settle()
     assert slack.api.calls_to("chat.postMessage") == []
+
+
+async def test_the_queue_does_not_name_the_giver_of_an_anonymous_idea(
+    slack: SlackSide, db, clock: FrozenClock
+) -> None:
+    number = await annas_idea(db, clock)
+    async with db.transaction() as session:
+        (await session.get(Idea, number)).anonymous = True
+    assert await slack.event(home_opened(COORDINATOR)) == 200
+    await slack.settle()
+    [publish] = slack.api.calls_to("views.publish")
+    assert f"*{number}. Tryggare &lt;tunnlar&gt;*" in publish.text
+    assert "Anna" not in publish.text
