@@ -144,6 +144,7 @@ class SlackAdapter:
         except SlackApiError as exc:
             error = exc.response.get("error")
             if error in _FATAL_AUTH_ERRORS:
+                await self.session.close()  # the server will not start: nothing else closes it
                 raise PlatformConfigError(f"Slack refused SLACK_BOT_TOKEN: {error}") from None
             log.warning("slack: auth.test failed (%s); will try again on the first request", error)
         except Exception as exc:
