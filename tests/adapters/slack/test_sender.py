@@ -9,9 +9,10 @@ import aiohttp
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.base import DeliveryError, RetryLater, Sender, Unreachable
+from adapters.base import DeliveryError, RetryLater, Unreachable
 from adapters.slack.sender import SlackSender
 from conversations.reply import Choice, Reply
+from tests.adapters.sender_contract import SenderContract
 from tests.fakes.slack_api import FakeSlackApi
 
 FOLLOW_UP = Reply(
@@ -35,9 +36,31 @@ async def sender(api: FakeSlackApi) -> AsyncIterator[SlackSender]:
         yield SlackSender(client)
 
 
-def test_slack_sender_is_a_sender(sender: SlackSender) -> None:
-    checked: Sender = sender
-    assert checked.platform == "slack"
+class TestSlackSenderContract(SenderContract):
+    """The contract every platform's Sender keeps (tests/adapters/sender_contract.py)."""
+
+    platform = "slack"
+
+    @pytest.fixture(autouse=True)
+    def _fake(self, api: FakeSlackApi) -> None:
+        self.api = api
+
+    @pytest.fixture
+    def address(self) -> dict:
+        return {"user": "UANNA", "team": "T0TEAM"}
+
+    def platform_refuses(self, kind: str, *, retry_after: float | None = None) -> None:
+        if kind == "rate_limited":
+            self.api.fail(
+                "chat.postMessage", status=429, headers={"Retry-After": f"{retry_after:g}"}
+            )
+        elif kind == "unreachable":
+            self.api.fail("conversations.open", error="account_inactive")
+        elif kind == "server_error":
+            self.api.fail("chat.postMessage", status=503, error="service_unavailable")
+
+    def delivered(self) -> list[str]:
+        return [call.text for call in self.api.calls_to("chat.postMessage")]
 
 
 async def test_the_first_dm_opens_the_conversation_and_returns_its_channel(
