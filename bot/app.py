@@ -106,6 +106,13 @@ class IdeaBot:
 
     async def _turn(self, session: AsyncSession, incoming: Incoming) -> TurnResult:
         now = self.clock.now()
+        if incoming.event_id and not await claim_event(
+            session, f"{incoming.platform}:{incoming.event_id}", now=now
+        ):
+            # The platform sent this delivery again (Slack retries). The first delivery was
+            # handled, and answered, in a transaction of its own: nothing is done or said twice.
+            log.info("repeated delivery ignored", extra={"platform": incoming.platform})
+            return TurnResult([], DEFAULT_LANGUAGE)
         person = await upsert_person(
             session,
             incoming.platform,
@@ -118,11 +125,6 @@ class IdeaBot:
         if incoming.language in LANGUAGES and person.locale != incoming.language:
             person.locale = incoming.language
         lang = person.locale or language_for(person.platform_locale)
-        if incoming.event_id and not await claim_event(
-            session, f"{incoming.platform}:{incoming.event_id}", now=now
-        ):
-            # A platform retry of a delivery we already handled: do nothing twice.
-            return TurnResult([Reply(ct(lang, "duplicate"))], lang)
         dialogue = await load_dialogue(session, person.id)
         replies = await self._route(session, incoming, person, dialogue, lang)
         log.info(

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.calendar import STOCKHOLM
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.server import DEFAULT_HOST, DEFAULT_PORT
 from conversations.texts import LANGUAGES
 from storage.database import Database, DatabaseError
 
@@ -42,6 +43,15 @@ def build_parser() -> argparse.ArgumentParser:
     remind.add_argument(
         "--dry-run", action="store_true", help="only print what would be sent; change nothing"
     )
+    serve = commands.add_parser(
+        "serve", help="run the server for Slack and Teams (configured by environment variables)"
+    )
+    serve.add_argument(
+        "--host", default=DEFAULT_HOST, help=f"address to listen on ({DEFAULT_HOST})"
+    )
+    serve.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port to listen on ({DEFAULT_PORT})"
+    )
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
@@ -60,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_chat(args))
         if args.command == "remind":
             return asyncio.run(_remind(args))
+        if args.command == "serve":
+            return asyncio.run(_serve(args))
         if args.command == "db":
             return asyncio.run(_db_upgrade())
     except KeyboardInterrupt:
@@ -163,6 +175,42 @@ async def _remind(args: argparse.Namespace) -> int:
             f"- {message.kind} to {message.recipient} ({idea}), "
             f"from {message.not_before.astimezone(zone):%Y-%m-%d %H:%M}: {message.text}"
         )
+    return 0
+
+
+async def _serve(args: argparse.Namespace) -> int:
+    import os
+
+    from adapters.registry import PlatformConfigError, configured_platforms
+    from bot.app import IdeaBot
+    from bot.server import build_app, serve
+
+    if not 0 < args.port < 65536:
+        return fail(f"--port must be between 1 and 65535, not {args.port}", EXIT_CONFIG)
+    if not args.verbose:
+        logging.getLogger().setLevel(logging.INFO)
+    settings = Settings.from_env()
+    try:
+        platforms = configured_platforms(os.environ)
+    except PlatformConfigError as exc:
+        return fail(str(exc), EXIT_CONFIG)
+    if not platforms:
+        logging.getLogger("idesluss").warning(
+            "no chat platform is configured (see README: Slack, Teams); serving /healthz only"
+        )
+    try:
+        database = await _open_database(settings)
+    except DatabaseError as exc:
+        return fail(str(exc), EXIT_DATABASE)
+    try:
+        app = await build_app(IdeaBot(database, settings=settings), platforms)
+        await serve(app, args.host, args.port)
+    except PlatformConfigError as exc:
+        await database.close()
+        return fail(str(exc), EXIT_CONFIG)
+    except OSError as exc:
+        await database.close()
+        return fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", EXIT_CONFIG)
     return 0
 
 

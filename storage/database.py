@@ -94,6 +94,12 @@ class Database:
             event.listen(self.engine.sync_engine, "connect", _sqlite_on_connect)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time, and every transaction here takes the write lock
+        # (BEGIN IMMEDIATE). Waiting for it in SQLite's busy handler means sleeping and
+        # polling in a thread; queueing on an asyncio lock instead hands it over at once and
+        # in arrival order. (Other processes, such as a terminal chat, still meet
+        # busy_timeout.)
+        self._sqlite_writer = asyncio.Lock() if self.is_sqlite else None
         self.sqlite_folder = Path(self.url.database or ".").expanduser().absolute().parent
 
     @property
@@ -104,7 +110,11 @@ class Database:
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session whose work is committed on success and rolled back on any error."""
-        async with self.sessions() as session, session.begin():
+        if self._sqlite_writer is None:
+            async with self.sessions() as session, session.begin():
+                yield session
+            return
+        async with self._sqlite_writer, self.sessions() as session, session.begin():
             yield session
 
     async def check(self) -> None:

@@ -54,3 +54,18 @@ async def test_a_whole_idea_in_swedish(anna: Chat, db) -> None:
         assert (await session.execute(select(Dialogue))).first() is None
         events = (await session.execute(select(IdeaEvent))).scalars().all()
         assert [(e.kind, e.to_stage) for e in events] == [("submitted", "submitted")]
+
+
+async def test_a_repeated_delivery_is_answered_once(bot, db) -> None:
+    from bot.incoming import Incoming
+
+    first = Incoming(platform="slack", user_id="UANNA", text="Hej", event_id="Ev1")
+    assert await bot.handle(first) != []
+    again = Incoming(platform="slack", user_id="UANNA", text="Tryggare tunnlar", event_id="Ev1")
+    assert await bot.handle(again) == []
+    async with db.transaction() as session:
+        dialogue = (await session.execute(select(Dialogue))).scalar_one()
+        assert dialogue.step == "title" and dialogue.answers == {}
+    # The same event id on another platform is another delivery.
+    other = Incoming(platform="msteams", user_id="29:anna", text="Hej", event_id="Ev1")
+    assert await bot.handle(other) != []

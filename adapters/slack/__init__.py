@@ -1,0 +1,70 @@
+"""Slack: the Events API over HTTP (POST /slack/events) or Socket Mode, the /idea command,
+buttons, the App Home tab and DMs for proactive messages. Everything Slack lives here."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from adapters.slack.config import SlackConfig, from_env
+
+if TYPE_CHECKING:
+    from adapters.slack.sender import SlackSender
+    from bot.app import IdeaBot
+
+PLATFORM = "slack"
+
+__all__ = ["PLATFORM", "SlackConfig", "from_env", "mount"]
+
+
+async def mount(app: web.Application, bot: IdeaBot, config: SlackConfig) -> SlackSender:
+    """Add Slack to the server: the events route (or a Socket Mode connection) and the
+    start/stop hooks; return the Sender the dispatcher uses for Slack DMs."""
+    import aiohttp
+
+    from adapters.slack.adapter import API_TIMEOUT_SECONDS, EVENTS_PATH, SlackAdapter
+    from bot.server import INFLIGHT, add_service
+
+    # One connection pool for every Slack call; its timeout is the one the SDK clients use.
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=API_TIMEOUT_SECONDS))
+    adapter = SlackAdapter(bot, config, session=session, inflight=app[INFLIGHT])
+    add_service(app, adapter)
+    if config.socket_mode:
+        socket_mode = SocketMode(adapter)
+        add_service(app, socket_mode)
+
+        async def stop_taking_events(app: web.Application) -> None:
+            # Like the closed HTTP port: nothing new comes in while running turns finish.
+            await socket_mode.stop()
+
+        app.on_shutdown.append(stop_taking_events)
+    else:
+        app.router.add_post(EVENTS_PATH, adapter.handle_http)
+    return adapter.sender
+
+
+class SocketMode:
+    """The Socket Mode connection: Slack pushes the same payloads over a WebSocket the app
+    opens itself, so no public URL is needed."""
+
+    name = "slack socket mode"
+
+    def __init__(self, adapter: Any) -> None:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        self.handler = AsyncSocketModeHandler(
+            adapter.bolt,
+            app_token=adapter.config.app_token,
+            web_client=adapter.web_client(None),
+        )
+        self._open = False
+
+    async def start(self) -> None:
+        await self.handler.connect_async()
+        self._open = True
+
+    async def stop(self) -> None:
+        if self._open:
+            self._open = False
+            await self.handler.close_async()

@@ -1,0 +1,133 @@
+"""Who a Slack user is: name and locale (users.info) and the DM channel. Kept on the person
+in the database; this cache only saves a database read and an API call per turn."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from conversations.texts import language_for
+from storage.database import Database
+from storage.people import find_person
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+USERS_INFO_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Profile:
+    user_id: str
+    name: str | None = None
+    locale: str | None = None  # Slack's, e.g. "sv-SE"
+    chosen_language: str | None = None  # what the person chose in the bot, if anything
+    address: dict[str, Any] | None = None
+    known: bool = False  # the person is in the database
+
+    @property
+    def language(self) -> str:
+        return self.chosen_language or language_for(self.locale)
+
+    @property
+    def dm_channel(self) -> str | None:
+        channel = (self.address or {}).get("channel")
+        return channel if isinstance(channel, str) else None
+
+    def address_for(self, *, team: str | None, dm_channel: str | None = None) -> dict[str, Any]:
+        """The address to store: what we knew, plus what this request told us."""
+        address = dict(self.address or {})
+        address["user"] = self.user_id
+        if team:
+            address["team"] = team
+        if dm_channel:
+            address["channel"] = dm_channel
+        return address
+
+
+class SlackProfiles:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        database: Database,
+        *,
+        ttl: float = 600.0,
+        size: int = 5000,
+    ) -> None:
+        self.client = client
+        self.db = database
+        self.ttl = ttl
+        self.size = size
+        self._cache: OrderedDict[str, tuple[float, Profile]] = OrderedDict()
+
+    async def get(self, user_id: str) -> Profile:
+        cached = self._cache.get(user_id)
+        if cached is not None and cached[0] > time.monotonic():
+            self._cache.move_to_end(user_id)
+            return cached[1]
+        profile = await self._load(user_id)
+        self.remember(profile)
+        return profile
+
+    def remember(self, profile: Profile) -> None:
+        self._cache[profile.user_id] = (time.monotonic() + self.ttl, profile)
+        self._cache.move_to_end(profile.user_id)
+        while len(self._cache) > self.size:
+            self._cache.popitem(last=False)
+
+    def saw(self, profile: Profile, address: dict[str, Any]) -> None:
+        """After a turn: the person is in the database now, with this address."""
+        self.remember(replace(profile, address=address, known=True))
+
+    async def _load(self, user_id: str) -> Profile:
+        async with self.db.transaction() as session:
+            person = await find_person(session, f"{PLATFORM}:{user_id}")
+        if person is not None and person.platform_locale and person.display_name:
+            return Profile(
+                user_id,
+                name=person.display_name,
+                locale=person.platform_locale,
+                chosen_language=person.locale,
+                address=person.address,
+                known=True,
+            )
+        name, locale = await self._users_info(user_id)
+        if person is not None:
+            return Profile(
+                user_id,
+                name=name or person.display_name,
+                locale=locale or person.platform_locale,
+                chosen_language=person.locale,
+                address=person.address,
+                known=True,
+            )
+        return Profile(user_id, name=name, locale=locale)
+
+    async def _users_info(self, user_id: str) -> tuple[str | None, str | None]:
+        """Name and locale from Slack; (None, None) if Slack does not answer in time: the
+        turn goes on in the default language rather than waiting."""
+        try:
+            async with asyncio.timeout(USERS_INFO_SECONDS):
+                response = await self.client.users_info(user=user_id, include_locale=True)
+        except Exception as exc:
+            log.info("users.info failed: %s", type(exc).__name__)
+            return None, None
+        user = response.get("user") or {}
+        profile = user.get("profile") or {}
+        name = (
+            profile.get("real_name")
+            or user.get("real_name")
+            or profile.get("display_name")
+            or user.get("name")
+        )
+        locale = user.get("locale")
+        return (
+            name.strip()[:200] if isinstance(name, str) and name.strip() else None,
+            locale[:16] if isinstance(locale, str) and locale else None,
+        )

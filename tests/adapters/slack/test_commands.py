@@ -1,0 +1,142 @@
+"""/idea for coordinators and @mentions in channels: what reaches the core, and that the
+answer is shown only to the person who asked (ephemeral)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import IdeaBot
+from bot.incoming import Incoming
+from conversations.reply import Choice, Fact, Reply
+from tests.adapters.slack.conftest import COORDINATOR, SlackSide
+
+
+@pytest.fixture
+def heard(slack_bot: IdeaBot, monkeypatch: pytest.MonkeyPatch) -> list[Incoming]:
+    """Every Incoming the core is handed, while the real core still answers."""
+    seen: list[Incoming] = []
+    real = slack_bot.handle
+
+    async def spy(incoming: Incoming) -> list[Reply]:
+        seen.append(incoming)
+        return await real(incoming)
+
+    monkeypatch.setattr(slack_bot, "handle", spy)
+    return seen
+
+
+@pytest.fixture
+def answers(slack_bot: IdeaBot, monkeypatch: pytest.MonkeyPatch) -> list[Incoming]:
+    """The core replaced by one that answers every command like a coordinator command with
+    choices, so the adapter's side of the contract is tested on its own."""
+    seen: list[Incoming] = []
+
+    async def handle(incoming: Incoming) -> list[Reply]:
+        seen.append(incoming)
+        return [
+            Reply(
+                "Idé 12 ”Tryggare tunnlar” är nu i läget Test. Anna får veta det.",
+                title="Idé 12 flyttad",
+                facts=(Fact("Läge", "Test"), Fact("Idégivare", "Anna <Andersson>")),
+                choices=(Choice("close:12", "Avsluta"), Choice("assign:12:me", "Ta den")),
+            )
+        ]
+
+    monkeypatch.setattr(slack_bot, "handle", handle)
+    return seen
+
+
+async def test_a_slash_command_reaches_the_core_as_a_command(
+    slack: SlackSide, heard: list[Incoming]
+) -> None:
+    assert await slack.command(COORDINATOR, "advance 12 testing Vi provar i Väster") == 200
+    await slack.settle()
+    [incoming] = heard
+    assert incoming.command is True and incoming.in_group is True
+    assert (incoming.platform, incoming.user_id) == ("slack", COORDINATOR)
+    assert incoming.text == "advance 12 testing Vi provar i Väster"
+    assert incoming.display_name == "Maria Lind" and incoming.locale == "sv-SE"
+    # The answer went only to her, through the command's response_url, and nowhere else.
+    [answer] = slack.api.calls_to("response_url")
+    assert answer.params["response_type"] == "ephemeral"
+    assert answer.params["text"]
+    assert slack.api.calls_to("chat.postMessage") == []
+
+
+async def test_mentions_in_a_slash_command_reach_the_core_in_slacks_escaped_form(
+    slack: SlackSide, heard: list[Incoming]
+) -> None:
+    text = "assign 12 <@U024BE7LH|anna> &lt;snabbt&gt; &amp; <https://kommunen.se|här>"
+    assert await slack.command(COORDINATOR, text) == 200
+    await slack.settle()
+    assert heard[0].text == "assign 12 <@U024BE7LH|anna> <snabbt> & här (https://kommunen.se)"
+
+
+async def test_a_command_answer_has_buttons_and_is_ephemeral(
+    slack: SlackSide, answers: list[Incoming]
+) -> None:
+    assert await slack.command(COORDINATOR, "advance 12 testing", channel="D0MARIA") == 200
+    await slack.settle()
+    assert answers[0].in_group is False  # typed in her DM
+    [answer] = slack.api.calls_to("response_url")
+    assert answer.params["response_type"] == "ephemeral"
+    assert answer.params["replace_original"] is False
+    assert [(b["text"]["text"], b["value"]) for b in answer.buttons] == [
+        ("Avsluta", "close:12"),
+        ("Ta den", "assign:12:me"),
+    ]
+    assert "Anna &lt;Andersson&gt;" in answer.text
+
+
+async def test_a_click_under_a_command_answer_is_a_command_answered_ephemerally(
+    slack: SlackSide, answers: list[Incoming]
+) -> None:
+    await slack.command(COORDINATOR, "show 12")
+    await slack.settle()
+    close = slack.api.calls_to("response_url")[0].buttons[0]
+    hook = slack.api.response_url("click")
+    assert (
+        await slack.click(
+            COORDINATOR, close, channel="C0GENERAL", ephemeral=True, response_url=hook
+        )
+        == 200
+    )
+    await slack.settle()
+    click = answers[-1]
+    assert (click.action, click.command, click.in_group) == ("close:12", True, True)
+    assert click.text is None
+    assert len(slack.api.calls_to("response_url")) == 2
+    assert slack.api.calls_to("chat.postMessage") == []
+
+
+async def test_a_bare_mention_explains_how_to_start_only_to_the_one_who_asked(
+    slack: SlackSide, heard: list[Incoming]
+) -> None:
+    event = {"type": "app_mention", "user": "UANNA", "channel": "C0GENERAL", "text": "<@UBOT> "}
+    assert await slack.event(event) == 200
+    await slack.settle()
+    assert heard == []  # nothing for the core: no dialogue starts in a channel
+    [answer] = slack.api.calls_to("chat.postEphemeral")
+    assert (answer.params["channel"], answer.params["user"]) == ("C0GENERAL", "UANNA")
+    assert answer.params["text"].startswith("Hej Anna! Jag är Idéslussen.")
+    assert (
+        "<slack://app?team=T0TEAM&id=A0IDESLUSS&tab=messages|fliken Meddelanden>"
+        in (answer.params["text"])
+    )
+
+
+async def test_a_mention_with_words_is_a_command_answered_ephemerally(
+    slack: SlackSide, answers: list[Incoming]
+) -> None:
+    event = {
+        "type": "app_mention",
+        "user": COORDINATOR,
+        "channel": "C0GENERAL",
+        "text": "<@UBOT> show 12",
+    }
+    assert await slack.event(event) == 200
+    await slack.settle()
+    [incoming] = answers
+    assert (incoming.text, incoming.command, incoming.in_group) == ("show 12", True, True)
+    [answer] = slack.api.calls_to("chat.postEphemeral")
+    assert answer.params["user"] == COORDINATOR and answer.buttons

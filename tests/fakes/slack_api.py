@@ -1,0 +1,315 @@
+"""A fake Slack Web API on a loopback port: records every call, answers the methods Idésluss
+uses, and can be told to answer slowly or with an error (429 + Retry-After, 5xx, ok=false).
+
+    api = FakeSlackApi(); await api.start()
+    AsyncWebClient(base_url=api.url)               # the code under test talks to it
+    api.fail("chat.postMessage", status=429, headers={"Retry-After": "7"})
+    api.calls_to("chat.postMessage")               # what was sent, oldest first
+
+It also serves `response_url`s (`api.response_url("…")`) and a Socket Mode WebSocket
+(apps.connections.open hands out its address; `await api.push_socket_event(body)`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import WSMsgType, web
+from aiohttp.test_utils import TestServer
+
+BOT_USER = "UBOT"
+BOT_ID = "BBOT"
+TEAM = "T0TEAM"
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """Everything a person would read in the message: fallback text and all blocks."""
+        parts = [str(self.params.get("text") or "")]
+        blocks = self.params.get("blocks") or (self.params.get("view") or {}).get("blocks") or []
+        parts.extend(_block_texts(blocks))
+        return "\n".join(parts)
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        blocks = self.params.get("blocks") or []
+        return [
+            element
+            for block in blocks
+            if block.get("type") == "actions"
+            for element in block.get("elements", [])
+        ]
+
+
+def _block_texts(blocks: list[dict[str, Any]]) -> list[str]:
+    texts = []
+    for block in blocks:
+        if isinstance(block.get("text"), dict):
+            texts.append(block["text"]["text"])
+        for item in block.get("fields", []) + block.get("elements", []):
+            if isinstance(item.get("text"), dict):
+                texts.append(item["text"]["text"])
+            elif isinstance(item.get("text"), str):
+                texts.append(item["text"])
+    return texts
+
+
+@dataclass
+class Planned:
+    status: int = 200
+    body: dict[str, Any] | str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+class FakeSlackApi:
+    def __init__(self, *, any_user: bool = False, record: bool = True) -> None:
+        self.any_user = any_user  # users.info knows every U… id (for load tests)
+        self.record = record  # keep every call (off for long load tests)
+        self.posted: dict[str, int] = defaultdict(int)  # chat.postMessage calls per channel
+        self._posted_changed = asyncio.Condition()
+        self.calls: list[Call] = []
+        self.users: dict[str, dict[str, Any]] = {}
+        self.delays: dict[str, float] = {}  # method ("*" for all) → seconds before answering
+        self._planned: dict[str, deque[Planned]] = defaultdict(deque)
+        self._ts = itertools.count(1)
+        self._server: TestServer | None = None
+        self._sockets: list[web.WebSocketResponse] = []
+        self.socket_acks: list[dict[str, Any]] = []
+        self._socket_connected = asyncio.Event()
+        self._ack_arrived = asyncio.Event()
+        self._release = asyncio.Event()
+        self.answered: list[str] = []  # methods in the order their answers went out
+
+    # ── running ──────────────────────────────────────────────────────────────────────────
+
+    async def start(self, port: int | None = None) -> FakeSlackApi:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/respond/{hook}", self._respond)
+        app.router.add_get("/socket", self._socket)
+        app.router.add_get("/_posted/{channel}/{count}", self._wait_posted)
+        self._server = TestServer(app, host="127.0.0.1", port=port)
+        await self._server.start_server()
+        return self
+
+    async def close(self) -> None:
+        for ws in self._sockets:
+            await ws.close()
+        if self._server is not None:
+            await self._server.close()
+
+    @property
+    def base(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.port}"
+
+    @property
+    def url(self) -> str:
+        """What SLACK_API_URL would be."""
+        return f"{self.base}/api/"
+
+    def response_url(self, hook: str = "hook") -> str:
+        return f"{self.base}/respond/{hook}"
+
+    # ── steering ─────────────────────────────────────────────────────────────────────────
+
+    def fail(
+        self,
+        method: str,
+        *,
+        status: int = 200,
+        error: str | None = None,
+        headers: dict[str, str] | None = None,
+        times: int = 1,
+        delay: float = 0.0,
+    ) -> None:
+        """The next `times` calls of `method` answer like this instead of succeeding."""
+        body: dict[str, Any] = {
+            "ok": False,
+            "error": error or ("ratelimited" if status == 429 else "fatal_error"),
+        }
+        for _ in range(times):
+            self._planned[method].append(Planned(status, body, headers or {}, delay))
+
+    def slow(self, seconds: float, method: str = "*") -> None:
+        """Answer `method` (every method: "*") only after `seconds`, or at release()."""
+        self._release.clear()
+        self.delays[method] = seconds
+
+    def release(self) -> None:
+        """Answer every slow call now, and no longer wait on any."""
+        self.delays.clear()
+        self._release.set()
+
+    async def _wait(self, seconds: float) -> None:
+        if seconds and not self._release.is_set():
+            try:
+                async with asyncio.timeout(seconds):
+                    await self._release.wait()
+            except TimeoutError:
+                pass
+
+    def add_user(self, user_id: str, name: str, locale: str = "sv-SE") -> None:
+        self.users[user_id] = {
+            "id": user_id,
+            "name": name.split()[0].lower(),
+            "real_name": name,
+            "locale": locale,
+            "profile": {"real_name": name, "display_name": name.split()[0]},
+        }
+
+    # ── reading ──────────────────────────────────────────────────────────────────────────
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [call for call in self.calls if call.method == method]
+
+    def methods(self) -> list[str]:
+        return [call.method for call in self.calls]
+
+    def forget(self) -> None:
+        self.calls.clear()
+
+    # ── serving ──────────────────────────────────────────────────────────────────────────
+
+    async def _api(self, request: web.Request) -> web.StreamResponse:
+        method = request.match_info["method"]
+        params: dict[str, Any] = dict(request.query)
+        raw = await request.text()
+        if raw:
+            if request.content_type == "application/json":
+                params.update(json.loads(raw))
+            else:
+                params.update(parse_qsl(raw, keep_blank_values=True))
+        for key in ("blocks", "view"):
+            if isinstance(params.get(key), str):
+                params[key] = json.loads(params[key])
+        if self.record:
+            self.calls.append(Call(method, params, dict(request.headers)))
+        planned = self._planned[method].popleft() if self._planned[method] else None
+        delay = (
+            planned.delay
+            if planned and planned.delay
+            else self.delays.get(method, self.delays.get("*", 0.0))
+        )
+        await self._wait(delay)
+        if self.record:
+            self.answered.append(method)
+        if planned is not None:
+            return web.json_response(planned.body, status=planned.status, headers=planned.headers)
+        answer = self._answer(method, params, request)
+        if method == "chat.postMessage":
+            async with self._posted_changed:
+                self.posted[str(params.get("channel"))] += 1
+                self._posted_changed.notify_all()
+        return web.json_response(answer)
+
+    async def _wait_posted(self, request: web.Request) -> web.Response:
+        """Answers once `count` messages were posted to `channel` (what a person sees)."""
+        channel, count = request.match_info["channel"], int(request.match_info["count"])
+        async with asyncio.timeout(30), self._posted_changed:
+            await self._posted_changed.wait_for(lambda: self.posted[channel] >= count)
+        return web.json_response({"posted": self.posted[channel]})
+
+    def _answer(self, method: str, params: dict[str, Any], request: web.Request) -> dict[str, Any]:
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "user_id": BOT_USER,
+                "bot_id": BOT_ID,
+                "team_id": TEAM,
+                "team": "Kommunen",
+            }
+        if method == "chat.postMessage":
+            ts = f"1700000000.{next(self._ts):06d}"
+            return {
+                "ok": True,
+                "channel": params.get("channel"),
+                "ts": ts,
+                "message": {"text": params.get("text")},
+            }
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
+        if method == "conversations.open":
+            users = str(params.get("users", ""))
+            return {"ok": True, "channel": {"id": "D" + users.lstrip("UW")}}
+        if method == "views.publish":
+            return {"ok": True, "view": {"id": "V1", **(params.get("view") or {})}}
+        if method == "users.info":
+            user_id = str(params.get("user"))
+            user = self.users.get(user_id)
+            if user is None and self.any_user and user_id.startswith("U"):
+                user = {
+                    "id": user_id,
+                    "name": user_id.lower(),
+                    "real_name": f"Person {user_id}",
+                    "locale": "sv-SE",
+                    "profile": {"real_name": f"Person {user_id}"},
+                }
+            if user is None:
+                return {"ok": False, "error": "user_not_found"}
+            return {"ok": True, "user": user}
+        if method == "apps.connections.open":
+            ws = self.base.replace("http://", "ws://")
+            return {"ok": True, "url": f"{ws}/socket"}
+        return {"ok": False, "error": "unknown_method"}
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.calls.append(Call("response_url", body, dict(request.headers)))
+        await self._wait(self.delays.get("response_url", self.delays.get("*", 0.0)))
+        self.answered.append("response_url")
+        return web.Response(text="ok")
+
+    # ── Socket Mode ──────────────────────────────────────────────────────────────────────
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        self._socket_connected.set()
+        async for message in ws:
+            if message.type == WSMsgType.TEXT:
+                self.socket_acks.append(json.loads(message.data))
+                self._ack_arrived.set()
+        return ws
+
+    async def wait_for_socket(self, seconds: float = 5.0) -> None:
+        async with asyncio.timeout(seconds):
+            await self._socket_connected.wait()
+
+    async def push_socket_event(self, body: dict[str, Any], *, kind: str = "events_api") -> str:
+        """Send a payload over Socket Mode; return its envelope id."""
+        envelope_id = f"env-{next(self._ts)}"
+        self._ack_arrived.clear()
+        await self._sockets[-1].send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": body,
+                "accepts_response_payload": False,
+            }
+        )
+        return envelope_id
+
+    async def wait_for_ack(self, envelope_id: str, seconds: float = 5.0) -> dict[str, Any]:
+        async with asyncio.timeout(seconds):
+            while True:
+                for ack in self.socket_acks:
+                    if ack.get("envelope_id") == envelope_id:
+                        return ack
+                self._ack_arrived.clear()
+                await self._ack_arrived.wait()
