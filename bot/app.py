@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot import satisfaction
+from bot import observability, satisfaction
 from bot.clock import Clock, SystemClock
 from bot.commands.handlers import CommandContext, run_command
 from bot.commands.parser import Command, ParseError, looks_like_command, parse, strip_prefix
@@ -59,6 +59,7 @@ _NOT_REALLY_A_COMMAND = {
 class TurnResult:
     replies: list[Reply]
     language: str
+    repeated: bool = False  # a platform's retry of a delivery already handled
 
 
 class IdeaBot:
@@ -87,6 +88,7 @@ class IdeaBot:
             try:
                 async with self.db.transaction() as session:
                     result = await self._turn(session, incoming)
+                observability.count_turn(incoming.platform, "repeated" if result.repeated else "ok")
                 return result.replies
             except (StaleDataError, IntegrityError):
                 # Another turn of the same person won the race; run ours on fresh state.
@@ -102,6 +104,7 @@ class IdeaBot:
                     extra={"platform": incoming.platform},
                 )
                 break
+        observability.count_turn(incoming.platform, "error")
         return [Reply(t(self._fallback_language(incoming), "error.try_again"))]
 
     async def _turn(self, session: AsyncSession, incoming: Incoming) -> TurnResult:
@@ -112,7 +115,7 @@ class IdeaBot:
             # The platform sent this delivery again (Slack retries). The first delivery was
             # handled, and answered, in a transaction of its own: nothing is done or said twice.
             log.info("repeated delivery ignored", extra={"platform": incoming.platform})
-            return TurnResult([], DEFAULT_LANGUAGE)
+            return TurnResult([], DEFAULT_LANGUAGE, repeated=True)
         person = await upsert_person(
             session,
             incoming.platform,
@@ -225,6 +228,9 @@ class IdeaBot:
     async def _command(
         self, session: AsyncSession, person: Person, lang: str, command: Command | ParseError
     ) -> list[Reply]:
+        observability.count_command(
+            command.name if isinstance(command, Command) else "not_understood"
+        )
         ctx = CommandContext(
             session=session,
             settings=self.settings,

@@ -53,6 +53,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from adapters.base import RetryLater, Sender, Unreachable
+from bot import observability
 from bot.calendar import DEFAULT_CALENDAR, WorkingCalendar
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -69,6 +70,8 @@ log = logging.getLogger(__name__)
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 UNREACHABLE_NOTICE = "notice_unreachable"
+# The newest latencies kept for percentiles (the metrics histogram has them all).
+MAX_KEPT_LATENCIES = 100_000
 
 
 @dataclass(frozen=True)
@@ -338,6 +341,9 @@ class Dispatcher:
         self.stats.delivered += 1
         latency = (now - item.created_at).total_seconds()
         self.stats.latencies.append(latency)
+        if len(self.stats.latencies) > MAX_KEPT_LATENCIES:  # a server runs for months
+            del self.stats.latencies[: MAX_KEPT_LATENCIES // 2]
+        observability.observe_delivery(latency)
         log.debug("delivered", extra={"outbox": item.id, "latency_s": round(latency, 3)})
 
     def backoff(self, attempts: int, retry_after: float | None) -> float:
@@ -364,6 +370,7 @@ class Dispatcher:
                 .execution_options(synchronize_session=False)
             )
         self.stats.retried += 1
+        observability.DELIVERIES.labels("retried").inc()
         log.info("delivery postponed", extra={"outbox": item.id, "attempt": item.attempts})
 
     async def _fail(self, item: _Claimed, reason: str) -> None:
@@ -375,6 +382,7 @@ class Dispatcher:
                 .execution_options(synchronize_session=False)
             )
         self.stats.failed += 1
+        observability.DELIVERIES.labels("failed").inc()
         log.warning("delivery failed for good", extra={"outbox": item.id})
 
     async def _unreachable(self, item: _Claimed, exc: Unreachable) -> None:
@@ -417,6 +425,7 @@ class Dispatcher:
                     not_before=self.calendar.next_office_moment(now),
                 )
         self.stats.unreachable += 1
+        observability.DELIVERIES.labels("unreachable").inc()
         log.warning("recipient unreachable", extra={"person": item.recipient_id})
 
 
