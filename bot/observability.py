@@ -35,6 +35,8 @@ METRICS_PATH = "/metrics"
 REQUEST_ID_HEADER = "X-Request-Id"
 # A scrape never waits longer than this for the database figures.
 SCRAPE_QUERY_SECONDS = 2.0
+# The reminder sweep's outbox kinds are "reminder_idle", "reminder_nudge", …
+REMINDER_KIND_PREFIX = "reminder_"
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -143,11 +145,20 @@ class DatabaseFigures:
         )
         for status in ("pending", "sent", "failed"):
             totals.add_metric([status], sum(n for (s, _), n in self.outbox.items() if s == status))
+        reminders = GaugeMetricFamily(
+            "idesluss_reminders",
+            "Reminders queued by the sweep, by kind (idle, escalation, parked, giver, nudge) "
+            "and status.",
+            labels=["kind", "status"],
+        )
+        for (status, kind), count in sorted(self.outbox.items()):
+            if kind.startswith(REMINDER_KIND_PREFIX):
+                reminders.add_metric([kind.removeprefix(REMINDER_KIND_PREFIX), status], count)
         ok = GaugeMetricFamily(
             "idesluss_database_figures_ok", "1 if the last scrape's database queries worked."
         )
         ok.add_metric([], 1 if self.ok else 0)
-        return [ideas, outbox, totals, ok]
+        return [ideas, outbox, totals, reminders, ok]
 
 
 # ── the web side ─────────────────────────────────────────────────────────────────────────
