@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -63,7 +63,7 @@ class IdeaBot:
                 log.info("turn conflict, retrying", extra={"attempt": attempt})
                 if attempt == MAX_ATTEMPTS:
                     break
-            except (OperationalError, DBAPIError, OSError) as exc:
+            except (SQLAlchemyError, OSError) as exc:
                 # One line at error level; the traceback only when debugging.
                 log.error(
                     "database failure during a turn: %s",
@@ -106,11 +106,14 @@ class IdeaBot:
     ) -> list[Reply]:
         now = self.clock.now()
         ctx = intake.IntakeContext(
-            lang=lang, first_name=first_name(person.display_name), known_workplace=person.workplace
+            lang=lang, first_name=_first_name(person), known_workplace=person.workplace
         )
         if dialogue is None or dialogue.flow != intake.FLOW:
-            # Any first message starts the dialogue; it is a greeting, not an answer.
-            turn = intake.start(ctx)
+            if incoming.action is not None and dialogue is None:
+                turn = intake.stale_without_dialogue(ctx)
+            else:
+                # Any first message starts the dialogue; it is a greeting, not an answer.
+                turn = intake.start(ctx)
         else:
             state = intake.IntakeState(
                 dialogue.step, dict(dialogue.answers), dict(dialogue.context)
@@ -142,13 +145,20 @@ class IdeaBot:
         log.info("idea submitted", extra={"idea": idea.id, "person": person.id})
         return [
             *turn.replies,
-            intake.submitted_reply(lang, first_name(person.display_name), idea.id, idea.title),
+            intake.submitted_reply(lang, _first_name(person), idea.id, idea.title),
         ]
 
     def _fallback_language(self, incoming: Incoming) -> str:
         if incoming.language in LANGUAGES:
             return incoming.language
         return language_for(incoming.locale) if incoming.locale else DEFAULT_LANGUAGE
+
+
+def _first_name(person: Person) -> str | None:
+    """The name we greet the person with, cleaned like any text they typed: a display name
+    comes from the platform and must not smuggle control characters into our replies."""
+    name = first_name(intake.clean_text(person.display_name, single_line=True))
+    return name[:60] if name else None
 
 
 def _bounded(incoming: Incoming) -> Incoming:

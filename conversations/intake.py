@@ -53,7 +53,19 @@ NO_WORDS = {"nej", "n", "no", "nope", "nä", "nää", "inte"}
 SUBMIT_WORDS = {"skicka", "skicka in", "submit", "send", "klar", "done", "ja", "yes"}
 EDIT_WORDS = {"ändra", "ändra något", "edit", "change", "change something", "rätta"}
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# Terminal escape sequences (colours, cursor moves, window titles) are removed whole, so no
+# "[31m" residue is left behind.
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor movement
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window title, hyperlinks
+    r"|\x1b[@-Z\\-_]"  # other two-character escapes
+)
+# Control characters, C1 controls, zero-width space, direction marks and bidi overrides or
+# isolates (which can make text display differently from what is stored), and the BOM.
+# Zero-width (non-)joiners stay: emoji sequences and Persian script need them.
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
 
 
 @dataclass(frozen=True)
@@ -88,8 +100,8 @@ def clean_text(raw: str | None, *, single_line: bool = False) -> str:
     if not raw:
         return ""
     text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("\t", " ")
-    text = _CONTROL.sub("", text)
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n").replace("\t", " ")
+    text = _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
     if single_line:
         text = " ".join(text.split())
     else:
@@ -114,6 +126,12 @@ def start(ctx: IntakeContext) -> Turn:
     return Turn(state, [greeting, _prompt(state, ctx)])
 
 
+def stale_without_dialogue(ctx: IntakeContext) -> Turn:
+    """A button clicked when no dialogue is in progress (a second click on "Submit", an old
+    card): say so, and start nothing."""
+    return Turn(None, [Reply(t(ctx.lang, "invalid.no_dialogue"))])
+
+
 def resume(state: IntakeState, ctx: IntakeContext) -> Turn:
     """Remind the person where we were, without taking anything as an answer."""
     return Turn(state, [Reply(t_named(ctx.lang, "resume", ctx.first_name)), _prompt(state, ctx)])
@@ -130,8 +148,10 @@ def answer(
     state: IntakeState, ctx: IntakeContext, *, text: str | None = None, action: str | None = None
 ) -> Turn:
     """Take one message or button click and return the next state and what to say."""
-    if state.step not in STEPS:  # a state saved by an older version: start the step over
-        state = IntakeState(QUESTIONS[0].key, state.answers, {})
+    if state.step not in STEPS:
+        # A state saved by an older version: ask the first open question; this message
+        # answered something else, so it is not taken as the answer.
+        return _goto(IntakeState(_first_unanswered(state), state.answers, {}), ctx)
     if action is not None:
         step, _, value = action.partition(":")
         if step != state.step:
@@ -143,10 +163,16 @@ def answer(
         return _help(state, ctx)
     if word in BACK_WORDS:
         return _back(state, ctx)
-    if word in CANCEL_WORDS and state.step != CONFIRM_CANCEL:
+    if word in CANCEL_WORDS:
+        if state.step == CONFIRM_CANCEL:  # "avbryt" again means: yes, stop
+            return _on_value(state, ctx, "yes", typed=None)
         return _cancel(state, ctx)
     if word in SKIP_WORDS and state.step in QUESTION_BY_KEY:
         return _skip(state, ctx)
+    # A button's label typed out ("Ja, avbryt", "Change something") works like the click.
+    labelled = _choice_by_label(state, word)
+    if labelled is not None:
+        return _on_value(state, ctx, labelled, typed=None)
     return _on_value(state, ctx, None, typed=text or "")
 
 
@@ -167,6 +193,9 @@ def _on_value(state: IntakeState, ctx: IntakeContext, value: str | None, typed: 
     if step == SUMMARY:
         choice = value or _match(typed or "", {"submit": SUBMIT_WORDS, "edit": EDIT_WORDS})
         if choice == "submit":
+            missing = _first_missing(state)
+            if missing is not None:  # only a state saved by an older version can lack one
+                return _goto(IntakeState(missing, state.answers, {"editing": True}), ctx)
             return Turn(None, [], submitted=dict(state.answers))
         if choice == "edit":
             return _goto(IntakeState(EDIT_CHOOSE, state.answers, {}), ctx)
@@ -332,6 +361,31 @@ def summary_facts(state: IntakeState, lang: str) -> tuple[Fact, ...]:
             shown = value or t(lang, "value.empty")
         facts.append(Fact(t(lang, f"field.{question.key}"), shown))
     return tuple(facts)
+
+
+def _first_unanswered(state: IntakeState) -> str:
+    for question in QUESTIONS:
+        if question.key not in state.answers:
+            return question.key
+    return SUMMARY
+
+
+def _first_missing(state: IntakeState) -> str | None:
+    for question in QUESTIONS:
+        if not question.optional and state.answers.get(question.key) in (None, ""):
+            return question.key
+    return None
+
+
+def _choice_by_label(state: IntakeState, word: str) -> str | None:
+    """The value of the current step's button whose label (in any language) was typed."""
+    if not word:
+        return None
+    for lang in LANGUAGES:
+        for choice in _choices(state, IntakeContext(lang=lang)):
+            if _word(choice.label) == word:
+                return choice.value.partition(":")[2]
+    return None
 
 
 def _match(typed: str, options: dict[str, set[str]]) -> str | None:

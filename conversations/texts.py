@@ -102,6 +102,10 @@ SV: dict[str, str] = {
     "invalid.choice": "Jag förstod inte riktigt – välj ett av alternativen: {options}.",
     "invalid.not_optional": "Den här frågan behöver jag ett svar på för att kunna gå vidare.",
     "invalid.stale_button": "Den knappen hörde till en tidigare fråga. Vi är här nu:",
+    "invalid.no_dialogue": (
+        "Den knappen hörde till ett samtal som redan är avslutat. "
+        "Skriv till mig när du vill beskriva en ny idé."
+    ),
     "back.at_start": "Det här är första frågan.",
     "error.try_again": (
         "Förlåt, jag kommer inte åt mina anteckningar just nu. Det du har skrivit tidigare är "
@@ -214,6 +218,10 @@ EN: dict[str, str] = {
     "invalid.choice": "I didn't quite understand – please pick one of: {options}.",
     "invalid.not_optional": "I need an answer to this question to go on.",
     "invalid.stale_button": "That button belonged to an earlier question. This is where we are:",
+    "invalid.no_dialogue": (
+        "That button belonged to a conversation that has already ended. "
+        "Write to me whenever you want to describe a new idea."
+    ),
     "back.at_start": "This is the first question.",
     "error.try_again": (
         "Sorry, I can't reach my notes right now. What you wrote earlier is saved – "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -40,11 +41,13 @@ def async_url(raw: str) -> URL:
         raise InvalidDatabaseUrl("DATABASE_URL is empty. Example: sqlite:///./idesluss.db")
     try:
         url = make_url(raw)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
         raise InvalidDatabaseUrl(
-            f"DATABASE_URL is not a database address: {raw!r}. "
+            f"DATABASE_URL is not a database address: {_without_password(raw)!r}. "
             "Examples: sqlite:///./idesluss.db or postgresql://user@host:5432/idesluss"
         ) from exc
+    if url.port is not None and not 0 < url.port < 65536:
+        raise InvalidDatabaseUrl(f"DATABASE_URL has port {url.port}; a port is 1–65535.")
     backend = url.get_backend_name()
     if backend == "sqlite":
         if url.database in (None, "", ":memory:"):
@@ -58,6 +61,11 @@ def async_url(raw: str) -> URL:
     raise InvalidDatabaseUrl(
         f"DATABASE_URL uses {backend!r}; Idésluss supports sqlite:///… and postgresql://…"
     )
+
+
+def _without_password(raw: str) -> str:
+    """`scheme://user:secret@host` → `scheme://user:***@host`, for messages."""
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", raw)
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:
@@ -124,8 +132,13 @@ class Database:
     async def upgrade(self) -> None:
         """Apply every pending Alembic migration (the app does this on start)."""
         await self.check()
-        async with self.engine.begin() as conn:
-            await conn.run_sync(_run_alembic_upgrade)
+        try:
+            async with self.engine.begin() as conn:
+                await conn.run_sync(_run_alembic_upgrade)
+        except (OSError, DBAPIError, OperationalError) as exc:
+            raise DatabaseUnavailable(
+                f"Cannot prepare the database at {self.safe_url}: {_first_line(exc)}"
+            ) from exc
 
     async def close(self) -> None:
         await self.engine.dispose()
