@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -82,17 +84,41 @@ def fresh_pg_url() -> Iterator[str]:
     drop_pg_database(admin, url)
 
 
+async def _upgrade(url: str) -> None:
+    database = Database(url)
+    try:
+        await database.upgrade()
+    finally:
+        await database.close()
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, made once; each test gets a copy (migrating is the slow part)."""
+    path = tmp_path_factory.mktemp("template") / "idesluss.db"
+    asyncio.run(_upgrade(f"sqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_pg_url(pg_url: str) -> str:
+    asyncio.run(_upgrade(pg_url))
+    return pg_url
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database for this test."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'idesluss.db'}"
-    return request.getfixturevalue("pg_url")
+        path = tmp_path / "idesluss.db"
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite_file"), path)
+        return f"sqlite:///{path}"
+    return request.getfixturevalue("migrated_pg_url")
 
 
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[Database]:
     database = Database(database_url)
-    await database.upgrade()
     if not database.is_sqlite:  # the PostgreSQL database is shared: start every test empty
         tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
         async with database.transaction() as session:
