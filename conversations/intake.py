@@ -58,7 +58,7 @@ EDIT_WORDS = {"ändra", "ändra något", "edit", "change", "change something", "
 _ESCAPE_SEQUENCE = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor movement
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window title, hyperlinks
-    r"|\x1b[@-Z\\-_]"  # other two-character escapes
+    r"|\x1b[ -/]*[0-~]"  # other escapes: reset, character sets, keypad modes
 )
 # Control characters, C1 controls, zero-width space, direction marks and bidi overrides or
 # isolates (which can make text display differently from what is stored), and the BOM.
