@@ -56,8 +56,9 @@ def main(argv: list[str] | None = None) -> int:
         print(file=sys.stderr)
         return 130
     except BrokenPipeError:  # the reader went away (`idesluss chat | head`)
-        with contextlib.suppress(OSError):
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the exit-time flush
+        # Point stdout at /dev/null so the flush at exit does not complain again.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:
         # Last resort: one plain line, the details only with --verbose.
@@ -115,7 +116,9 @@ async def _chat(args: argparse.Namespace) -> int:
         return fail(str(exc), EXIT_DATABASE)
     try:
         if not sys.stdin.isatty():
-            sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
+            # Piped bytes that are not UTF-8 become "�" instead of ending the chat.
+            with contextlib.suppress(AttributeError, ValueError):
+                sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
         bot = IdeaBot(database, settings=settings)
         await ConsoleChat(bot.handle, user=user, language=language).run()
     finally:
