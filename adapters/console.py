@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TextIO
@@ -88,11 +89,17 @@ class ConsoleChat:
 
     async def _read_line(self) -> str | None:
         if self.interactive:
+            # Read on the event loop's own thread, with Ctrl-C raising KeyboardInterrupt right
+            # here: the chat has nothing else to do while it waits, and a reader thread or
+            # asyncio's own Ctrl-C handling would keep the process alive until Enter.
+            previous = signal.signal(signal.SIGINT, signal.default_int_handler)
             try:
-                return await asyncio.to_thread(input, "> ")
+                return input("> ")  # noqa: ASYNC250
             except EOFError:
                 self._write("\n")
                 return None
+            finally:
+                signal.signal(signal.SIGINT, previous)
         line = await asyncio.to_thread(self.stdin.readline)
         if line == "":
             return None

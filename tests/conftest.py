@@ -31,6 +31,28 @@ def _pg_admin_url() -> str | None:
     return os.environ.get(PG_ENV) or None
 
 
+def pytest_report_header(config: pytest.Config) -> str:
+    admin = _pg_admin_url()
+    if admin is None:
+        return f"databases: SQLite only; set {PG_ENV} to run the PostgreSQL variants too"
+    return f"databases: SQLite and PostgreSQL at {make_url(admin).render_as_string()}"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """One line for the PostgreSQL variants skipped (instead of one per test); any other
+    skip is listed with its reason."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    postgres = [report for report in skipped if PG_ENV in str(report.longrepr)]
+    for report in skipped:
+        if report not in postgres:
+            terminalreporter.write_line(f"SKIPPED {report.nodeid}: {report.longrepr}")
+    if postgres:
+        terminalreporter.write_line(
+            f"{len(postgres)} PostgreSQL variants skipped: {PG_ENV} is not set "
+            "(e.g. postgresql://postgres@127.0.0.1:5432/postgres)."
+        )
+
+
 async def _pg_execute(admin_url: str, statement: str) -> None:
     import asyncpg
 
