@@ -142,9 +142,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 async def db(database_url: str) -> AsyncIterator[Database]:
     database = Database(database_url)
     if not database.is_sqlite:  # the PostgreSQL database is shared: start every test empty
-        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
         async with database.transaction() as session:
-            await session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            # DELETE and resetting the sequences is much faster than TRUNCATE on tiny tables.
+            for table in reversed(Base.metadata.sorted_tables):
+                await session.execute(table.delete())
+            for table in Base.metadata.sorted_tables:
+                if "id" in table.c and table.c.id.autoincrement in (True, "auto"):
+                    await session.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), 1, false)"
+                        )
+                    )
     yield database
     await database.close()
 
