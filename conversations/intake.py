@@ -133,8 +133,16 @@ def stale_without_dialogue(ctx: IntakeContext) -> Turn:
 
 
 def resume(state: IntakeState, ctx: IntakeContext) -> Turn:
-    """Remind the person where we were, without taking anything as an answer."""
+    """Remind the person where we were, without taking anything as an answer. Someone who
+    left before answering anything is simply greeted again."""
+    if not _has_own_answers(state):
+        return start(ctx)
     return Turn(state, [Reply(t_named(ctx.lang, "resume", ctx.first_name)), _prompt(state, ctx)])
+
+
+def _has_own_answers(state: IntakeState) -> bool:
+    """Anything the person wrote in this dialogue (a known workplace was not written here)."""
+    return any(key != "workplace" for key in state.answers)
 
 
 def submitted_reply(lang: str, first_name: str | None, number: int, title: str) -> Reply:
@@ -280,8 +288,7 @@ def _back(state: IntakeState, ctx: IntakeContext) -> Turn:
 
 
 def _cancel(state: IntakeState, ctx: IntakeContext) -> Turn:
-    has_own_answers = any(k != "workplace" for k in state.answers)
-    if not has_own_answers:
+    if not _has_own_answers(state):
         return Turn(None, [Reply(t(ctx.lang, "cancelled"))], cancelled=True)
     context = {"cancel_from": state.step, "cancel_editing": bool(state.context.get("editing"))}
     return _goto(IntakeState(CONFIRM_CANCEL, state.answers, context), ctx)
