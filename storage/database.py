@@ -131,10 +131,18 @@ class Database:
 
     async def upgrade(self) -> None:
         """Apply every pending Alembic migration (the app does this on start)."""
+        from alembic.util import CommandError
+
         await self.check()
         try:
             async with self.engine.begin() as conn:
                 await conn.run_sync(_run_alembic_upgrade)
+        except CommandError as exc:
+            # Typically a database already upgraded by a newer version of Idésluss.
+            raise DatabaseUnavailable(
+                f"The database at {self.safe_url} has a schema this version does not know "
+                f"({_first_line(exc)}). Is a newer version of Idésluss using it?"
+            ) from exc
         except (OSError, DBAPIError, OperationalError) as exc:
             raise DatabaseUnavailable(
                 f"Cannot prepare the database at {self.safe_url}: {_first_line(exc)}"

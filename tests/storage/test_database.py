@@ -92,6 +92,29 @@ async def test_a_sqlite_file_in_a_missing_folder_is_explained(tmp_path) -> None:
     assert not path.parent.exists()
 
 
+async def test_a_file_that_is_not_a_database_is_explained(tmp_path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"Mina anteckningar om ideer. " * 200)
+    database = Database(f"sqlite:///{path}")
+    try:
+        with pytest.raises(DatabaseUnavailable, match="file is not a database"):
+            await database.upgrade()
+    finally:
+        await database.close()
+    assert path.read_bytes() == b"Mina anteckningar om ideer. " * 200  # left untouched
+
+
+async def test_a_database_from_a_newer_version_is_explained(db: Database) -> None:
+    async with db.transaction() as session:
+        await session.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    with pytest.raises(DatabaseUnavailable, match="Is a newer version of Idésluss using it"):
+        await db.upgrade()
+    async with db.transaction() as session:
+        version = (await session.execute(text("SELECT version_num FROM alembic_version"))).all()
+        await session.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    assert version == [("0099",)]
+
+
 # ── migrations ───────────────────────────────────────────────────────────────────────────
 
 
