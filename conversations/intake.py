@@ -300,7 +300,7 @@ def _help(state: IntakeState, ctx: IntakeContext) -> Turn:
 
 
 def _not_understood(state: IntakeState, ctx: IntakeContext) -> Turn:
-    labels = ", ".join(f"”{c.label}”" for c in _choices(state, ctx))
+    labels = ", ".join(t(ctx.lang, "quoted", text=c.label) for c in _choices(state, ctx))
     return _again(state, ctx, t(ctx.lang, "invalid.choice", options=labels))
 
 

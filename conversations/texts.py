@@ -100,6 +100,7 @@ SV: dict[str, str] = {
         "Kan du korta ner det lite?"
     ),
     "invalid.choice": "Jag förstod inte riktigt – välj ett av alternativen: {options}.",
+    "quoted": "”{text}”",
     "invalid.not_optional": "Den här frågan behöver jag ett svar på för att kunna gå vidare.",
     "invalid.stale_button": "Den knappen hörde till en tidigare fråga. Vi är här nu:",
     "invalid.no_dialogue": (
@@ -216,6 +217,7 @@ EN: dict[str, str] = {
         "{length}. Could you shorten it a little?"
     ),
     "invalid.choice": "I didn't quite understand – please pick one of: {options}.",
+    "quoted": "“{text}”",
     "invalid.not_optional": "I need an answer to this question to go on.",
     "invalid.stale_button": "That button belonged to an earlier question. This is where we are:",
     "invalid.no_dialogue": (

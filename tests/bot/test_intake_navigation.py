@@ -225,7 +225,7 @@ async def test_an_unclear_answer_at_the_summary_in_english(bot) -> None:
     ben.hears("This is your idea.")
     await ben.says("hmm")
     ben.hears(
-        "I didn't quite understand – please pick one of: ”Submit”, ”Change something”, ”Cancel”."
+        "I didn't quite understand – please pick one of: “Submit”, “Change something”, “Cancel”."
     )
     assert ben.buttons() == ["Submit", "Change something", "Cancel"]
 
