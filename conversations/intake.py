@@ -99,15 +99,18 @@ def clean_text(raw: str | None, *, single_line: bool = False) -> str:
     trimmed; newlines kept in longer answers, folded into spaces in one-line answers."""
     if not raw:
         return ""
-    text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n")
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u2028", "\n").replace("\u2029", "\n").replace("\t", " ")
+    # Escapes and controls go before composing: composing could merge an escape's last
+    # letter with an accent after it, and a removed control could leave letters to compose.
     text = _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
+    text = unicodedata.normalize("NFC", text)
     if single_line:
         text = " ".join(text.split())
     else:
         lines = [" ".join(line.split()) for line in text.split("\n")]
         text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
-    return text.strip()
+    return unicodedata.normalize("NFC", text.strip())
 
 
 def _word(text: str) -> str:

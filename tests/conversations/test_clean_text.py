@@ -28,6 +28,8 @@ from conversations.intake import clean_text
         ("\u200bosynlig", True, "osynlig"),
         ("👩\u200d💻 och کتابخانه\u200cها", True, "👩\u200d💻 och کتابخانه\u200cها"),
         ("❤️", True, "❤️"),  # the variation selector stays
+        ("e\x00\u0301", True, "é"),  # composed after the control character is gone
+        ("e\x1b[0m\u0301", True, "é"),  # the escape is removed whole, not composed into
     ],
 )
 def test_clean_text(raw, single_line, cleaned) -> None:
