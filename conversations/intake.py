@@ -115,7 +115,9 @@ def clean_text(raw: str | None, *, single_line: bool = False) -> str:
 
 def _word(text: str) -> str:
     """The form of a short answer used to compare with command words."""
-    return clean_text(text, single_line=True).lower().strip(" .!,;:”“\"'»«")
+    word = clean_text(text, single_line=True).lower().strip(" .!,;:”“\"'»«")
+    # "hjälp?" and "skip?" are the words themselves; a lone "?" asks for help.
+    return word.rstrip("? ") if len(word) > 1 else word
 
 
 # ── starting and resuming ──────────────────────────────────────────────────────────────

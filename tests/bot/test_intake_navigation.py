@@ -276,6 +276,8 @@ async def test_help_in_english(bot) -> None:
     await ben.says("hi")
     await ben.says("hjälp")  # the Swedish word works too
     ben.hears("The name helps us talk about the idea.", "You can always write: “back”")
+    await ben.says("Help?")
+    ben.hears("The name helps us talk about the idea.")
 
 
 def test_every_step_has_help_in_the_tests_or_in_the_menu_test() -> None:
