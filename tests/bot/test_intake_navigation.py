@@ -399,3 +399,23 @@ async def test_a_second_click_on_submit_does_not_start_anything(anna: Chat, db) 
     assert await stored_dialogue(db) is None
     async with db.transaction() as session:
         assert len((await session.execute(select(Idea))).all()) == 1
+
+
+async def test_back_and_edit_in_english(bot) -> None:
+    ben = Chat(bot, user="ben", name="Ben Baker", language="en")
+    await answer_up_to(ben, "idea")
+    await ben.says("back")
+    ben.hears("Which need or problem", "Right now it says: “Många är rädda")
+    await ben.says("Staff wait for cars every morning.")
+    for answer in list(ANSWERS.values())[2:]:
+        await ben.says(answer)
+    ben.hears("This is your idea.", "Need: Staff wait for cars every morning.")
+    await ben.clicks("Change something")
+    ben.hears("What would you like to change?")
+    assert ben.buttons()[:2] == ["Name", "Need"]
+    await ben.says("name")
+    ben.hears("What would you like to call your idea?", "Right now it says: “Tryggare tunnlar”")
+    await ben.says("Brighter tunnels")
+    ben.hears("This is your idea.", "Name: Brighter tunnels")
+    await ben.clicks("Submit")
+    ben.hears("Your idea “Brighter tunnels” has arrived and has number 1.")
