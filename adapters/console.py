@@ -85,7 +85,10 @@ class ConsoleChat:
             line = await self._read_line()
             if line is None:
                 break
-            await self._show(await self.handle(self.incoming(line)))
+            replies = await self.handle(self.incoming(line))
+            if self.interactive:
+                self._write("\n")  # a blank line between what was typed and the answer
+            await self._show(replies)
 
     async def _read_line(self) -> str | None:
         if self.interactive:
