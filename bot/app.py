@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -22,7 +22,7 @@ from bot.incoming import Incoming
 from conversations import intake
 from conversations.reply import Reply
 from conversations.texts import DEFAULT_LANGUAGE, LANGUAGES, language_for, t
-from storage.database import Database
+from storage.database import DATABASE_ERRORS, Database
 from storage.dialogues import delete_dialogue, load_dialogue, save_dialogue
 from storage.ideas import create_idea
 from storage.models import Dialogue, Person
@@ -63,7 +63,7 @@ class IdeaBot:
                 log.info("turn conflict, retrying", extra={"attempt": attempt})
                 if attempt == MAX_ATTEMPTS:
                     break
-            except (SQLAlchemyError, OSError) as exc:
+            except DATABASE_ERRORS as exc:
                 # One line at error level; the traceback only when debugging.
                 log.error(
                     "database failure during a turn: %s",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -20,6 +20,23 @@ from sqlalchemy.ext.asyncio import (
 
 DEFAULT_DATABASE_URL = "sqlite:///./idesluss.db"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def _driver_errors() -> tuple[type[BaseException], ...]:
+    # asyncpg raises its own errors, unwrapped by SQLAlchemy, while connecting.
+    try:
+        import asyncpg
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        return ()
+    return (asyncpg.PostgresError, asyncpg.InterfaceError)
+
+
+# Everything that means "the database could not do it" rather than a bug in our code.
+DATABASE_ERRORS: tuple[type[BaseException], ...] = (
+    SQLAlchemyError,
+    OSError,  # includes ConnectionRefusedError and TimeoutError
+    *_driver_errors(),
+)
 
 
 class DatabaseError(Exception):
@@ -57,7 +74,12 @@ def async_url(raw: str) -> URL:
             )
         return url.set(drivername="sqlite+aiosqlite")
     if backend in ("postgresql", "postgres"):
-        return url.set(drivername="postgresql+asyncpg")
+        url = url.set(drivername="postgresql+asyncpg")
+        if "sslmode" in url.query:
+            # libpq's spelling, common in hosted PostgreSQL URLs; asyncpg calls it `ssl`.
+            sslmode = url.query["sslmode"]
+            url = url.difference_update_query(["sslmode"]).update_query_dict({"ssl": sslmode})
+        return url
     raise InvalidDatabaseUrl(
         f"DATABASE_URL uses {backend!r}; Idésluss supports sqlite:///… and postgresql://…"
     )
@@ -124,7 +146,7 @@ class Database:
         try:
             async with asyncio.timeout(15), self.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
-        except (OSError, DBAPIError, OperationalError, TimeoutError) as exc:
+        except (*DATABASE_ERRORS, TypeError) as exc:  # TypeError: an option the driver lacks
             raise DatabaseUnavailable(
                 f"Cannot reach the database at {self.safe_url}: {_first_line(exc)}"
             ) from exc
@@ -143,7 +165,7 @@ class Database:
                 f"The database at {self.safe_url} has a schema this version does not know "
                 f"({_first_line(exc)}). Is a newer version of Idésluss using it?"
             ) from exc
-        except (OSError, DBAPIError, OperationalError) as exc:
+        except DATABASE_ERRORS as exc:
             raise DatabaseUnavailable(
                 f"Cannot prepare the database at {self.safe_url}: {_first_line(exc)}"
             ) from exc

@@ -97,3 +97,22 @@ async def test_a_conflict_that_never_clears_ends_politely(bot, anna: Chat, db, m
     anna.hears(TRY_AGAIN)
     monkeypatch.undo()
     assert (await stored_dialogue(db)).answers == {"title": ANSWERS["title"]}
+
+
+async def test_a_refused_connection_from_the_driver_gets_try_again(
+    bot, anna: Chat, db, monkeypatch
+) -> None:
+    """asyncpg raises its own errors while connecting, not wrapped by SQLAlchemy."""
+    import asyncpg
+
+    await answer_up_to(anna, "need")
+
+    def refusing(*args, **kwargs):
+        raise asyncpg.exceptions.CannotConnectNowError("the database system is starting up")
+
+    monkeypatch.setattr(bot.db, "transaction", refusing)
+    await anna.says("Det är mörkt i tunnlarna på kvällen.")
+    anna.hears(TRY_AGAIN)
+    monkeypatch.undo()
+    await anna.says("Det är mörkt i tunnlarna på kvällen.")
+    anna.hears("Hur skulle idén fungera?")

@@ -9,6 +9,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
+from sqlalchemy.engine import make_url
 
 from storage.database import Database, DatabaseUnavailable, InvalidDatabaseUrl, async_url
 from storage.models import Base
@@ -37,6 +38,11 @@ from storage.models import Base
 def test_database_urls_get_the_async_driver(raw: str, driver: str, database: str) -> None:
     url = async_url(raw)
     assert (url.drivername, url.database) == (driver, database)
+
+
+def test_libpq_sslmode_becomes_asyncpgs_ssl() -> None:
+    url = async_url("postgresql://db.example/idesluss?sslmode=require&application_name=idesluss")
+    assert dict(url.query) == {"ssl": "require", "application_name": "idesluss"}
 
 
 def test_a_password_stays_out_of_the_printable_url() -> None:
@@ -79,6 +85,21 @@ async def test_an_unreachable_server_is_explained() -> None:
         assert "hemligt" not in str(caught.value)
     finally:
         await database.close()
+
+
+async def test_a_missing_postgresql_database_or_user_is_explained(pg_url: str) -> None:
+    server = make_url(pg_url)
+    for url, reason in (
+        (server.set(database="idesluss_no_such_database"), "does not exist"),
+        (server.set(username="idesluss_no_such_user"), "does not exist"),
+        (server.update_query_dict({"no_such_option": "1"}), "no_such_option"),
+    ):
+        database = Database(url.render_as_string(hide_password=False))
+        try:
+            with pytest.raises(DatabaseUnavailable, match=reason):
+                await database.upgrade()
+        finally:
+            await database.close()
 
 
 async def test_a_sqlite_file_in_a_missing_folder_is_explained(tmp_path) -> None:
