@@ -4,6 +4,7 @@ plain text. Buttons are shown as numbered options; the number or the word both w
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
 import signal
 import sys
@@ -78,6 +79,10 @@ class ConsoleChat:
         )
 
     async def run(self) -> None:
+        if self.interactive:
+            # Arrow keys edit the line instead of typing escape codes into the answer.
+            with contextlib.suppress(ImportError):
+                import readline  # noqa: F401
         await self._show(await self.handle(self.incoming(opened=True)))
         if self.interactive:
             self._write(HINTS.get(self.language or "sv", HINTS["sv"]) + "\n")
