@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +13,7 @@ from adapters.console import ConsoleChat, render
 from conversations.reply import Choice, Fact, Reply
 from storage.database import Database
 from storage.models import Dialogue, Idea, Person
+from tests.processes import idesluss
 
 # ── rendering ────────────────────────────────────────────────────────────────────────────
 
@@ -143,19 +140,6 @@ async def test_an_interactive_chat_shows_how_to_stop(bot, monkeypatch) -> None:
 
 
 # ── the real command ─────────────────────────────────────────────────────────────────────
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def idesluss(args: list[str], stdin: bytes, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        input=stdin,
-        capture_output=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONIOENCODING": "utf-8", **env},
-        timeout=60,
-    )
 
 
 async def stored(url: str):

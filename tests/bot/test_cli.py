@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from bot import cli
 from storage.database import Database
 from storage.models import Idea
-from tests.adapters.test_console import idesluss
+from tests.processes import idesluss
 
 
 @pytest.fixture
