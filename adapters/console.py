@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import getpass
-import signal
 import sys
+import threading
 from collections.abc import Awaitable, Callable
 from typing import TextIO
 
@@ -28,6 +28,35 @@ def default_user() -> str:
         return getpass.getuser() or "du"
     except Exception:  # no login name in some containers
         return "du"
+
+
+async def _in_background(read: Callable[..., str], *args: object) -> str:
+    """Wait for a line without blocking the event loop. The reader is a daemon thread, not
+    asyncio's executor: when Ctrl-C ends the chat, nobody waits for a line that will never
+    come (the executor would keep the process alive until Enter)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[str] = loop.create_future()
+
+    def deliver(line: str | None, error: BaseException | None) -> None:
+        if future.done():  # the chat ended while we were waiting
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(line or "")
+
+    def reader() -> None:
+        line: str | None = None
+        error: BaseException | None = None
+        try:
+            line = read(*args)
+        except BaseException as exc:  # EOFError, or the stream closing under us
+            error = exc
+        with contextlib.suppress(RuntimeError):  # the loop is gone: nobody is listening
+            loop.call_soon_threadsafe(deliver, line, error)
+
+    threading.Thread(target=reader, name="console-input", daemon=True).start()
+    return await future
 
 
 def render(reply: Reply) -> str:
@@ -79,10 +108,6 @@ class ConsoleChat:
         )
 
     async def run(self) -> None:
-        if self.interactive:
-            # Arrow keys edit the line instead of typing escape codes into the answer.
-            with contextlib.suppress(ImportError):
-                import readline  # noqa: F401
         await self._show(await self.handle(self.incoming(opened=True)))
         if self.interactive:
             self._write(HINTS.get(self.language or "sv", HINTS["sv"]) + "\n")
@@ -97,18 +122,12 @@ class ConsoleChat:
 
     async def _read_line(self) -> str | None:
         if self.interactive:
-            # Read on the event loop's own thread, with Ctrl-C raising KeyboardInterrupt right
-            # here: the chat has nothing else to do while it waits, and a reader thread or
-            # asyncio's own Ctrl-C handling would keep the process alive until Enter.
-            previous = signal.signal(signal.SIGINT, signal.default_int_handler)
             try:
-                return input("> ")  # noqa: ASYNC250
+                return await _in_background(input, "> ")
             except EOFError:
                 self._write("\n")
                 return None
-            finally:
-                signal.signal(signal.SIGINT, previous)
-        line = await asyncio.to_thread(self.stdin.readline)
+        line = await _in_background(self.stdin.readline)
         if line == "":
             return None
         return line.rstrip("\n")

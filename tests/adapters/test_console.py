@@ -5,6 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from select import select as wait_readable
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +20,7 @@ from adapters.console import ConsoleChat, render
 from conversations.reply import Choice, Fact, Reply
 from storage.database import Database
 from storage.models import Dialogue, Idea, Person
-from tests.processes import idesluss
+from tests.processes import ROOT, idesluss
 
 # ── rendering ────────────────────────────────────────────────────────────────────────────
 
@@ -230,3 +237,44 @@ def test_a_second_piped_run_resumes_a_half_finished_dialogue(tmp_path) -> None:
             "Five electric bikes at the West office.",
         )
     ]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_ctrl_c_in_the_interactive_chat_ends_it_at_once_and_keeps_the_answers(tmp_path) -> None:
+    """Waiting for input at a terminal, Ctrl-C stops the chat (exit 130) instead of
+    hanging until Enter; what was answered before is kept."""
+    url = f"sqlite:///{tmp_path / 'chat.db'}"
+    leader, follower = os.openpty()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "chat", "--user", "anna"],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url, "PYTHONIOENCODING": "utf-8"},
+    )
+    os.close(follower)
+    seen = b""
+
+    def read_until(pattern: bytes) -> None:
+        """Read until what the chat printed since the last call matches `pattern`."""
+        nonlocal seen
+        start, deadline = len(seen), time.monotonic() + 30
+        while not re.search(pattern, seen[start:], re.DOTALL):
+            assert time.monotonic() < deadline, seen.decode(errors="replace")
+            if wait_readable([leader], [], [], 0.2)[0]:
+                seen += os.read(leader, 4096)
+
+    try:
+        read_until(b"> ")
+        os.write(leader, b"Tryggare tunnlar\n")
+        read_until(b"Vilket behov.*> ")  # the next question, then the prompt
+        child.send_signal(signal.SIGINT)
+        assert child.wait(timeout=10) == 130
+    finally:
+        if child.poll() is None:
+            child.kill()
+        os.close(leader)
+    assert b"Traceback" not in seen
+    _, dialogues, _ = asyncio.run(stored(url))
+    assert [(d.step, d.answers) for d in dialogues] == [("need", {"title": "Tryggare tunnlar"})]
