@@ -87,7 +87,7 @@ def async_url(raw: str) -> URL:
 
 def _without_password(raw: str) -> str:
     """`scheme://user:secret@host` → `scheme://user:***@host`, for messages."""
-    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", raw)
+    return re.sub(r"(://[^:/@]*:)[^/]*@", r"\1***@", raw)  # up to the host's "@"
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:
