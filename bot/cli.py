@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import os
 import sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -16,8 +18,10 @@ from bot.server import DEFAULT_HOST, DEFAULT_PORT
 from conversations.texts import LANGUAGES
 from storage.database import Database, DatabaseError
 
+EXIT_UNEXPECTED = 1
 EXIT_CONFIG = 2
 EXIT_DATABASE = 3
+MAX_USER_LENGTH = 64
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
+    for stream in (sys.stdout, sys.stderr):
+        # A terminal that cannot show an emoji gets a "?" rather than a crash.
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
     try:
         if args.command == "chat":
             return asyncio.run(_chat(args))
@@ -77,6 +85,18 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`idesluss chat | head`)
+        # Point stdout at /dev/null so the flush at exit does not complain again.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as exc:
+        # Last resort: one plain line, the details only with --verbose.
+        logging.getLogger("idesluss").debug("unexpected failure", exc_info=True)
+        return fail(
+            f"something went wrong ({type(exc).__name__}); run with --verbose for details.",
+            EXIT_UNEXPECTED,
+        )
     return EXIT_CONFIG  # pragma: no cover - argparse requires a command
 
 
@@ -109,8 +129,18 @@ async def _chat(args: argparse.Namespace) -> int:
             EXIT_CONFIG,
         )
     user = (args.user or default_user()).strip()
-    if not user or any(ch.isspace() or ch == ":" for ch in user):
-        return fail("--user must be one word without spaces or ':' (e.g. --user anna)", EXIT_CONFIG)
+    if (
+        not user
+        or len(user) > MAX_USER_LENGTH
+        or not user.isprintable()
+        or any(ch.isspace() or ch == ":" for ch in user)
+    ):
+        return fail(
+            f"--user ska vara ett ord utan mellanslag eller ':', högst {MAX_USER_LENGTH} tecken "
+            f"(till exempel --user anna). --user must be one word without spaces or ':', "
+            f"at most {MAX_USER_LENGTH} characters (e.g. --user anna).",
+            EXIT_CONFIG,
+        )
     settings = Settings.from_env()
     try:
         process = load_process(settings.process_path)
@@ -122,7 +152,9 @@ async def _chat(args: argparse.Namespace) -> int:
         return fail(str(exc), EXIT_DATABASE)
     try:
         if not sys.stdin.isatty():
-            sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
+            # Piped bytes that are not UTF-8 become "�" instead of ending the chat.
+            with contextlib.suppress(AttributeError, ValueError):
+                sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
         bot = IdeaBot(database, settings=settings, process=process)
 
         async def deliver(chat: ConsoleChat) -> int:
