@@ -1,0 +1,70 @@
+"""Microsoft Teams, through botbuilder (`CloudAdapter`). Everything that knows botbuilder
+lives in this folder, so moving to the Microsoft 365 Agents SDK stays a one-folder job.
+
+The server registry uses two names: `from_env(environ)` (None when Teams is not configured;
+`TeamsConfigError` for half a configuration) and `mount(app, bot, config)`, which adds
+`POST /api/messages` and returns the `TeamsSender` for proactive messages.
+"""
+
+from __future__ import annotations
+
+import logging
+from types import SimpleNamespace
+from typing import Any
+
+from aiohttp import web
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import CallerIdConstants
+from botframework.connector.auth import AuthenticationConstants
+
+from adapters.teams.config import TeamsConfig, TeamsConfigError, from_env
+from adapters.teams.credentials import BotCredentialsFactory
+from adapters.teams.endpoint import PLATFORM, TeamsEndpoint
+from adapters.teams.sender import TeamsSender
+
+__all__ = ["PLATFORM", "TeamsConfig", "TeamsConfigError", "TeamsSender", "from_env", "mount"]
+
+log = logging.getLogger(__name__)
+ROUTE = "/api/messages"
+
+
+def _sdk_configuration(config: TeamsConfig) -> SimpleNamespace:
+    """The configuration object `ConfigurationBotFrameworkAuthentication` reads. All URLs
+    are given explicitly (public Azure values unless overridden), which selects the SDK's
+    parameterised authentication: the same code path in production and in the tests."""
+    return SimpleNamespace(
+        APP_ID=config.app_id,
+        APP_PASSWORD=config.app_password,
+        APP_TYPE=config.app_type,
+        APP_TENANTID=config.tenant_id,
+        VALIDATE_AUTHORITY=True,
+        TO_CHANNEL_FROM_BOT_LOGIN_URL=config.authority,
+        TO_CHANNEL_FROM_BOT_OAUTH_SCOPE=AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE,
+        TO_BOT_FROM_CHANNEL_TOKEN_ISSUER=config.token_issuer,
+        OAUTH_URL=AuthenticationConstants.OAUTH_URL,
+        TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL=config.openid_metadata_url,
+        TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL=(
+            AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL
+        ),
+        CALLER_ID=CallerIdConstants.public_azure_channel,
+    )
+
+
+def mount(app: web.Application, bot: Any, config: TeamsConfig) -> TeamsSender:
+    """Add `POST /api/messages` for `bot` and return the sender for proactive messages."""
+    if not config.authenticated:
+        if not config.insecure_local:
+            raise TeamsConfigError("MICROSOFT_APP_ID is missing")
+        log.warning(
+            "TEAMS ENDPOINT WITHOUT AUTHENTICATION (IDESLUSS_TEAMS_INSECURE_LOCAL=1): anyone "
+            "who can reach %s can act as any Teams user. Use this only on your own machine "
+            "with the Bot Framework Emulator, never on a network.",
+            ROUTE,
+        )
+    authentication = ConfigurationBotFrameworkAuthentication(
+        _sdk_configuration(config), credentials_factory=BotCredentialsFactory(config)
+    )
+    adapter = CloudAdapter(authentication)
+    endpoint = TeamsEndpoint(adapter, authentication, bot)
+    app.router.add_post(ROUTE, endpoint.handle)
+    return TeamsSender(adapter, config.app_id)
