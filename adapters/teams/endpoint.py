@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from aiohttp import web
-from botbuilder.core import TurnContext
+from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from botframework.connector.auth import BotFrameworkAuthentication
@@ -93,8 +93,13 @@ def message_text(activity: Activity) -> str:
         except (KeyError, TypeError, AttributeError, re.error):
             # A malformed mention entity; fall back to dropping the tags below.
             text = activity.text
-    # Other mentions (or a bot mention without its entity) keep just the name.
-    return _LEFTOVER_MENTION.sub(lambda m: m.group(1), text).strip()
+    # A bot mention whose entity was unusable goes too; other mentions keep the name.
+    bot_name = getattr(activity.recipient, "name", None)
+
+    def unwrap(match: re.Match[str]) -> str:
+        return "" if bot_name and match.group(1).strip() == bot_name else match.group(1)
+
+    return _LEFTOVER_MENTION.sub(unwrap, text).strip()
 
 
 def locale_of(activity: Activity) -> str | None:
@@ -150,6 +155,11 @@ class TeamsEndpoint:
             await self._on_conversation_update(turn)
         elif activity.type == ActivityTypes.installation_update:
             await self._on_installation_update(turn)
+        elif activity.type == ActivityTypes.invoke:
+            # No invokes are used (cards use Action.Submit); answer so Teams shows no error.
+            await turn.send_activity(
+                Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200))
+            )
         else:
             log.debug("teams activity of type %r ignored", activity.type)
 
@@ -188,7 +198,7 @@ class TeamsEndpoint:
         now = self.bot.clock.now()
         async with self.bot.db.transaction() as session:
             if action.startswith("add"):
-                await upsert_person(
+                person = await upsert_person(
                     session,
                     PLATFORM,
                     activity.from_property.id,
@@ -198,6 +208,7 @@ class TeamsEndpoint:
                     address=conversation_reference(activity),
                     lock=False,
                 )
+                person.reachable = True  # installed again after a removal or a block
             elif action.startswith("remove"):
                 person = await find_person(session, f"{PLATFORM}:{activity.from_property.id}")
                 if person is not None:

@@ -24,7 +24,7 @@ CARD_BUDGET_BYTES = 25_000
 TEXT_BUDGET_CHARS = 20_000
 # More choices than this become a list with one button: Teams shows at most six actions.
 MAX_BUTTONS = 5
-TRUNCATED = " […]"
+TRUNCATED = " (…)"
 
 _MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]~|])")
 _MARKDOWN_LINE_START = re.compile(r"^(\s*)([-+>#]|\d+[.)])", re.MULTILINE)

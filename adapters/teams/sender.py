@@ -58,6 +58,9 @@ class TeamsSender:
             if connector is not None:
                 connector.config.retry_policy.retries = 0
                 connector.config.connection.timeout = SEND_TIMEOUT_SECONDS
+            # The SDK gives the continuation a made-up id and would send a "reply" to it;
+            # without one the message is simply posted to the conversation.
+            turn.activity.id = None
             try:
                 await turn.send_activities(activities)
             except Exception as exc:  # classified below, outside the SDK's error handler

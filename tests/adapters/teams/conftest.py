@@ -98,3 +98,35 @@ def anna(teams: TeamsServer) -> TeamsUser:
 @pytest.fixture
 def maria(teams: TeamsServer) -> TeamsUser:
     return TeamsUser(teams.channel, user_id=MARIA_ID, name="Maria Lind")
+
+
+class RecordingBot:
+    """The real bot, with a record of every Incoming it was given."""
+
+    def __init__(self, bot: IdeaBot) -> None:
+        self.inner = bot
+        self.db = bot.db
+        self.clock = bot.clock
+        self.incomings: list = []
+
+    async def handle(self, incoming):
+        self.incomings.append(incoming)
+        return await self.inner.handle(incoming)
+
+
+@pytest.fixture
+def recording_bot(teams_bot: IdeaBot) -> RecordingBot:
+    return RecordingBot(teams_bot)
+
+
+@pytest.fixture
+async def recorded_teams(
+    recording_bot: RecordingBot,
+    teams_config: TeamsConfig,
+    connector: FakeBotConnector,
+    trusted_identity: FakeIdentity,
+) -> AsyncIterator[TeamsServer]:
+    running = await start_teams(recording_bot, teams_config, connector, trusted_identity)
+    yield running
+    await running.channel.close()
+    await running.server.close()
