@@ -14,6 +14,7 @@ from bot.app import IdeaBot
 from bot.clock import FrozenClock
 from bot.config import Settings
 from storage.database import Database
+from tests.adapters.contract import RecordingBot
 from tests.adapters.teams.harness import APP_ID, TeamsChannel, TeamsUser
 from tests.fakes.bot_connector import FakeBotConnector, FakeIdentity
 
@@ -98,20 +99,6 @@ def anna(teams: TeamsServer) -> TeamsUser:
 @pytest.fixture
 def maria(teams: TeamsServer) -> TeamsUser:
     return TeamsUser(teams.channel, user_id=MARIA_ID, name="Maria Lind")
-
-
-class RecordingBot:
-    """The real bot, with a record of every Incoming it was given."""
-
-    def __init__(self, bot: IdeaBot) -> None:
-        self.inner = bot
-        self.db = bot.db
-        self.clock = bot.clock
-        self.incomings: list = []
-
-    async def handle(self, incoming):
-        self.incomings.append(incoming)
-        return await self.inner.handle(incoming)
 
 
 @pytest.fixture
