@@ -18,6 +18,7 @@ from botbuilder.schema import CallerIdConstants
 from botframework.connector.auth import AuthenticationConstants
 
 from adapters.teams.config import TeamsConfig, TeamsConfigError, from_env
+from adapters.teams.connectors import ReusingAuthentication
 from adapters.teams.credentials import BotCredentialsFactory
 from adapters.teams.endpoint import PLATFORM, TeamsEndpoint
 from adapters.teams.sender import TeamsSender
@@ -61,8 +62,10 @@ def mount(app: web.Application, bot: Any, config: TeamsConfig) -> TeamsSender:
             "with the Bot Framework Emulator, never on a network.",
             ROUTE,
         )
-    authentication = ConfigurationBotFrameworkAuthentication(
-        _sdk_configuration(config), credentials_factory=BotCredentialsFactory(config)
+    authentication = ReusingAuthentication(
+        ConfigurationBotFrameworkAuthentication(
+            _sdk_configuration(config), credentials_factory=BotCredentialsFactory(config)
+        )
     )
     adapter = CloudAdapter(authentication)
     endpoint = TeamsEndpoint(adapter, authentication, bot)

@@ -3,8 +3,8 @@ the person's stored `ConversationReference` through `continue_conversation`.
 
 The outcome is told by the exception raised, as `adapters/base.py` defines: passing trouble
 (429, 412, 5xx, network) is `RetryLater`, with the connector's Retry-After when it gave one;
-a person who blocked or removed the bot is `Unreachable`. The SDK's own retries are turned
-off here so that the dispatcher alone decides when to try again.
+a person who blocked or removed the bot is `Unreachable`. The connector clients used here
+make no retries of their own (adapters/teams/connectors.py): the dispatcher decides.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from botbuilder.core import BotAdapter, TurnContext
+from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ConversationReference
 from msrest.exceptions import ClientRequestError, HttpOperationError
@@ -36,7 +36,6 @@ BLOCKED_CODES = (
     "BotDisabledByUser",
     "BotNotInConversationRoster",
 )
-SEND_TIMEOUT_SECONDS = 30
 
 
 class TeamsSender:
@@ -54,10 +53,6 @@ class TeamsSender:
         failure: list[BaseException] = []
 
         async def deliver(turn: TurnContext) -> None:
-            connector = turn.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY)
-            if connector is not None:
-                connector.config.retry_policy.retries = 0
-                connector.config.connection.timeout = SEND_TIMEOUT_SECONDS
             # The SDK gives the continuation a made-up id and would send a "reply" to it;
             # without one the message is simply posted to the conversation.
             turn.activity.id = None
