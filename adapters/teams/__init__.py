@@ -8,6 +8,7 @@ The server registry uses two names: `from_env(environ)` (None when Teams is not 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from types import SimpleNamespace
 from typing import Any
@@ -16,6 +17,7 @@ from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import CallerIdConstants
 from botframework.connector.auth import AuthenticationConstants
+from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
 
 from adapters.teams.config import TeamsConfig, TeamsConfigError, from_env
 from adapters.teams.connectors import ReusingAuthentication
@@ -51,6 +53,22 @@ def _sdk_configuration(config: TeamsConfig) -> SimpleNamespace:
     )
 
 
+async def _fetch_signing_keys(metadata_url: str) -> None:
+    """botbuilder fetches the channel's signing keys with blocking HTTP calls, inside the
+    event loop, on the first request (and again daily). Fetch them in a worker thread at
+    start-up instead, so the first person's message does not stall every other one."""
+
+    def fetch() -> None:
+        # The SDK's own cache object, so validation finds the keys already there.
+        metadata = JwtTokenExtractor.get_open_id_metadata(metadata_url)
+        asyncio.run(metadata._refresh())
+
+    try:
+        await asyncio.to_thread(fetch)
+    except Exception as exc:  # the first request will try again
+        log.warning("could not fetch the Bot Framework signing keys yet: %s", type(exc).__name__)
+
+
 def mount(app: web.Application, bot: Any, config: TeamsConfig) -> TeamsSender:
     """Add `POST /api/messages` for `bot` and return the sender for proactive messages."""
     if not config.authenticated:
@@ -70,4 +88,6 @@ def mount(app: web.Application, bot: Any, config: TeamsConfig) -> TeamsSender:
     adapter = CloudAdapter(authentication)
     endpoint = TeamsEndpoint(adapter, authentication, bot)
     app.router.add_post(ROUTE, endpoint.handle)
+    if config.authenticated:
+        app.on_startup.append(lambda _app: _fetch_signing_keys(config.openid_metadata_url))
     return TeamsSender(adapter, config.app_id)

@@ -67,3 +67,36 @@ async def test_a_valid_token_is_accepted(teams, connector: FakeBotConnector, db)
     status, _, sent = await teams.channel.post(message(teams.channel))
     assert status == 200
     assert sent and await count_people(db) == 1
+
+
+async def test_signing_keys_are_fetched_at_start_up_not_during_a_turn(
+    teams_bot, teams_config, connector: FakeBotConnector, trusted_identity: FakeIdentity
+) -> None:
+    """botbuilder fetches keys with blocking calls; mount fetches them in a thread first."""
+    from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
+
+    from tests.adapters.teams.conftest import start_teams
+
+    JwtTokenExtractor.metadataCache.pop(teams_config.openid_metadata_url, None)
+    before = trusted_identity.metadata_requests
+    running = await start_teams(teams_bot, teams_config, connector, trusted_identity)
+    try:
+        assert trusted_identity.metadata_requests == before + 1
+        status, _, _ = await running.channel.post(message(running.channel))
+        assert status == 200
+        assert trusted_identity.metadata_requests == before + 1
+    finally:
+        await running.channel.close()
+        await running.server.close()
+
+
+async def test_replies_reuse_one_connector_client(teams, connector: FakeBotConnector) -> None:
+    """Building a Bot Connector client costs ~10 ms of CPU; one per serviceUrl is enough."""
+    for text in ("Hej", "Tryggare tunnlar", "Många är rädda i tunnlarna på kvällen."):
+        activity = teams.channel.activity(
+            "message", user_id="29:1anna", name="Anna", conversation_id="a:anna", text=text
+        )
+        status, _, sent = await teams.channel.post(activity)
+        assert status == 200 and sent
+    built = teams.sender.adapter.bot_framework_authentication._reply_clients._clients
+    assert list(built) == [(teams.channel.app_id, connector.url, "https://api.botframework.com")]
