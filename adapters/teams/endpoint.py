@@ -37,8 +37,8 @@ class BadActivity(ValueError):
 def parse_activity(body: bytes) -> Activity:
     try:
         data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadActivity("the body is not JSON") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise BadActivity("the body is not JSON we can read") from exc
     if not isinstance(data, dict):
         raise BadActivity("the body is not a JSON object")
     try:

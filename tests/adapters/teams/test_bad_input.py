@@ -22,6 +22,7 @@ async def count(db, model) -> int:
         (b"{not json", 400),
         (b"\xff\xfe\x00", 400),
         (b"[1, 2, 3]", 400),
+        (b"[" * 100_000 + b"]" * 100_000, 400),
         (b'"message"', 400),
         (b"{}", 400),
         (b'{"type": "message"}', 400),  # no serviceUrl
