@@ -34,6 +34,7 @@ async def count(db, model) -> int:
         "malformed",
         "not utf-8",
         "array",
+        "nested too deep",
         "string",
         "empty",
         "no serviceUrl",
