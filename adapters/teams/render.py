@@ -140,3 +140,27 @@ def _card(reply: Reply, text: str, facts: list[list[str]]) -> dict[str, Any]:
             for choice in reply.choices
         ]
     return card
+
+
+def one_activity(replies: list[Reply]) -> Activity | None:
+    """Several replies as one message, for proactive sends: one POST either delivers all
+    of them or none, so a retry after a 429 never repeats the part that got through.
+    None when they do not fit in one card; the caller then sends them one by one."""
+    if len(replies) == 1:
+        return to_activity(replies[0])
+    if not any(reply.choices or reply.facts for reply in replies):
+        text = "\n\n".join(plain_text(reply) for reply in replies)
+        return Activity(
+            type=ActivityTypes.message, text=text[:TEXT_BUDGET_CHARS], text_format="plain"
+        )
+    cards = [adaptive_card(reply) for reply in replies]
+    card = {**cards[-1], "body": [element for c in cards for element in c["body"]]}
+    actions = [action for c in cards for action in c.get("actions", ())]
+    if actions:
+        card["actions"] = actions
+    if card_size(card) > CARD_BUDGET_BYTES or sum(len(r.choices) for r in replies) > MAX_BUTTONS:
+        return None
+    return Activity(
+        type=ActivityTypes.message,
+        attachments=[Attachment(content_type=ADAPTIVE_CARD, content=card)],
+    )

@@ -22,7 +22,7 @@ from msrest.exceptions import ClientRequestError, HttpOperationError
 from requests.exceptions import RequestException
 
 from adapters.base import DeliveryError, RetryLater, Unreachable
-from adapters.teams.render import to_activity
+from adapters.teams.render import one_activity, to_activity
 from conversations.reply import Reply
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,10 @@ class TeamsSender:
         self, address: dict[str, Any], replies: Sequence[Reply]
     ) -> dict[str, Any] | None:
         reference = _reference(address)
-        activities = [to_activity(reply) for reply in replies]
+        combined = one_activity(list(replies)) if replies else None
+        activities = [combined] if combined else [to_activity(reply) for reply in replies]
+        if not activities:
+            return None
         failure: list[BaseException] = []
 
         async def deliver(turn: TurnContext) -> None:

@@ -140,3 +140,11 @@ async def test_a_single_tenant_bot_gets_its_token_from_its_own_tenant(
     finally:
         await running.channel.close()
         await running.server.close()
+
+
+def test_mount_gives_the_server_registry_a_sender_for_msteams(teams_config) -> None:
+    app = web.Application()
+    sender = mount(app, object(), teams_config)
+    assert sender.platform == "msteams" and callable(sender.send)
+    assert [r.method for r in app.router.routes()] == ["POST"]
+    assert [r.resource.canonical for r in app.router.routes()] == ["/api/messages"]

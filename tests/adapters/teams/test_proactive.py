@@ -161,3 +161,25 @@ async def test_an_address_that_is_not_a_teams_reference_is_refused(
         await teams.sender.send(address, [FOLLOW_UP])
     assert type(raised.value) is DeliveryError
     assert connector.attempts == 0
+
+
+async def test_several_replies_go_as_one_message_so_a_retry_repeats_nothing(
+    teams, anna: TeamsUser, connector: FakeBotConnector, db
+) -> None:
+    address = await annas_address(anna, db)
+    connector.sent.clear()
+    replies = [
+        FOLLOW_UP,
+        Reply("Hur nöjd är du?", choices=(Choice("s:1", "1"), Choice("s:5", "5"))),
+    ]
+    connector.fail_next(429, headers={"Retry-After": "2"})
+    with pytest.raises(RetryLater):
+        await teams.sender.send(address, replies)
+    await teams.sender.send(address, replies)
+    (sent,) = connector.to(anna.conversation_id)
+    assert FOLLOW_UP.text in sent.text and "Hur nöjd är du?" in sent.text
+    assert [label for label, _ in sent.buttons] == ["1", "5"]
+    plain = [Reply("Första."), Reply("Andra.")]
+    await teams.sender.send(address, plain)
+    assert connector.to(anna.conversation_id)[-1].activity["text"] == "Första.\n\nAndra."
+    assert await teams.sender.send(address, []) is None

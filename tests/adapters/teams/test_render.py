@@ -102,3 +102,16 @@ def test_more_choices_than_teams_shows_become_a_list_with_one_button() -> None:
     assert choice_set["type"] == "Input.ChoiceSet" and choice_set["id"] == "action"
     assert [c["value"] for c in choice_set["choices"]] == [c.value for c in choices]
     assert card["actions"] == [{"type": "Action.Submit", "title": "OK"}]
+
+
+def test_replies_that_do_not_fit_one_card_are_not_combined() -> None:
+    from adapters.teams.render import one_activity
+
+    many = [
+        Reply(f"Fråga {n}", choices=(Choice(f"q{n}:a", "A"), Choice(f"q{n}:b", "B")))
+        for n in range(3)
+    ]
+    assert one_activity(many) is None  # six buttons: sent one message each
+    huge = [Reply("x", facts=(Fact("Fält", "å" * 9000),)) for _ in range(3)]
+    assert one_activity(huge) is None
+    assert one_activity([Reply("Hej")]).text == "Hej"
