@@ -148,3 +148,18 @@ async def test_english_teams_gets_english_and_the_latest_service_url_is_kept(
     finally:
         teams.channel.connector = connector
         await other.close()
+
+
+async def test_no_idea_content_or_name_is_logged_at_info_level(
+    anna: TeamsUser, teams, caplog
+) -> None:
+    import logging
+
+    with caplog.at_level(logging.INFO):
+        await anna.says("Hej!")
+        await anna.says("Hemlig idé om tunnlarna")
+        await teams.channel.post(b"{broken", raw=True)
+        await teams.channel.post(anna._activity("message", text="x"), headers={})  # 401
+    logged = "\n".join(record.getMessage() + str(record.__dict__) for record in caplog.records)
+    assert "teams request refused" in logged and "turn handled" in logged  # logging works
+    assert "Hemlig idé" not in logged and "Anna Andersson" not in logged
