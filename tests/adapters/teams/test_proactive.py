@@ -183,3 +183,17 @@ async def test_several_replies_go_as_one_message_so_a_retry_repeats_nothing(
     await teams.sender.send(address, plain)
     assert connector.to(anna.conversation_id)[-1].activity["text"] == "Första.\n\nAndra."
     assert await teams.sender.send(address, []) is None
+
+
+def test_retry_after_is_read_as_seconds_or_as_a_date() -> None:
+    from datetime import UTC, datetime
+
+    from adapters.teams.sender import retry_after_seconds
+
+    now = datetime(2026, 6, 15, 7, 0, tzinfo=UTC)
+    assert retry_after_seconds("7", now=now) == 7
+    assert retry_after_seconds(" 2.5 ", now=now) == 2.5
+    assert retry_after_seconds("Mon, 15 Jun 2026 07:00:30 GMT", now=now) == 30
+    assert retry_after_seconds("-5", now=now) == 0
+    assert retry_after_seconds("soon", now=now) is None
+    assert retry_after_seconds(None) is None
