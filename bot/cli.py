@@ -60,7 +60,22 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply pending migrations")
+    add_teams_package_command(commands)
     return parser
+
+
+def add_teams_package_command(commands: argparse._SubParsersAction) -> None:
+    package = commands.add_parser(
+        "teams-package", help="write the Microsoft Teams app package (zip) to upload"
+    )
+    package.add_argument("--app-id", required=True, help="the bot's Microsoft App ID (a GUID)")
+    package.add_argument(
+        "--out", default="idesluss-teams.zip", help="where to write it (default: %(default)s)"
+    )
+    package.add_argument(
+        "--website-url",
+        help="https address of a page about the bot; privacy and terms pages are below it",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_serve(args))
         if args.command == "db":
             return asyncio.run(_db_upgrade())
+        if args.command == "teams-package":
+            return _teams_package(args)
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return 130
@@ -254,6 +271,21 @@ async def _db_upgrade() -> int:
         return fail(str(exc), EXIT_DATABASE)
     print(f"The database at {database.safe_url} is up to date.")
     await database.close()
+    return 0
+
+
+def _teams_package(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from adapters.teams.package import PackageError, build_package
+
+    try:
+        out = build_package(args.app_id, Path(args.out), website_url=args.website_url)
+    except PackageError as exc:
+        return fail(str(exc), EXIT_CONFIG)
+    except OSError as exc:
+        return fail(f"could not write {args.out}: {exc.strerror or exc}", EXIT_CONFIG)
+    print(f"Wrote {out}. Upload it in Teams: Apps → Manage your apps → Upload an app.")
     return 0
 
 
