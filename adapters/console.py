@@ -4,8 +4,10 @@ plain text. Buttons are shown as numbered options; the number or the word both w
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
 import sys
+import threading
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -34,6 +36,35 @@ def default_user() -> str:
         return getpass.getuser() or "du"
     except Exception:  # no login name in some containers
         return "du"
+
+
+async def _in_background(read: Callable[..., str], *args: object) -> str:
+    """Wait for a line without blocking the event loop. The reader is a daemon thread, not
+    asyncio's executor: when Ctrl-C ends the chat, nobody waits for a line that will never
+    come (the executor would keep the process alive until Enter)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[str] = loop.create_future()
+
+    def deliver(line: str | None, error: BaseException | None) -> None:
+        if future.done():  # the chat ended while we were waiting
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(line or "")
+
+    def reader() -> None:
+        line: str | None = None
+        error: BaseException | None = None
+        try:
+            line = read(*args)
+        except BaseException as exc:  # EOFError, or the stream closing under us
+            error = exc
+        with contextlib.suppress(RuntimeError):  # the loop is gone: nobody is listening
+            loop.call_soon_threadsafe(deliver, line, error)
+
+    threading.Thread(target=reader, name="console-input", daemon=True).start()
+    return await future
 
 
 def render(reply: Reply) -> str:
@@ -102,7 +133,10 @@ class ConsoleChat:
             line = await self._read_line()
             if line is None:
                 break
-            await self._show(await self.handle(self.incoming(line)))
+            replies = await self.handle(self.incoming(line))
+            if self.interactive:
+                self._write("\n")  # a blank line between what was typed and the answer
+            await self._show(replies)
             await self._deliver()
 
     async def _deliver(self) -> None:
@@ -120,11 +154,11 @@ class ConsoleChat:
     async def _read_line(self) -> str | None:
         if self.interactive:
             try:
-                return await asyncio.to_thread(input, "> ")
+                return await _in_background(input, "> ")
             except EOFError:
                 self._write("\n")
                 return None
-        line = await asyncio.to_thread(self.stdin.readline)
+        line = await _in_background(self.stdin.readline)
         if line == "":
             return None
         return line.rstrip("\n")

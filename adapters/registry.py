@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-PLATFORM_PACKAGES: tuple[str, ...] = ("adapters.slack",)
+PLATFORM_PACKAGES: tuple[str, ...] = ("adapters.slack", "adapters.teams")
 
 
 class PlatformConfigError(Exception):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -31,7 +31,7 @@ from conversations.command_texts import ct
 from conversations.reply import Reply
 from conversations.similarity import Candidate, most_similar
 from conversations.texts import DEFAULT_LANGUAGE, LANGUAGES, language_for, t
-from storage.database import Database
+from storage.database import DATABASE_ERRORS, Database
 from storage.dialogues import delete_dialogue, load_dialogue, save_dialogue
 from storage.ideas import create_idea, has_ideas, recent_for_similarity
 from storage.models import Dialogue, Person
@@ -95,7 +95,7 @@ class IdeaBot:
                 log.info("turn conflict, retrying", extra={"attempt": attempt})
                 if attempt == MAX_ATTEMPTS:
                     break
-            except (OperationalError, DBAPIError, OSError) as exc:
+            except DATABASE_ERRORS as exc:
                 # One line at error level; the traceback only when debugging.
                 log.error(
                     "database failure during a turn: %s",
@@ -219,7 +219,7 @@ class IdeaBot:
         ):
             # Coordinators come to work the queue, idea givers often to read news about their
             # ideas: greet them with what they can do instead of starting a new idea.
-            name = first_name(person.display_name)
+            name = _first_name(person)
             welcome = ct(lang, "welcome", name=name) if name else ct(lang, "welcome.noname")
             help_replies = await self._command(session, person, lang, Command("help"))
             return [Reply(welcome), *help_replies]
@@ -253,11 +253,14 @@ class IdeaBot:
     ) -> list[Reply]:
         now = self.clock.now()
         ctx = intake.IntakeContext(
-            lang=lang, first_name=first_name(person.display_name), known_workplace=person.workplace
+            lang=lang, first_name=_first_name(person), known_workplace=person.workplace
         )
         if dialogue is None or dialogue.flow != intake.FLOW:
-            # Any first message starts the dialogue; it is a greeting, not an answer.
-            turn = intake.start(ctx)
+            if incoming.action is not None and dialogue is None:
+                turn = intake.stale_without_dialogue(ctx)
+            else:
+                # Any first message starts the dialogue; it is a greeting, not an answer.
+                turn = intake.start(ctx)
         else:
             state = intake.IntakeState(
                 dialogue.step, dict(dialogue.answers), dict(dialogue.context)
@@ -306,7 +309,7 @@ class IdeaBot:
         log.info("idea submitted", extra={"idea": idea.id, "person": person.id})
         return [
             *turn.replies,
-            intake.submitted_reply(lang, first_name(person.display_name), idea.id, idea.title),
+            intake.submitted_reply(lang, _first_name(person), idea.id, idea.title),
         ]
 
     async def _similar(self, session: AsyncSession, answers: dict) -> list[tuple[int, str]]:
@@ -345,6 +348,13 @@ def _at_intake_start(dialogue: Dialogue | None) -> bool:
 
 def _opened(incoming: Incoming) -> Incoming:
     return replace(incoming, action=None, text=None, opened=True)
+
+
+def _first_name(person: Person) -> str | None:
+    """The name we greet the person with, cleaned like any text they typed: a display name
+    comes from the platform and must not smuggle control characters into our replies."""
+    name = first_name(intake.clean_text(person.display_name, single_line=True))
+    return name[:60] if name else None
 
 
 def _bounded(incoming: Incoming) -> Incoming:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import sys
@@ -18,8 +19,10 @@ from bot.server import DEFAULT_HOST, DEFAULT_PORT
 from conversations.texts import LANGUAGES
 from storage.database import Database, DatabaseError
 
+EXIT_UNEXPECTED = 1
 EXIT_CONFIG = 2
 EXIT_DATABASE = 3
+MAX_USER_LENGTH = 64
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,7 +79,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     outbox.add_argument("--failed", action="store_true", help="list only failed messages")
     outbox.add_argument("--retry", type=int, metavar="ID", help="queue failed message ID again")
+    add_teams_package_command(commands)
     return parser
+
+
+def add_teams_package_command(commands: argparse._SubParsersAction) -> None:
+    package = commands.add_parser(
+        "teams-package", help="write the Microsoft Teams app package (zip) to upload"
+    )
+    package.add_argument("--app-id", required=True, help="the bot's Microsoft App ID (a GUID)")
+    package.add_argument(
+        "--out", default="idesluss-teams.zip", help="where to write it (default: %(default)s)"
+    )
+    package.add_argument(
+        "--website-url",
+        help="https address of a page about the bot; privacy and terms pages are below it",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,6 +103,10 @@ def main(argv: list[str] | None = None) -> int:
         logging.DEBUG if args.verbose else logging.WARNING,
         os.environ.get("IDESLUSS_LOG_FORMAT"),
     )
+    for stream in (sys.stdout, sys.stderr):
+        # A terminal that cannot show an emoji gets a "?" rather than a crash.
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
     try:
         if args.command == "chat":
             return asyncio.run(_chat(args))
@@ -100,9 +122,23 @@ def main(argv: list[str] | None = None) -> int:
             return _export(args)
         if args.command == "outbox":
             return asyncio.run(_outbox(args))
+        if args.command == "teams-package":
+            return _teams_package(args)
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`idesluss chat | head`)
+        # Point stdout at /dev/null so the flush at exit does not complain again.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as exc:
+        # Last resort: one plain line, the details only with --verbose.
+        logging.getLogger("idesluss").debug("unexpected failure", exc_info=True)
+        return fail(
+            f"something went wrong ({type(exc).__name__}); run with --verbose for details.",
+            EXIT_UNEXPECTED,
+        )
     return EXIT_CONFIG  # pragma: no cover - argparse requires a command
 
 
@@ -135,8 +171,18 @@ async def _chat(args: argparse.Namespace) -> int:
             EXIT_CONFIG,
         )
     user = (args.user or default_user()).strip()
-    if not user or any(ch.isspace() or ch == ":" for ch in user):
-        return fail("--user must be one word without spaces or ':' (e.g. --user anna)", EXIT_CONFIG)
+    if (
+        not user
+        or len(user) > MAX_USER_LENGTH
+        or not user.isprintable()
+        or any(ch.isspace() or ch == ":" for ch in user)
+    ):
+        return fail(
+            f"--user ska vara ett ord utan mellanslag eller ':', högst {MAX_USER_LENGTH} tecken "
+            f"(till exempel --user anna). --user must be one word without spaces or ':', "
+            f"at most {MAX_USER_LENGTH} characters (e.g. --user anna).",
+            EXIT_CONFIG,
+        )
     settings = Settings.from_env()
     try:
         process = load_process(settings.process_path)
@@ -148,7 +194,9 @@ async def _chat(args: argparse.Namespace) -> int:
         return fail(str(exc), EXIT_DATABASE)
     try:
         if not sys.stdin.isatty():
-            sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
+            # Piped bytes that are not UTF-8 become "�" instead of ending the chat.
+            with contextlib.suppress(AttributeError, ValueError):
+                sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
         bot = IdeaBot(database, settings=settings, process=process)
 
         async def deliver(chat: ConsoleChat) -> int:
@@ -248,6 +296,21 @@ async def _db_upgrade() -> int:
         return fail(str(exc), EXIT_DATABASE)
     print(f"The database at {database.safe_url} is up to date.")
     await database.close()
+    return 0
+
+
+def _teams_package(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from adapters.teams.package import PackageError, build_package
+
+    try:
+        out = build_package(args.app_id, Path(args.out), website_url=args.website_url)
+    except PackageError as exc:
+        return fail(str(exc), EXIT_CONFIG)
+    except OSError as exc:
+        return fail(f"could not write {args.out}: {exc.strerror or exc}", EXIT_CONFIG)
+    print(f"Wrote {out}. Upload it in Teams: Apps → Manage your apps → Upload an app.")
     return 0
 
 

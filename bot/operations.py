@@ -273,16 +273,14 @@ class Checkup:
         return "\n".join(lines)
 
 
-TEAMS_ID_NAMES = ("MICROSOFT_APP_ID", "MicrosoftAppId")
-TEAMS_PASSWORD_NAMES = ("MICROSOFT_APP_PASSWORD", "MicrosoftAppPassword")
-TEAMS_TENANT_NAMES = ("MICROSOFT_APP_TENANT_ID", "MicrosoftAppTenantId")
-TEAMS_TYPE_NAMES = ("MICROSOFT_APP_TYPE", "MicrosoftAppType")
+def name_of(platform: str) -> str:
+    return {"slack": "Slack", "teams": "Teams", "msteams": "Teams"}.get(platform, platform)
 
 
 async def doctor(environ: Mapping[str, str] | None = None) -> Checkup:
     """Check a configuration: settings, the process file, the database (reachable, at the
     newest migration), each configured platform (Slack: the token works)."""
-    from adapters.registry import PlatformConfigError, configured_platforms
+    from adapters.registry import PLATFORM_PACKAGES, PlatformConfigError, configured_platforms
     from bot.config import Settings
     from bot.process import ProcessError, load_process
 
@@ -303,13 +301,16 @@ async def doctor(environ: Mapping[str, str] | None = None) -> Checkup:
             checkup.problems.append(f"process file: {exc}")
         await _check_database(settings.database_url, checkup)
 
-    _check_teams_credentials(env, checkup)
-    try:
-        platforms = configured_platforms(env)
-    except PlatformConfigError as exc:
-        checkup.problems.extend(str(exc).splitlines())
-        platforms = []
-    if not platforms:
+    platforms, platform_problems = [], []
+    for dotted in PLATFORM_PACKAGES:
+        # One platform at a time: a half-configured one must not hide another's check.
+        name = name_of(dotted.rsplit(".", 1)[-1])
+        try:
+            platforms += configured_platforms(env, [dotted])
+        except (PlatformConfigError, ValueError) as exc:
+            platform_problems += [f"{name}: {line}" for line in str(exc).splitlines()]
+    checkup.problems.extend(platform_problems)
+    if not platforms and not platform_problems:
         checkup.problems.append(
             "no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET "
             "(Slack) or MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (Teams); see DEPLOYMENT.md"
@@ -317,7 +318,7 @@ async def doctor(environ: Mapping[str, str] | None = None) -> Checkup:
     for platform in platforms:
         check = getattr(platform.package, "doctor", None)
         if check is None:
-            checkup.ok.append(f"{platform.name}: configured")
+            checkup.ok.append(f"{name_of(platform.name)}: configured, credentials present")
             continue
         good, problems = await check(platform.config)
         checkup.ok.extend(good)
@@ -367,31 +368,3 @@ async def migration_state(database: Database) -> tuple[tuple[str, ...], tuple[st
             lambda sync: tuple(sorted(MigrationContext.configure(sync).get_current_heads()))
         )
     return current, head
-
-
-def _first(env: Mapping[str, str], names: tuple[str, ...]) -> str:
-    return next((env[n].strip() for n in names if (env.get(n) or "").strip()), "")
-
-
-def _check_teams_credentials(env: Mapping[str, str], checkup: Checkup) -> None:
-    app_id, password = _first(env, TEAMS_ID_NAMES), _first(env, TEAMS_PASSWORD_NAMES)
-    if not app_id and not password:
-        return
-    if not app_id:
-        checkup.problems.append(
-            "Teams: MICROSOFT_APP_ID is missing (the bot's Microsoft App ID, from its Azure "
-            "Bot resource → Configuration)"
-        )
-    if not password:
-        checkup.problems.append(
-            "Teams: MICROSOFT_APP_PASSWORD is missing (a client secret of the bot's app "
-            "registration → Certificates & secrets)"
-        )
-    single = _first(env, TEAMS_TYPE_NAMES).lower() == "singletenant"
-    if single and not _first(env, TEAMS_TENANT_NAMES):
-        checkup.problems.append(
-            "Teams: MICROSOFT_APP_TYPE is SingleTenant but MICROSOFT_APP_TENANT_ID is missing "
-            "(your Entra ID tenant's id)"
-        )
-    if app_id and password and not (single and not _first(env, TEAMS_TENANT_NAMES)):
-        checkup.ok.append("Teams: app id and password are set")

@@ -53,7 +53,19 @@ NO_WORDS = {"nej", "n", "no", "nope", "nä", "nää", "inte"}
 SUBMIT_WORDS = {"skicka", "skicka in", "submit", "send", "klar", "done", "ja", "yes"}
 EDIT_WORDS = {"ändra", "ändra något", "edit", "change", "change something", "rätta"}
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# Terminal escape sequences (colours, cursor moves, window titles) are removed whole, so no
+# "[31m" residue is left behind.
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor movement
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window title, hyperlinks
+    r"|\x1b[ -/]*[0-~]"  # other escapes: reset, character sets, keypad modes
+)
+# Control characters, C1 controls, zero-width space, direction marks and bidi overrides or
+# isolates (which can make text display differently from what is stored), and the BOM.
+# Zero-width (non-)joiners stay: emoji sequences and Persian script need them.
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
 
 
 @dataclass(frozen=True)
@@ -87,20 +99,25 @@ def clean_text(raw: str | None, *, single_line: bool = False) -> str:
     trimmed; newlines kept in longer answers, folded into spaces in one-line answers."""
     if not raw:
         return ""
-    text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("\t", " ")
-    text = _CONTROL.sub("", text)
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n").replace("\t", " ")
+    # Escapes and controls go before composing: composing could merge an escape's last
+    # letter with an accent after it, and a removed control could leave letters to compose.
+    text = _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
+    text = unicodedata.normalize("NFC", text)
     if single_line:
         text = " ".join(text.split())
     else:
         lines = [" ".join(line.split()) for line in text.split("\n")]
         text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
-    return text.strip()
+    return unicodedata.normalize("NFC", text.strip())
 
 
 def _word(text: str) -> str:
     """The form of a short answer used to compare with command words."""
-    return clean_text(text, single_line=True).lower().strip(" .!,;:”“\"'»«")
+    word = clean_text(text, single_line=True).lower().strip(" .!,;:”“\"'»«")
+    # "hjälp?" and "skip?" are the words themselves; a lone "?" asks for help.
+    return word.rstrip("? ") if len(word) > 1 else word
 
 
 # ── starting and resuming ──────────────────────────────────────────────────────────────
@@ -114,9 +131,23 @@ def start(ctx: IntakeContext) -> Turn:
     return Turn(state, [greeting, _prompt(state, ctx)])
 
 
+def stale_without_dialogue(ctx: IntakeContext) -> Turn:
+    """A button clicked when no dialogue is in progress (a second click on "Submit", an old
+    card): say so, and start nothing."""
+    return Turn(None, [Reply(t(ctx.lang, "invalid.no_dialogue"))])
+
+
 def resume(state: IntakeState, ctx: IntakeContext) -> Turn:
-    """Remind the person where we were, without taking anything as an answer."""
+    """Remind the person where we were, without taking anything as an answer. Someone who
+    left before answering anything is simply greeted again."""
+    if not _has_own_answers(state):
+        return start(ctx)
     return Turn(state, [Reply(t_named(ctx.lang, "resume", ctx.first_name)), _prompt(state, ctx)])
+
+
+def _has_own_answers(state: IntakeState) -> bool:
+    """Anything the person wrote in this dialogue (a known workplace was not written here)."""
+    return any(key != "workplace" for key in state.answers)
 
 
 def submitted_reply(lang: str, first_name: str | None, number: int, title: str) -> Reply:
@@ -130,8 +161,10 @@ def answer(
     state: IntakeState, ctx: IntakeContext, *, text: str | None = None, action: str | None = None
 ) -> Turn:
     """Take one message or button click and return the next state and what to say."""
-    if state.step not in STEPS:  # a state saved by an older version: start the step over
-        state = IntakeState(QUESTIONS[0].key, state.answers, {})
+    if state.step not in STEPS:
+        # A state saved by an older version: ask the first open question; this message
+        # answered something else, so it is not taken as the answer.
+        return _goto(IntakeState(_first_unanswered(state), state.answers, {}), ctx)
     if action is not None:
         step, _, value = action.partition(":")
         if step != state.step:
@@ -143,10 +176,16 @@ def answer(
         return _help(state, ctx)
     if word in BACK_WORDS:
         return _back(state, ctx)
-    if word in CANCEL_WORDS and state.step != CONFIRM_CANCEL:
+    if word in CANCEL_WORDS:
+        if state.step == CONFIRM_CANCEL:  # "avbryt" again means: yes, stop
+            return _on_value(state, ctx, "yes", typed=None)
         return _cancel(state, ctx)
     if word in SKIP_WORDS and state.step in QUESTION_BY_KEY:
         return _skip(state, ctx)
+    # A button's label typed out ("Ja, avbryt", "Change something") works like the click.
+    labelled = _choice_by_label(state, word)
+    if labelled is not None:
+        return _on_value(state, ctx, labelled, typed=None)
     return _on_value(state, ctx, None, typed=text or "")
 
 
@@ -167,6 +206,9 @@ def _on_value(state: IntakeState, ctx: IntakeContext, value: str | None, typed: 
     if step == SUMMARY:
         choice = value or _match(typed or "", {"submit": SUBMIT_WORDS, "edit": EDIT_WORDS})
         if choice == "submit":
+            missing = _first_missing(state)
+            if missing is not None:  # only a state saved by an older version can lack one
+                return _goto(IntakeState(missing, state.answers, {"editing": True}), ctx)
             return Turn(None, [], submitted=dict(state.answers))
         if choice == "edit":
             return _goto(IntakeState(EDIT_CHOOSE, state.answers, {}), ctx)
@@ -251,8 +293,7 @@ def _back(state: IntakeState, ctx: IntakeContext) -> Turn:
 
 
 def _cancel(state: IntakeState, ctx: IntakeContext) -> Turn:
-    has_own_answers = any(k != "workplace" for k in state.answers)
-    if not has_own_answers:
+    if not _has_own_answers(state):
         return Turn(None, [Reply(t(ctx.lang, "cancelled"))], cancelled=True)
     context = {"cancel_from": state.step, "cancel_editing": bool(state.context.get("editing"))}
     return _goto(IntakeState(CONFIRM_CANCEL, state.answers, context), ctx)
@@ -264,7 +305,7 @@ def _help(state: IntakeState, ctx: IntakeContext) -> Turn:
 
 
 def _not_understood(state: IntakeState, ctx: IntakeContext) -> Turn:
-    labels = ", ".join(f"”{c.label}”" for c in _choices(state, ctx))
+    labels = ", ".join(t(ctx.lang, "quoted", text=c.label) for c in _choices(state, ctx))
     return _again(state, ctx, t(ctx.lang, "invalid.choice", options=labels))
 
 
@@ -332,6 +373,31 @@ def summary_facts(state: IntakeState, lang: str) -> tuple[Fact, ...]:
             shown = value or t(lang, "value.empty")
         facts.append(Fact(t(lang, f"field.{question.key}"), shown))
     return tuple(facts)
+
+
+def _first_unanswered(state: IntakeState) -> str:
+    for question in QUESTIONS:
+        if question.key not in state.answers:
+            return question.key
+    return SUMMARY
+
+
+def _first_missing(state: IntakeState) -> str | None:
+    for question in QUESTIONS:
+        if not question.optional and state.answers.get(question.key) in (None, ""):
+            return question.key
+    return None
+
+
+def _choice_by_label(state: IntakeState, word: str) -> str | None:
+    """The value of the current step's button whose label (in any language) was typed."""
+    if not word:
+        return None
+    for lang in LANGUAGES:
+        for choice in _choices(state, IntakeContext(lang=lang)):
+            if _word(choice.label) == word:
+                return choice.value.partition(":")[2]
+    return None
 
 
 def _match(typed: str, options: dict[str, set[str]]) -> str | None:

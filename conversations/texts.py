@@ -100,8 +100,13 @@ SV: dict[str, str] = {
         "Kan du korta ner det lite?"
     ),
     "invalid.choice": "Jag förstod inte riktigt – välj ett av alternativen: {options}.",
+    "quoted": "”{text}”",
     "invalid.not_optional": "Den här frågan behöver jag ett svar på för att kunna gå vidare.",
     "invalid.stale_button": "Den knappen hörde till en tidigare fråga. Vi är här nu:",
+    "invalid.no_dialogue": (
+        "Den knappen hörde till ett samtal som redan är avslutat. "
+        "Skriv till mig när du vill beskriva en ny idé."
+    ),
     "back.at_start": "Det här är första frågan.",
     "error.try_again": (
         "Förlåt, jag kommer inte åt mina anteckningar just nu. Det du har skrivit tidigare är "
@@ -212,8 +217,13 @@ EN: dict[str, str] = {
         "{length}. Could you shorten it a little?"
     ),
     "invalid.choice": "I didn't quite understand – please pick one of: {options}.",
+    "quoted": "“{text}”",
     "invalid.not_optional": "I need an answer to this question to go on.",
     "invalid.stale_button": "That button belonged to an earlier question. This is where we are:",
+    "invalid.no_dialogue": (
+        "That button belonged to a conversation that has already ended. "
+        "Write to me whenever you want to describe a new idea."
+    ),
     "back.at_start": "This is the first question.",
     "error.try_again": (
         "Sorry, I can't reach my notes right now. What you wrote earlier is saved – "

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -19,6 +20,23 @@ from sqlalchemy.ext.asyncio import (
 
 DEFAULT_DATABASE_URL = "sqlite:///./idesluss.db"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def _driver_errors() -> tuple[type[BaseException], ...]:
+    # asyncpg raises its own errors, unwrapped by SQLAlchemy, while connecting.
+    try:
+        import asyncpg
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        return ()
+    return (asyncpg.PostgresError, asyncpg.InterfaceError)
+
+
+# Everything that means "the database could not do it" rather than a bug in our code.
+DATABASE_ERRORS: tuple[type[BaseException], ...] = (
+    SQLAlchemyError,
+    OSError,  # includes ConnectionRefusedError and TimeoutError
+    *_driver_errors(),
+)
 
 
 class DatabaseError(Exception):
@@ -40,11 +58,13 @@ def async_url(raw: str) -> URL:
         raise InvalidDatabaseUrl("DATABASE_URL is empty. Example: sqlite:///./idesluss.db")
     try:
         url = make_url(raw)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
         raise InvalidDatabaseUrl(
-            f"DATABASE_URL is not a database address: {raw!r}. "
+            f"DATABASE_URL is not a database address: {_without_password(raw)!r}. "
             "Examples: sqlite:///./idesluss.db or postgresql://user@host:5432/idesluss"
         ) from exc
+    if url.port is not None and not 0 < url.port < 65536:
+        raise InvalidDatabaseUrl(f"DATABASE_URL has port {url.port}; a port is 1–65535.")
     backend = url.get_backend_name()
     if backend == "sqlite":
         if url.database in (None, "", ":memory:"):
@@ -54,10 +74,20 @@ def async_url(raw: str) -> URL:
             )
         return url.set(drivername="sqlite+aiosqlite")
     if backend in ("postgresql", "postgres"):
-        return url.set(drivername="postgresql+asyncpg")
+        url = url.set(drivername="postgresql+asyncpg")
+        if "sslmode" in url.query:
+            # libpq's spelling, common in hosted PostgreSQL URLs; asyncpg calls it `ssl`.
+            sslmode = url.query["sslmode"]
+            url = url.difference_update_query(["sslmode"]).update_query_dict({"ssl": sslmode})
+        return url
     raise InvalidDatabaseUrl(
         f"DATABASE_URL uses {backend!r}; Idésluss supports sqlite:///… and postgresql://…"
     )
+
+
+def _without_password(raw: str) -> str:
+    """`scheme://user:secret@host` → `scheme://user:***@host`, for messages."""
+    return re.sub(r"(://[^:/@]*:)[^/]*@", r"\1***@", raw)  # up to the host's "@"
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:
@@ -126,16 +156,29 @@ class Database:
         try:
             async with asyncio.timeout(15), self.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
-        except (OSError, DBAPIError, OperationalError, TimeoutError) as exc:
+        except (*DATABASE_ERRORS, TypeError) as exc:  # TypeError: an option the driver lacks
             raise DatabaseUnavailable(
                 f"Cannot reach the database at {self.safe_url}: {_first_line(exc)}"
             ) from exc
 
     async def upgrade(self) -> None:
         """Apply every pending Alembic migration (the app does this on start)."""
+        from alembic.util import CommandError
+
         await self.check()
-        async with self.engine.begin() as conn:
-            await conn.run_sync(_run_alembic_upgrade)
+        try:
+            async with self.engine.begin() as conn:
+                await conn.run_sync(_run_alembic_upgrade)
+        except CommandError as exc:
+            # Typically a database already upgraded by a newer version of Idésluss.
+            raise DatabaseUnavailable(
+                f"The database at {self.safe_url} has a schema this version does not know "
+                f"({_first_line(exc)}). Is a newer version of Idésluss using it?"
+            ) from exc
+        except DATABASE_ERRORS as exc:
+            raise DatabaseUnavailable(
+                f"Cannot prepare the database at {self.safe_url}: {_first_line(exc)}"
+            ) from exc
 
     async def close(self) -> None:
         await self.engine.dispose()

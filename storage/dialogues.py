@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
 
 from storage.models import Dialogue
 
@@ -48,6 +49,9 @@ async def save_dialogue(
         dialogue.context = dict(context)
         dialogue.updated_at = now
         dialogue.nudged_at = None
+        # Every turn is a save, even one that changed nothing (help, a re-asked question):
+        # it bumps the version, so a concurrent turn that read the old state cannot win.
+        flag_modified(dialogue, "updated_at")
     await session.flush()
     return dialogue
 

@@ -25,6 +25,9 @@ async def upsert_person(
 ) -> Person:
     """Find or create the person, refresh what the platform tells us, and (on PostgreSQL)
     lock the row so that two turns of the same person run one after the other."""
+    # Platforms send what they like; keep within the columns rather than fail the turn.
+    display_name = display_name[:200] if display_name else display_name
+    platform_locale = platform_locale[:16] if platform_locale else platform_locale
     insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
     await session.execute(
         insert(Person)

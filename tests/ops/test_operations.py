@@ -193,7 +193,7 @@ async def test_doctor_names_every_problem_in_plain_words(slack_api, tmp_path) ->
     assert "process file:" in problems
     assert "reachable but empty: run idesluss db upgrade" in problems
     assert "Slack refused SLACK_BOT_TOKEN (invalid_auth)" in problems
-    assert "Teams: MICROSOFT_APP_PASSWORD is missing" in problems
+    assert "Teams: MICROSOFT_APP_ID is set but MICROSOFT_APP_PASSWORD is missing" in problems
     assert "xoxb-test" not in checkup.report()  # never prints a secret
 
 
@@ -214,6 +214,17 @@ async def test_doctor_says_when_the_database_or_slack_cannot_be_reached(tmp_path
     assert "hunter2" not in checkup.report()
 
 
+async def test_doctor_says_the_teams_credentials_are_present(tmp_path) -> None:
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+        "MICROSOFT_APP_ID": "00000000-0000-0000-0000-000000000000",
+        "MICROSOFT_APP_PASSWORD": "secret",
+    }
+    checkup = await doctor(env)
+    assert "Teams: configured, credentials present" in checkup.ok
+    assert not any("Teams" in problem for problem in checkup.problems)
+
+
 async def test_doctor_wants_at_least_one_platform(tmp_path) -> None:
     checkup = await doctor({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
     assert any("no chat platform is configured" in p for p in checkup.problems)
@@ -228,5 +239,5 @@ def test_doctor_command_exits_non_zero_when_something_is_wrong(
     monkeypatch.setenv("MICROSOFT_APP_PASSWORD", "secret")
     assert main(["doctor"]) == 1
     out = capsys.readouterr().out
-    assert "PROBLEM  Teams: MICROSOFT_APP_ID is missing" in out
+    assert "PROBLEM  Teams: MICROSOFT_APP_PASSWORD is set but MICROSOFT_APP_ID is missing" in out
     assert "problem(s) found" in out

@@ -1,0 +1,243 @@
+"""`POST /api/messages`: Teams activities in, the shared core, replies out.
+
+The request is parsed and authenticated here (every failure of the token, whatever
+botbuilder raises for it, is a 401), then the activity runs through botbuilder's
+`CloudAdapter`, which creates the turn and the Bot Connector client for the replies.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any
+
+from aiohttp import web
+from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
+from botframework.connector.auth import BotFrameworkAuthentication
+
+from adapters.teams.render import to_activity
+from bot.incoming import Incoming
+from conversations.reply import Reply
+from storage.people import find_person, upsert_person
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "msteams"
+GROUP_CONVERSATIONS = {"channel", "groupchat"}
+_LEFTOVER_MENTION = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+
+
+class BadActivity(ValueError):
+    """The request is not an activity we can act on; the message says why."""
+
+
+def parse_activity(body: bytes) -> Activity:
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise BadActivity("the body is not JSON we can read") from exc
+    if not isinstance(data, dict):
+        raise BadActivity("the body is not a JSON object")
+    try:
+        activity = Activity().deserialize(data)
+    except Exception as exc:  # msrest raises several kinds for wrongly typed fields
+        raise BadActivity("the body is not a Bot Framework activity") from exc
+    if not isinstance(activity.type, str) or not activity.type:
+        raise BadActivity("the activity has no type")
+    if not activity.service_url or not isinstance(activity.service_url, str):
+        raise BadActivity("the activity has no serviceUrl")
+    return activity
+
+
+def _has_id(account: Any) -> bool:
+    return (
+        account is not None and isinstance(getattr(account, "id", None), str) and bool(account.id)
+    )
+
+
+def is_group(activity: Activity) -> bool:
+    conversation = activity.conversation
+    kind = (conversation.conversation_type or "").lower() if conversation else ""
+    return kind in GROUP_CONVERSATIONS or bool(conversation and conversation.is_group)
+
+
+def conversation_reference(activity: Activity) -> dict[str, Any]:
+    """What a proactive message to this person needs, as JSON for the database."""
+    reference = TurnContext.get_conversation_reference(activity)
+    reference.activity_id = None  # proactive messages start a new thread, not a reply
+    if reference.conversation is not None and not reference.conversation.tenant_id:
+        # Teams sends the tenant as conversation.tenantId and channelData.tenant.id; the
+        # Python schema only reads "tenantID", so take it from where Teams puts it.
+        reference.conversation.tenant_id = tenant_of(activity)
+    return reference.serialize()
+
+
+def tenant_of(activity: Activity) -> str | None:
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = data.get("tenant")
+    tenant_id = tenant.get("id") if isinstance(tenant, dict) else None
+    return tenant_id if isinstance(tenant_id, str) and tenant_id else None
+
+
+def message_text(activity: Activity) -> str:
+    """What the person typed, without the bot's @mention (channels and group chats)."""
+    if not isinstance(activity.text, str):
+        return ""
+    text = activity.text
+    if _has_id(activity.recipient):
+        try:
+            text = TurnContext.remove_recipient_mention(activity) or ""
+        except (KeyError, TypeError, AttributeError, re.error):
+            # A malformed mention entity; fall back to dropping the tags below.
+            text = activity.text
+    # A bot mention whose entity was unusable goes too; other mentions keep the name.
+    bot_name = getattr(activity.recipient, "name", None)
+
+    def unwrap(match: re.Match[str]) -> str:
+        return "" if bot_name and match.group(1).strip() == bot_name else match.group(1)
+
+    return _LEFTOVER_MENTION.sub(unwrap, text).strip()
+
+
+def locale_of(activity: Activity) -> str | None:
+    if isinstance(activity.locale, str) and activity.locale:
+        return activity.locale[:16]
+    for entity in activity.entities or ():
+        if getattr(entity, "type", None) == "clientInfo":
+            locale = (entity.additional_properties or {}).get("locale")
+            if isinstance(locale, str) and locale:
+                return locale[:16]
+    return None
+
+
+class TeamsEndpoint:
+    def __init__(
+        self, adapter: CloudAdapter, authentication: BotFrameworkAuthentication, bot: Any
+    ) -> None:
+        self.adapter = adapter
+        self.authentication = authentication
+        self.bot = bot
+        adapter.on_turn_error = self._on_turn_error
+
+    async def handle(self, request: web.Request) -> web.Response:
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            return web.json_response({"error": "expected application/json"}, status=415)
+        try:
+            activity = parse_activity(await request.read())
+        except BadActivity as exc:
+            return web.json_response({"error": str(exc)}, status=400)
+        try:
+            # None, not "", when absent: the SDK only allows that when auth is disabled.
+            auth = await self.authentication.authenticate_request(
+                activity, request.headers.get("Authorization")
+            )
+        except Exception as exc:  # botbuilder raises PermissionError, jwt errors, IndexError…
+            log.info("teams request refused: %s", type(exc).__name__)
+            return web.json_response({"error": "unauthorized"}, status=401)
+        invoke_response = await self.adapter.process_activity(auth, activity, self.on_turn)
+        if invoke_response is not None:
+            return web.json_response(invoke_response.body, status=invoke_response.status)
+        return web.Response(status=200)
+
+    async def on_turn(self, turn: TurnContext) -> None:
+        activity = turn.activity
+        if not _has_id(activity.from_property) or not (
+            activity.conversation and activity.conversation.id
+        ):
+            log.info("teams activity without sender or conversation ignored")
+            return
+        if activity.type == ActivityTypes.message:
+            await self._on_message(turn)
+        elif activity.type == ActivityTypes.conversation_update:
+            await self._on_conversation_update(turn)
+        elif activity.type == ActivityTypes.installation_update:
+            await self._on_installation_update(turn)
+        elif activity.type == ActivityTypes.invoke:
+            # No invokes are used (cards use Action.Submit); answer so Teams shows no error.
+            await turn.send_activity(
+                Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200))
+            )
+        else:
+            log.debug("teams activity of type %r ignored", activity.type)
+
+    async def _on_message(self, turn: TurnContext) -> None:
+        activity = turn.activity
+        in_group = is_group(activity)
+        action = None
+        if activity.value is not None:
+            # An Adaptive Card button. Anything but our own {"action": "..."} is a card we
+            # no longer understand; an empty action lets the core say so.
+            value = activity.value
+            raw = value.get("action") if isinstance(value, dict) else None
+            action = raw if isinstance(raw, str) else ""
+        text = None if action is not None else message_text(activity)
+        incoming = self._incoming(activity, text=text, action=action, in_group=in_group)
+        await self._reply(turn, await self.bot.handle(incoming))
+
+    async def _on_conversation_update(self, turn: TurnContext) -> None:
+        activity = turn.activity
+        bot_id = activity.recipient.id if _has_id(activity.recipient) else None
+        added: list[ChannelAccount] = activity.members_added or []
+        if bot_id is None or not any(getattr(m, "id", None) == bot_id for m in added):
+            return
+        if is_group(activity):
+            return  # added to a team or group chat: the dialogue happens in personal chat
+        incoming = self._incoming(activity, opened=True)
+        await self._reply(turn, await self.bot.handle(incoming))
+
+    async def _on_installation_update(self, turn: TurnContext) -> None:
+        """Teams sends this beside the conversationUpdate that greets; here the address
+        is only remembered (or, on removal, the person marked unreachable)."""
+        activity = turn.activity
+        if is_group(activity):
+            return
+        action = (activity.action or "").lower()
+        now = self.bot.clock.now()
+        async with self.bot.db.transaction() as session:
+            if action.startswith("add"):
+                person = await upsert_person(
+                    session,
+                    PLATFORM,
+                    activity.from_property.id,
+                    now=now,
+                    display_name=activity.from_property.name,
+                    platform_locale=locale_of(activity),
+                    address=conversation_reference(activity),
+                    lock=False,
+                )
+                person.reachable = True  # installed again after a removal or a block
+            elif action.startswith("remove"):
+                person = await find_person(session, f"{PLATFORM}:{activity.from_property.id}")
+                if person is not None:
+                    person.reachable = False
+                    person.updated_at = now
+
+    def _incoming(self, activity: Activity, **fields: Any) -> Incoming:
+        in_group = fields.pop("in_group", False)
+        user = activity.from_property
+        return Incoming(
+            platform=PLATFORM,
+            user_id=user.id,
+            display_name=user.name if isinstance(user.name, str) and user.name else None,
+            locale=locale_of(activity),
+            # A group conversation is not where this person's own messages should go.
+            address=None if in_group else conversation_reference(activity),
+            event_id=activity.id if isinstance(activity.id, str) else None,
+            in_group=in_group,
+            **fields,
+        )
+
+    async def _reply(self, turn: TurnContext, replies: list[Reply]) -> None:
+        if replies:
+            await turn.send_activities([to_activity(reply) for reply in replies])
+
+    async def _on_turn_error(self, turn: TurnContext, error: Exception) -> None:
+        # No activity content at this level: it may hold an idea or a name.
+        log.error(
+            "teams turn failed: %s",
+            type(error).__name__,
+            exc_info=log.isEnabledFor(logging.DEBUG),
+        )

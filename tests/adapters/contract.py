@@ -1,0 +1,131 @@
+"""One set of scenarios every chat adapter must pass, written against a small driver.
+
+Each adapter's test module subclasses `AdapterContract` and provides a `driver` fixture
+returning its `ChatDriver` (inheritance, as nautobot-app-chatops runs one test class against
+every dispatcher). The console and Teams drivers live beside their adapters' tests; a Slack
+driver only has to implement the same few verbs:
+
+    open()                      the person opens the chat / installs the app
+    say(text)                   the person types a message
+    click(label, earlier=False) the person clicks a button (earlier=True: on an older message)
+    transcript() / buttons()    what the bot showed in answer to the last turn
+    proactive(replies) -> str   the platform's Sender delivers to this person; what arrived
+    garbage() -> None           the worst the platform can deliver; must not break anything
+    incomings                   every Incoming the core was given, in order
+    supports_stale_clicks       False where old buttons cannot be clicked (the terminal)
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import pytest
+
+from bot.incoming import Incoming
+from conversations.reply import Reply
+
+ANSWERS = (
+    "Tryggare tunnlar",
+    "Många är rädda i gångtunnlarna på kvällen, särskilt äldre.",
+    "Bättre belysning och konst som skolbarnen målar.",
+    "Invånare som går där, och polisen får färre anmälningar.",
+    "En tunnel i Väster under en vinter.",
+)
+
+
+class ChatDriver(Protocol):
+    incomings: list[Incoming]
+    supports_stale_clicks: bool
+
+    async def open(self) -> None: ...
+    async def say(self, text: str) -> None: ...
+    async def click(self, label: str, *, earlier: bool = False) -> None: ...
+    def transcript(self) -> str: ...
+    def buttons(self) -> list[str]: ...
+    async def proactive(self, replies: list[Reply]) -> str: ...
+    async def garbage(self) -> None: ...
+
+
+class RecordingBot:
+    """The real bot, with a record of every Incoming it was given."""
+
+    def __init__(self, bot: Any) -> None:
+        self.inner = bot
+        self.db = bot.db
+        self.clock = bot.clock
+        self.incomings: list[Incoming] = []
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        self.incomings.append(incoming)
+        return await self.inner.handle(incoming)
+
+
+def hears(driver: ChatDriver, *fragments: str) -> None:
+    said = driver.transcript()
+    for fragment in fragments:
+        assert fragment in said, f"expected {fragment!r} in the bot's answer:\n{said}"
+
+
+async def up_to_participation(driver: ChatDriver) -> None:
+    await driver.open()
+    for answer in ANSWERS:
+        await driver.say(answer)
+    await driver.click("Hoppa över")
+    hears(driver, "Vill du själv vara med")
+
+
+class AdapterContract:
+    """The scenarios. Subclasses provide the `driver` fixture."""
+
+    @pytest.fixture
+    def driver(self) -> ChatDriver:  # pragma: no cover - always overridden
+        raise NotImplementedError
+
+    async def test_opening_the_chat_greets_and_asks_the_first_question(
+        self, driver: ChatDriver
+    ) -> None:
+        await driver.open()
+        hears(driver, "Hej Anna! Jag är Idéslussen.", "Vad vill du kalla din idé?")
+        assert driver.incomings[-1].opened is True
+
+    async def test_a_whole_idea_with_buttons(self, driver: ChatDriver) -> None:
+        await up_to_participation(driver)
+        assert driver.buttons() == ["Ja", "Nej"]
+        await driver.click("Ja")
+        hears(driver, "Var arbetar du?")
+        await driver.say("Kultur och fritid, fritidsgården Väster")
+        hears(driver, "Så här ser din idé ut. Stämmer det?", "Tryggare tunnlar")
+        assert driver.buttons() == ["Skicka in", "Ändra något", "Avbryt"]
+        await driver.click("Skicka in")
+        hears(driver, "Tack, Anna! Din idé ”Tryggare tunnlar” har kommit fram och har nummer 1.")
+
+    async def test_a_click_on_an_old_question_is_explained(self, driver: ChatDriver) -> None:
+        if not driver.supports_stale_clicks:
+            pytest.skip("old buttons cannot be clicked on this platform")
+        await up_to_participation(driver)
+        await driver.click("Ja")
+        await driver.click("Ja", earlier=True)
+        hears(driver, "Den knappen hörde till en tidigare fråga", "Var arbetar du?")
+
+    async def test_a_command_reaches_the_core_as_typed(self, driver: ChatDriver) -> None:
+        # After the coordinator commands are merged: assert the idea moved and the idea
+        # giver's follow-up went out through this platform's Sender.
+        await driver.open()
+        await driver.say("advance 1 testing Bra idé, vi provar!")
+        incoming = driver.incomings[-1]
+        assert incoming.text == "advance 1 testing Bra idé, vi provar!"
+        assert incoming.action is None and incoming.in_group is False
+
+    async def test_a_proactive_message_reaches_the_person(self, driver: ChatDriver) -> None:
+        await driver.open()
+        arrived = await driver.proactive(
+            [Reply("Hej Anna! Maria har läst din idé ”Tryggare tunnlar”.")]
+        )
+        assert "Maria har läst din idé ”Tryggare tunnlar”." in arrived
+
+    async def test_bad_input_breaks_nothing(self, driver: ChatDriver) -> None:
+        await driver.open()
+        await driver.say("Tryggare tunnlar")
+        await driver.garbage()
+        await driver.say("hjälp")
+        hears(driver, "Vilket behov eller problem")  # still at the second question

@@ -1,0 +1,67 @@
+"""The adapter contract for Microsoft Teams, through real HTTP."""
+
+from __future__ import annotations
+
+import pytest
+
+from conversations.reply import Reply
+from tests.adapters.contract import AdapterContract
+from tests.adapters.teams.harness import TeamsUser
+from tests.adapters.teams.test_dialogue import stored_person
+
+
+class TeamsDriver:
+    supports_stale_clicks = True
+
+    def __init__(self, running, recording_bot, connector, db) -> None:
+        self.running = running
+        self.bot = recording_bot
+        self.connector = connector
+        self.db = db
+        self.user = TeamsUser(running.channel, user_id="29:1anna", name="Anna Andersson")
+        self.earlier: list = []
+
+    @property
+    def incomings(self):
+        return self.bot.incomings
+
+    async def open(self) -> None:
+        await self._turn(self.user.installs())
+
+    async def say(self, text: str) -> None:
+        await self._turn(self.user.says(text))
+
+    async def click(self, label: str, *, earlier: bool = False) -> None:
+        if earlier:
+            for sent in self.earlier:
+                for button, data in sent.buttons:
+                    if button == label:
+                        return await self._turn(self.user.submits(data))
+            raise AssertionError(f"no earlier button {label!r}")
+        await self._turn(self.user.clicks(label))
+
+    async def _turn(self, posting) -> None:
+        self.earlier = self.earlier + list(self.user.received)
+        await posting
+
+    def transcript(self) -> str:
+        return self.user.transcript()
+
+    def buttons(self) -> list[str]:
+        return self.user.buttons()
+
+    async def proactive(self, replies: list[Reply]) -> str:
+        address = (await stored_person(self.db, self.user.user_id)).address
+        before = len(self.connector.sent)
+        await self.running.sender.send(address, replies)
+        return "\n\n".join(s.text for s in self.connector.sent[before:])
+
+    async def garbage(self) -> None:
+        status, _, sent = await self.running.channel.post(b'{"type": "message", "text": ', raw=True)
+        assert status == 400 and sent == []
+
+
+class TestTeamsAdapter(AdapterContract):
+    @pytest.fixture
+    def driver(self, recorded_teams, recording_bot, connector, db) -> TeamsDriver:
+        return TeamsDriver(recorded_teams, recording_bot, connector, db)

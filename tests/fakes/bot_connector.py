@@ -1,0 +1,275 @@
+"""Fakes of the Bot Framework services around a Teams bot, as real local HTTP servers.
+
+`FakeBotConnector` is the Bot Connector REST API (what the activity's `serviceUrl` points
+at): it records `POST /v3/conversations/{id}/activities[/{replyToId}]` and can be told to
+answer the next sends with 429 + Retry-After, 403 MessageWritesBlocked and so on. It runs in
+the test's event loop (botbuilder sends through `requests` in a worker thread).
+
+`FakeIdentity` is Entra ID and the Bot Framework token service: the OpenID metadata and
+signing keys inbound tokens are checked against, and the client-credentials token endpoint
+the bot gets its outbound tokens from. botbuilder and MSAL fetch these synchronously from
+the event loop, so this server runs in its own thread; MSAL only talks HTTPS, so it serves a
+self-signed certificate the test trusts through REQUESTS_CA_BUNDLE. Tokens for inbound
+requests are minted with its own RSA key (`identity.token(...)`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import itertools
+import json
+import ssl
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import jwt
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
+
+
+@dataclass
+class Sent:
+    conversation_id: str
+    activity: dict[str, Any]
+    authorization: str | None
+    reply_to: str | None = None
+
+    @property
+    def card(self) -> dict[str, Any] | None:
+        for attachment in self.activity.get("attachments") or ():
+            if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive":
+                return attachment["content"]
+        return None
+
+    @property
+    def text(self) -> str:
+        """What the person sees, roughly: plain text or the card's texts and facts."""
+        card = self.card
+        if card is None:
+            return self.activity.get("text") or ""
+        parts = []
+        for element in card.get("body", ()):
+            if element["type"] == "TextBlock":
+                parts.append(element["text"])
+            elif element["type"] == "FactSet":
+                parts.extend(f"{f['title']}: {f['value']}" for f in element["facts"])
+        return "\n".join(parts)
+
+    @property
+    def buttons(self) -> list[tuple[str, dict[str, Any]]]:
+        """(label, data) for each button; a choice list's items as if they were buttons."""
+        card = self.card or {}
+        for element in card.get("body", ()):
+            if element["type"] == "Input.ChoiceSet":
+                return [(c["title"], {element["id"]: c["value"]}) for c in element["choices"]]
+        return [(a["title"], a.get("data") or {}) for a in card.get("actions", ())]
+
+
+@dataclass
+class FakeBotConnector:
+    sent: list[Sent] = field(default_factory=list)
+    attempts: int = 0
+    _failures: list[tuple[int, dict[str, Any] | None, dict[str, str]]] = field(default_factory=list)
+    _server: TestServer | None = None
+    _ids: Any = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        return str(self._server.make_url("/")).rstrip("/") + "/"
+
+    def fail_next(
+        self, status: int, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+    ) -> None:
+        """Answer the next send with this status instead of accepting it."""
+        self._failures.append((status, body, headers or {}))
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/v3/conversations/{conversation}/activities", self._post)
+        app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._post)
+        self._server = TestServer(app, host="127.0.0.1")
+        await self._server.start_server()
+
+    async def close(self) -> None:
+        if self._server is not None:
+            await self._server.close()
+
+    async def _post(self, request: web.Request) -> web.Response:
+        self.attempts += 1
+        if self._failures:
+            status, body, headers = self._failures.pop(0)
+            return web.json_response(body or {}, status=status, headers=headers)
+        activity = await request.json()
+        self.sent.append(
+            Sent(
+                conversation_id=request.match_info["conversation"],
+                activity=activity,
+                authorization=request.headers.get("Authorization"),
+                reply_to=request.match_info.get("reply_to"),
+            )
+        )
+        return web.json_response({"id": f"sent-{next(self._ids)}"})
+
+    def to(self, conversation_id: str) -> list[Sent]:
+        return [s for s in self.sent if s.conversation_id == conversation_id]
+
+
+def _self_signed_certificate(directory: Path) -> tuple[Path, Path]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fake identity")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+class FakeIdentity:
+    """OpenID metadata + JWKS for inbound tokens, and the outbound token endpoint."""
+
+    KEY_ID = "fake-signing-key"
+
+    def __init__(self) -> None:
+        self.signing_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.token_requests: list[dict[str, list[str]]] = []
+        self.metadata_requests = 0
+        self._directory = tempfile.TemporaryDirectory()
+        self.ca_file, key_file = _self_signed_certificate(Path(self._directory.name))
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.ca_file, key_file)
+        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+        self.url = f"https://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def openid_metadata_url(self) -> str:
+        return f"{self.url}/v1/.well-known/openidconfiguration"
+
+    @property
+    def login_url(self) -> str:
+        return f"{self.url}/"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._directory.cleanup()
+
+    def token(
+        self,
+        *,
+        audience: str,
+        service_url: str,
+        issuer: str = BOT_FRAMEWORK_ISSUER,
+        key: rsa.RSAPrivateKey | None = None,
+        kid: str | None = None,
+        lifetime: int = 3600,
+    ) -> str:
+        """A token as the Bot Framework channel service signs it for the bot."""
+        now = int(time.time())
+        claims = {
+            "iss": issuer,
+            "aud": audience,
+            "serviceurl": service_url,
+            "nbf": now - 10,
+            "iat": now - 10,
+            "exp": now + lifetime,
+        }
+        private = (key or self.signing_key).private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        return jwt.encode(claims, private, algorithm="RS256", headers={"kid": kid or self.KEY_ID})
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        identity = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:  # quiet test output
+                pass
+
+            def _json(self, data: dict[str, Any], status: int = 200) -> None:
+                body = json.dumps(data).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self) -> None:
+                base = identity.url
+                if self.path == "/v1/.well-known/openidconfiguration":
+                    identity.metadata_requests += 1
+                    return self._json(
+                        {"issuer": BOT_FRAMEWORK_ISSUER, "jwks_uri": f"{base}/v1/.well-known/keys"}
+                    )
+                if self.path == "/v1/.well-known/keys":
+                    jwk = jwt.algorithms.RSAAlgorithm.to_jwk(
+                        identity.signing_key.public_key(), as_dict=True
+                    )
+                    jwk.update(kid=FakeIdentity.KEY_ID, use="sig", endorsements=["msteams"])
+                    return self._json({"keys": [jwk]})
+                if self.path.endswith("/v2.0/.well-known/openid-configuration"):
+                    tenant = self.path.split("/")[1]
+                    return self._json(
+                        {
+                            "issuer": f"{base}/{tenant}/v2.0",
+                            "authorization_endpoint": f"{base}/{tenant}/oauth2/v2.0/authorize",
+                            "token_endpoint": f"{base}/{tenant}/oauth2/v2.0/token",
+                        }
+                    )
+                return self._json({"error": "not_found"}, 404)
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                form = parse_qs(self.rfile.read(length).decode())
+                if self.path.endswith("/oauth2/v2.0/token"):
+                    form["tenant"] = [self.path.split("/")[1]]
+                    identity.token_requests.append(form)
+                    return self._json(
+                        {
+                            "token_type": "Bearer",
+                            "expires_in": 3600,
+                            "access_token": f"bot-token-{len(identity.token_requests)}",
+                        }
+                    )
+                return self._json({"error": "not_found"}, 404)
+
+        return Handler
