@@ -27,6 +27,7 @@ COORDINATOR_COMMANDS = [
     "note 1 hemlig anteckning",
     "stats",
     "export csv",
+    "snooze 1 3 Vi väntar",
 ]
 
 
