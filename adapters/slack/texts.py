@@ -39,7 +39,6 @@ SV: dict[str, str] = {
     "home.idea.yours": "Din",
     "home.idea.unassigned": "Ingen har tagit den än",
     "home.more": "Här visas de {count} senaste.",
-    "stage.submitted": "Inskickad",
 }
 
 EN: dict[str, str] = {
@@ -76,7 +75,6 @@ EN: dict[str, str] = {
     "home.idea.yours": "Yours",
     "home.idea.unassigned": "Nobody has taken it yet",
     "home.more": "Showing the latest {count}.",
-    "stage.submitted": "Submitted",
 }
 
 TEXTS: dict[str, dict[str, str]] = {"sv": SV, "en": EN}
@@ -85,9 +83,3 @@ TEXTS: dict[str, dict[str, str]] = {"sv": SV, "en": EN}
 def t(lang: str, key: str, **values: object) -> str:
     table = TEXTS.get(lang, TEXTS[DEFAULT_LANGUAGE])
     return table[key].format(**values) if values else table[key]
-
-
-def stage_label(lang: str, stage: str) -> str:
-    """The stage as people say it; a stage this table does not know is shown as it is named
-    in the process configuration."""
-    return TEXTS.get(lang, TEXTS[DEFAULT_LANGUAGE]).get(f"stage.{stage}", stage)
