@@ -58,7 +58,7 @@ from bot.config import Settings
 from bot.ratelimit import RateLimiter, RateRule, tenant_of
 from bot.roles import coordinator_people
 from conversations.reminder_texts import t_named
-from conversations.reply import Reply
+from conversations.reply import Reply, payload_of, replies_from_payload
 from conversations.texts import language_for
 from storage.database import Database
 from storage.models import OutboxMessage, Person
@@ -66,6 +66,7 @@ from storage.outbox import enqueue
 from storage.people import first_name
 
 log = logging.getLogger(__name__)
+__all__ = ["DispatchPolicy", "Dispatcher", "payload_of", "replies_from_payload"]
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 UNREACHABLE_NOTICE = "notice_unreachable"
@@ -83,17 +84,6 @@ class DispatchPolicy:
     concurrency: int = 50
     # Kinds that may go out at night (none by default: only office hours).
     immediate_kinds: frozenset[str] = frozenset()
-
-
-def replies_from_payload(payload: Mapping[str, Any]) -> list[Reply]:
-    """Outbox payloads hold `{"replies": [Reply.to_dict(), …]}` (or one reply's dict)."""
-    if "replies" in payload:
-        return [Reply.from_dict(item) for item in payload["replies"]]
-    return [Reply.from_dict(dict(payload))]
-
-
-def payload_of(*replies: Reply) -> dict[str, Any]:
-    return {"replies": [reply.to_dict() for reply in replies]}
 
 
 @dataclass

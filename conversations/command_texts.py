@@ -8,7 +8,7 @@ A test checks that both languages have the same keys and the same placeholders.
 
 from __future__ import annotations
 
-from conversations.texts import DEFAULT_LANGUAGE
+from conversations.texts import text_in
 
 SV: dict[str, str] = {
     "welcome": "Hej {name}!",
@@ -399,5 +399,4 @@ TEXTS: dict[str, dict[str, str]] = {"sv": SV, "en": EN}
 
 def ct(lang: str, key: str, **values: object) -> str:
     """The command text for `key` in `lang`, with placeholders filled in."""
-    table = TEXTS.get(lang, TEXTS[DEFAULT_LANGUAGE])
-    return table[key].format(**values) if values else table[key]
+    return text_in(TEXTS, lang, key, **values)

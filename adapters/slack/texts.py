@@ -3,7 +3,7 @@ to an @mention and the App Home tab. Swedish and English, same keys, same placeh
 
 from __future__ import annotations
 
-from conversations.texts import DEFAULT_LANGUAGE
+from conversations.texts import text_in
 
 SV: dict[str, str] = {
     "mention.how_to_start": (
@@ -81,5 +81,4 @@ TEXTS: dict[str, dict[str, str]] = {"sv": SV, "en": EN}
 
 
 def t(lang: str, key: str, **values: object) -> str:
-    table = TEXTS.get(lang, TEXTS[DEFAULT_LANGUAGE])
-    return table[key].format(**values) if values else table[key]
+    return text_in(TEXTS, lang, key, **values)
