@@ -298,10 +298,23 @@ async def _move(
         return [Reply(ct(lang, "move.needs_reason", number=idea.id))]
     if requires == "where" and not where:
         return [Reply(ct(lang, "move.needs_where", number=idea.id))]
+    return await _moved(ctx, idea, to_stage, note=note, where=where, kind=kind)
+
+
+async def _moved(
+    ctx: CommandContext,
+    idea: Idea,
+    to_stage: str,
+    *,
+    note: str | None,
+    kind: str,
+    where: str | None = None,
+) -> list[Reply]:
+    """Make a checked move and tell the coordinator it is done."""
     from_stage = idea.stage
     await move_idea(
         ctx.session,
-        process,
+        ctx.process,
         idea,
         to_stage=to_stage,
         actor=ctx.person,
@@ -316,13 +329,13 @@ async def _move(
     return [
         Reply(
             ct(
-                lang,
+                ctx.lang,
                 "move.done",
                 number=idea.id,
                 title=idea.title,
                 from_stage=_stage_name(ctx, from_stage),
                 to_stage=_stage_name(ctx, to_stage),
-                giver=_giver_name(lang, giver),
+                giver=_giver_name(ctx.lang, giver),
             )
         )
     ]
@@ -390,33 +403,7 @@ async def _reopen(ctx: CommandContext, command: Command) -> list[Reply]:
     before = await idea_store.stage_before(ctx.session, idea.id, idea.stage)
     if before is None or before not in process.stages or process.stage(before).terminal:
         before = process.first_stage
-    from_stage = idea.stage
-    await move_idea(
-        ctx.session,
-        process,
-        idea,
-        to_stage=before,
-        actor=ctx.person,
-        now=ctx.now,
-        note=command.text,
-        kind="reopen",
-        policy=ctx.policy,
-        calendar=ctx.calendar,
-    )
-    giver = await ctx.session.get(Person, idea.person_id)
-    return [
-        Reply(
-            ct(
-                ctx.lang,
-                "move.done",
-                number=idea.id,
-                title=idea.title,
-                from_stage=_stage_name(ctx, from_stage),
-                to_stage=_stage_name(ctx, before),
-                giver=_giver_name(ctx.lang, giver),
-            )
-        )
-    ]
+    return await _moved(ctx, idea, before, note=command.text, kind="reopen")
 
 
 def qualify(person: Person, target: str) -> str:

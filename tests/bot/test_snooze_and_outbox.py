@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import IdeaBot
-from bot.config import Settings
 from storage.models import Idea, IdeaEvent, OutboxMessage
 from tests.chat import Chat
 
@@ -116,16 +115,6 @@ async def test_an_idea_giver_may_not_snooze(maria_anna, db) -> None:
 
 
 # ── outbox ─────────────────────────────────────────────────────────────────────────────
-
-
-@pytest.fixture
-def admin_bot(db, clock, database_url) -> IdeaBot:
-    settings = Settings(
-        database_url=database_url,
-        coordinators=frozenset({"console:maria"}),
-        admins=frozenset({"console:boss"}),
-    )
-    return IdeaBot(db, settings=settings, clock=clock)
 
 
 async def test_an_admin_sees_the_outbox_without_what_the_messages_say(admin_bot, db) -> None:
