@@ -10,6 +10,7 @@ simply run again on fresh state.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from sqlalchemy.exc import IntegrityError
@@ -35,6 +36,7 @@ from storage.database import DATABASE_ERRORS, Database
 from storage.dialogues import delete_dialogue, load_dialogue, save_dialogue
 from storage.ideas import create_idea, has_ideas, recent_for_similarity
 from storage.models import Dialogue, Person
+from storage.outbox import wrote_outbox
 from storage.people import first_name, upsert_person
 from storage.processed import claim_event
 
@@ -70,6 +72,7 @@ class IdeaBot:
         clock: Clock | None = None,
         process: Process | None = None,
         reminder_policy: ReminderPolicy | None = None,
+        on_outbox: Callable[[], None] | None = None,
     ) -> None:
         self.db = database
         self.settings = settings or Settings()
@@ -78,6 +81,8 @@ class IdeaBot:
         self.process = process or load_process(self.settings.process_path)
         self.calendar = self.settings.calendar()
         self.reminder_policy = reminder_policy or ReminderPolicy.from_process(self.process)
+        # Called after a turn committed outbox rows (the server wakes the dispatcher).
+        self.on_outbox: Callable[[], None] | None = on_outbox
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Run one turn. Never raises for anything the person did; a database failure
@@ -87,6 +92,8 @@ class IdeaBot:
             try:
                 async with self.db.transaction() as session:
                     result = await self._turn(session, incoming)
+                if wrote_outbox(session):
+                    self._outbox_written()
                 return result.replies
             except (StaleDataError, IntegrityError):
                 # Another turn of the same person won the race; run ours on fresh state.
@@ -315,6 +322,14 @@ class IdeaBot:
         )
         names = {i: title for i, title, _, _ in rows}
         return [(number, names[number]) for number, _ in best]
+
+    def _outbox_written(self) -> None:
+        if self.on_outbox is None:
+            return
+        try:
+            self.on_outbox()
+        except Exception as exc:  # the turn is committed; the next tick delivers anyway
+            log.warning("could not wake the dispatcher: %s", type(exc).__name__)
 
     def _fallback_language(self, incoming: Incoming) -> str:
         if incoming.language in LANGUAGES:

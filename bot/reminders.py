@@ -40,7 +40,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.calendar import DEFAULT_CALENDAR, WorkingCalendar
 from bot.config import Settings
-from bot.dispatcher import admin_people, coordinator_people, payload_of
+from bot.dispatcher import payload_of
+from bot.roles import admin_people, coordinator_people
 from conversations.reminder_texts import t, t_named
 from conversations.reply import Reply
 from conversations.texts import LANGUAGES, language_for

@@ -35,9 +35,10 @@ from adapters.slack.render import ACTION_PREFIX, home_view, render_messages
 from adapters.slack.sender import SlackSender, classify
 from bot.app import IdeaBot
 from bot.incoming import Incoming
+from bot.roles import is_coordinator
 from bot.server import InFlight
 from conversations.reply import Reply
-from storage.overview import ideas_of, is_coordinator, queue_of
+from storage.overview import ideas_of, queue_of
 from storage.people import find_person
 from storage.processed import claim_event
 
@@ -414,14 +415,26 @@ class SlackAdapter:
     async def _publish_home(self, user: str) -> None:
         profile = await self.profiles.get(user)
         qualified = f"{PLATFORM}:{user}"
+        process = self.bot.process
         async with self.bot.db.transaction() as session:
             person = await find_person(session, qualified)
             mine = await ideas_of(session, person.id, limit=HOME_ITEMS + 1) if person else []
             queue = None
-            if await is_coordinator(session, qualified, self.bot.settings.coordinators):
+            if await is_coordinator(session, self.bot.settings, qualified):
                 coordinator_id = person.id if person else -1
-                queue = await queue_of(session, coordinator_id, limit=HOME_ITEMS + 1)
-        view = home_view(profile.language, mine=mine, queue=queue, shown_at_most=HOME_ITEMS)
+                queue = await queue_of(
+                    session,
+                    coordinator_id,
+                    closed_stages=process.terminal_stages,
+                    limit=HOME_ITEMS + 1,
+                )
+        view = home_view(
+            profile.language,
+            mine=mine,
+            queue=queue,
+            shown_at_most=HOME_ITEMS,
+            stage_name=lambda stage: process.stage_name(stage, profile.language),
+        )
         await self._call(self.client.views_publish, user_id=user, view=view)
 
     async def first_delivery(self, key: str) -> bool:

@@ -3,6 +3,7 @@ API; and `slack`, which plays Slack's side: signed deliveries, as Slack sends th
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import time
@@ -175,6 +176,19 @@ class SlackSide:
         )
         return status
 
+    async def api_calls(self, method: str, *, within: float, channel: str) -> list[Call]:
+        """The calls to `method` for `channel` once there are some: for work the server does
+        on its own (the dispatcher), which no request of ours waits for. Fails after
+        `within` seconds."""
+
+        def calls() -> list[Call]:
+            return [c for c in self.api.calls_to(method) if c.params.get("channel") == channel]
+
+        async with asyncio.timeout(within):
+            while not calls():  # noqa: ASYNC110 - the dispatcher signals nothing
+                await asyncio.sleep(0.01)
+        return calls()
+
     async def settle(self) -> None:
         """Wait until every turn started by what was delivered has finished."""
         assert await self.app[INFLIGHT].drain(10)
@@ -225,6 +239,27 @@ class SlackChat:
 
     def buttons(self) -> list[str]:
         return [b["text"]["text"] for call in self.posted for b in call.buttons]
+
+
+async def submit_through_slack(chat: SlackChat, title: str) -> int:
+    """Tell the bot a whole idea in the DM; returns its number."""
+    await chat.says("Hej!")
+    for answer in (
+        title,
+        "Många väntar länge varje morgon.",
+        "Vi kunde prova en enkel ändring i en månad.",
+        "Både kollegor och invånare.",
+        "En månad på ett ställe.",
+    ):
+        await chat.says(answer)
+    await chat.clicks("Hoppa över")
+    await chat.clicks("Nej")
+    if "Var arbetar du" in chat.transcript():
+        await chat.says("Kultur och fritid")
+    await chat.clicks("Skicka in")
+    said = chat.transcript()
+    assert "nummer " in said, said
+    return int(said.split("nummer ", 1)[1].split(".")[0])
 
 
 @pytest.fixture
