@@ -105,7 +105,11 @@ class SlackAdapter:
         # a slow Slack does not hold it). Keeps the event loop's queue short, so new requests
         # are still acknowledged quickly under load, and stays within the connection pool.
         self.turns = asyncio.Semaphore(MAX_CONCURRENT_TURNS)
-        self.verifier = SignatureVerifier(config.signing_secret) if config.signing_secret else None
+        self.verifier = (
+            SignatureVerifier(config.signing_secret, clock=_EpochClock(bot.clock))
+            if config.signing_secret
+            else None
+        )
         self._auth: AuthorizeResult | None = None
         self._auth_lock = asyncio.Lock()
 
@@ -118,9 +122,9 @@ class SlackAdapter:
             client=self.web_client(None),
             authorize=authorize,
             signing_secret=config.signing_secret,
-            # Socket Mode requests arrive over the app's own authenticated connection, and
-            # no HTTP route is mounted then.
-            request_verification_enabled=not config.socket_mode,
+            # handle_http checks every request's signature before anything is parsed, with
+            # the bot's clock; Socket Mode requests come over the app's own connection.
+            request_verification_enabled=False,
             # Our listeners ack and hand the work to `inflight` themselves; Bolt then answers
             # as soon as the listener returns instead of polling for the ack.
             process_before_response=True,
@@ -551,3 +555,14 @@ def _event_id(body: dict[str, Any]) -> str | None:
 
 def _url(value: Any) -> str | None:
     return value if isinstance(value, str) and value.startswith(("https://", "http://")) else None
+
+
+class _EpochClock:
+    """slack_sdk's verifier asks a clock for epoch seconds: give it the bot's (injected) one,
+    so the five-minute window is tested by moving time, not by racing it."""
+
+    def __init__(self, clock: Any) -> None:
+        self.clock = clock
+
+    def now(self) -> float:
+        return self.clock.now().timestamp()

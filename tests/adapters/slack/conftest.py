@@ -23,7 +23,7 @@ from adapters.slack.config import SlackConfig
 from bot.app import IdeaBot
 from bot.clock import FrozenClock
 from bot.config import Settings
-from bot.server import INFLIGHT, build_app
+from bot.server import BOT, INFLIGHT, build_app
 from storage.database import Database
 from tests.fakes.slack_api import TEAM, Call, FakeSlackApi
 
@@ -31,8 +31,11 @@ SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 COORDINATOR = "UMARIA"
 
 
-def signed_headers(body: bytes, *, age: float = 0, secret: str = SECRET) -> dict[str, str]:
-    timestamp = str(int(time.time() - age))
+def signed_headers(
+    body: bytes, *, age: float = 0, secret: str = SECRET, now: float | None = None
+) -> dict[str, str]:
+    """Headers as Slack signs them; `now` is the server's clock (epoch seconds)."""
+    timestamp = str(int((time.time() if now is None else now) - age))
     signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
     return {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature or ""}
 
@@ -46,6 +49,11 @@ class SlackSide:
         self.api = api
         self.http = aiohttp.ClientSession()
         self._ids = itertools.count(1)
+        self.clock = app[BOT].clock
+
+    def signed_headers(self, body: bytes, **kwargs: Any) -> dict[str, str]:
+        """Signed at the server's (injected) present."""
+        return signed_headers(body, now=self.clock.now().timestamp(), **kwargs)
 
     @property
     def url(self) -> str:
@@ -65,7 +73,7 @@ class SlackSide:
     ) -> tuple[int, str]:
         all_headers = {"Content-Type": content_type}
         if sign:
-            all_headers.update(signed_headers(body, age=age))
+            all_headers.update(self.signed_headers(body, age=age))
         all_headers.update(headers or {})
         async with self.http.post(self.url, data=body, headers=all_headers) as response:
             return response.status, await response.text()
