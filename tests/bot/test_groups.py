@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.incoming import Incoming
 from conversations.command_texts import EN, SV
 from storage.dialogues import load_dialogue
+from storage.models import Idea
 from storage.people import find_person
 from tests.chat import Chat
 
@@ -93,3 +94,20 @@ async def test_a_command_gone_wrong_in_a_channel_is_explained_to_a_coordinator(
 
 def test_the_pointer_exists_in_both_languages() -> None:
     assert "group.personal_chat" in SV and "group.personal_chat" in EN
+
+
+async def test_a_rating_clicked_in_a_channel_is_stored_without_moving_a_dialogue(
+    bot, maria_anna
+) -> None:
+    maria, anna = maria_anna
+    await maria.says("avsluta 1 Vi har redan beslutat om ny belysning.")
+    await anna.says("Hej!")
+    await anna.says("Skyltar till biblioteket")
+    before = await dialogue_of(bot, anna.qualified_id)
+
+    answer = await said(bot, in_group("anna", None, action="satisfaction:1:5"))
+    assert "Tack för ditt svar" in answer and "Vilket behov" not in answer
+    after = await dialogue_of(bot, anna.qualified_id)
+    assert (after.step, after.answers) == (before.step, before.answers)
+    async with bot.db.transaction() as session:
+        assert (await session.get(Idea, 1)).satisfaction == 5
