@@ -128,6 +128,9 @@ class IdeaBot:
             display_name=incoming.display_name,
             platform_locale=incoming.locale,
             address=incoming.address,
+            # A message in a personal chat (or with an address to answer at) shows the
+            # person can be reached there again; one in a Teams channel does not.
+            heard_from=not incoming.in_group or incoming.address is not None,
         )
         if incoming.language in LANGUAGES and person.locale != incoming.language:
             person.locale = incoming.language
@@ -167,13 +170,15 @@ class IdeaBot:
                 ask_comment=not in_intake,
                 dialogue=None if in_intake else dialogue,
             )
-            if in_intake:  # carry on where the idea giver was
+            if in_intake and not incoming.in_group:  # carry on where the idea giver was
                 replies += await self._intake_turn(
                     session, _opened(incoming), person, dialogue, lang
                 )
             return replies
         if incoming.command or (text is not None and strip_prefix(text)[1]):
             return await self._command(session, person, lang, parse(text, self.process))
+        if incoming.in_group:
+            return await self._group_turn(session, person, lang, text)
         if (
             in_intake
             and text is not None
@@ -228,6 +233,24 @@ class IdeaBot:
             help_replies = await self._command(session, person, lang, Command("help"))
             return [Reply(welcome), *help_replies]
         return await self._intake_turn(session, incoming, person, dialogue, lang)
+
+    async def _group_turn(
+        self, session: AsyncSession, person: Person, lang: str, text: str | None
+    ) -> list[Reply]:
+        """In a channel or group chat only commands are answered. An idea is personal and
+        takes several questions, so anything else is pointed to a chat with just the bot, and
+        no dialogue is started or moved on here."""
+        if text is not None and looks_like_command(text):
+            command = parse(text, self.process)
+            if not (
+                isinstance(command, ParseError)
+                and command.key in _NOT_REALLY_A_COMMAND
+                and not await is_coordinator(session, self.settings, person.qualified_id)
+            ):
+                return await self._command(session, person, lang, command)
+        name = _first_name(person)
+        greeting = ct(lang, "welcome", name=name) if name else ct(lang, "welcome.noname")
+        return [Reply(f"{greeting} {ct(lang, 'group.personal_chat')}")]
 
     async def _command(
         self, session: AsyncSession, person: Person, lang: str, command: Command | ParseError

@@ -13,6 +13,12 @@ from conversations.texts import text_in
 SV: dict[str, str] = {
     "welcome": "Hej {name}!",
     "welcome.noname": "Hej!",
+    # a message in a channel or group chat that is not a command
+    "group.personal_chat": (
+        "En idé beskriver du bäst i lugn och ro i en chatt med bara mig. Skriv till mig där, "
+        "så hjälper jag dig steg för steg. Här svarar jag på kommandon – skriv ”hjälp” så "
+        "visar jag vilka."
+    ),
     # help
     "help.everyone": (
         "Det här kan du skriva till mig:\n"
@@ -213,6 +219,11 @@ SV: dict[str, str] = {
 EN: dict[str, str] = {
     "welcome": "Hi {name}!",
     "welcome.noname": "Hi!",
+    "group.personal_chat": (
+        "An idea is best described in peace, in a chat with just me. Write to me there and "
+        "I will help you step by step. Here I answer commands – write “help” and I will show "
+        "you which."
+    ),
     "help.everyone": (
         "This is what you can write to me:\n"
         "• mine – your ideas and how far they have come\n"
