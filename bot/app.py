@@ -10,6 +10,7 @@ simply run again on fresh state.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from sqlalchemy.exc import IntegrityError
@@ -35,6 +36,7 @@ from storage.database import DATABASE_ERRORS, Database
 from storage.dialogues import delete_dialogue, load_dialogue, save_dialogue
 from storage.ideas import create_idea, has_ideas, recent_for_similarity
 from storage.models import Dialogue, Person
+from storage.outbox import wrote_outbox
 from storage.people import first_name, upsert_person
 from storage.processed import claim_event
 
@@ -71,6 +73,7 @@ class IdeaBot:
         clock: Clock | None = None,
         process: Process | None = None,
         reminder_policy: ReminderPolicy | None = None,
+        on_outbox: Callable[[], None] | None = None,
     ) -> None:
         self.db = database
         self.settings = settings or Settings()
@@ -79,6 +82,8 @@ class IdeaBot:
         self.process = process or load_process(self.settings.process_path)
         self.calendar = self.settings.calendar()
         self.reminder_policy = reminder_policy or ReminderPolicy.from_process(self.process)
+        # Called after a turn committed outbox rows (the server wakes the dispatcher).
+        self.on_outbox: Callable[[], None] | None = on_outbox
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Run one turn. Never raises for anything the person did; a database failure
@@ -88,6 +93,8 @@ class IdeaBot:
             try:
                 async with self.db.transaction() as session:
                     result = await self._turn(session, incoming)
+                if wrote_outbox(session):
+                    self._outbox_written()
                 observability.count_turn(incoming.platform, "repeated" if result.repeated else "ok")
                 return result.replies
             except (StaleDataError, IntegrityError):
@@ -124,6 +131,9 @@ class IdeaBot:
             display_name=incoming.display_name,
             platform_locale=incoming.locale,
             address=incoming.address,
+            # A message in a personal chat (or with an address to answer at) shows the
+            # person can be reached there again; one in a Teams channel does not.
+            heard_from=not incoming.in_group or incoming.address is not None,
         )
         if incoming.language in LANGUAGES and person.locale != incoming.language:
             person.locale = incoming.language
@@ -163,13 +173,15 @@ class IdeaBot:
                 ask_comment=not in_intake,
                 dialogue=None if in_intake else dialogue,
             )
-            if in_intake:  # carry on where the idea giver was
+            if in_intake and not incoming.in_group:  # carry on where the idea giver was
                 replies += await self._intake_turn(
                     session, _opened(incoming), person, dialogue, lang
                 )
             return replies
         if incoming.command or (text is not None and strip_prefix(text)[1]):
             return await self._command(session, person, lang, parse(text, self.process))
+        if incoming.in_group:
+            return await self._group_turn(session, person, lang, text)
         if (
             in_intake
             and text is not None
@@ -224,6 +236,24 @@ class IdeaBot:
             help_replies = await self._command(session, person, lang, Command("help"))
             return [Reply(welcome), *help_replies]
         return await self._intake_turn(session, incoming, person, dialogue, lang)
+
+    async def _group_turn(
+        self, session: AsyncSession, person: Person, lang: str, text: str | None
+    ) -> list[Reply]:
+        """In a channel or group chat only commands are answered. An idea is personal and
+        takes several questions, so anything else is pointed to a chat with just the bot, and
+        no dialogue is started or moved on here."""
+        if text is not None and looks_like_command(text):
+            command = parse(text, self.process)
+            if not (
+                isinstance(command, ParseError)
+                and command.key in _NOT_REALLY_A_COMMAND
+                and not await is_coordinator(session, self.settings, person.qualified_id)
+            ):
+                return await self._command(session, person, lang, command)
+        name = _first_name(person)
+        greeting = ct(lang, "welcome", name=name) if name else ct(lang, "welcome.noname")
+        return [Reply(f"{greeting} {ct(lang, 'group.personal_chat')}")]
 
     async def _command(
         self, session: AsyncSession, person: Person, lang: str, command: Command | ParseError
@@ -321,6 +351,14 @@ class IdeaBot:
         )
         names = {i: title for i, title, _, _ in rows}
         return [(number, names[number]) for number, _ in best]
+
+    def _outbox_written(self) -> None:
+        if self.on_outbox is None:
+            return
+        try:
+            self.on_outbox()
+        except Exception as exc:  # the turn is committed; the next tick delivers anyway
+            log.warning("could not wake the dispatcher: %s", type(exc).__name__)
 
     def _fallback_language(self, incoming: Incoming) -> str:
         if incoming.language in LANGUAGES:

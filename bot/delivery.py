@@ -1,31 +1,28 @@
 """Delivering one person's pending outbox messages through a `Sender`.
 
 This is the small, synchronous path the terminal chat uses: when the person at the keyboard
-opens the chat or finishes a turn, their messages appear. The dispatcher for the platforms
-(retries with backoff, rate limits, office hours, replicas) builds on the same outbox rows.
+opens the chat or finishes a turn, their messages appear, whatever the hour. The dispatcher
+for the platforms (retries with backoff, rate limits, office hours, replicas) builds on the
+same outbox rows; it has no console sender, so it never claims a terminal person's rows.
 """
 
 from __future__ import annotations
 
 from adapters.base import DeliveryError, Sender
 from bot.clock import Clock
-from conversations.reply import Reply
+from conversations.reply import replies_from_payload
 from storage.database import Database
-from storage.models import OutboxMessage
 from storage.outbox import mark_sent, pending_for
 from storage.people import find_person
-
-
-def replies_of(message: OutboxMessage) -> list[Reply]:
-    return [Reply.from_dict(item) for item in message.payload.get("replies", [])]
 
 
 async def deliver_pending_for(
     database: Database, qualified_id: str, sender: Sender, clock: Clock
 ) -> int:
-    """Send this person's due messages, oldest first; return how many were sent. A message the
-    platform did not take stays pending (the dispatcher retries it); later ones wait too, so
-    the order of a person's messages is kept."""
+    """Send this person's waiting messages, oldest first; return how many were sent. The
+    person is at the keyboard right now, so a message held back for office hours
+    (`not_before` later today or tomorrow morning) is shown too. A message the chat did not
+    take stays pending; later ones wait too, so the order of a person's messages is kept."""
     sent = 0
     async with database.transaction() as session:
         person = await find_person(session, qualified_id)
@@ -33,10 +30,8 @@ async def deliver_pending_for(
             return 0
         now = clock.now()
         for message in await pending_for(session, person.id):
-            if message.not_before > now:
-                break
             try:
-                await sender.send(person.address or {}, replies_of(message))
+                await sender.send(person.address or {}, replies_from_payload(message.payload))
             except DeliveryError:
                 break
             await mark_sent(session, message, now=now)

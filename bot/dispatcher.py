@@ -48,8 +48,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import String, and_, cast, exists, or_, select, update
 from sqlalchemy.orm import aliased
 
 from adapters.base import RetryLater, Sender, Unreachable
@@ -58,15 +57,17 @@ from bot.calendar import DEFAULT_CALENDAR, WorkingCalendar
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.ratelimit import RateLimiter, RateRule, tenant_of
+from bot.roles import coordinator_people
 from conversations.reminder_texts import t_named
-from conversations.reply import Reply
+from conversations.reply import Reply, payload_of, replies_from_payload
 from conversations.texts import language_for
 from storage.database import Database
-from storage.models import Coordinator, OutboxMessage, Person
+from storage.models import OutboxMessage, Person
 from storage.outbox import enqueue
 from storage.people import first_name
 
 log = logging.getLogger(__name__)
+__all__ = ["DispatchPolicy", "Dispatcher", "payload_of", "replies_from_payload"]
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 UNREACHABLE_NOTICE = "notice_unreachable"
@@ -86,17 +87,8 @@ class DispatchPolicy:
     concurrency: int = 50
     # Kinds that may go out at night (none by default: only office hours).
     immediate_kinds: frozenset[str] = frozenset()
-
-
-def replies_from_payload(payload: Mapping[str, Any]) -> list[Reply]:
-    """Outbox payloads hold `{"replies": [Reply.to_dict(), …]}` (or one reply's dict)."""
-    if "replies" in payload:
-        return [Reply.from_dict(item) for item in payload["replies"]]
-    return [Reply.from_dict(dict(payload))]
-
-
-def payload_of(*replies: Reply) -> dict[str, Any]:
-    return {"replies": [reply.to_dict() for reply in replies]}
+    # Every kind at any hour, every day (IDESLUSS_DELIVER_ANY_TIME=1, for shift work).
+    any_time: bool = False
 
 
 @dataclass
@@ -207,7 +199,7 @@ class Dispatcher:
         now = self.clock.now()
         if not self.senders:
             return []
-        office = self.calendar.is_office_moment(now)
+        office = self.policy.any_time or self.calendar.is_office_moment(now)
         if not office and not self.policy.immediate_kinds:
             return []
         earlier = aliased(OutboxMessage)
@@ -219,6 +211,9 @@ class Dispatcher:
                 OutboxMessage.not_before <= now,
                 or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now),
                 Person.platform.in_(sorted(self.senders)),
+                # Someone who never talked to the bot has no address yet (a coordinator named
+                # in the settings): their messages wait for the day they do.
+                cast(Person.address, String) != "null",
                 ~exists().where(
                     and_(
                         earlier.recipient_id == OutboxMessage.recipient_id,
@@ -360,7 +355,7 @@ class Dispatcher:
             return
         now = self.clock.now()
         later = now + timedelta(seconds=self.backoff(item.attempts, retry_after))
-        if item.kind not in self.policy.immediate_kinds:
+        if not self.policy.any_time and item.kind not in self.policy.immediate_kinds:
             later = self.calendar.next_office_moment(later)
         async with self.db.transaction() as session:
             await session.execute(
@@ -427,26 +422,3 @@ class Dispatcher:
         self.stats.unreachable += 1
         observability.DELIVERIES.labels("unreachable").inc()
         log.warning("recipient unreachable", extra={"person": item.recipient_id})
-
-
-async def coordinator_people(session: AsyncSession, settings: Settings) -> list[Person]:
-    """Coordinators from IDESLUSS_COORDINATORS and the coordinators table who have talked to
-    the bot (only they have an address), oldest first."""
-    qualified = set(settings.coordinators)
-    qualified.update((await session.execute(select(Coordinator.qualified_id))).scalars())
-    return await people_by_qualified_id(session, qualified)
-
-
-async def admin_people(session: AsyncSession, settings: Settings) -> list[Person]:
-    return await people_by_qualified_id(session, set(settings.admins))
-
-
-async def people_by_qualified_id(session: AsyncSession, qualified: set[str]) -> list[Person]:
-    if not qualified:
-        return []
-    conditions = []
-    for qid in sorted(qualified):
-        platform, _, user_id = qid.partition(":")
-        conditions.append(and_(Person.platform == platform, Person.platform_user_id == user_id))
-    query = select(Person).where(or_(*conditions)).order_by(Person.id)
-    return list((await session.execute(query)).scalars())

@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.process import Process
 from bot.roles import all_coordinators
 from conversations.command_texts import ct
-from conversations.reply import Choice, Reply
+from conversations.reply import Choice, Reply, payload_of
 from conversations.texts import language_for
 from storage.models import Idea, Person
 from storage.outbox import enqueue
@@ -122,10 +122,6 @@ def new_idea_message(
     return Reply(text, choices=tuple(choices))
 
 
-def payload(*replies: Reply) -> dict:
-    return {"replies": [reply.to_dict() for reply in replies]}
-
-
 async def notify_coordinators_of_new_idea(
     session: AsyncSession,
     settings: Settings,
@@ -150,7 +146,7 @@ async def notify_coordinators_of_new_idea(
             dedupe_key=f"idea:{idea.id}:new:{coordinator.id}",
             recipient_id=coordinator.id,
             kind="new_idea",
-            payload=payload(reply),
+            payload=payload_of(reply),
             now=now,
             idea_id=idea.id,
         )
@@ -179,7 +175,7 @@ async def notify_assignee(
         dedupe_key=f"idea:{idea.id}:assigned:{event_id}",
         recipient_id=assignee.id,
         kind="assigned",
-        payload=payload(Reply(text)),
+        payload=payload_of(Reply(text)),
         now=now,
         idea_id=idea.id,
     )

@@ -90,6 +90,12 @@ class Process:
     def stage(self, stage_id: str) -> Stage:
         return self.stages[stage_id]
 
+    def stage_name(self, stage_id: str, lang: str) -> str:
+        """The stage as people say it in `lang`; a stage since removed from the file is
+        shown by its id (old ideas may still be in it)."""
+        stage = self.stages.get(stage_id)
+        return stage.name(lang) if stage else stage_id
+
     def allowed_moves(self, from_stage: str) -> tuple[str, ...]:
         """Stages an idea in `from_stage` may move to, in a stable order."""
         return self._allowed.get(from_stage, ())

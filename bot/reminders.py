@@ -40,7 +40,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.calendar import DEFAULT_CALENDAR, WorkingCalendar
 from bot.config import Settings
-from bot.dispatcher import admin_people, coordinator_people, payload_of
+from bot.dispatcher import payload_of
+from bot.roles import admin_people, coordinator_people
 from conversations.reminder_texts import t, t_named
 from conversations.reply import Reply
 from conversations.texts import LANGUAGES, language_for
@@ -270,7 +271,9 @@ class _Sweep:
         self.db, self.now, self.policy, self.cal = db, now, policy, cal
         self.settings, self.dry_run, self.batch_size = settings, dry_run, batch_size
         self.report = SweepReport()
-        self.deliver_at = cal.next_office_moment(now)
+        # Reminders wait for office hours, unless the organisation works around the clock.
+        any_time = getattr(settings, "deliver_any_time", False)
+        self.deliver_at = now if any_time else cal.next_office_moment(now)
 
     async def run(self) -> SweepReport:
         async with self.db.sessions() as session:

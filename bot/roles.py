@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from storage.models import Coordinator
+from storage.models import Coordinator, Person
 
 
 def is_admin(settings: Settings, qualified_id: str) -> bool:
@@ -35,6 +35,27 @@ async def all_coordinators(session: AsyncSession, settings: Settings) -> list[st
     seen = dict.fromkeys(sorted(settings.coordinators))
     seen.update(dict.fromkeys(await added_coordinators(session)))
     return list(seen)
+
+
+async def coordinator_people(session: AsyncSession, settings: Settings) -> list[Person]:
+    """The coordinators who have a person row (they talked to the bot, or a message already
+    waits for them), oldest first."""
+    return await people_by_qualified_id(session, set(await all_coordinators(session, settings)))
+
+
+async def admin_people(session: AsyncSession, settings: Settings) -> list[Person]:
+    return await people_by_qualified_id(session, set(settings.admins))
+
+
+async def people_by_qualified_id(session: AsyncSession, qualified: set[str]) -> list[Person]:
+    if not qualified:
+        return []
+    conditions = []
+    for qid in sorted(qualified):
+        platform, _, user_id = qid.partition(":")
+        conditions.append(and_(Person.platform == platform, Person.platform_user_id == user_id))
+    query = select(Person).where(or_(*conditions)).order_by(Person.id)
+    return list((await session.execute(query)).scalars())
 
 
 async def add_coordinator(

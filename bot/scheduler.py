@@ -11,10 +11,11 @@ enqueued something calls `wake_dispatcher` so the message goes out now, not at t
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -33,18 +34,61 @@ class ScheduleSettings:
     misfire_grace_s: int = 60
 
 
+class DispatchPasses:
+    """The dispatcher job. A wake while a pass runs is not lost: the scheduler skips the
+    extra run (one instance at a time), so the running pass goes round once more instead,
+    and a row committed just after its last claim is not left for the next tick."""
+
+    def __init__(self, work: Callable[[], Awaitable[object]]) -> None:
+        self.work = work
+        self.again = False
+        self.running: asyncio.Task[Any] | None = None
+
+    async def __call__(self) -> None:
+        self.running = asyncio.current_task()
+        try:
+            while True:
+                self.again = False
+                await self.work()
+                if not self.again:
+                    return
+        finally:
+            self.running = None
+
+    def no_more_rounds(self) -> None:
+        self.again = False
+
+
 @dataclass
 class Background:
     """What the server keeps between startup and cleanup."""
 
     scheduler: AsyncIOScheduler
     dispatcher: Any
+    passes: DispatchPasses | None = None
+    # Jobs running right now (the scheduler starts each as a task of its own).
+    running: set[asyncio.Task[Any]] = field(default_factory=set)
 
     def wake(self) -> None:
+        if self.passes is not None:
+            self.passes.again = True
         wake_dispatcher(self.scheduler)
 
     def stop(self) -> None:
         stop_scheduler(self.scheduler)
+
+    async def stop_and_finish(self, seconds: float = 10.0) -> None:
+        """Stop triggering, let jobs in progress end (a send is not cut in half; shutting
+        the scheduler down would cancel them), then shut down. What still runs after
+        `seconds` is cancelled."""
+        if self.scheduler.running:
+            self.scheduler.pause()
+        if self.passes is not None:
+            self.passes.no_more_rounds()
+        tasks = [task for task in self.running if task is not asyncio.current_task()]
+        if tasks:
+            await asyncio.wait(tasks, timeout=seconds)
+        self.stop()
 
 
 def start_delivery(
@@ -64,19 +108,52 @@ def start_delivery(
     from bot.reminders import sweep
 
     clock = clock or SystemClock()
-    dispatcher = Dispatcher(database, senders, settings=settings, clock=clock)
+    from bot.dispatcher import DispatchPolicy
+
+    dispatcher = Dispatcher(
+        database,
+        senders,
+        settings=settings,
+        clock=clock,
+        policy=DispatchPolicy(any_time=getattr(settings, "deliver_any_time", False)),
+    )
+    if schedule is None and settings is not None:
+        schedule = ScheduleSettings(
+            sweep_every_s=getattr(settings, "sweep_every_s", ScheduleSettings.sweep_every_s),
+            dispatch_every_s=getattr(
+                settings, "dispatch_every_s", ScheduleSettings.dispatch_every_s
+            ),
+        )
 
     async def run_sweep() -> None:
-        await sweep(database, clock.now(), policy=policy, settings=settings)
+        now = clock.now()
+        await sweep(database, now, policy=policy, settings=settings)
+        await forget_processed_events(database, now)
 
-    scheduler = start_scheduler(run_sweep, dispatcher.run_until_idle, schedule)
-    return Background(scheduler, dispatcher)
+    passes = DispatchPasses(dispatcher.run_until_idle)
+    running: set[asyncio.Task[Any]] = set()
+    scheduler = start_scheduler(run_sweep, passes, schedule, running=running)
+    return Background(scheduler, dispatcher, passes, running)
+
+
+# Platforms retry a delivery for minutes at most; a day is far beyond any retry.
+PROCESSED_EVENTS_KEPT = timedelta(days=1)
+
+
+async def forget_processed_events(database: Any, now: datetime) -> int:
+    """Drop the records of handled deliveries older than any retry could be."""
+    from storage.processed import forget_events_before
+
+    async with database.transaction() as session:
+        return await forget_events_before(session, now - PROCESSED_EVENTS_KEPT)
 
 
 def start_scheduler(
     sweep: Callable[[], Awaitable[object]] | None,
     dispatch: Callable[[], Awaitable[object]] | None,
     settings: ScheduleSettings | None = None,
+    *,
+    running: set[asyncio.Task[Any]] | None = None,
 ) -> AsyncIOScheduler:
     """Start a scheduler on the running event loop with the sweep and the dispatcher."""
     settings = settings or ScheduleSettings()
@@ -90,7 +167,7 @@ def start_scheduler(
     now = datetime.now(UTC)
     if sweep is not None:
         scheduler.add_job(
-            _logged(sweep, SWEEP_JOB),
+            _logged(sweep, SWEEP_JOB, running),
             "interval",
             seconds=settings.sweep_every_s,
             id=SWEEP_JOB,
@@ -99,7 +176,7 @@ def start_scheduler(
         )
     if dispatch is not None:
         scheduler.add_job(
-            _logged(dispatch, DISPATCH_JOB),
+            _logged(dispatch, DISPATCH_JOB, running),
             "interval",
             seconds=settings.dispatch_every_s,
             id=DISPATCH_JOB,
@@ -127,8 +204,16 @@ def stop_scheduler(scheduler: AsyncIOScheduler | None) -> None:
         scheduler.shutdown(wait=False)
 
 
-def _logged(job: Callable[[], Awaitable[object]], name: str) -> Callable[[], Awaitable[None]]:
+def _logged(
+    job: Callable[[], Awaitable[object]],
+    name: str,
+    running: set[asyncio.Task[Any]] | None = None,
+) -> Callable[[], Awaitable[None]]:
     async def run() -> None:
+        task = asyncio.current_task()
+        if running is not None and task is not None:
+            running.add(task)
+            task.add_done_callback(running.discard)
         try:
             await job()
         except Exception:

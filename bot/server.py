@@ -21,6 +21,7 @@ from adapters.base import Sender
 from adapters.registry import ConfiguredPlatform
 from bot import observability
 from bot.app import IdeaBot
+from bot.scheduler import Background, start_delivery
 
 log = logging.getLogger(__name__)
 
@@ -98,10 +99,44 @@ def add_service(app: web.Application, service: BackgroundService) -> None:
     app[SERVICES].append(service)
 
 
+class DeliveryService:
+    """The reminder sweep and the outbox dispatcher (bot/scheduler.py), delivering through
+    every mounted platform's Sender. Turns that wrote outbox rows wake it at once."""
+
+    name = "delivery"
+
+    def __init__(self, app: web.Application) -> None:
+        self.app = app
+        self.background: Background | None = None
+
+    async def start(self) -> None:
+        bot = self.app[BOT]
+        self.background = start_delivery(
+            bot.db,
+            bot.settings,
+            list(self.app[SENDERS].values()),
+            clock=bot.clock,
+            policy=bot.reminder_policy,
+        )
+        bot.on_outbox = self.wake
+
+    def wake(self) -> None:
+        if self.background is not None:
+            self.background.wake()
+
+    async def stop(self) -> None:
+        bot = self.app[BOT]
+        if bot.on_outbox == self.wake:
+            bot.on_outbox = None
+        if self.background is not None:
+            await self.background.stop_and_finish()
+            self.background = None
+
+
 def background_services(app: web.Application) -> list[BackgroundService]:
-    """The services every server runs beside the platforms. The reminder scheduler and the
-    outbox dispatcher (which delivers through app[SENDERS], keyed by platform) belong here."""
-    return []
+    """The services every server runs beside the platforms: the reminder scheduler and the
+    outbox dispatcher, which delivers through app[SENDERS] (a Sender per platform)."""
+    return [DeliveryService(app)]
 
 
 async def build_app(

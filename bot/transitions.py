@@ -8,9 +8,10 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.calendar import WorkingCalendar
-from bot.notifications import payload, satisfaction_question, stage_message
+from bot.notifications import satisfaction_question, stage_message
 from bot.process import Process
 from bot.reminders import ReminderPolicy, mark_activity
+from conversations.reply import payload_of
 from storage.ideas import add_event
 from storage.models import Idea, IdeaEvent, Person
 from storage.outbox import enqueue
@@ -64,7 +65,7 @@ async def move_idea(
         dedupe_key=f"idea:{idea.id}:event:{event.id}",
         recipient_id=giver.id,
         kind="stage",
-        payload=payload(message),
+        payload=payload_of(message),
         now=now,
         idea_id=idea.id,
     )
@@ -75,7 +76,7 @@ async def move_idea(
             dedupe_key=f"idea:{idea.id}:satisfaction",
             recipient_id=giver.id,
             kind="satisfaction",
-            payload=payload(satisfaction_question(idea, giver)),
+            payload=payload_of(satisfaction_question(idea, giver)),
             now=now,
             idea_id=idea.id,
         )

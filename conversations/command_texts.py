@@ -8,11 +8,17 @@ A test checks that both languages have the same keys and the same placeholders.
 
 from __future__ import annotations
 
-from conversations.texts import DEFAULT_LANGUAGE
+from conversations.texts import text_in
 
 SV: dict[str, str] = {
     "welcome": "Hej {name}!",
     "welcome.noname": "Hej!",
+    # a message in a channel or group chat that is not a command
+    "group.personal_chat": (
+        "En idé beskriver du bäst i lugn och ro i en chatt med bara mig. Skriv till mig där, "
+        "så hjälper jag dig steg för steg. Här svarar jag på kommandon – skriv ”hjälp” så "
+        "visar jag vilka."
+    ),
     # help
     "help.everyone": (
         "Det här kan du skriva till mig:\n"
@@ -28,9 +34,13 @@ SV: dict[str, str] = {
         "• flytta 12 [steg] [meddelande] – till nästa steg, med en hälsning till idégivaren\n"
         "• parkera 12 [meddelande] · hänvisa 12 ”vart” [meddelande] · avsluta 12 skäl\n"
         "• återöppna 12 [meddelande] · notera 12 text (syns bara för idéslussare)\n"
+        "• pausa 12 5 [skäl] – inga påminnelser om idé 12 på 5 arbetsdagar\n"
         "• statistik · exportera csv"
     ),
-    "help.admin": "Som administratör: idéslussare lägg till|ta bort @namn, idéslussare lista.",
+    "help.admin": (
+        "Som administratör: idéslussare lägg till|ta bort @namn, idéslussare lista, "
+        "utkorg – hur det går med utskicken."
+    ),
     "help.stages": "Stegen: {stages}.",
     # understanding commands
     "parse.not_understood": "Jag förstod inte riktigt. Skriv ”hjälp” så visar jag vad du kan skriva.",
@@ -63,6 +73,10 @@ SV: dict[str, str] = {
     "usage.help": "Så här: hjälp",
     "usage.mine": "Så här: mina",
     "usage.stats": "Så här: statistik",
+    "usage.snooze": "Så här: pausa 12 5 [skäl] (antal arbetsdagar)",
+    "usage.outbox": "Så här: utkorg",
+    "parse.needs_days": "Hur många arbetsdagar ska påminnelserna vänta? Skriv antalet efter idéns nummer.",
+    "parse.bad_days": "”{word}” är inget antal arbetsdagar. Skriv ett tal från 1 till {most}.",
     "parse.maybe_idea": "Ville du beskriva en idé? Skriv ”ny idé” så börjar vi.",
     # who may do what
     "refuse.coordinator": (
@@ -89,6 +103,17 @@ SV: dict[str, str] = {
     "assign.same": "{person} har redan hand om idé {number}.",
     "assign.not_coordinator": "{person} är inte idéslussare, så jag kan inte ge idén till hen.",
     "note.done": "Anteckningen är sparad på idé {number}. Den syns bara för idéslussare.",
+    "snooze.done": (
+        "Klart: inga påminnelser om idé {number} ”{title}” på {days}. "
+        "De börjar igen {date}. Idégivaren får fortfarande höra av oss som vanligt."
+    ),
+    "snooze.finished": "Idé {number} är i steget {stage}, som inte har några påminnelser att pausa.",
+    "outbox.counts": "Utkorgen: {pending} väntar, {sent} skickade, {failed} gick inte fram.",
+    "outbox.no_failures": "Inga meddelanden har misslyckats.",
+    "outbox.failures": "Senast misslyckade:",
+    "outbox.failure": "• meddelande {id} ({kind}{idea}), {attempts} försök: {error}",
+    "outbox.failure_idea": ", idé {number}",
+    "outbox.no_error": "inget fel sparat",
     "someone": "en idéslussare",
     "nobody": "ingen ännu",
     "unknown_person": "okänd",
@@ -104,6 +129,8 @@ SV: dict[str, str] = {
     "list.line": "{number}. {title} – {stage} i {days} – {assignee}",
     "days.one": "1 dag",
     "days.many": "{days} dagar",
+    "workdays.one": "1 arbetsdag",
+    "workdays.many": "{days} arbetsdagar",
     "list.more": "… och {more} till. Begränsa med ett steg, till exempel: lista bedömning",
     # show
     "show.title": "Idé {number}: {title}",
@@ -123,6 +150,7 @@ SV: dict[str, str] = {
     "history.satisfaction": "{date} {actor}: svarade {score} av 5 på nöjdhetsfrågan",
     "history.satisfaction_comment": "{date} {actor}: lämnade en kommentar om hanteringen",
     "history.note": "{date} {actor}: {text}",
+    "history.snoozed": "{date} {actor}: pausade påminnelserna till {until}",
     "history.message": " – ”{text}”",
     # stats
     "stats.title": "Statistik",
@@ -191,6 +219,11 @@ SV: dict[str, str] = {
 EN: dict[str, str] = {
     "welcome": "Hi {name}!",
     "welcome.noname": "Hi!",
+    "group.personal_chat": (
+        "An idea is best described in peace, in a chat with just me. Write to me there and "
+        "I will help you step by step. Here I answer commands – write “help” and I will show "
+        "you which."
+    ),
     "help.everyone": (
         "This is what you can write to me:\n"
         "• mine – your ideas and how far they have come\n"
@@ -205,9 +238,13 @@ EN: dict[str, str] = {
         "• advance 12 [stage] [message] – to the next stage, with a word to the idea giver\n"
         "• park 12 [message] · refer 12 “where” [message] · close 12 reason\n"
         "• reopen 12 [message] · note 12 text (only coordinators see it)\n"
+        "• snooze 12 5 [reason] – no reminders about idea 12 for 5 working days\n"
         "• stats · export csv"
     ),
-    "help.admin": "As an admin: coordinator add|remove @name, coordinator list.",
+    "help.admin": (
+        "As an admin: coordinator add|remove @name, coordinator list, "
+        "outbox – how the outgoing messages are doing."
+    ),
     "help.stages": "The stages: {stages}.",
     "parse.not_understood": "I didn't quite understand. Write “help” and I'll show what you can write.",
     "parse.unknown_command": (
@@ -240,6 +277,10 @@ EN: dict[str, str] = {
     "usage.help": "Like this: help",
     "usage.mine": "Like this: mine",
     "usage.stats": "Like this: stats",
+    "usage.snooze": "Like this: snooze 12 5 [reason] (working days)",
+    "usage.outbox": "Like this: outbox",
+    "parse.needs_days": "For how many working days should the reminders wait? Write the number after the idea's number.",
+    "parse.bad_days": "“{word}” is not a number of working days. Write a number from 1 to {most}.",
     "parse.maybe_idea": "Did you want to describe an idea? Write “new idea” and we'll start.",
     "refuse.coordinator": (
         "Only coordinators can do that. Want to know how your ideas are doing? Write “mine”."
@@ -262,6 +303,17 @@ EN: dict[str, str] = {
     "assign.same": "{person} is already taking care of idea {number}.",
     "assign.not_coordinator": "{person} is not a coordinator, so I can't give them the idea.",
     "note.done": "The note is saved on idea {number}. Only coordinators see it.",
+    "snooze.done": (
+        "Done: no reminders about idea {number} “{title}” for {days}. "
+        "They start again on {date}. The idea giver still hears from us as usual."
+    ),
+    "snooze.finished": "Idea {number} is at the stage {stage}, which has no reminders to pause.",
+    "outbox.counts": "The outbox: {pending} waiting, {sent} sent, {failed} could not be delivered.",
+    "outbox.no_failures": "No messages have failed.",
+    "outbox.failures": "Latest failures:",
+    "outbox.failure": "• message {id} ({kind}{idea}), {attempts} attempts: {error}",
+    "outbox.failure_idea": ", idea {number}",
+    "outbox.no_error": "no error recorded",
     "someone": "a coordinator",
     "nobody": "nobody yet",
     "unknown_person": "unknown",
@@ -275,6 +327,8 @@ EN: dict[str, str] = {
     "list.line": "{number}. {title} – {stage} for {days} – {assignee}",
     "days.one": "1 day",
     "days.many": "{days} days",
+    "workdays.one": "1 working day",
+    "workdays.many": "{days} working days",
     "list.more": "… and {more} more. Narrow it down with a stage, for example: list assessment",
     "show.title": "Idea {number}: {title}",
     "show.stage": "Stage",
@@ -293,6 +347,7 @@ EN: dict[str, str] = {
     "history.satisfaction": "{date} {actor}: answered {score} of 5 to the satisfaction question",
     "history.satisfaction_comment": "{date} {actor}: left a comment on the handling",
     "history.note": "{date} {actor}: {text}",
+    "history.snoozed": "{date} {actor}: paused the reminders until {until}",
     "history.message": " – “{text}”",
     "stats.title": "Statistics",
     "stats.total": "Ideas in total",
@@ -355,5 +410,4 @@ TEXTS: dict[str, dict[str, str]] = {"sv": SV, "en": EN}
 
 def ct(lang: str, key: str, **values: object) -> str:
     """The command text for `key` in `lang`, with placeholders filled in."""
-    table = TEXTS.get(lang, TEXTS[DEFAULT_LANGUAGE])
-    return table[key].format(**values) if values else table[key]
+    return text_in(TEXTS, lang, key, **values)

@@ -7,7 +7,7 @@ next. A test checks that both languages have the same keys and placeholders.
 
 from __future__ import annotations
 
-from conversations.texts import DEFAULT_LANGUAGE
+from conversations.texts import named_in, text_in
 
 SV: dict[str, str] = {
     "reminder.idle": (
@@ -133,12 +133,9 @@ TEXTS: dict[str, dict[str, str]] = {"sv": SV, "en": EN}
 
 
 def t(lang: str, key: str, **values: object) -> str:
-    table = TEXTS.get(lang, TEXTS[DEFAULT_LANGUAGE])
-    return table[key].format(**values) if values else table[key]
+    return text_in(TEXTS, lang, key, **values)
 
 
 def t_named(lang: str, key: str, name: str | None, **values: object) -> str:
     """Like `t`, but picks the `.noname` variant when we don't know the person's name."""
-    if name:
-        return t(lang, key, name=name, **values)
-    return t(lang, f"{key}.noname", **values)
+    return named_in(TEXTS, lang, key, name, **values)

@@ -3,6 +3,7 @@ Adaptive Card, plain text) and must treat every string here as plain text, never
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,3 +58,15 @@ class Reply:
             choices=tuple(Choice(c["value"], c["label"]) for c in data.get("choices", ())),
             facts=tuple(Fact(f["label"], f["value"]) for f in data.get("facts", ())),
         )
+
+
+def payload_of(*replies: Reply) -> dict[str, Any]:
+    """An outbox row's payload: `{"replies": [Reply.to_dict(), …]}`."""
+    return {"replies": [reply.to_dict() for reply in replies]}
+
+
+def replies_from_payload(payload: Mapping[str, Any]) -> list[Reply]:
+    """The replies in an outbox payload (`{"replies": […]}`, or one reply's dict)."""
+    if "replies" in payload:
+        return [Reply.from_dict(item) for item in payload["replies"]]
+    return [Reply.from_dict(dict(payload))]

@@ -6,6 +6,7 @@ A test checks that both languages have the same keys and the same placeholders.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from string import Formatter
 
 DEFAULT_LANGUAGE = "sv"
@@ -264,17 +265,35 @@ def language_for(locale: str | None) -> str:
     return code if code in LANGUAGES else DEFAULT_LANGUAGE
 
 
+def text_in(tables: Mapping[str, Mapping[str, str]], lang: str, key: str, **values: object) -> str:
+    """The text for `key` in `lang` from one of the sv/en tables (this one, the commands',
+    the reminders', a platform's), with placeholders filled in; Swedish if `lang` is not
+    spoken."""
+    table = tables.get(lang, tables[DEFAULT_LANGUAGE])
+    return table[key].format(**values) if values else table[key]
+
+
+def named_in(
+    tables: Mapping[str, Mapping[str, str]],
+    lang: str,
+    key: str,
+    name: str | None,
+    **values: object,
+) -> str:
+    """Like `text_in`, but picks the `.noname` variant when we don't know the person's name."""
+    if name:
+        return text_in(tables, lang, key, name=name, **values)
+    return text_in(tables, lang, f"{key}.noname", **values)
+
+
 def t(lang: str, key: str, **values: object) -> str:
     """The text for `key` in `lang`, with placeholders filled in."""
-    table = TEXTS.get(lang, TEXTS[DEFAULT_LANGUAGE])
-    return table[key].format(**values) if values else table[key]
+    return text_in(TEXTS, lang, key, **values)
 
 
 def t_named(lang: str, key: str, name: str | None, **values: object) -> str:
     """Like `t`, but picks the `.noname` variant when we don't know the person's name."""
-    if name:
-        return t(lang, key, name=name, **values)
-    return t(lang, f"{key}.noname", **values)
+    return named_in(TEXTS, lang, key, name, **values)
 
 
 def placeholders(text: str) -> set[str]:

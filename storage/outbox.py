@@ -13,6 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage
 
+# Set in `session.info` when a transaction wrote outbox rows, so whoever commits it can wake
+# the dispatcher at once instead of waiting for its next tick.
+WROTE_OUTBOX = "wrote_outbox"
+
+
+def wrote_outbox(session: AsyncSession) -> bool:
+    return bool(session.info.get(WROTE_OUTBOX))
+
 
 async def enqueue(
     session: AsyncSession,
@@ -42,6 +50,8 @@ async def enqueue(
         )
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
+    if result.rowcount:
+        session.info[WROTE_OUTBOX] = True
     return bool(result.rowcount)
 
 
@@ -85,7 +95,10 @@ async def enqueue_many(session: AsyncSession, rows: list[dict[str, Any]]) -> set
         .returning(OutboxMessage.__table__.c.dedupe_key),
         values,
     )
-    return set(result.scalars())
+    written = set(result.scalars())
+    if written:
+        session.info[WROTE_OUTBOX] = True
+    return written
 
 
 async def outbox_summary(session: AsyncSession, *, failed_limit: int = 10) -> dict[str, Any]:

@@ -10,10 +10,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Coordinator, Idea, Person
-
-# Until the process configuration says which stages are final, these count as closed.
-DEFAULT_CLOSED_STAGES = frozenset({"closed", "done", "rejected", "implemented"})
+from storage.models import Idea, Person
 
 
 @dataclass(frozen=True)
@@ -43,10 +40,11 @@ async def queue_of(
     session: AsyncSession,
     coordinator_id: int,
     *,
-    closed_stages: Collection[str] = DEFAULT_CLOSED_STAGES,
+    closed_stages: Collection[str],
     limit: int = 40,
 ) -> list[IdeaLine]:
-    """Open ideas assigned to the coordinator or to nobody, the longest-waiting first."""
+    """Open ideas assigned to the coordinator or to nobody, the longest-waiting first.
+    `closed_stages`: the process's terminal stages (bot/process.py)."""
     query = (
         select(
             Idea.id,
@@ -77,12 +75,3 @@ async def queue_of(
         )
         for row in (await session.execute(query)).all()
     ]
-
-
-async def is_coordinator(
-    session: AsyncSession, qualified_id: str, configured: Collection[str] = ()
-) -> bool:
-    """A coordinator named in IDESLUSS_COORDINATORS (`configured`) or added by an admin."""
-    if qualified_id in configured:
-        return True
-    return await session.get(Coordinator, qualified_id) is not None

@@ -22,9 +22,15 @@ async def upsert_person(
     platform_locale: str | None = None,
     address: dict[str, Any] | None = None,
     lock: bool = True,
+    heard_from: bool = False,
 ) -> Person:
     """Find or create the person, refresh what the platform tells us, and (on PostgreSQL)
-    lock the row so that two turns of the same person run one after the other."""
+    lock the row so that two turns of the same person run one after the other.
+
+    `heard_from`: the person just wrote to the bot (or installed it) where the bot can write
+    back, which proves they no longer block it: they are reachable again, whether or not
+    their address changed. Callers that only name someone (an assignee, a coordinator to
+    notify) leave it False, so naming a person never undoes a block."""
     # Platforms send what they like; keep within the columns rather than fail the turn.
     display_name = display_name[:200] if display_name else display_name
     platform_locale = platform_locale[:16] if platform_locale else platform_locale
@@ -56,8 +62,7 @@ async def upsert_person(
     if address and person.address != address:
         # The platform address can change (Teams serviceUrl); the latest one wins.
         person.address = address
-    if address and not person.reachable:
-        # They wrote to us, so they have not blocked the bot (any more).
+    if heard_from and not person.reachable:
         person.reachable = True
     person.updated_at = now
     return person

@@ -35,9 +35,10 @@ from adapters.slack.render import ACTION_PREFIX, home_view, render_messages
 from adapters.slack.sender import SlackSender, classify
 from bot.app import IdeaBot
 from bot.incoming import Incoming
+from bot.roles import is_coordinator
 from bot.server import InFlight
 from conversations.reply import Reply
-from storage.overview import ideas_of, is_coordinator, queue_of
+from storage.overview import ideas_of, queue_of
 from storage.people import find_person
 from storage.processed import claim_event
 
@@ -104,7 +105,11 @@ class SlackAdapter:
         # a slow Slack does not hold it). Keeps the event loop's queue short, so new requests
         # are still acknowledged quickly under load, and stays within the connection pool.
         self.turns = asyncio.Semaphore(MAX_CONCURRENT_TURNS)
-        self.verifier = SignatureVerifier(config.signing_secret) if config.signing_secret else None
+        self.verifier = (
+            SignatureVerifier(config.signing_secret, clock=_EpochClock(bot.clock))
+            if config.signing_secret
+            else None
+        )
         self._auth: AuthorizeResult | None = None
         self._auth_lock = asyncio.Lock()
 
@@ -117,9 +122,9 @@ class SlackAdapter:
             client=self.web_client(None),
             authorize=authorize,
             signing_secret=config.signing_secret,
-            # Socket Mode requests arrive over the app's own authenticated connection, and
-            # no HTTP route is mounted then.
-            request_verification_enabled=not config.socket_mode,
+            # handle_http checks every request's signature before anything is parsed, with
+            # the bot's clock; Socket Mode requests come over the app's own connection.
+            request_verification_enabled=False,
             # Our listeners ack and hand the work to `inflight` themselves; Bolt then answers
             # as soon as the listener returns instead of polling for the ack.
             process_before_response=True,
@@ -414,14 +419,26 @@ class SlackAdapter:
     async def _publish_home(self, user: str) -> None:
         profile = await self.profiles.get(user)
         qualified = f"{PLATFORM}:{user}"
+        process = self.bot.process
         async with self.bot.db.transaction() as session:
             person = await find_person(session, qualified)
             mine = await ideas_of(session, person.id, limit=HOME_ITEMS + 1) if person else []
             queue = None
-            if await is_coordinator(session, qualified, self.bot.settings.coordinators):
+            if await is_coordinator(session, self.bot.settings, qualified):
                 coordinator_id = person.id if person else -1
-                queue = await queue_of(session, coordinator_id, limit=HOME_ITEMS + 1)
-        view = home_view(profile.language, mine=mine, queue=queue, shown_at_most=HOME_ITEMS)
+                queue = await queue_of(
+                    session,
+                    coordinator_id,
+                    closed_stages=process.terminal_stages,
+                    limit=HOME_ITEMS + 1,
+                )
+        view = home_view(
+            profile.language,
+            mine=mine,
+            queue=queue,
+            shown_at_most=HOME_ITEMS,
+            stage_name=lambda stage: process.stage_name(stage, profile.language),
+        )
         await self._call(self.client.views_publish, user_id=user, view=view)
 
     async def first_delivery(self, key: str) -> bool:
@@ -538,3 +555,14 @@ def _event_id(body: dict[str, Any]) -> str | None:
 
 def _url(value: Any) -> str | None:
     return value if isinstance(value, str) and value.startswith(("https://", "http://")) else None
+
+
+class _EpochClock:
+    """slack_sdk's verifier asks a clock for epoch seconds: give it the bot's (injected) one,
+    so the five-minute window is tested by moving time, not by racing it."""
+
+    def __init__(self, clock: Any) -> None:
+        self.clock = clock
+
+    def now(self) -> float:
+        return self.clock.now().timestamp()

@@ -9,13 +9,13 @@ need more than MAX_SECTIONS_PER_TEXT of them; the database always keeps the whol
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from adapters.slack.markup import escape
-from adapters.slack.texts import stage_label, t
+from adapters.slack.texts import t
 from conversations.reply import Reply
 from storage.overview import IdeaLine
 
@@ -172,10 +172,12 @@ def slack_date(moment: datetime) -> str:
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}}|{fallback}>"
 
 
-def _idea_block(lang: str, idea: IdeaLine, *, coordinator: bool) -> Block:
+def _idea_block(
+    lang: str, idea: IdeaLine, *, coordinator: bool, stage_name: Callable[[str], str]
+) -> Block:
     title = clip(escape(" ".join(idea.title.split())), 400)
     details = [
-        escape(t(lang, "home.idea.stage", stage=stage_label(lang, idea.stage))),
+        escape(t(lang, "home.idea.stage", stage=stage_name(idea.stage))),
         t(lang, "home.idea.updated", date=slack_date(idea.updated_at)),
     ]
     if coordinator:
@@ -194,9 +196,11 @@ def home_view(
     mine: Sequence[IdeaLine],
     queue: Sequence[IdeaLine] | None = None,
     shown_at_most: int = 40,
+    stage_name: Callable[[str], str] = str,
 ) -> dict[str, Any]:
     """The Home tab: a coordinator's queue first (when `queue` is given), then the person's
-    own ideas. Stays within the 100 blocks a view may have."""
+    own ideas. Stays within the 100 blocks a view may have. `stage_name` gives a stage id's
+    name in `lang` (from the process)."""
     blocks: list[Block] = [
         {"type": "header", "text": _plain(t(lang, "home.title"), 150)},
     ]
@@ -208,7 +212,7 @@ def home_view(
         if not queue:
             blocks.append({"type": "section", "text": _mrkdwn(escape(t(lang, "home.queue.none")))})
         for idea in queue[:shown_at_most]:
-            blocks.append(_idea_block(lang, idea, coordinator=True))
+            blocks.append(_idea_block(lang, idea, coordinator=True, stage_name=stage_name))
         blocks.append({"type": "divider"})
     blocks.append({"type": "header", "text": _plain(t(lang, "home.mine"), 150)})
     if not mine:
@@ -216,7 +220,7 @@ def home_view(
     else:
         blocks.append({"type": "context", "elements": [_mrkdwn(escape(t(lang, "home.intro")))]})
     for idea in mine[:shown_at_most]:
-        blocks.append(_idea_block(lang, idea, coordinator=False))
+        blocks.append(_idea_block(lang, idea, coordinator=False, stage_name=stage_name))
     if len(mine) >= shown_at_most or (queue is not None and len(queue) >= shown_at_most):
         count = shown_at_most
         blocks.append(

@@ -3,7 +3,7 @@ to an @mention and the App Home tab. Swedish and English, same keys, same placeh
 
 from __future__ import annotations
 
-from conversations.texts import DEFAULT_LANGUAGE
+from conversations.texts import text_in
 
 SV: dict[str, str] = {
     "mention.how_to_start": (
@@ -39,7 +39,6 @@ SV: dict[str, str] = {
     "home.idea.yours": "Din",
     "home.idea.unassigned": "Ingen har tagit den än",
     "home.more": "Här visas de {count} senaste.",
-    "stage.submitted": "Inskickad",
 }
 
 EN: dict[str, str] = {
@@ -76,18 +75,10 @@ EN: dict[str, str] = {
     "home.idea.yours": "Yours",
     "home.idea.unassigned": "Nobody has taken it yet",
     "home.more": "Showing the latest {count}.",
-    "stage.submitted": "Submitted",
 }
 
 TEXTS: dict[str, dict[str, str]] = {"sv": SV, "en": EN}
 
 
 def t(lang: str, key: str, **values: object) -> str:
-    table = TEXTS.get(lang, TEXTS[DEFAULT_LANGUAGE])
-    return table[key].format(**values) if values else table[key]
-
-
-def stage_label(lang: str, stage: str) -> str:
-    """The stage as people say it; a stage this table does not know is shown as it is named
-    in the process configuration."""
-    return TEXTS.get(lang, TEXTS[DEFAULT_LANGUAGE]).get(f"stage.{stage}", stage)
+    return text_in(TEXTS, lang, key, **values)

@@ -21,12 +21,15 @@ from botframework.connector.auth import BotFrameworkAuthentication
 from adapters.teams.render import to_activity
 from bot.incoming import Incoming
 from conversations.reply import Reply
+from conversations.texts import DEFAULT_LANGUAGE, language_for
 from storage.people import find_person, upsert_person
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "msteams"
 GROUP_CONVERSATIONS = {"channel", "groupchat"}
+# Teams user ids ("29:1abc…", AAD object ids); anything else is left as the typed name.
+_MENTIONABLE_ID = re.compile(r"[A-Za-z0-9._:-]{1,200}")
 _LEFTOVER_MENTION = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 
 
@@ -93,6 +96,7 @@ def message_text(activity: Activity) -> str:
         except (KeyError, TypeError, AttributeError, re.error):
             # A malformed mention entity; fall back to dropping the tags below.
             text = activity.text
+    text = _people_mentioned(activity, text)
     # A bot mention whose entity was unusable goes too; other mentions keep the name.
     bot_name = getattr(activity.recipient, "name", None)
 
@@ -100,6 +104,30 @@ def message_text(activity: Activity) -> str:
         return "" if bot_name and match.group(1).strip() == bot_name else match.group(1)
 
     return _LEFTOVER_MENTION.sub(unwrap, text).strip()
+
+
+def _people_mentioned(activity: Activity, text: str) -> str:
+    """`<at>Maria Berg</at>` → `<@29:1abc…>` for every mention entity of someone other than
+    the bot, so that `assign 12 @Maria Berg` names Maria by the id the core knows her by
+    (the same `from.id` her own messages carry). A mention whose entity is unusable keeps
+    the name as typed."""
+    bot_id = activity.recipient.id if _has_id(activity.recipient) else None
+    for entity in activity.entities or ():
+        if (getattr(entity, "type", None) or "").lower() != "mention":
+            continue
+        properties = getattr(entity, "additional_properties", None) or {}
+        mentioned, tagged = properties.get("mentioned"), properties.get("text")
+        user_id = mentioned.get("id") if isinstance(mentioned, dict) else None
+        if (
+            not isinstance(user_id, str)
+            or user_id == bot_id
+            or not _MENTIONABLE_ID.fullmatch(user_id)
+            or not isinstance(tagged, str)
+            or not tagged
+        ):
+            continue
+        text = text.replace(tagged, f"<@{user_id}>", 1)
+    return text
 
 
 def locale_of(activity: Activity) -> str | None:
@@ -207,8 +235,8 @@ class TeamsEndpoint:
                     platform_locale=locale_of(activity),
                     address=conversation_reference(activity),
                     lock=False,
+                    heard_from=True,  # installed again after a removal or a block
                 )
-                person.reachable = True  # installed again after a removal or a block
             elif action.startswith("remove"):
                 person = await find_person(session, f"{PLATFORM}:{activity.from_property.id}")
                 if person is not None:
@@ -232,7 +260,11 @@ class TeamsEndpoint:
 
     async def _reply(self, turn: TurnContext, replies: list[Reply]) -> None:
         if replies:
-            await turn.send_activities([to_activity(reply) for reply in replies])
+            # The replies do not carry their language; the activity's locale is close enough
+            # for the adapter's own few words.
+            locale = locale_of(turn.activity)
+            lang = language_for(locale) if locale else DEFAULT_LANGUAGE
+            await turn.send_activities([to_activity(reply, lang) for reply in replies])
 
     async def _on_turn_error(self, turn: TurnContext, error: Exception) -> None:
         # No activity content at this level: it may hold an idea or a name.

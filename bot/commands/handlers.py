@@ -18,7 +18,7 @@ from bot.commands.parser import ADMIN_ONLY, EVERYONE, Command, ParseError
 from bot.config import Settings
 from bot.notifications import notify_assignee
 from bot.process import Process
-from bot.reminders import ReminderPolicy, mark_activity
+from bot.reminders import ReminderPolicy, mark_activity, snooze_idea
 from bot.roles import (
     add_coordinator,
     added_coordinators,
@@ -32,6 +32,7 @@ from conversations.reply import Attachment, Fact, Reply
 from conversations.texts import t
 from storage import ideas as idea_store
 from storage.models import Idea, Person
+from storage.outbox import outbox_summary
 from storage.people import first_name, upsert_person
 
 log = logging.getLogger(__name__)
@@ -219,6 +220,18 @@ def _history_line(ctx: CommandContext, row: idea_store.HistoryRow) -> str | None
             if ctx.coordinator
             else None
         )
+    if event.kind == "snoozed" and ctx.coordinator:
+        until = (event.data or {}).get("until")
+        line = ct(
+            lang,
+            "history.snoozed",
+            date=when,
+            actor=actor,
+            until=_date(datetime.fromisoformat(until)) if until else "?",
+        )
+        if event.text:
+            line += ct(lang, "history.message", text=event.text)
+        return line
     return None
 
 
@@ -285,10 +298,23 @@ async def _move(
         return [Reply(ct(lang, "move.needs_reason", number=idea.id))]
     if requires == "where" and not where:
         return [Reply(ct(lang, "move.needs_where", number=idea.id))]
+    return await _moved(ctx, idea, to_stage, note=note, where=where, kind=kind)
+
+
+async def _moved(
+    ctx: CommandContext,
+    idea: Idea,
+    to_stage: str,
+    *,
+    note: str | None,
+    kind: str,
+    where: str | None = None,
+) -> list[Reply]:
+    """Make a checked move and tell the coordinator it is done."""
     from_stage = idea.stage
     await move_idea(
         ctx.session,
-        process,
+        ctx.process,
         idea,
         to_stage=to_stage,
         actor=ctx.person,
@@ -303,13 +329,13 @@ async def _move(
     return [
         Reply(
             ct(
-                lang,
+                ctx.lang,
                 "move.done",
                 number=idea.id,
                 title=idea.title,
                 from_stage=_stage_name(ctx, from_stage),
                 to_stage=_stage_name(ctx, to_stage),
-                giver=_giver_name(lang, giver),
+                giver=_giver_name(ctx.lang, giver),
             )
         )
     ]
@@ -377,33 +403,7 @@ async def _reopen(ctx: CommandContext, command: Command) -> list[Reply]:
     before = await idea_store.stage_before(ctx.session, idea.id, idea.stage)
     if before is None or before not in process.stages or process.stage(before).terminal:
         before = process.first_stage
-    from_stage = idea.stage
-    await move_idea(
-        ctx.session,
-        process,
-        idea,
-        to_stage=before,
-        actor=ctx.person,
-        now=ctx.now,
-        note=command.text,
-        kind="reopen",
-        policy=ctx.policy,
-        calendar=ctx.calendar,
-    )
-    giver = await ctx.session.get(Person, idea.person_id)
-    return [
-        Reply(
-            ct(
-                ctx.lang,
-                "move.done",
-                number=idea.id,
-                title=idea.title,
-                from_stage=_stage_name(ctx, from_stage),
-                to_stage=_stage_name(ctx, before),
-                giver=_giver_name(ctx.lang, giver),
-            )
-        )
-    ]
+    return await _moved(ctx, idea, before, note=command.text, kind="reopen")
 
 
 def qualify(person: Person, target: str) -> str:
@@ -459,6 +459,52 @@ async def _note(ctx: CommandContext, command: Command) -> list[Reply]:
     ctx.touch(idea)
     idea.updated_at = ctx.now
     return [Reply(ct(ctx.lang, "note.done", number=idea.id))]
+
+
+async def _snooze(ctx: CommandContext, command: Command) -> list[Reply]:
+    """No reminders to coordinators about the idea for N working days; the reason is kept
+    in the idea's history."""
+    idea = await _locked_idea(ctx, command.idea)
+    if isinstance(idea, Reply):
+        return [idea]
+    if idea.stage in ctx.process.terminal_stages:
+        return [
+            Reply(
+                ct(
+                    ctx.lang,
+                    "snooze.finished",
+                    number=idea.id,
+                    stage=_stage_name(ctx, idea.stage),
+                )
+            )
+        ]
+    days = command.days or 1
+    until = await snooze_idea(
+        ctx.session,
+        idea,
+        days=days,
+        reason=command.text,
+        actor=ctx.person,
+        now=ctx.now,
+        policy=ctx.policy,
+        calendar=ctx.calendar,
+    )
+    log.info("idea snoozed", extra={"idea": idea.id, "days": days})
+    workdays = (
+        ct(ctx.lang, "workdays.one") if days == 1 else ct(ctx.lang, "workdays.many", days=days)
+    )
+    return [
+        Reply(
+            ct(
+                ctx.lang,
+                "snooze.done",
+                number=idea.id,
+                title=idea.title,
+                days=workdays,
+                date=_date(until),
+            )
+        )
+    ]
 
 
 async def _stats(ctx: CommandContext, _: Command) -> list[Reply]:
@@ -617,6 +663,32 @@ async def _coordinator(ctx: CommandContext, command: Command) -> list[Reply]:
     return [Reply(ct(lang, "coord.not_found", person=qualified))]
 
 
+async def _outbox(ctx: CommandContext, _: Command) -> list[Reply]:
+    """Counts by status and the latest failures with their errors: numbers, kinds and
+    errors only, never what the messages say."""
+    lang = ctx.lang
+    summary = await outbox_summary(ctx.session)
+    lines = [ct(lang, "outbox.counts", **summary["counts"])]
+    if not summary["failed"]:
+        lines.append(ct(lang, "outbox.no_failures"))
+    else:
+        lines.append(ct(lang, "outbox.failures"))
+        for row in summary["failed"]:
+            idea = ct(lang, "outbox.failure_idea", number=row["idea_id"]) if row["idea_id"] else ""
+            lines.append(
+                ct(
+                    lang,
+                    "outbox.failure",
+                    id=row["id"],
+                    kind=row["kind"],
+                    idea=idea,
+                    attempts=row["attempts"],
+                    error=_shorten(row["last_error"] or ct(lang, "outbox.no_error"), 200),
+                )
+            )
+    return [Reply("\n".join(lines))]
+
+
 HANDLERS: dict[str, Handler] = {
     "help": _help,
     "mine": _mine,
@@ -632,6 +704,8 @@ HANDLERS: dict[str, Handler] = {
     "stats": _stats,
     "export": _export,
     "coordinator": _coordinator,
+    "snooze": _snooze,
+    "outbox": _outbox,
 }
 
 
@@ -641,8 +715,7 @@ HANDLERS: dict[str, Handler] = {
 def _stage_name(ctx: CommandContext, stage_id: str | None) -> str:
     if stage_id is None:
         return "–"
-    stage = ctx.process.stages.get(stage_id)
-    return stage.name(ctx.lang) if stage else stage_id  # a stage since removed from the file
+    return ctx.process.stage_name(stage_id, ctx.lang)
 
 
 def _name(lang: str, person: Person | None) -> str:
@@ -661,6 +734,11 @@ def _days(lang: str, days: int) -> str:
 
 def _date(moment: datetime) -> str:
     return f"{moment.astimezone(STOCKHOLM):%Y-%m-%d}"
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _decimal(lang: str, value: float) -> str:

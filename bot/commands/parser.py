@@ -35,6 +35,8 @@ WORDS: dict[str, tuple[str, ...]] = {
     "stats": ("stats", "statistik", "statistics"),
     "export": ("export", "exportera"),
     "coordinator": ("coordinator", "coordinators", "idéslussare", "samordnare"),
+    "snooze": ("snooze", "snooza", "pausa"),
+    "outbox": ("outbox", "utkorg", "utkorgen"),
 }
 COMMAND_BY_WORD = {word: name for name, words in WORDS.items() for word in words}
 COORDINATOR_ACTIONS = {
@@ -47,10 +49,13 @@ UNASSIGNED_FLAGS = ("--unassigned", "--otilldelade", "unassigned", "otilldelade"
 MINE_FLAGS = ("--mine", "--mina", "mine", "mina", "--mig")
 EXPORT_FORMATS = ("csv",)
 MAX_NUMBER = 2_147_483_647  # the database's integer range
+# A snooze longer than a working year is a typo, not a plan.
+MAX_SNOOZE_DAYS = 250
+DAY_WORDS = ("dagar", "dag", "arbetsdagar", "arbetsdag", "days", "day", "working")
 
 # Commands an idea giver may use; the rest are for coordinators (and admins).
 EVERYONE = frozenset({"help", "mine", "show"})
-ADMIN_ONLY = frozenset({"coordinator"})
+ADMIN_ONLY = frozenset({"coordinator", "outbox"})
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,7 @@ class Command:
     idea: int | None = None
     stage: str | None = None  # list: the filter; advance: where to
     text: str | None = None  # the message to the idea giver, the reason, the note
+    days: int | None = None  # snooze: for how many working days
     target: str | None = None  # assign: a person; refer: where; coordinator: a person
     action: str | None = None  # coordinator: add/remove/list; export: the format
     flags: frozenset[str] = field(default_factory=frozenset)
@@ -124,7 +130,7 @@ def _parse(text: str, process: Process) -> Command | ParseError:
     if name is None:
         return ParseError("parse.unknown_command", {"word": _shorten(head, 30)})
     rest = rest.strip()
-    if name in ("help", "mine", "stats"):
+    if name in ("help", "mine", "stats", "outbox"):
         if rest:
             return ParseError("parse.extra_words", {"words": _shorten(rest, 30)}, name)
         return Command(name)
@@ -168,7 +174,27 @@ def _parse(text: str, process: Process) -> Command | ParseError:
         if not rest:
             return ParseError("parse.needs_note", {}, name)
         return Command(name, idea=number, text=rest)
+    if name == "snooze":
+        return _snooze(number, rest)
     raise AssertionError(name)  # pragma: no cover - every command is handled above
+
+
+def _snooze(number: int, rest: str) -> Command | ParseError:
+    """`snooze 12 5 [dagar] [reason]`: the days in digits, an optional unit word."""
+    word, _, reason = rest.partition(" ")
+    if not word:
+        return ParseError("parse.needs_days", {}, "snooze")
+    if not word.isascii() or not word.isdigit() or not 1 <= int(word) <= MAX_SNOOZE_DAYS:
+        return ParseError(
+            "parse.bad_days", {"word": _shorten(word, 30), "most": str(MAX_SNOOZE_DAYS)}, "snooze"
+        )
+    reason = reason.strip()
+    unit, _, after = reason.partition(" ")
+    if unit.casefold().strip(".,:;") in DAY_WORDS:
+        reason = after.strip()
+        if reason.casefold().startswith("days"):  # "working days"
+            reason = reason[4:].strip()
+    return Command("snooze", idea=number, days=int(word), text=reason or None)
 
 
 def _list(rest: str, process: Process) -> Command | ParseError:

@@ -10,6 +10,10 @@ driver only has to implement the same few verbs:
     click(label, earlier=False) the person clicks a button (earlier=True: on an older message)
     transcript() / buttons()    what the bot showed in answer to the last turn
     proactive(replies) -> str   the platform's Sender delivers to this person; what arrived
+    coordinator_says(text)      a coordinator (Maria) types in her own chat with the bot
+    stage_of(number) -> str     the idea's stage, as stored
+    deliver_outbox() -> str     the real dispatcher, with this platform's Sender and an
+                                office-hours clock, sends what waits; what reached this person
     garbage() -> None           the worst the platform can deliver; must not break anything
     incomings                   every Incoming the core was given, in order
     supports_stale_clicks       False where old buttons cannot be clicked (the terminal)
@@ -44,6 +48,9 @@ class ChatDriver(Protocol):
     def buttons(self) -> list[str]: ...
     async def proactive(self, replies: list[Reply]) -> str: ...
     async def garbage(self) -> None: ...
+    async def coordinator_says(self, text: str) -> None: ...
+    async def stage_of(self, number: int) -> str: ...
+    async def deliver_outbox(self) -> str: ...
 
 
 class RecordingBot:
@@ -107,14 +114,25 @@ class AdapterContract:
         await driver.click("Ja", earlier=True)
         hears(driver, "Den knappen hörde till en tidigare fråga", "Var arbetar du?")
 
-    async def test_a_command_reaches_the_core_as_typed(self, driver: ChatDriver) -> None:
-        # After the coordinator commands are merged: assert the idea moved and the idea
-        # giver's follow-up went out through this platform's Sender.
-        await driver.open()
-        await driver.say("advance 1 testing Bra idé, vi provar!")
+    async def test_a_command_moves_the_idea_and_the_follow_up_reaches_the_idea_giver(
+        self, driver: ChatDriver
+    ) -> None:
+        await up_to_participation(driver)
+        await driver.click("Nej")
+        await driver.say("Kultur och fritid")
+        await driver.click("Skicka in")
+        hears(driver, "har nummer 1")
+        await driver.deliver_outbox()  # Maria hears of the new idea
+
+        await driver.coordinator_says("advance 1 assessment Bra idé, vi tittar på den!")
         incoming = driver.incomings[-1]
-        assert incoming.text == "advance 1 testing Bra idé, vi provar!"
+        assert incoming.text == "advance 1 assessment Bra idé, vi tittar på den!"
         assert incoming.action is None and incoming.in_group is False
+        assert await driver.stage_of(1) == "assessment"
+
+        arrived = await driver.deliver_outbox()
+        assert "”Tryggare tunnlar”" in arrived and "Bra idé, vi tittar på den!" in arrived
+        assert await driver.deliver_outbox() == ""  # delivered once
 
     async def test_a_proactive_message_reaches_the_person(self, driver: ChatDriver) -> None:
         await driver.open()

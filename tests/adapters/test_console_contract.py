@@ -5,9 +5,12 @@ from __future__ import annotations
 import io
 
 import pytest
+from sqlalchemy import select
 
 from adapters.console import ConsoleChat, render
+from bot.dispatcher import Dispatcher
 from conversations.reply import Reply
+from storage.models import Idea
 from tests.adapters.contract import AdapterContract, RecordingBot
 
 
@@ -21,6 +24,25 @@ class ConsoleDriver:
             self.bot.handle, user="anna", stdin=io.StringIO(), stdout=self.out, interactive=False
         )
         self.shown: list[Reply] = []
+        # Maria, a coordinator (IDESLUSS_COORDINATORS=console:maria in the test settings).
+        self.maria = ConsoleChat(
+            self.bot.handle,
+            user="maria",
+            stdin=io.StringIO(),
+            stdout=io.StringIO(),
+            interactive=False,
+        )
+        chats = {"anna": self.chat, "maria": self.maria}
+
+        class Terminals:
+            """The console Sender for both people: each address names whose terminal."""
+
+            platform = "console"
+
+            async def send(self, address, replies) -> None:
+                await chats[address["user"]].send(address, replies)
+
+        self.dispatcher = Dispatcher(bot.db, [Terminals()], settings=bot.settings, clock=bot.clock)
 
     @property
     def incomings(self):
@@ -50,6 +72,18 @@ class ConsoleDriver:
 
     async def proactive(self, replies: list[Reply]) -> str:
         return "\n\n".join(render(reply) for reply in replies)
+
+    async def coordinator_says(self, text: str) -> None:
+        await self.maria._show(await self.bot.handle(self.maria.incoming(text)))
+
+    async def stage_of(self, number: int) -> str:
+        async with self.bot.db.transaction() as session:
+            return (await session.execute(select(Idea.stage).where(Idea.id == number))).scalar_one()
+
+    async def deliver_outbox(self) -> str:
+        start = len(self.out.getvalue())
+        await self.dispatcher.run_until_idle()
+        return self.out.getvalue()[start:]
 
     async def garbage(self) -> None:
         await self._turn(self.chat.incoming("\x00\x1b[2J\u202e" + "x" * 300_000))

@@ -88,3 +88,67 @@ async def test_an_export_is_saved_as_a_file(bot, tmp_path) -> None:
     assert f"(Filen är sparad: {saved})" in out.getvalue()
     assert saved.read_text(encoding="utf-8-sig").startswith("number,title,stage")
     assert (tmp_path / "idesluss-2026-06-15.csv").read_text() == "older export"
+
+
+async def test_the_terminal_shows_messages_held_for_office_hours_and_the_dispatcher_leaves_them(
+    bot, db, clock
+) -> None:
+    """Office hours are for chat platforms, where a message pings someone's phone. The person
+    at the keyboard sees their messages whenever they open the terminal chat, and no
+    dispatcher (which has no console sender) ever claims them."""
+    from datetime import timedelta
+
+    from bot.dispatcher import Dispatcher, payload_of
+    from conversations.reply import Reply
+    from storage.outbox import enqueue
+    from storage.people import upsert_person
+    from tests.fakes.senders import FakeSender
+
+    clock.set(clock.now().replace(hour=21, minute=30))  # Monday evening, office closed
+    tomorrow_morning = clock.now().replace(hour=8, minute=0) + timedelta(days=1)
+    async with db.transaction() as session:
+        maria = await upsert_person(session, "console", "maria", now=clock.now())
+        elsewhere = await upsert_person(
+            session, "fake", "erik", now=clock.now(), address={"user": "erik"}
+        )
+        for person, key in ((maria, "evening:maria"), (elsewhere, "evening:erik")):
+            await enqueue(
+                session,
+                dedupe_key=key,
+                recipient_id=person.id,
+                kind="reminder",
+                payload=payload_of(Reply("Idé 1 har väntat länge.")),
+                now=clock.now(),
+                not_before=tomorrow_morning,
+            )
+
+    # The next morning the dispatcher delivers the platform's row, not the terminal's.
+    clock.set(tomorrow_morning)
+    fake = FakeSender(platform="fake", now=clock.now)
+    dispatcher = Dispatcher(db, [fake], settings=bot.settings, clock=clock)
+    assert await dispatcher.run_until_idle() == 1
+    assert [d.texts for d in fake.delivered] == [["Idé 1 har väntat länge."]]
+
+    # Back in the evening: Maria opens the terminal chat before tomorrow's office hours.
+    clock.set(tomorrow_morning - timedelta(hours=10))
+    shown = await Chat(bot, user="maria", name="Maria").receives()
+    assert "Idé 1 har väntat länge." in shown
+    async with db.transaction() as session:
+        statuses = dict(
+            (await session.execute(select(OutboxMessage.dedupe_key, OutboxMessage.status))).all()
+        )
+    assert statuses == {"evening:maria": "sent", "evening:erik": "sent"}
+
+
+async def test_the_server_delivers_only_through_its_platforms(bot) -> None:
+    """The server's dispatcher gets the mounted platforms' senders, never a console one."""
+    from bot.server import SERVICES, build_app
+
+    app = await build_app(bot, [], close_database=False)
+    [delivery] = [s for s in app[SERVICES] if s.name == "delivery"]
+    await delivery.start()
+    try:
+        assert delivery.background.dispatcher.senders == {}
+    finally:
+        await delivery.stop()
+    assert bot.on_outbox is None  # the stopped service no longer wakes anything

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.app import IdeaBot
+from bot.config import Settings
 from tests.bot.ideas import submit_idea
 from tests.chat import Chat
 
@@ -25,3 +27,14 @@ async def maria_anna(bot, maria: Chat, anna: Chat) -> tuple[Chat, Chat]:
     assert number == 1
     await maria.receives()
     return maria, anna
+
+
+@pytest.fixture
+def admin_bot(db, clock, database_url) -> IdeaBot:
+    """Maria is a coordinator, Boss an admin (IDESLUSS_ADMINS=console:boss)."""
+    settings = Settings(
+        database_url=database_url,
+        coordinators=frozenset({"console:maria"}),
+        admins=frozenset({"console:boss"}),
+    )
+    return IdeaBot(db, settings=settings, clock=clock)

@@ -8,8 +8,6 @@ import logging
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import IdeaBot
-from bot.config import Settings
 from storage.models import Coordinator, Idea, IdeaEvent, OutboxMessage
 from tests.bot.ideas import submit_idea
 from tests.chat import Chat
@@ -27,6 +25,7 @@ COORDINATOR_COMMANDS = [
     "note 1 hemlig anteckning",
     "stats",
     "export csv",
+    "snooze 1 3 Vi väntar",
 ]
 
 
@@ -86,16 +85,6 @@ async def test_help_depends_on_the_role(bot, maria_anna) -> None:
         "mina – dina idéer", "Som idéslussare kan du också skriva", "Bedömning (assessment)"
     )
     maria.does_not_hear("administratör")
-
-
-@pytest.fixture
-def admin_bot(db, clock, database_url) -> IdeaBot:
-    settings = Settings(
-        database_url=database_url,
-        coordinators=frozenset({"console:maria"}),
-        admins=frozenset({"console:boss"}),
-    )
-    return IdeaBot(db, settings=settings, clock=clock)
 
 
 async def test_admins_manage_coordinators_in_the_chat(admin_bot, db) -> None:

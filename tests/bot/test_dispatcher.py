@@ -14,6 +14,7 @@ from adapters.base import RetryLater, Unreachable
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.dispatcher import Dispatcher, DispatchPolicy, payload_of
+from bot.incoming import Incoming
 from bot.ratelimit import DEFAULT_RATE_LIMITS
 from conversations.reply import Reply
 from storage.database import Database
@@ -375,11 +376,21 @@ async def test_admins_see_failed_messages_with_their_error(
 
 
 async def test_an_unreachable_person_who_writes_again_is_reachable(
-    db: Database, clock: FrozenClock
+    db: Database, clock: FrozenClock, bot
 ) -> None:
     anna = await person(db, "anna", now=clock.now())
     async with db.transaction() as session:
         (await session.get(Person, anna)).reachable = False
-    await person(db, "anna", now=clock.now())  # a new turn, same address
-    async with db.transaction() as session:
-        assert (await session.get(Person, anna)).reachable is True
+
+    async def reachable() -> bool:
+        async with db.transaction() as session:
+            return (await session.get(Person, anna)).reachable
+
+    # Said in a Teams channel: nothing shows her personal chat works again.
+    await bot.handle(Incoming(platform="fake", user_id="anna", text="mina", in_group=True))
+    assert await reachable() is False
+    # A new turn in her own chat, same address as before.
+    await bot.handle(
+        Incoming(platform="fake", user_id="anna", text="mina", address={"user": "anna"})
+    )
+    assert await reachable() is True

@@ -70,6 +70,15 @@ PROCESS = load_process()
         ("coordinator list", Command("coordinator", action="list")),
         ("idéslussare lägg till slack:U1", Command("coordinator", action="add", target="slack:U1")),
         ("coordinator remove @lars", Command("coordinator", action="remove", target="@lars")),
+        ("snooze 7 5", Command("snooze", idea=7, days=5)),
+        (
+            "pausa 7 5 dagar Väntar på IT",
+            Command("snooze", idea=7, days=5, text="Väntar på IT"),
+        ),
+        ("snooze 7 2 working days budget", Command("snooze", idea=7, days=2, text="budget")),
+        ("snooze 7 1 day", Command("snooze", idea=7, days=1)),
+        ("utkorg", Command("outbox")),
+        ("/idea outbox", Command("outbox")),
     ],
 )
 def test_commands_in_both_languages(text: str, command: Command) -> None:

@@ -104,10 +104,54 @@ async def test_start_delivery_sweeps_and_delivers_until_stopped(db, clock) -> No
         await asyncio.wait_for(_until(lambda: background.dispatcher.stats.delivered == 1), 5)
         assert sender.texts_for("anna") == ["Din idé har gått vidare."]
     finally:
-        background.stop()
+        await background.stop_and_finish()
 
 
 async def _until(condition) -> None:
     # The scheduler runs the job on its own task: poll its visible outcome.
     while not condition():  # noqa: ASYNC110
         await asyncio.sleep(0.01)
+
+
+async def test_a_wake_during_a_pass_runs_one_more_round() -> None:
+    """The scheduler skips a run while one is going; the wake must not be lost with it."""
+    from bot.scheduler import DispatchPasses
+
+    rounds = 0
+    inside = asyncio.Event()
+    go_on = asyncio.Event()
+
+    async def work() -> None:
+        nonlocal rounds
+        rounds += 1
+        if rounds == 1:
+            inside.set()
+            await go_on.wait()
+
+    passes = DispatchPasses(work)
+    running = asyncio.create_task(passes())
+    await asyncio.wait_for(inside.wait(), 5)
+    passes.again = True  # what Background.wake does while the pass claims
+    go_on.set()
+    await asyncio.wait_for(running, 5)
+    assert rounds == 2
+    await passes()  # no wake: one round
+    assert rounds == 3
+
+
+async def test_the_sweep_job_forgets_processed_events_older_than_a_day(db, clock) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from bot.scheduler import forget_processed_events
+    from storage.models import ProcessedEvent
+    from storage.processed import claim_event
+
+    async with db.transaction() as session:
+        await claim_event(session, "slack:old", now=clock.now() - timedelta(days=1, minutes=1))
+        await claim_event(session, "slack:recent", now=clock.now() - timedelta(hours=23))
+    assert await forget_processed_events(db, clock.now()) == 1
+    async with db.transaction() as session:
+        keys = (await session.execute(select(ProcessedEvent.key))).scalars().all()
+    assert keys == ["slack:recent"]

@@ -241,3 +241,45 @@ def test_doctor_command_exits_non_zero_when_something_is_wrong(
     out = capsys.readouterr().out
     assert "PROBLEM  Teams: MICROSOFT_APP_PASSWORD is set but MICROSOFT_APP_ID is missing" in out
     assert "problem(s) found" in out
+
+
+# ── settings for running many replicas ─────────────────────────────────────────────────────
+
+
+def test_intervals_and_any_time_delivery_come_from_the_environment() -> None:
+    from bot.config import Settings
+
+    settings = Settings.from_env(
+        {
+            "IDESLUSS_SWEEP_SECONDS": "60",
+            "IDESLUSS_DISPATCH_SECONDS": "2.5",
+            "IDESLUSS_DELIVER_ANY_TIME": "1",
+        }
+    )
+    assert (settings.sweep_every_s, settings.dispatch_every_s) == (60.0, 2.5)
+    assert settings.deliver_any_time is True
+    defaults = Settings.from_env({})
+    assert (defaults.sweep_every_s, defaults.dispatch_every_s) == (900.0, 15.0)
+    assert defaults.deliver_any_time is False
+    with pytest.raises(ValueError, match="IDESLUSS_SWEEP_SECONDS must be a number of seconds"):
+        Settings.from_env({"IDESLUSS_SWEEP_SECONDS": "often"})
+    with pytest.raises(ValueError, match=r"between 0\.1 and 86400"):
+        Settings.from_env({"IDESLUSS_DISPATCH_SECONDS": "0"})
+
+
+async def test_a_sweep_for_shift_work_queues_reminders_for_now(db, clock) -> None:
+    """Saturday night: with IDESLUSS_DELIVER_ANY_TIME the reminder is due at once; without
+    it, on Monday morning."""
+    from bot.app import IdeaBot
+    from bot.config import Settings
+    from bot.reminders import sweep
+
+    anna = Chat(IdeaBot(db, clock=clock), user="anna", name="Anna")
+    await anna.says("Hej!")
+    saturday_night = datetime(2026, 6, 20, 23, 0, tzinfo=STOCKHOLM)
+    report = await sweep(db, saturday_night, settings=Settings(deliver_any_time=True), dry_run=True)
+    assert [m.not_before for m in report.messages] == [saturday_night]
+    report = await sweep(db, saturday_night, settings=Settings(), dry_run=True)
+    assert [m.not_before.astimezone(STOCKHOLM).strftime("%a %H:%M") for m in report.messages] == [
+        "Mon 08:00"
+    ]

@@ -90,6 +90,7 @@ async def test_upsert_person_updates_what_the_platform_says_and_keeps_the_rest(d
             display_name="Anna A. Andersson",
             platform_locale=None,
             address=new_address,
+            heard_from=True,
         )
     assert again.id == person_id
     async with db.transaction() as session:
@@ -99,6 +100,25 @@ async def test_upsert_person_updates_what_the_platform_says_and_keeps_the_rest(d
     assert stored.address == new_address and stored.reachable is True
     assert stored.workplace == "Kultur och fritid"
     assert (stored.created_at, stored.updated_at) == (NOW, later)
+
+
+async def test_a_message_makes_a_person_reachable_again_but_being_named_does_not(db) -> None:
+    async with db.transaction() as session:
+        person = await make_person(session)
+        person.reachable = False
+        person_id = person.id
+    async with db.transaction() as session:
+        # Named as an assignee or a coordinator to notify: nothing proves they unblocked us.
+        named = await upsert_person(session, "msteams", "anna", now=NOW, lock=False)
+        assert named.reachable is False
+    async with db.transaction() as session:
+        # They wrote again from the same chat: same address, yet reachable.
+        spoke = await upsert_person(
+            session, "msteams", "anna", now=NOW, address=ADDRESS, heard_from=True
+        )
+        assert spoke.reachable is True
+    async with db.transaction() as session:
+        assert (await session.get(Person, person_id)).reachable is True
 
 
 async def test_overlong_platform_names_are_cut_to_fit(db) -> None:

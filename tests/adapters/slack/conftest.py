@@ -3,6 +3,7 @@ API; and `slack`, which plays Slack's side: signed deliveries, as Slack sends th
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import time
@@ -22,7 +23,7 @@ from adapters.slack.config import SlackConfig
 from bot.app import IdeaBot
 from bot.clock import FrozenClock
 from bot.config import Settings
-from bot.server import INFLIGHT, build_app
+from bot.server import BOT, INFLIGHT, build_app
 from storage.database import Database
 from tests.fakes.slack_api import TEAM, Call, FakeSlackApi
 
@@ -30,8 +31,11 @@ SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 COORDINATOR = "UMARIA"
 
 
-def signed_headers(body: bytes, *, age: float = 0, secret: str = SECRET) -> dict[str, str]:
-    timestamp = str(int(time.time() - age))
+def signed_headers(
+    body: bytes, *, age: float = 0, secret: str = SECRET, now: float | None = None
+) -> dict[str, str]:
+    """Headers as Slack signs them; `now` is the server's clock (epoch seconds)."""
+    timestamp = str(int((time.time() if now is None else now) - age))
     signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
     return {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature or ""}
 
@@ -45,6 +49,11 @@ class SlackSide:
         self.api = api
         self.http = aiohttp.ClientSession()
         self._ids = itertools.count(1)
+        self.clock = app[BOT].clock
+
+    def signed_headers(self, body: bytes, **kwargs: Any) -> dict[str, str]:
+        """Signed at the server's (injected) present."""
+        return signed_headers(body, now=self.clock.now().timestamp(), **kwargs)
 
     @property
     def url(self) -> str:
@@ -64,7 +73,7 @@ class SlackSide:
     ) -> tuple[int, str]:
         all_headers = {"Content-Type": content_type}
         if sign:
-            all_headers.update(signed_headers(body, age=age))
+            all_headers.update(self.signed_headers(body, age=age))
         all_headers.update(headers or {})
         async with self.http.post(self.url, data=body, headers=all_headers) as response:
             return response.status, await response.text()
@@ -175,6 +184,19 @@ class SlackSide:
         )
         return status
 
+    async def api_calls(self, method: str, *, within: float, channel: str) -> list[Call]:
+        """The calls to `method` for `channel` once there are some: for work the server does
+        on its own (the dispatcher), which no request of ours waits for. Fails after
+        `within` seconds."""
+
+        def calls() -> list[Call]:
+            return [c for c in self.api.calls_to(method) if c.params.get("channel") == channel]
+
+        async with asyncio.timeout(within):
+            while not calls():  # noqa: ASYNC110 - the dispatcher signals nothing
+                await asyncio.sleep(0.01)
+        return calls()
+
     async def settle(self) -> None:
         """Wait until every turn started by what was delivered has finished."""
         assert await self.app[INFLIGHT].drain(10)
@@ -225,6 +247,27 @@ class SlackChat:
 
     def buttons(self) -> list[str]:
         return [b["text"]["text"] for call in self.posted for b in call.buttons]
+
+
+async def submit_through_slack(chat: SlackChat, title: str) -> int:
+    """Tell the bot a whole idea in the DM; returns its number."""
+    await chat.says("Hej!")
+    for answer in (
+        title,
+        "Många väntar länge varje morgon.",
+        "Vi kunde prova en enkel ändring i en månad.",
+        "Både kollegor och invånare.",
+        "En månad på ett ställe.",
+    ):
+        await chat.says(answer)
+    await chat.clicks("Hoppa över")
+    await chat.clicks("Nej")
+    if "Var arbetar du" in chat.transcript():
+        await chat.says("Kultur och fritid")
+    await chat.clicks("Skicka in")
+    said = chat.transcript()
+    assert "nummer " in said, said
+    return int(said.split("nummer ", 1)[1].split(".")[0])
 
 
 @pytest.fixture

@@ -3,12 +3,17 @@ answer is shown only to the person who asked (ephemeral)."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+from sqlalchemy import select
 
 from bot.app import IdeaBot
 from bot.incoming import Incoming
 from conversations.reply import Choice, Fact, Reply
-from tests.adapters.slack.conftest import COORDINATOR, SlackSide
+from storage.database import Database
+from storage.models import Idea, OutboxMessage
+from tests.adapters.slack.conftest import COORDINATOR, SlackChat, SlackSide, submit_through_slack
 
 
 @pytest.fixture
@@ -47,20 +52,52 @@ def answers(slack_bot: IdeaBot, monkeypatch: pytest.MonkeyPatch) -> list[Incomin
 
 
 async def test_a_slash_command_reaches_the_core_as_a_command(
-    slack: SlackSide, heard: list[Incoming]
+    slack: SlackSide, heard: list[Incoming], anna: SlackChat, db: Database
 ) -> None:
-    assert await slack.command(COORDINATOR, "advance 12 testing Vi provar i Väster") == 200
+    """The whole way: Anna's idea told in her DM, Maria's `/idea advance` over signed HTTP,
+    the stage changed and the message to Anna written to the outbox in the same turn, and
+    the running dispatcher (woken by that turn, not by its next tick) posting it to her DM."""
+    number = await submit_through_slack(anna, "Tryggare tunnlar")
+    heard.clear()
+    slack.api.forget()
+
+    text = f"advance {number} assessment Vi tittar på den i Väster"
+    assert await slack.command(COORDINATOR, text) == 200
     await slack.settle()
     [incoming] = heard
     assert incoming.command is True and incoming.in_group is True
     assert (incoming.platform, incoming.user_id) == ("slack", COORDINATOR)
-    assert incoming.text == "advance 12 testing Vi provar i Väster"
+    assert incoming.text == text
     assert incoming.display_name == "Maria Lind" and incoming.locale == "sv-SE"
-    # The answer went only to her, through the command's response_url, and nowhere else.
+    # The answer went only to her, through the command's response_url.
     [answer] = slack.api.calls_to("response_url")
     assert answer.params["response_type"] == "ephemeral"
-    assert answer.params["text"]
-    assert slack.api.calls_to("chat.postMessage") == []
+    assert "Tryggare tunnlar" in answer.params["text"]
+    async with db.transaction() as session:
+        idea = await session.get(Idea, number)
+        assert idea is not None and idea.stage == "assessment"
+        rows = (
+            (await session.execute(select(OutboxMessage).where(OutboxMessage.idea_id == number)))
+            .scalars()
+            .all()
+        )
+        # To Anna (Maria's own notice of the new idea waits: she has no DM address yet).
+        [row] = [r for r in rows if r.kind != "new_idea"]
+        assert row.recipient_id == idea.person_id
+    # Anna hears about it in her DM, from the dispatcher, long before its next tick (15 s).
+    [dm] = await slack.api_calls("chat.postMessage", within=5, channel="DANNA")
+    assert "Maria Lind har börjat titta närmare på din idé ”Tryggare tunnlar”" in dm.text
+    # …and the row is marked sent (in the dispatcher's own transaction, just after the post).
+    async with asyncio.timeout(5):
+        while await _status(db, row.id) != "sent":  # noqa: ASYNC110 - nor here
+            await asyncio.sleep(0.01)
+
+
+async def _status(db: Database, row_id: int) -> str:
+    async with db.transaction() as session:
+        row = await session.get(OutboxMessage, row_id)
+        assert row is not None
+        return row.status
 
 
 async def test_mentions_in_a_slash_command_reach_the_core_in_slacks_escaped_form(

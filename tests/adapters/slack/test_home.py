@@ -42,7 +42,7 @@ async def test_an_employee_sees_her_ideas_with_stage_and_last_change(
     view = publish.params["view"]
     assert view["type"] == "home" and len(view["blocks"]) <= 100
     assert f"*{number}. Tryggare &lt;tunnlar&gt;*" in publish.text
-    assert "Läge: Inskickad" in publish.text
+    assert "Läge: Inkommen" in publish.text  # the stage's name in the process file
     stamp = int(clock.now().timestamp())
     assert f"Senast ändrad: <!date^{stamp}^{{date_short_pretty}}|2026-06-15>" in publish.text
     assert "Att ta hand om" not in publish.text  # she is not a coordinator
@@ -64,6 +64,39 @@ async def test_a_coordinator_sees_the_queue(slack: SlackSide, db, clock: FrozenC
     assert f"*{number}. Tryggare &lt;tunnlar&gt;*" in publish.text
     assert "Från: Anna Andersson" in publish.text and "Ingen har tagit den än" in publish.text
     assert "Du har inte skickat in någon idé än." in publish.text
+
+
+async def test_the_queue_follows_the_process_file_for_names_and_open_stages(
+    slack: SlackSide, db, clock: FrozenClock
+) -> None:
+    """Open stages (parked too) are in the queue, terminal ones (spread, referred) are not;
+    each named in the reader's language as the process file names it."""
+    numbers = {stage: await annas_idea(db, clock) for stage in ("parked", "spread", "referred")}
+    async with db.transaction() as session:
+        for stage, number in numbers.items():
+            idea = await session.get(Idea, number)
+            assert idea is not None
+            idea.stage = stage
+    assert await slack.event(home_opened(COORDINATOR)) == 200
+    await slack.settle()
+    [publish] = slack.api.calls_to("views.publish")
+    queue = publish.text.split("Att ta hand om", 1)[1].split("Dina idéer", 1)[0]
+    assert f"*{numbers['parked']}. " in queue and "Läge: Vilande" in queue
+    assert f"*{numbers['spread']}. " not in queue and f"*{numbers['referred']}. " not in queue
+
+
+async def test_stage_names_in_english_for_an_english_reader(
+    slack: SlackSide, db, clock: FrozenClock
+) -> None:
+    async with db.transaction() as session:
+        john = await upsert_person(
+            session, "slack", "UJOHN", now=clock.now(), display_name="John Smith"
+        )
+        await create_idea(session, john, ANSWERS, language="en", now=clock.now())
+    assert await slack.event(home_opened("UJOHN")) == 200
+    await slack.settle()
+    [publish] = slack.api.calls_to("views.publish")
+    assert "Stage: Submitted" in publish.text
 
 
 async def test_the_first_visit_to_the_messages_tab_starts_the_conversation(

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from storage.models import Dialogue, Idea, Person, ProcessedEvent
-from tests.adapters.slack.conftest import SlackChat, SlackSide, signed_headers
+from tests.adapters.slack.conftest import SlackChat, SlackSide
 
 
 async def count(db, model) -> int:
@@ -28,7 +28,7 @@ async def nothing_happened(slack: SlackSide, db) -> None:
 
 async def test_a_wrong_signature_is_refused(slack: SlackSide, db) -> None:
     body = slack.event_body(slack.dm_event("UANNA", "Hej"))
-    headers = signed_headers(body)
+    headers = slack.signed_headers(body)
     headers["X-Slack-Signature"] = headers["X-Slack-Signature"][:-4] + "0000"
     assert await slack.deliver(body, sign=False, headers=headers) == (
         401,
@@ -40,7 +40,7 @@ async def test_a_wrong_signature_is_refused(slack: SlackSide, db) -> None:
 async def test_a_body_signed_with_another_secret_is_refused(slack: SlackSide, db) -> None:
     body = slack.event_body(slack.dm_event("UANNA", "Hej"))
     status, _ = await slack.deliver(
-        body, sign=False, headers=signed_headers(body, secret="not-the-secret")
+        body, sign=False, headers=slack.signed_headers(body, secret="not-the-secret")
     )
     assert status == 401
     await nothing_happened(slack, db)
@@ -49,7 +49,7 @@ async def test_a_body_signed_with_another_secret_is_refused(slack: SlackSide, db
 async def test_a_signature_over_another_body_is_refused(slack: SlackSide, db) -> None:
     signed = slack.event_body(slack.dm_event("UANNA", "Hej"))
     sent = slack.event_body(slack.dm_event("UERIK", "Hej"))
-    status, _ = await slack.deliver(sent, sign=False, headers=signed_headers(signed))
+    status, _ = await slack.deliver(sent, sign=False, headers=slack.signed_headers(signed))
     assert status == 401
     await nothing_happened(slack, db)
 
@@ -72,7 +72,7 @@ async def test_a_request_without_its_signature_headers_is_refused(
     slack: SlackSide, db, missing: str
 ) -> None:
     body = slack.event_body(slack.dm_event("UANNA", "Hej"))
-    headers = signed_headers(body)
+    headers = slack.signed_headers(body)
     for name in list(headers):
         if missing in (name, "both"):
             del headers[name]
@@ -86,7 +86,7 @@ async def test_a_timestamp_that_is_not_a_number_is_refused(
     slack: SlackSide, db, timestamp: str
 ) -> None:
     body = slack.event_body(slack.dm_event("UANNA", "Hej"))
-    headers = {**signed_headers(body), "X-Slack-Request-Timestamp": timestamp}
+    headers = {**slack.signed_headers(body), "X-Slack-Request-Timestamp": timestamp}
     status, _ = await slack.deliver(body, sign=False, headers=headers)
     assert status == 401
     await nothing_happened(slack, db)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from bot.dispatcher import Dispatcher
 from conversations.reply import Reply
+from storage.models import Idea
 from tests.adapters.contract import AdapterContract
+from tests.adapters.teams.conftest import MARIA_ID
 from tests.adapters.teams.harness import TeamsUser
 from tests.adapters.teams.test_dialogue import stored_person
 
@@ -20,6 +24,10 @@ class TeamsDriver:
         self.db = db
         self.user = TeamsUser(running.channel, user_id="29:1anna", name="Anna Andersson")
         self.earlier: list = []
+        # A coordinator (IDESLUSS_COORDINATORS=msteams:<her id> in the test settings).
+        self.maria = TeamsUser(running.channel, user_id=MARIA_ID, name="Maria Lind")
+        bot = recording_bot.inner  # its clock is a Monday morning: office hours
+        self.dispatcher = Dispatcher(db, [running.sender], settings=bot.settings, clock=bot.clock)
 
     @property
     def incomings(self):
@@ -55,6 +63,23 @@ class TeamsDriver:
         before = len(self.connector.sent)
         await self.running.sender.send(address, replies)
         return "\n\n".join(s.text for s in self.connector.sent[before:])
+
+    async def coordinator_says(self, text: str) -> None:
+        if not self.maria.received:
+            await self.maria.installs()  # so that she has an address too
+        await self.maria.says(text)
+
+    async def stage_of(self, number: int) -> str:
+        async with self.db.transaction() as session:
+            return (await session.execute(select(Idea.stage).where(Idea.id == number))).scalar_one()
+
+    async def deliver_outbox(self) -> str:
+        before = len(self.connector.sent)
+        await self.dispatcher.run_until_idle()
+        arrived = self.connector.sent[before:]
+        return "\n\n".join(
+            s.text for s in arrived if s.conversation_id == self.user.conversation_id
+        )
 
     async def garbage(self) -> None:
         status, _, sent = await self.running.channel.post(b'{"type": "message", "text": ', raw=True)
