@@ -305,3 +305,17 @@ async def test_sigterm_during_a_burst_loses_no_acknowledged_turn(
         assert f"slack:Ev{user}0000" in handled, user
         # … and answered before the process exited.
         assert slack_api.posted["D" + user[1:]] >= 1, user
+
+
+async def test_replicas_starting_together_migrate_one_after_the_other(fresh_pg_url: str) -> None:
+    databases = [Database(fresh_pg_url) for _ in range(3)]
+    try:
+        # Without the migration lock these block each other (table locks) until killed.
+        async with asyncio.timeout(30):
+            await asyncio.gather(*(database.upgrade() for database in databases))
+        async with databases[0].transaction() as session:
+            versions = await session.execute(text("SELECT version_num FROM alembic_version"))
+            assert len(versions.all()) == 1
+    finally:
+        for database in databases:
+            await database.close()
