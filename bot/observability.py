@@ -76,6 +76,9 @@ HTTP_LATENCY = Histogram(
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None
 )
+# The platform whose endpoint the request came to, for log lines that do not name one.
+platform_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("platform", default=None)
+PLATFORM_ROUTES = {"/slack/events": "slack", "/api/messages": "msteams"}
 
 
 # ── hooks the core calls ─────────────────────────────────────────────────────────────────
@@ -183,6 +186,7 @@ async def request_middleware(
     # A caller's id is kept when it looks like one (load balancers set it); else a new one.
     request_id = incoming_id if _plausible_id(incoming_id) else uuid.uuid4().hex
     token = request_id_var.set(request_id)
+    platform_token = platform_var.set(PLATFORM_ROUTES.get(request.path))
     started = time.perf_counter()
     status = 500
     try:
@@ -198,6 +202,7 @@ async def request_middleware(
             time.perf_counter() - started
         )
         request_id_var.reset(token)
+        platform_var.reset(platform_token)
 
 
 def _plausible_id(value: str) -> bool:
@@ -252,6 +257,9 @@ class JsonFormatter(logging.Formatter):
         request_id = request_id_var.get()
         if request_id:
             entry["request_id"] = request_id
+        platform = platform_var.get()
+        if platform:
+            entry["platform"] = platform
         for key, value in vars(record).items():
             if key not in _RECORD_FIELDS and not key.startswith("_"):
                 entry[key] = value

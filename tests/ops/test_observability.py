@@ -101,6 +101,12 @@ async def test_every_request_has_an_id_that_reaches_its_log_lines(bot: IdeaBot) 
         return web.Response(text="ok")
 
     app.router.add_get("/logs", logs_something)
+
+    async def slack_like(request: web.Request) -> web.Response:
+        logging.getLogger("idesluss.test").warning("slack request")
+        return web.Response(text="ok")
+
+    app.router.add_get("/slack/events", slack_like)
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(JsonFormatter())
@@ -114,6 +120,8 @@ async def test_every_request_has_an_id_that_reaches_its_log_lines(bot: IdeaBot) 
                 assert given.headers["X-Request-Id"] == "lb-1234"
             async with http.get(url, headers={"X-Request-Id": "<script>"}) as refused:
                 made_up = refused.headers["X-Request-Id"]
+            async with http.get(f"http://127.0.0.1:{server.port}/slack/events") as slack:
+                assert slack.status == 200
             async with http.get(f"http://127.0.0.1:{server.port}/nowhere") as missing:
                 assert missing.status == 404
     finally:
@@ -124,6 +132,9 @@ async def test_every_request_has_an_id_that_reaches_its_log_lines(bot: IdeaBot) 
     ours = [line for line in lines if line["message"] == "inside a request"]
     assert [line["request_id"] for line in ours] == ["lb-1234", made_up]
     assert all(line["platform"] == "x" and line["level"] == "warning" for line in ours)
+    # A line that names no platform gets the one whose endpoint the request came to.
+    [slack_line] = [line for line in lines if line["message"] == "slack request"]
+    assert slack_line["platform"] == "slack" and len(slack_line["request_id"]) == 32
 
 
 async def test_info_logs_hold_no_idea_text_and_no_names(bot: IdeaBot) -> None:

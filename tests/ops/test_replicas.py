@@ -8,6 +8,7 @@ a fake Slack Web API running in the test process."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -256,6 +257,12 @@ async def test_two_replicas_on_one_database_behave_as_one_bot(
         results = [await replica.stop() for replica in replicas]
     for code, err in results:
         assert code == 0, err[-2000:]
+        # The servers' logs: one JSON object per line, ids only, no idea text, no names.
+        lines = [json.loads(line) for line in err.splitlines() if line.strip()]
+        assert any(line["message"] == "turn handled" for line in lines)
+        assert all("time" in line and "level" in line for line in lines)
+        for secret in ("Tryggare", "gångtunnlarna", "Fritidsgården", "Väster"):
+            assert secret not in err
 
 
 async def test_sigterm_during_a_burst_loses_no_acknowledged_turn(
