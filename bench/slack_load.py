@@ -204,10 +204,14 @@ def _click_body(user: str, value: str) -> tuple[bytes, str]:
     )
 
 
-async def run_load(server_port: int, api_port: int, users: int, rounds: int, run_id: str) -> None:
+async def run_load(
+    server_port: int | list[int], api_port: int, users: int, rounds: int, run_id: str
+) -> None:
+    """Several ports: the turns go round them (a load balancer without sticky sessions)."""
     import aiohttp
 
-    events_url = f"http://127.0.0.1:{server_port}/slack/events"
+    ports = server_port if isinstance(server_port, list) else [server_port]
+    events_urls = [f"http://127.0.0.1:{port}/slack/events" for port in ports]
     connector = aiohttp.TCPConnector(limit=0)
     acks: list[float] = []
     turn_times: list[float] = []
@@ -224,6 +228,7 @@ async def run_load(server_port: int, api_port: int, users: int, rounds: int, run
             )
             headers = {"Content-Type": content_type, **_signed(body)}
             started = time.perf_counter()
+            events_url = events_urls[(number + n) % len(events_urls)]
             async with http.post(events_url, data=body, headers=headers) as response:
                 await response.read()
                 acked = time.perf_counter()
@@ -372,6 +377,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--role", choices=["api", "baseline", "idesluss", "adapter", "load"])
     parser.add_argument("--port", type=int)
+    parser.add_argument("--ports", help="load: several servers' ports, comma-separated")
     parser.add_argument("--api-url")
     parser.add_argument("--api-port", type=int)
     parser.add_argument("--run-id", default="X")
@@ -384,7 +390,8 @@ def main() -> None:
         stub = args.role == "adapter"
         asyncio.run(run_idesluss(args.port, args.api_url, args.database_url, stub=stub))
     elif args.role == "load":
-        asyncio.run(run_load(args.port, args.api_port, args.users, args.rounds, args.run_id))
+        ports = [int(p) for p in args.ports.split(",")] if args.ports else args.port
+        asyncio.run(run_load(ports, args.api_port, args.users, args.rounds, args.run_id))
     else:
         orchestrate(args.users, args.rounds, args.database_url)
 

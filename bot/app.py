@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot import satisfaction
+from bot import observability, satisfaction
 from bot.clock import Clock, SystemClock
 from bot.commands.handlers import CommandContext, run_command
 from bot.commands.parser import Command, ParseError, looks_like_command, parse, strip_prefix
@@ -61,6 +61,7 @@ _NOT_REALLY_A_COMMAND = {
 class TurnResult:
     replies: list[Reply]
     language: str
+    repeated: bool = False  # a platform's retry of a delivery already handled
 
 
 class IdeaBot:
@@ -94,6 +95,7 @@ class IdeaBot:
                     result = await self._turn(session, incoming)
                 if wrote_outbox(session):
                     self._outbox_written()
+                observability.count_turn(incoming.platform, "repeated" if result.repeated else "ok")
                 return result.replies
             except (StaleDataError, IntegrityError):
                 # Another turn of the same person won the race; run ours on fresh state.
@@ -109,6 +111,7 @@ class IdeaBot:
                     extra={"platform": incoming.platform},
                 )
                 break
+        observability.count_turn(incoming.platform, "error")
         return [Reply(t(self._fallback_language(incoming), "error.try_again"))]
 
     async def _turn(self, session: AsyncSession, incoming: Incoming) -> TurnResult:
@@ -119,7 +122,7 @@ class IdeaBot:
             # The platform sent this delivery again (Slack retries). The first delivery was
             # handled, and answered, in a transaction of its own: nothing is done or said twice.
             log.info("repeated delivery ignored", extra={"platform": incoming.platform})
-            return TurnResult([], DEFAULT_LANGUAGE)
+            return TurnResult([], DEFAULT_LANGUAGE, repeated=True)
         person = await upsert_person(
             session,
             incoming.platform,
@@ -255,6 +258,9 @@ class IdeaBot:
     async def _command(
         self, session: AsyncSession, person: Person, lang: str, command: Command | ParseError
     ) -> list[Reply]:
+        observability.count_command(
+            command.name if isinstance(command, Command) else "not_understood"
+        )
         ctx = CommandContext(
             session=session,
             settings=self.settings,

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.calendar import STOCKHOLM
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.observability import configure_logging
 from bot.server import DEFAULT_HOST, DEFAULT_PORT
 from conversations.texts import LANGUAGES
 from storage.database import Database, DatabaseError
@@ -60,6 +61,24 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply pending migrations")
+
+    commands.add_parser(
+        "doctor",
+        help="check the configuration: database, migrations, platforms, process file",
+    )
+    export = commands.add_parser(
+        "export", help="ideas and their history since a date, for the municipality's records"
+    )
+    export.add_argument(
+        "--since", required=True, help="from this date (2026-01-01, Swedish time) or moment"
+    )
+    export.add_argument("--format", choices=("csv", "json"), default="csv", help="csv (default)")
+    export.add_argument("--out", help="write to this file (default: standard output)")
+    outbox = commands.add_parser(
+        "outbox", help="messages waiting to go out or failed; put a failed one back in the queue"
+    )
+    outbox.add_argument("--failed", action="store_true", help="list only failed messages")
+    outbox.add_argument("--retry", type=int, metavar="ID", help="queue failed message ID again")
     add_teams_package_command(commands)
     return parser
 
@@ -80,9 +99,9 @@ def add_teams_package_command(commands: argparse._SubParsersAction) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    configure_logging(
+        logging.DEBUG if args.verbose else logging.WARNING,
+        os.environ.get("IDESLUSS_LOG_FORMAT"),
     )
     for stream in (sys.stdout, sys.stderr):
         # A terminal that cannot show an emoji gets a "?" rather than a crash.
@@ -97,6 +116,12 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_serve(args))
         if args.command == "db":
             return asyncio.run(_db_upgrade())
+        if args.command == "doctor":
+            return asyncio.run(_doctor())
+        if args.command == "export":
+            return _export(args)
+        if args.command == "outbox":
+            return asyncio.run(_outbox(args))
         if args.command == "teams-package":
             return _teams_package(args)
     except KeyboardInterrupt:
@@ -291,3 +316,78 @@ def _teams_package(args: argparse.Namespace) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+async def _doctor() -> int:
+    from bot.operations import doctor
+
+    checkup = await doctor()
+    print(checkup.report())
+    return 0 if checkup.healthy else 1
+
+
+def _export(args: argparse.Namespace) -> int:
+    from bot.operations import export_csv, export_ideas, export_json, parse_since
+
+    try:
+        since = parse_since(args.since)
+        settings = Settings.from_env()
+    except ValueError as exc:
+        return fail(str(exc), EXIT_CONFIG)
+
+    async def read() -> list:
+        database = await _open_database(settings)
+        try:
+            return await export_ideas(database, since)
+        finally:
+            await database.close()
+
+    try:
+        ideas = asyncio.run(read())
+    except DatabaseError as exc:
+        return fail(str(exc), EXIT_DATABASE)
+    text = export_json(ideas) if args.format == "json" else export_csv(ideas)
+    if args.out:
+        # UTF-8 with a byte-order mark for CSV, so that Excel shows å, ä and ö right.
+        encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
+        try:
+            with open(args.out, "w", encoding=encoding, newline="") as out:
+                out.write(text)
+        except OSError as exc:
+            return fail(f"cannot write {args.out}: {exc.strerror or exc}", EXIT_CONFIG)
+        print(f"{len(ideas)} idea(s) written to {args.out}.", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+async def _outbox(args: argparse.Namespace) -> int:
+    from bot.operations import RetryRefused, outbox_rows, retry_outbox
+
+    settings = Settings.from_env()
+    try:
+        database = await _open_database(settings)
+    except DatabaseError as exc:
+        return fail(str(exc), EXIT_DATABASE)
+    try:
+        if args.retry is not None:
+            try:
+                print(await retry_outbox(database, args.retry, now=SystemClock().now()))
+            except RetryRefused as exc:
+                return fail(str(exc), 1)
+            return 0
+        counts, rows = await outbox_rows(database, failed_only=args.failed)
+    finally:
+        await database.close()
+    print(f"Outbox: {counts['pending']} pending, {counts['sent']} sent, {counts['failed']} failed.")
+    zone = ZoneInfo(STOCKHOLM)
+    for row in rows:
+        idea = f"idea {row.idea_id}" if row.idea_id else "-"
+        line = (
+            f"#{row.id} {row.status} {row.kind} to {row.recipient} ({idea}), "
+            f"{row.attempts} attempt(s), created {row.created_at.astimezone(zone):%Y-%m-%d %H:%M}"
+        )
+        if row.last_error:
+            line += f": {row.last_error}"
+        print(line)
+    return 0

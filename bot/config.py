@@ -36,6 +36,11 @@ class Settings:
     # Proactive messages go out only between these local times on working days.
     office_start: time = DEFAULT_OFFICE_START
     office_end: time = DEFAULT_OFFICE_END
+    # Shift work (care, rescue services): proactive messages go out at any hour, every day.
+    deliver_any_time: bool = False
+    # How often each server runs the reminder sweep and the dispatcher's timer.
+    sweep_every_s: float = 15 * 60
+    dispatch_every_s: float = 15.0
 
     def calendar(self) -> WorkingCalendar:
         return _calendar(self.office_start, self.office_end)
@@ -53,4 +58,20 @@ class Settings:
             process_path=env.get("IDESLUSS_PROCESS") or None,
             office_start=office_start,
             office_end=office_end,
+            deliver_any_time=(env.get("IDESLUSS_DELIVER_ANY_TIME") or "").strip() == "1",
+            sweep_every_s=_seconds(env, "IDESLUSS_SWEEP_SECONDS", 15 * 60),
+            dispatch_every_s=_seconds(env, "IDESLUSS_DISPATCH_SECONDS", 15.0),
         )
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if not 0.1 <= value <= 86_400:
+        raise ValueError(f"{name} must be between 0.1 and 86400 seconds, not {raw!r}")
+    return value

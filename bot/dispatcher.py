@@ -52,6 +52,7 @@ from sqlalchemy import String, and_, cast, exists, or_, select, update
 from sqlalchemy.orm import aliased
 
 from adapters.base import RetryLater, Sender, Unreachable
+from bot import observability
 from bot.calendar import DEFAULT_CALENDAR, WorkingCalendar
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -70,6 +71,8 @@ __all__ = ["DispatchPolicy", "Dispatcher", "payload_of", "replies_from_payload"]
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 UNREACHABLE_NOTICE = "notice_unreachable"
+# The newest latencies kept for percentiles (the metrics histogram has them all).
+MAX_KEPT_LATENCIES = 100_000
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,8 @@ class DispatchPolicy:
     concurrency: int = 50
     # Kinds that may go out at night (none by default: only office hours).
     immediate_kinds: frozenset[str] = frozenset()
+    # Every kind at any hour, every day (IDESLUSS_DELIVER_ANY_TIME=1, for shift work).
+    any_time: bool = False
 
 
 @dataclass
@@ -194,7 +199,7 @@ class Dispatcher:
         now = self.clock.now()
         if not self.senders:
             return []
-        office = self.calendar.is_office_moment(now)
+        office = self.policy.any_time or self.calendar.is_office_moment(now)
         if not office and not self.policy.immediate_kinds:
             return []
         earlier = aliased(OutboxMessage)
@@ -331,6 +336,9 @@ class Dispatcher:
         self.stats.delivered += 1
         latency = (now - item.created_at).total_seconds()
         self.stats.latencies.append(latency)
+        if len(self.stats.latencies) > MAX_KEPT_LATENCIES:  # a server runs for months
+            del self.stats.latencies[: MAX_KEPT_LATENCIES // 2]
+        observability.observe_delivery(latency)
         log.debug("delivered", extra={"outbox": item.id, "latency_s": round(latency, 3)})
 
     def backoff(self, attempts: int, retry_after: float | None) -> float:
@@ -347,7 +355,7 @@ class Dispatcher:
             return
         now = self.clock.now()
         later = now + timedelta(seconds=self.backoff(item.attempts, retry_after))
-        if item.kind not in self.policy.immediate_kinds:
+        if not self.policy.any_time and item.kind not in self.policy.immediate_kinds:
             later = self.calendar.next_office_moment(later)
         async with self.db.transaction() as session:
             await session.execute(
@@ -357,6 +365,7 @@ class Dispatcher:
                 .execution_options(synchronize_session=False)
             )
         self.stats.retried += 1
+        observability.DELIVERIES.labels("retried").inc()
         log.info("delivery postponed", extra={"outbox": item.id, "attempt": item.attempts})
 
     async def _fail(self, item: _Claimed, reason: str) -> None:
@@ -368,6 +377,7 @@ class Dispatcher:
                 .execution_options(synchronize_session=False)
             )
         self.stats.failed += 1
+        observability.DELIVERIES.labels("failed").inc()
         log.warning("delivery failed for good", extra={"outbox": item.id})
 
     async def _unreachable(self, item: _Claimed, exc: Unreachable) -> None:
@@ -410,4 +420,5 @@ class Dispatcher:
                     not_before=self.calendar.next_office_moment(now),
                 )
         self.stats.unreachable += 1
+        observability.DELIVERIES.labels("unreachable").inc()
         log.warning("recipient unreachable", extra={"person": item.recipient_id})

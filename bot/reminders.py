@@ -271,7 +271,9 @@ class _Sweep:
         self.db, self.now, self.policy, self.cal = db, now, policy, cal
         self.settings, self.dry_run, self.batch_size = settings, dry_run, batch_size
         self.report = SweepReport()
-        self.deliver_at = cal.next_office_moment(now)
+        # Reminders wait for office hours, unless the organisation works around the clock.
+        any_time = getattr(settings, "deliver_any_time", False)
+        self.deliver_at = now if any_time else cal.next_office_moment(now)
 
     async def run(self) -> SweepReport:
         async with self.db.sessions() as session:

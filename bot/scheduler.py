@@ -108,7 +108,22 @@ def start_delivery(
     from bot.reminders import sweep
 
     clock = clock or SystemClock()
-    dispatcher = Dispatcher(database, senders, settings=settings, clock=clock)
+    from bot.dispatcher import DispatchPolicy
+
+    dispatcher = Dispatcher(
+        database,
+        senders,
+        settings=settings,
+        clock=clock,
+        policy=DispatchPolicy(any_time=getattr(settings, "deliver_any_time", False)),
+    )
+    if schedule is None and settings is not None:
+        schedule = ScheduleSettings(
+            sweep_every_s=getattr(settings, "sweep_every_s", ScheduleSettings.sweep_every_s),
+            dispatch_every_s=getattr(
+                settings, "dispatch_every_s", ScheduleSettings.dispatch_every_s
+            ),
+        )
 
     async def run_sweep() -> None:
         now = clock.now()

@@ -19,6 +19,7 @@ from aiohttp import web
 
 from adapters.base import Sender
 from adapters.registry import ConfiguredPlatform
+from bot import observability
 from bot.app import IdeaBot
 from bot.scheduler import Background, start_delivery
 
@@ -153,6 +154,7 @@ async def build_app(
     app[SERVICES] = []
     app[PLATFORMS] = []
     app.router.add_get("/healthz", _healthz)
+    observability.install(app, bot.db)
     for platform in platforms:
         app[SENDERS][platform.name] = await platform.mount(app, bot)
         app[PLATFORMS].append(platform.name)

@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import (
 
 DEFAULT_DATABASE_URL = "sqlite:///./idesluss.db"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# The PostgreSQL advisory lock held while migrating (any fixed 64-bit number).
+MIGRATION_LOCK = 0x1DE5_5155
 
 
 def _driver_errors() -> tuple[type[BaseException], ...]:
@@ -168,6 +170,12 @@ class Database:
         await self.check()
         try:
             async with self.engine.begin() as conn:
+                if not self.is_sqlite:
+                    # Replicas starting together migrate one after the other: the second
+                    # waits here, then finds the schema at head and does nothing.
+                    await conn.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                    )
                 await conn.run_sync(_run_alembic_upgrade)
         except CommandError as exc:
             # Typically a database already upgraded by a newer version of Idésluss.

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 PLATFORM = "slack"
 
-__all__ = ["PLATFORM", "SlackConfig", "from_env", "mount"]
+__all__ = ["PLATFORM", "SlackConfig", "doctor", "from_env", "mount"]
 
 
 async def mount(app: web.Application, bot: IdeaBot, config: SlackConfig) -> SlackSender:
@@ -42,6 +42,41 @@ async def mount(app: web.Application, bot: IdeaBot, config: SlackConfig) -> Slac
     else:
         app.router.add_post(EVENTS_PATH, adapter.handle_http)
     return adapter.sender
+
+
+async def doctor(config: SlackConfig) -> tuple[list[str], list[str]]:
+    """`idesluss doctor`: is the bot token accepted (auth.test)? (fine lines, problems)"""
+    import aiohttp
+    from slack_sdk.errors import SlackApiError
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from adapters.slack.adapter import API_TIMEOUT_SECONDS
+
+    mode = "Socket Mode" if config.socket_mode else "HTTP events at /slack/events"
+    async with aiohttp.ClientSession() as session:
+        client = AsyncWebClient(
+            token=config.bot_token,
+            base_url=config.api_url,
+            session=session,
+            timeout=API_TIMEOUT_SECONDS,
+        )
+        try:
+            answer = await client.auth_test()
+        except SlackApiError as exc:
+            error = exc.response.get("error") or f"HTTP {exc.response.status_code}"
+            return [], [
+                f"Slack refused SLACK_BOT_TOKEN ({error}): copy the Bot User OAuth Token "
+                "(xoxb-…) again from OAuth & Permissions, and reinstall the app if it was "
+                "removed from the workspace"
+            ]
+        except Exception as exc:
+            return [], [
+                f"Slack cannot be reached at {config.api_url} ({type(exc).__name__}): check "
+                "the server's outbound HTTPS access (and SLACK_API_URL if you set it)"
+            ]
+    team = answer.get("team") or answer.get("team_id") or "?"
+    user = answer.get("user") or answer.get("user_id") or "?"
+    return [f"Slack: token accepted (workspace {team}, bot user {user}); {mode}"], []
 
 
 class SocketMode:
