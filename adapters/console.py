@@ -118,6 +118,7 @@ class ConsoleChat:
             action=action,
             opened=opened,
             address={"user": self.user},
+            accepts_files=True,  # an export is saved next to where the chat runs
         )
 
     @property

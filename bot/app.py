@@ -96,7 +96,9 @@ class IdeaBot:
                 if wrote_outbox(session):
                     self._outbox_written()
                 observability.count_turn(incoming.platform, "repeated" if result.repeated else "ok")
-                return result.replies
+                if incoming.accepts_files:
+                    return result.replies
+                return [_files_explained(reply, result.language) for reply in result.replies]
             except (StaleDataError, IntegrityError):
                 # Another turn of the same person won the race; run ours on fresh state.
                 log.info("turn conflict, retrying", extra={"attempt": attempt})
@@ -402,3 +404,12 @@ def _bounded(incoming: Incoming) -> Incoming:
     if incoming.action is not None and len(incoming.action) > 200:
         return replace(incoming, action=incoming.action[:200])
     return incoming
+
+
+def _files_explained(reply: Reply, lang: str) -> Reply:
+    """On a platform that cannot carry a file (an export), say where to get it instead of
+    dropping it silently."""
+    if not reply.attachments:
+        return reply
+    notes = [ct(lang, "attachment.elsewhere", name=file.name) for file in reply.attachments]
+    return replace(reply, text="\n\n".join([reply.text, *notes]), attachments=())

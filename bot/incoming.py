@@ -20,6 +20,7 @@ class Incoming:
     event_id: str | None = None  # the platform's id for this delivery (retries repeat it)
     command: bool = False  # an explicit command (Slack's /idea), never a dialogue answer
     in_group: bool = False  # said in a channel or group chat rather than a personal chat
+    accepts_files: bool = False  # the platform can carry a reply's attachments (an export)
 
     @property
     def qualified_id(self) -> str:

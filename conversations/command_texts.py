@@ -11,6 +11,12 @@ from __future__ import annotations
 from conversations.texts import text_in
 
 SV: dict[str, str] = {
+    # A file (an export) that this chat cannot carry: say where to get it instead.
+    "attachment.elsewhere": (
+        "Filen ”{name}” kan jag inte skicka i den här chatten. Samma uppgifter får du i "
+        "terminalchatten (idesluss chat), eller av den som sköter servern med "
+        "idesluss export --since ÅÅÅÅ-MM-DD."
+    ),
     "welcome": "Hej {name}!",
     "welcome.noname": "Hej!",
     # a message in a channel or group chat that is not a command
@@ -217,6 +223,11 @@ SV: dict[str, str] = {
 }
 
 EN: dict[str, str] = {
+    "attachment.elsewhere": (
+        "I cannot send the file “{name}” in this chat. You get the same data in the terminal "
+        "chat (idesluss chat), or from whoever runs the server with "
+        "idesluss export --since YYYY-MM-DD."
+    ),
     "welcome": "Hi {name}!",
     "welcome.noname": "Hi!",
     "group.personal_chat": (

@@ -44,6 +44,7 @@ class Chat:
             language=self.language,
             locale=self.locale,
             address={"user": self.user},
+            accepts_files=self.platform == "console",  # as the terminal chat does
             **kwargs,
         )
 

@@ -21,7 +21,6 @@ from botframework.connector.auth import BotFrameworkAuthentication
 from adapters.teams.render import to_activity
 from bot.incoming import Incoming
 from conversations.reply import Reply
-from conversations.texts import DEFAULT_LANGUAGE, language_for
 from storage.people import find_person, upsert_person
 
 log = logging.getLogger(__name__)
@@ -260,11 +259,7 @@ class TeamsEndpoint:
 
     async def _reply(self, turn: TurnContext, replies: list[Reply]) -> None:
         if replies:
-            # The replies do not carry their language; the activity's locale is close enough
-            # for the adapter's own few words.
-            locale = locale_of(turn.activity)
-            lang = language_for(locale) if locale else DEFAULT_LANGUAGE
-            await turn.send_activities([to_activity(reply, lang) for reply in replies])
+            await turn.send_activities([to_activity(reply) for reply in replies])
 
     async def _on_turn_error(self, turn: TurnContext, error: Exception) -> None:
         # No activity content at this level: it may hold an idea or a name.

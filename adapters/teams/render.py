@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 from typing import Any
 
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
-from adapters.teams.texts import tt
 from conversations.reply import Reply
-from conversations.texts import DEFAULT_LANGUAGE
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.5"
@@ -54,23 +51,13 @@ def _escape_marker(marker: str) -> str:
     return "\\" + marker
 
 
-def to_activity(reply: Reply, lang: str = DEFAULT_LANGUAGE) -> Activity:
-    reply = _with_attachments_explained(reply, lang)
+def to_activity(reply: Reply) -> Activity:
     if not reply.choices and not reply.facts:
         return Activity(type=ActivityTypes.message, text=plain_text(reply), text_format="plain")
     return Activity(
         type=ActivityTypes.message,
         attachments=[Attachment(content_type=ADAPTIVE_CARD, content=adaptive_card(reply))],
     )
-
-
-def _with_attachments_explained(reply: Reply, lang: str) -> Reply:
-    """A file (the CSV export) is not sent in Teams: uploading needs a file consent card per
-    file. Rather than drop it silently, the message says where to get it."""
-    if not reply.attachments:
-        return reply
-    notes = [tt(lang, "attachment.elsewhere", name=a.name) for a in reply.attachments]
-    return replace(reply, text="\n\n".join([reply.text, *notes]), attachments=())
 
 
 def plain_text(reply: Reply) -> str:

@@ -177,3 +177,17 @@ async def test_a_mention_with_words_is_a_command_answered_ephemerally(
     assert (incoming.text, incoming.command, incoming.in_group) == ("show 12", True, True)
     [answer] = slack.api.calls_to("chat.postEphemeral")
     assert answer.params["user"] == COORDINATOR and answer.buttons
+
+
+async def test_an_export_in_slack_says_where_to_get_the_file(
+    slack: SlackSide, anna: SlackChat
+) -> None:
+    """Slack gets no upload of the CSV: the answer says where the same data is instead of
+    dropping the file silently."""
+    await submit_through_slack(anna, "Tryggare tunnlar")
+    slack.api.forget()
+    assert await slack.command(COORDINATOR, "export csv") == 200
+    await slack.settle()
+    [answer] = slack.api.calls_to("response_url")
+    assert "Filen ”idesluss-" in answer.params["text"]
+    assert "idesluss export --since" in answer.params["text"]

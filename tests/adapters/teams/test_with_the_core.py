@@ -240,4 +240,5 @@ async def test_the_export_says_where_to_get_the_file_instead_of_dropping_it(
 ) -> None:
     _, maria = submitted
     await maria.says("export csv")
-    maria.hears("1 idéer", "Filen ”idesluss-", "kan jag inte skicka här i Teams", "idesluss chat")
+    maria.hears("1 idéer", "Filen ”idesluss-", "kan jag inte skicka i den här chatten")
+    maria.hears("idesluss chat", "idesluss export --since")
