@@ -18,12 +18,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bot import satisfaction
 from bot.clock import Clock, SystemClock
+from bot.commands import privacy
 from bot.commands.handlers import CommandContext, run_command
 from bot.commands.parser import Command, ParseError, looks_like_command, parse, strip_prefix
 from bot.config import Settings
 from bot.incoming import Incoming
 from bot.notifications import COMMAND_PREFIX, SATISFACTION_PREFIX, notify_coordinators_of_new_idea
 from bot.process import Process, load_process
+from bot.rate_limit import RateLimiter
 from bot.reminders import ReminderPolicy, mark_activity
 from bot.roles import is_coordinator
 from conversations import intake
@@ -78,11 +80,17 @@ class IdeaBot:
         self.process = process or load_process(self.settings.process_path)
         self.calendar = self.settings.calendar()
         self.reminder_policy = reminder_policy or ReminderPolicy.from_process(self.process)
+        self.rate_limit = RateLimiter(self.settings.turns_per_minute)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Run one turn. Never raises for anything the person did; a database failure
         becomes a polite 'try again' and nothing half-done is kept."""
         incoming = _bounded(incoming)
+        verdict = self.rate_limit.check(f"{incoming.platform}:{incoming.user_id}", self.clock.now())
+        if verdict != "ok":
+            log.info("turn refused: too many", extra={"platform": incoming.platform})
+            tell = verdict == "tell"
+            return [Reply(t(self._fallback_language(incoming), "error.too_many"))] if tell else []
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 async with self.db.transaction() as session:
@@ -147,6 +155,8 @@ class IdeaBot:
         action, text = incoming.action, incoming.text
         if action and action.startswith(COMMAND_PREFIX):
             return await self._command(session, person, lang, command_from_action(action))
+        if action and action.startswith(privacy.ACTION_PREFIX):
+            return await self._command(session, person, lang, privacy.command_from_action(action))
         if action and action.startswith(SATISFACTION_PREFIX):
             parsed = satisfaction.parse_action(action)
             if parsed is None:

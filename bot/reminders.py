@@ -41,6 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.calendar import DEFAULT_CALENDAR, WorkingCalendar
 from bot.config import Settings
 from bot.dispatcher import admin_people, coordinator_people, payload_of
+from bot.retention import RetentionReport, apply_retention
 from conversations.reminder_texts import t, t_named
 from conversations.reply import Reply
 from conversations.texts import LANGUAGES, language_for
@@ -235,6 +236,7 @@ class SweepReport:
     ideas: int = 0
     dialogues: int = 0
     messages: list[Planned] = field(default_factory=list)
+    retention: RetentionReport | None = None
 
 
 @dataclass(frozen=True)
@@ -489,6 +491,8 @@ async def sweep(
         batch_size,
     )
     report = await run.run()
+    if not dry_run:
+        report.retention = await apply_retention(db, now, settings)
     log.info(
         "reminder sweep",
         extra={

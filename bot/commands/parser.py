@@ -35,6 +35,21 @@ WORDS: dict[str, tuple[str, ...]] = {
     "stats": ("stats", "statistik", "statistics"),
     "export": ("export", "exportera"),
     "coordinator": ("coordinator", "coordinators", "idéslussare", "samordnare"),
+    "mydata": ("mydata", "my-data", "mina-uppgifter", "minauppgifter"),
+    "forget-me": ("forget-me", "forgetme", "glöm-mig", "glömmig", "glom-mig"),
+    "gdpr": ("gdpr",),
+}
+# Commands of two words; the first may mean something else alone ("mina" = mine).
+PHRASES: dict[str, str] = {
+    "mina uppgifter": "mydata",
+    "my data": "mydata",
+    "glöm mig": "forget-me",
+    "glom mig": "forget-me",
+    "forget me": "forget-me",
+}
+GDPR_ACTIONS = {
+    "export": ("export", "exportera"),
+    "erase": ("erase", "radera", "glöm", "forget"),
 }
 COMMAND_BY_WORD = {word: name for name, words in WORDS.items() for word in words}
 COORDINATOR_ACTIONS = {
@@ -49,7 +64,8 @@ EXPORT_FORMATS = ("csv",)
 MAX_NUMBER = 2_147_483_647  # the database's integer range
 
 # Commands an idea giver may use; the rest are for coordinators (and admins).
-EVERYONE = frozenset({"help", "mine", "show"})
+# `gdpr` checks its own rights: export for coordinators and admins, erase for admins.
+EVERYONE = frozenset({"help", "mine", "show", "mydata", "forget-me", "gdpr"})
 ADMIN_ONLY = frozenset({"coordinator"})
 
 
@@ -100,7 +116,16 @@ def looks_like_command(text: str | None) -> bool:
         return False
     if strip_prefix(text)[1]:
         return True
-    return first_word(text) in COMMAND_BY_WORD
+    return first_word(text) in COMMAND_BY_WORD or _phrase(_normal(text).strip()) is not None
+
+
+def _phrase(body: str) -> tuple[str, str] | None:
+    """(command, the rest) when the text starts with a two-word command."""
+    for phrase, name in PHRASES.items():
+        start = body[: len(phrase)]
+        if start.casefold() == phrase and (len(body) == len(phrase) or body[len(phrase)] == " "):
+            return name, body[len(phrase) :]
+    return None
 
 
 def parse(text: str | None, process: Process) -> Command | ParseError:
@@ -115,6 +140,8 @@ def _parse(text: str, process: Process) -> Command | ParseError:
     # One line of command; a message may span lines, so keep the rest as it was.
     if not body:
         return Command("help")
+    if phrase := _phrase(body):
+        body = phrase[0] + phrase[1]
     head, _, rest = body.partition(" ")
     head_word = head.casefold().strip(".,!:;")
     if "\n" in head_word:
@@ -124,7 +151,7 @@ def _parse(text: str, process: Process) -> Command | ParseError:
     if name is None:
         return ParseError("parse.unknown_command", {"word": _shorten(head, 30)})
     rest = rest.strip()
-    if name in ("help", "mine", "stats"):
+    if name in ("help", "mine", "stats", "mydata", "forget-me"):
         if rest:
             return ParseError("parse.extra_words", {"words": _shorten(rest, 30)}, name)
         return Command(name)
@@ -137,6 +164,8 @@ def _parse(text: str, process: Process) -> Command | ParseError:
         return Command(name, action=fmt)
     if name == "coordinator":
         return _coordinator(rest)
+    if name == "gdpr":
+        return _gdpr(rest)
 
     number, rest = _number(rest)
     if number is None:
@@ -202,6 +231,17 @@ def _coordinator(rest: str) -> Command | ParseError:
     if not rest:
         return Command("coordinator", action="list")
     return ParseError("parse.coordinator_action", {}, "coordinator")
+
+
+def _gdpr(rest: str) -> Command | ParseError:
+    word, _, remainder = rest.partition(" ")
+    for action, words in GDPR_ACTIONS.items():
+        if word.casefold() in words:
+            target, remainder = _person(remainder)
+            if target is None or remainder:
+                return ParseError("parse.needs_person", {}, "gdpr")
+            return Command("gdpr", action=action, target=target)
+    return ParseError("parse.gdpr_action", {}, "gdpr")
 
 
 def _number(rest: str) -> tuple[int | ParseError | None, str]:
