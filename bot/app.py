@@ -313,7 +313,9 @@ class IdeaBot:
         log.info("idea submitted", extra={"idea": idea.id, "person": person.id})
         return [
             *turn.replies,
-            intake.submitted_reply(lang, _first_name(person), idea.id, idea.title),
+            privacy.with_anonymity_choice(
+                intake.submitted_reply(lang, _first_name(person), idea.id, idea.title), lang, idea
+            ),
         ]
 
     async def _similar(self, session: AsyncSession, answers: dict) -> list[tuple[int, str]]:

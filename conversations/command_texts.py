@@ -19,6 +19,7 @@ SV: dict[str, str] = {
         "• mina – dina idéer och hur långt de har kommit\n"
         "• visa 12 – allt om din idé nummer 12\n"
         "• vad som helst annat – så hjälper jag dig att beskriva en ny idé\n"
+        "• anonym 12 – bara idéslussarna får se att idé 12 är din\n"
         "• mina uppgifter – allt jag har sparat om dig · glöm mig – ta bort din koppling till uppgifterna"
     ),
     "help.coordinator": (
@@ -51,6 +52,7 @@ SV: dict[str, str] = {
     "parse.coordinator_action": "Skriv idéslussare lägg till @namn, idéslussare ta bort @namn eller idéslussare lista.",
     "parse.extra_words": "Jag förstod inte ”{words}” efter kommandot.",
     "usage.mydata": "Så här: mina uppgifter",
+    "usage.anonymous": "Så här: anonym 12 (eller anonym 12 av)",
     "usage.forget-me": "Så här: glöm mig",
     "usage.gdpr": "Så här: gdpr exportera @namn (idéslussare) eller gdpr radera @namn (administratör)",
     "parse.gdpr_action": "Skriv gdpr exportera @namn eller gdpr radera @namn.",
@@ -201,6 +203,7 @@ EN: dict[str, str] = {
         "• mine – your ideas and how far they have come\n"
         "• show 12 – everything about your idea number 12\n"
         "• anything else – and I will help you describe a new idea\n"
+        "• anonymous 12 – only the coordinators may see that idea 12 is yours\n"
         "• my data – everything I have stored about you · forget me – remove your link to it"
     ),
     "help.coordinator": (
@@ -233,6 +236,7 @@ EN: dict[str, str] = {
     "parse.coordinator_action": "Write coordinator add @name, coordinator remove @name or coordinator list.",
     "parse.extra_words": "I didn't understand “{words}” after the command.",
     "usage.mydata": "Like this: my data",
+    "usage.anonymous": "Like this: anonymous 12 (or anonymous 12 off)",
     "usage.forget-me": "Like this: forget me",
     "usage.gdpr": "Like this: gdpr export @name (coordinators) or gdpr erase @name (admins)",
     "parse.gdpr_action": "Write gdpr export @name or gdpr erase @name.",

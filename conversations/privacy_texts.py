@@ -52,6 +52,15 @@ SV: dict[str, str] = {
     "erase.admin_only": "Bara en administratör kan radera en persons uppgifter, eftersom det inte går att ångra.",
     "export.coordinator_only": "Bara idéslussare och administratörer kan ta ut en annan persons uppgifter.",
     "unknown_person": "Jag har inga uppgifter om {person}.",
+    "anonymous.choice": "Dölj mitt namn för bedömare",
+    "anonymous.on": (
+        "Klart. Ditt namn på idé {number} visas nu bara för idéslussarna – inte för dem som "
+        "bedömer idén eller i exporter. Skriv ”anonym {number} av” om du ändrar dig."
+    ),
+    "anonymous.off": "Klart. Ditt namn på idé {number} visas igen för dem som bedömer idén.",
+    "anonymous.not_yours": "Du kan bara välja det för dina egna idéer. Skriv ”mina” så ser du dem.",
+    "anonymous.marker": "{name} (dolt för bedömare)",
+    "anonymous.export": "(anonym)",
 }
 
 EN: dict[str, str] = {
@@ -100,6 +109,15 @@ EN: dict[str, str] = {
     "erase.admin_only": "Only an admin can erase a person's data, because it cannot be undone.",
     "export.coordinator_only": "Only coordinators and admins can export another person's data.",
     "unknown_person": "I have no data about {person}.",
+    "anonymous.choice": "Hide my name from assessors",
+    "anonymous.on": (
+        "Done. Your name on idea {number} is now shown only to the coordinators – not to those "
+        "who assess the idea, nor in exports. Write “anonymous {number} off” if you change your mind."
+    ),
+    "anonymous.off": "Done. Your name on idea {number} is shown again to those who assess it.",
+    "anonymous.not_yours": "You can only choose that for your own ideas. Write “mine” to see them.",
+    "anonymous.marker": "{name} (hidden from assessors)",
+    "anonymous.export": "(anonymous)",
 }
 
 TEXTS: dict[str, dict[str, str]] = {"sv": SV, "en": EN}

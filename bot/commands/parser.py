@@ -38,6 +38,7 @@ WORDS: dict[str, tuple[str, ...]] = {
     "mydata": ("mydata", "my-data", "mina-uppgifter", "minauppgifter"),
     "forget-me": ("forget-me", "forgetme", "glöm-mig", "glömmig", "glom-mig"),
     "gdpr": ("gdpr",),
+    "anonymous": ("anonymous", "anonym", "anonymt"),
 }
 # Commands of two words; the first may mean something else alone ("mina" = mine).
 PHRASES: dict[str, str] = {
@@ -65,7 +66,9 @@ MAX_NUMBER = 2_147_483_647  # the database's integer range
 
 # Commands an idea giver may use; the rest are for coordinators (and admins).
 # `gdpr` checks its own rights: export for coordinators and admins, erase for admins.
-EVERYONE = frozenset({"help", "mine", "show", "mydata", "forget-me", "gdpr"})
+EVERYONE = frozenset({"help", "mine", "show", "mydata", "forget-me", "gdpr", "anonymous"})
+# `anonym 12 av`: the idea giver shows their name to assessors again.
+OFF_WORDS = ("av", "off", "nej", "no", "inte")
 ADMIN_ONLY = frozenset({"coordinator"})
 
 
@@ -174,6 +177,10 @@ def _parse(text: str, process: Process) -> Command | ParseError:
         return number
     if name == "show":
         return Command(name, idea=number)
+    if name == "anonymous":
+        if rest and rest.casefold() not in (*OFF_WORDS, "på", "on", "ja", "yes"):
+            return ParseError("parse.extra_words", {"words": _shorten(rest, 30)}, name)
+        return Command(name, idea=number, action="off" if rest.casefold() in OFF_WORDS else "on")
     if name == "assign":
         target, rest = _person(rest)
         if target is None:

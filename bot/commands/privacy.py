@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.commands.handlers import HANDLERS, CommandContext, qualify
-from bot.commands.parser import Command, ParseError
+from bot.commands.parser import MAX_NUMBER, Command, ParseError
 from conversations.privacy_texts import pt
 from conversations.reply import Attachment, Choice, Fact, Reply
-from storage.models import Person
+from storage import ideas as idea_store
+from storage.models import Idea, Person
 from storage.people import find_person
 from storage.privacy import audit as write_audit
 from storage.privacy import erase_person, personal_data
@@ -27,6 +29,7 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 ACTION_PREFIX = "privacy:"
 CONFIRM = "privacy:forget:"
 KEEP = "privacy:keep"
+ANONYMOUS = "privacy:anon:"
 # A "yes, forget me" button older than this asks again: the person may have changed their mind.
 CONFIRM_VALID = timedelta(hours=1)
 
@@ -37,6 +40,9 @@ def command_from_action(action: str) -> Command | ParseError:
         return Command("forget-me", action="keep")
     if action.startswith(CONFIRM) and action[len(CONFIRM) :].isdigit():
         return Command("forget-me", action="confirm", text=action[len(CONFIRM) :])
+    number = action[len(ANONYMOUS) :]
+    if action.startswith(ANONYMOUS) and number.isdigit() and 1 <= int(number) <= MAX_NUMBER:
+        return Command("anonymous", idea=int(number), action="on")
     return ParseError("parse.not_understood")
 
 
@@ -137,6 +143,32 @@ async def _gdpr(ctx: CommandContext, command: Command) -> list[Reply]:
     return [Reply(pt(lang, "erase.done", person=shown, pseudonym=name, ideas=erasure.ideas))]
 
 
+def with_anonymity_choice(reply: Reply, lang: str, idea: Idea) -> Reply:
+    """The reply after submitting, with a button to hide one's name from assessors."""
+    choice = Choice(f"{ANONYMOUS}{idea.id}", pt(lang, "anonymous.choice"))
+    return replace(reply, choices=(*reply.choices, choice))
+
+
+async def _anonymous(ctx: CommandContext, command: Command) -> list[Reply]:
+    idea = await idea_store.get_idea(ctx.session, command.idea, lock=True)
+    if idea is None or idea.person_id != ctx.person.id:
+        # Only the idea giver decides; nobody learns whether someone else's idea exists.
+        return [Reply(pt(ctx.lang, "anonymous.not_yours"))]
+    wanted = command.action != "off"
+    if idea.anonymous != wanted:
+        idea.anonymous = wanted
+        idea.updated_at = ctx.now
+        await idea_store.add_event(
+            ctx.session,
+            idea,
+            actor=ctx.person,
+            kind="anonymous",
+            now=ctx.now,
+            data={"anonymous": wanted},
+        )
+    return [Reply(pt(ctx.lang, "anonymous.on" if wanted else "anonymous.off", number=idea.id))]
+
+
 def _json(name: str, data: dict) -> Attachment:
     text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
     return Attachment(name, "application/json", text.encode("utf-8"))
@@ -171,4 +203,6 @@ def _facts(lang: str, data: dict) -> tuple[Fact, ...]:
     )
 
 
-HANDLERS.update({"mydata": _mydata, "forget-me": _forget_me, "gdpr": _gdpr})
+HANDLERS.update(
+    {"mydata": _mydata, "forget-me": _forget_me, "gdpr": _gdpr, "anonymous": _anonymous}
+)
