@@ -25,9 +25,9 @@ from bot.config import Settings
 from bot.incoming import Incoming
 from bot.notifications import COMMAND_PREFIX, SATISFACTION_PREFIX, notify_coordinators_of_new_idea
 from bot.process import Process, load_process
-from bot.rate_limit import RateLimiter
 from bot.reminders import ReminderPolicy, mark_activity
 from bot.roles import is_coordinator
+from bot.turn_limit import TurnLimiter
 from conversations import intake
 from conversations.command_texts import ct
 from conversations.reply import Reply
@@ -80,13 +80,13 @@ class IdeaBot:
         self.process = process or load_process(self.settings.process_path)
         self.calendar = self.settings.calendar()
         self.reminder_policy = reminder_policy or ReminderPolicy.from_process(self.process)
-        self.rate_limit = RateLimiter(self.settings.turns_per_minute)
+        self.turn_limit = TurnLimiter(self.settings.turns_per_minute)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Run one turn. Never raises for anything the person did; a database failure
         becomes a polite 'try again' and nothing half-done is kept."""
         incoming = _bounded(incoming)
-        verdict = self.rate_limit.check(f"{incoming.platform}:{incoming.user_id}", self.clock.now())
+        verdict = self.turn_limit.check(f"{incoming.platform}:{incoming.user_id}", self.clock.now())
         if verdict != "ok":
             log.info("turn refused: too many", extra={"platform": incoming.platform})
             tell = verdict == "tell"

@@ -48,7 +48,7 @@ class Settings:
     # Retention (bot/retention.py): abandoned drafts, and the content of sent messages.
     draft_retention_days: int = 30
     outbox_retention_days: int = 90
-    # Turns per person per minute before the bot asks them to slow down (bot/rate_limit.py).
+    # Turns per person per minute before the bot asks them to slow down (bot/turn_limit.py).
     turns_per_minute: int = 30
 
     def calendar(self) -> WorkingCalendar:

@@ -17,7 +17,7 @@ WINDOW = timedelta(minutes=1)
 MAX_TRACKED = 50_000
 
 
-class RateLimiter:
+class TurnLimiter:
     def __init__(self, per_minute: int) -> None:
         self.per_minute = per_minute
         self._turns: dict[str, deque[datetime]] = {}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from bot import rate_limit
+from bot import turn_limit
 from bot.app import IdeaBot
-from bot.rate_limit import RateLimiter
+from bot.turn_limit import TurnLimiter
 from storage.models import Dialogue
 from tests.chat import Chat
 
@@ -46,8 +46,8 @@ async def test_english_speakers_are_told_in_english(db, clock, settings) -> None
 
 
 def test_memory_stays_bounded(monkeypatch) -> None:
-    monkeypatch.setattr(rate_limit, "MAX_TRACKED", 100)
-    limiter = RateLimiter(per_minute=2)
+    monkeypatch.setattr(turn_limit, "MAX_TRACKED", 100)
+    limiter = TurnLimiter(per_minute=2)
     start = datetime(2026, 6, 15, tzinfo=UTC)
     for n in range(1000):
         assert limiter.check(f"slack:U{n}", start + timedelta(seconds=n)) == "ok"
