@@ -288,6 +288,7 @@ class _Sweep:
                     # One transaction, rolled back: the report says what would be written.
                     await self._ideas(session)
                     await self._nudges(session)
+                    await self._retention(session)
                     await session.rollback()
                     return self.report
                 await session.commit()
@@ -297,7 +298,12 @@ class _Sweep:
         await self._ideas(None)
         async with self.db.transaction() as session:
             await self._nudges(session)
+            await self._retention(session)
         return self.report
+
+    async def _retention(self, session: AsyncSession) -> None:
+        # After the nudges, in their transaction: a draft is nudged long before it is deleted.
+        self.report.retention = await apply_retention(session, self.now, self.settings)
 
     async def _ideas(self, shared: AsyncSession | None) -> None:
         # Each batch moves its ideas' next_due_at past `now`, so the next batch simply takes
@@ -491,8 +497,6 @@ async def sweep(
         batch_size,
     )
     report = await run.run()
-    if not dry_run:
-        report.retention = await apply_retention(db, now, settings)
     log.info(
         "reminder sweep",
         extra={

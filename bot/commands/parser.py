@@ -63,6 +63,10 @@ UNASSIGNED_FLAGS = ("--unassigned", "--otilldelade", "unassigned", "otilldelade"
 MINE_FLAGS = ("--mine", "--mina", "mine", "mina", "--mig")
 EXPORT_FORMATS = ("csv",)
 MAX_NUMBER = 2_147_483_647  # the database's integer range
+# What a command may store: a message, reason or note (as long as an intake answer), and
+# where an idea is referred. Longer is refused with the limit, never cut silently.
+MAX_COMMAND_TEXT = 2000
+MAX_TARGET = 200
 
 # Commands an idea giver may use; the rest are for coordinators (and admins).
 # `gdpr` checks its own rights: export for coordinators and admins, erase for admins.
@@ -133,9 +137,16 @@ def _phrase(body: str) -> tuple[str, str] | None:
 
 def parse(text: str | None, process: Process) -> Command | ParseError:
     try:
-        return _parse(text or "", process)
+        result = _parse(text or "", process)
     except Exception:  # a parser bug must never reach the person as a crash
         return ParseError("parse.not_understood")
+    if isinstance(result, Command) and (
+        len(result.text or "") > MAX_COMMAND_TEXT or len(result.target or "") > MAX_TARGET
+    ):
+        too_long = len(result.text or "") > MAX_COMMAND_TEXT
+        limit = MAX_COMMAND_TEXT if too_long else MAX_TARGET
+        return ParseError("parse.too_long", {"max": str(limit)}, result.name)
+    return result
 
 
 def _parse(text: str, process: Process) -> Command | ParseError:

@@ -97,3 +97,15 @@ async def test_shorter_retention_times_come_from_the_environment(
 def test_a_bad_retention_setting_stops_the_start(raw: str) -> None:
     with pytest.raises(ValueError, match="IDESLUSS_DRAFT_RETENTION_DAYS"):
         Settings.from_env({"IDESLUSS_DRAFT_RETENTION_DAYS": raw})
+
+
+async def test_a_dry_run_reports_what_retention_would_delete_and_deletes_nothing(
+    bot, anna: Chat, clock, settings, db
+) -> None:
+    await anna.says("Hej!")
+    clock.advance(days=31)
+    report = await sweep(
+        bot.db, clock.now(), policy=bot.reminder_policy, settings=settings, dry_run=True
+    )
+    assert report.retention.drafts_deleted == 1
+    assert await _drafts(db) == [1]

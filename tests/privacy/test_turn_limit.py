@@ -52,3 +52,22 @@ def test_memory_stays_bounded(monkeypatch) -> None:
     for n in range(1000):
         assert limiter.check(f"slack:U{n}", start + timedelta(seconds=n)) == "ok"
     assert len(limiter._turns) <= 100
+
+
+async def test_a_command_text_longer_than_it_may_be_stored_is_refused_whole(bot, db) -> None:
+    from sqlalchemy import func, select
+
+    from storage.models import IdeaEvent
+    from tests.bot.ideas import submit_idea
+
+    anna = Chat(bot, user="anna", name="Anna")
+    maria = Chat(bot, user="maria", name="Maria")
+    number = await submit_idea(anna, "Tryggare tunnlar")
+    await maria.says(f"notera {number} " + "x" * 2001)
+    maria.hears("högst 2000 tecken", "Inget är ändrat")
+    await maria.says(f'hänvisa {number} "{"y" * 201}" Hej')
+    maria.hears("högst 200 tecken")
+    async with db.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(IdeaEvent)) == 1
+    await maria.says(f"notera {number} " + "x" * 2000)
+    maria.hears("Anteckningen är sparad")
