@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bot import observability, satisfaction
 from bot.clock import Clock, SystemClock
+from bot.commands import privacy
 from bot.commands.handlers import CommandContext, run_command
 from bot.commands.parser import Command, ParseError, looks_like_command, parse, strip_prefix
 from bot.config import Settings
@@ -27,6 +28,7 @@ from bot.notifications import COMMAND_PREFIX, SATISFACTION_PREFIX, notify_coordi
 from bot.process import Process, load_process
 from bot.reminders import ReminderPolicy, mark_activity
 from bot.roles import is_coordinator
+from bot.turn_limit import TurnLimiter
 from conversations import intake
 from conversations.command_texts import ct
 from conversations.reply import Reply
@@ -84,11 +86,17 @@ class IdeaBot:
         self.reminder_policy = reminder_policy or ReminderPolicy.from_process(self.process)
         # Called after a turn committed outbox rows (the server wakes the dispatcher).
         self.on_outbox: Callable[[], None] | None = on_outbox
+        self.turn_limit = TurnLimiter(self.settings.turns_per_minute)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Run one turn. Never raises for anything the person did; a database failure
         becomes a polite 'try again' and nothing half-done is kept."""
         incoming = _bounded(incoming)
+        verdict = self.turn_limit.check(f"{incoming.platform}:{incoming.user_id}", self.clock.now())
+        if verdict != "ok":
+            log.info("turn refused: too many", extra={"platform": incoming.platform})
+            tell = verdict == "tell"
+            return [Reply(t(self._fallback_language(incoming), "error.too_many"))] if tell else []
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 async with self.db.transaction() as session:
@@ -162,6 +170,8 @@ class IdeaBot:
         action, text = incoming.action, incoming.text
         if action and action.startswith(COMMAND_PREFIX):
             return await self._command(session, person, lang, command_from_action(action))
+        if action and action.startswith(privacy.ACTION_PREFIX):
+            return await self._command(session, person, lang, privacy.command_from_action(action))
         if action and action.startswith(SATISFACTION_PREFIX):
             parsed = satisfaction.parse_action(action)
             if parsed is None:
@@ -341,7 +351,9 @@ class IdeaBot:
         log.info("idea submitted", extra={"idea": idea.id, "person": person.id})
         return [
             *turn.replies,
-            intake.submitted_reply(lang, _first_name(person), idea.id, idea.title),
+            privacy.with_anonymity_choice(
+                intake.submitted_reply(lang, _first_name(person), idea.id, idea.title), lang, idea
+            ),
         ]
 
     async def _similar(self, session: AsyncSession, answers: dict) -> list[tuple[int, str]]:

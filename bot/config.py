@@ -27,6 +27,15 @@ def _id_list(raw: str | None) -> frozenset[str]:
     return frozenset(part.strip() for part in (raw or "").split(",") if part.strip())
 
 
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, not {raw!r}")
+    return int(raw)
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -41,6 +50,11 @@ class Settings:
     # How often each server runs the reminder sweep and the dispatcher's timer.
     sweep_every_s: float = 15 * 60
     dispatch_every_s: float = 15.0
+    # Retention (bot/retention.py): abandoned drafts, and the content of sent messages.
+    draft_retention_days: int = 30
+    outbox_retention_days: int = 90
+    # Turns per person per minute before the bot asks them to slow down (bot/turn_limit.py).
+    turns_per_minute: int = 30
 
     def calendar(self) -> WorkingCalendar:
         return _calendar(self.office_start, self.office_end)
@@ -61,6 +75,9 @@ class Settings:
             deliver_any_time=(env.get("IDESLUSS_DELIVER_ANY_TIME") or "").strip() == "1",
             sweep_every_s=_seconds(env, "IDESLUSS_SWEEP_SECONDS", 15 * 60),
             dispatch_every_s=_seconds(env, "IDESLUSS_DISPATCH_SECONDS", 15.0),
+            draft_retention_days=_positive(env, "IDESLUSS_DRAFT_RETENTION_DAYS", 30),
+            outbox_retention_days=_positive(env, "IDESLUSS_OUTBOX_RETENTION_DAYS", 90),
+            turns_per_minute=_positive(env, "IDESLUSS_TURNS_PER_MINUTE", 30),
         )
 
 

@@ -41,6 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.calendar import DEFAULT_CALENDAR, WorkingCalendar
 from bot.config import Settings
 from bot.dispatcher import payload_of
+from bot.retention import RetentionReport, apply_retention
 from bot.roles import admin_people, coordinator_people
 from conversations.reminder_texts import t, t_named
 from conversations.reply import Reply
@@ -236,6 +237,7 @@ class SweepReport:
     ideas: int = 0
     dialogues: int = 0
     messages: list[Planned] = field(default_factory=list)
+    retention: RetentionReport | None = None
 
 
 @dataclass(frozen=True)
@@ -289,6 +291,7 @@ class _Sweep:
                     # One transaction, rolled back: the report says what would be written.
                     await self._ideas(session)
                     await self._nudges(session)
+                    await self._retention(session)
                     await session.rollback()
                     return self.report
                 await session.commit()
@@ -298,7 +301,12 @@ class _Sweep:
         await self._ideas(None)
         async with self.db.transaction() as session:
             await self._nudges(session)
+            await self._retention(session)
         return self.report
+
+    async def _retention(self, session: AsyncSession) -> None:
+        # After the nudges, in their transaction: a draft is nudged long before it is deleted.
+        self.report.retention = await apply_retention(session, self.now, self.settings)
 
     async def _ideas(self, shared: AsyncSession | None) -> None:
         # Each batch moves its ideas' next_due_at past `now`, so the next batch simply takes

@@ -30,7 +30,9 @@ SV: dict[str, str] = {
         "Det här kan du skriva till mig:\n"
         "• mina – dina idéer och hur långt de har kommit\n"
         "• visa 12 – allt om din idé nummer 12\n"
-        "• vad som helst annat – så hjälper jag dig att beskriva en ny idé"
+        "• vad som helst annat – så hjälper jag dig att beskriva en ny idé\n"
+        "• anonym 12 – bara idéslussarna får se att idé 12 är din\n"
+        "• mina uppgifter – allt jag har sparat om dig · glöm mig – ta bort din koppling till uppgifterna"
     ),
     "help.coordinator": (
         "Som idéslussare kan du också skriva:\n"
@@ -41,11 +43,11 @@ SV: dict[str, str] = {
         "• parkera 12 [meddelande] · hänvisa 12 ”vart” [meddelande] · avsluta 12 skäl\n"
         "• återöppna 12 [meddelande] · notera 12 text (syns bara för idéslussare)\n"
         "• pausa 12 5 [skäl] – inga påminnelser om idé 12 på 5 arbetsdagar\n"
-        "• statistik · exportera csv"
+        "• statistik · exportera csv · gdpr exportera @namn (en persons uppgifter)"
     ),
     "help.admin": (
         "Som administratör: idéslussare lägg till|ta bort @namn, idéslussare lista, "
-        "utkorg – hur det går med utskicken."
+        "utkorg – hur det går med utskicken, gdpr radera @namn."
     ),
     "help.stages": "Stegen: {stages}.",
     # understanding commands
@@ -65,6 +67,12 @@ SV: dict[str, str] = {
     "parse.export_format": "Jag kan bara exportera som csv, inte ”{format}”.",
     "parse.coordinator_action": "Skriv idéslussare lägg till @namn, idéslussare ta bort @namn eller idéslussare lista.",
     "parse.extra_words": "Jag förstod inte ”{words}” efter kommandot.",
+    "usage.mydata": "Så här: mina uppgifter",
+    "usage.anonymous": "Så här: anonym 12 (eller anonym 12 av)",
+    "usage.forget-me": "Så här: glöm mig",
+    "usage.gdpr": "Så här: gdpr exportera @namn (idéslussare) eller gdpr radera @namn (administratör)",
+    "parse.gdpr_action": "Skriv gdpr exportera @namn eller gdpr radera @namn.",
+    "parse.too_long": "Det är för långt för mig att spara – högst {max} tecken. Inget är ändrat; korta texten och försök igen.",
     "usage.list": "Så här: lista [steg] [--otilldelade] [--mina]",
     "usage.show": "Så här: visa 12",
     "usage.assign": "Så här: tilldela 12 mig (eller @namn)",
@@ -239,7 +247,9 @@ EN: dict[str, str] = {
         "This is what you can write to me:\n"
         "• mine – your ideas and how far they have come\n"
         "• show 12 – everything about your idea number 12\n"
-        "• anything else – and I will help you describe a new idea"
+        "• anything else – and I will help you describe a new idea\n"
+        "• anonymous 12 – only the coordinators may see that idea 12 is yours\n"
+        "• my data – everything I have stored about you · forget me – remove your link to it"
     ),
     "help.coordinator": (
         "As a coordinator you can also write:\n"
@@ -250,11 +260,11 @@ EN: dict[str, str] = {
         "• park 12 [message] · refer 12 “where” [message] · close 12 reason\n"
         "• reopen 12 [message] · note 12 text (only coordinators see it)\n"
         "• snooze 12 5 [reason] – no reminders about idea 12 for 5 working days\n"
-        "• stats · export csv"
+        "• stats · export csv · gdpr export @name (a person's data)"
     ),
     "help.admin": (
         "As an admin: coordinator add|remove @name, coordinator list, "
-        "outbox – how the outgoing messages are doing."
+        "outbox – how the outgoing messages are doing, gdpr erase @name."
     ),
     "help.stages": "The stages: {stages}.",
     "parse.not_understood": "I didn't quite understand. Write “help” and I'll show what you can write.",
@@ -274,6 +284,12 @@ EN: dict[str, str] = {
     "parse.export_format": "I can only export as csv, not “{format}”.",
     "parse.coordinator_action": "Write coordinator add @name, coordinator remove @name or coordinator list.",
     "parse.extra_words": "I didn't understand “{words}” after the command.",
+    "usage.mydata": "Like this: my data",
+    "usage.anonymous": "Like this: anonymous 12 (or anonymous 12 off)",
+    "usage.forget-me": "Like this: forget me",
+    "usage.gdpr": "Like this: gdpr export @name (coordinators) or gdpr erase @name (admins)",
+    "parse.gdpr_action": "Write gdpr export @name or gdpr erase @name.",
+    "parse.too_long": "That is too long for me to store – at most {max} characters. Nothing has changed; shorten the text and try again.",
     "usage.list": "Like this: list [stage] [--unassigned] [--mine]",
     "usage.show": "Like this: show 12",
     "usage.assign": "Like this: assign 12 me (or @name)",

@@ -113,6 +113,10 @@ SV: dict[str, str] = {
         "Förlåt, jag kommer inte åt mina anteckningar just nu. Det du har skrivit tidigare är "
         "sparat – försök igen om en liten stund."
     ),
+    "error.too_many": (
+        "Oj, nu kom det många meddelanden på kort tid. Vänta en minut och skriv sedan igen – "
+        "det du skrev nyss har jag inte sparat."
+    ),
     # Help, per step and the words that always work.
     "help.title": "Namnet hjälper oss att prata om idén. Några ord räcker.",
     "help.need": (
@@ -229,6 +233,10 @@ EN: dict[str, str] = {
     "error.try_again": (
         "Sorry, I can't reach my notes right now. What you wrote earlier is saved – "
         "please try again in a little while."
+    ),
+    "error.too_many": (
+        "Whoa, that was a lot of messages in a short time. Wait a minute and then write again – "
+        "I have not saved what you just wrote."
     ),
     "help.title": "The name helps us talk about the idea. A few words are enough.",
     "help.need": "Tell me what doesn't work well today, or what's missing, and who notices it.",

@@ -187,6 +187,8 @@ class OutboxMessage(Base):
     # after its lease ran out was never confirmed (a crash) and is claimed again.
     claimed_until: Mapped[datetime | None]
     claim_token: Mapped[str | None] = mapped_column(String(36))
+    # Set when retention (or an erasure) emptied `payload`: the delivery record stays.
+    content_removed_at: Mapped[datetime | None]
 
 
 class Coordinator(Base):
@@ -205,4 +207,19 @@ class ProcessedEvent(Base):
     __tablename__ = "processed_events"
 
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class AuditEvent(Base):
+    """Privacy actions (data exports, erasures): who did what to whose data, and when.
+    Not an IdeaEvent, because a person may have no ideas at all. Holds no names: people are
+    referred to by their row id, which an erasure leaves pointing at a pseudonym."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    data: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime] = mapped_column(index=True)

@@ -28,6 +28,7 @@ from bot.roles import (
 )
 from bot.transitions import move_idea
 from conversations.command_texts import ct
+from conversations.privacy_texts import pt
 from conversations.reply import Attachment, Fact, Reply
 from conversations.texts import t
 from storage import ideas as idea_store
@@ -131,7 +132,7 @@ async def _show(ctx: CommandContext, command: Command) -> list[Reply]:
     assignee = people.get(idea.assignee_id) if idea.assignee_id else None
     facts = [
         Fact(ct(lang, "show.stage"), _stage_name(ctx, idea.stage)),
-        Fact(ct(lang, "show.giver"), _name(lang, giver)),
+        Fact(ct(lang, "show.giver"), _giver_shown(lang, idea, _name(lang, giver))),
         Fact(t(lang, "field.workplace"), idea.workplace or t(lang, "value.empty")),
         Fact(ct(lang, "show.assignee"), _name(lang, assignee) if assignee else ct(lang, "nobody")),
         Fact(ct(lang, "show.submitted"), _date(idea.submitted_at)),
@@ -601,7 +602,7 @@ async def _export(ctx: CommandContext, _: Command) -> list[Reply]:
                     idea.stage,
                     idea.workplace or "",
                     _date(idea.submitted_at),
-                    giver_name or "",
+                    pt(ctx.lang, "anonymous.export") if idea.anonymous else giver_name or "",
                     assignee_name or "",
                     idea.need,
                     idea.description,
@@ -722,6 +723,12 @@ def _name(lang: str, person: Person | None) -> str:
     if person is None:
         return ct(lang, "unknown_person")
     return person.display_name or person.platform_user_id
+
+
+def _giver_shown(lang: str, idea: Idea, name: str) -> str:
+    """Coordinators see the name of an idea giver who chose to be anonymous, marked so that
+    they know not to pass it on to assessors."""
+    return pt(lang, "anonymous.marker", name=name) if idea.anonymous else name
 
 
 def _giver_name(lang: str, giver: Person | None) -> str:

@@ -37,6 +37,22 @@ WORDS: dict[str, tuple[str, ...]] = {
     "coordinator": ("coordinator", "coordinators", "idéslussare", "samordnare"),
     "snooze": ("snooze", "snooza", "pausa"),
     "outbox": ("outbox", "utkorg", "utkorgen"),
+    "mydata": ("mydata", "my-data", "mina-uppgifter", "minauppgifter"),
+    "forget-me": ("forget-me", "forgetme", "glöm-mig", "glömmig", "glom-mig"),
+    "gdpr": ("gdpr",),
+    "anonymous": ("anonymous", "anonym", "anonymt"),
+}
+# Commands of two words; the first may mean something else alone ("mina" = mine).
+PHRASES: dict[str, str] = {
+    "mina uppgifter": "mydata",
+    "my data": "mydata",
+    "glöm mig": "forget-me",
+    "glom mig": "forget-me",
+    "forget me": "forget-me",
+}
+GDPR_ACTIONS = {
+    "export": ("export", "exportera"),
+    "erase": ("erase", "radera", "glöm", "forget"),
 }
 COMMAND_BY_WORD = {word: name for name, words in WORDS.items() for word in words}
 COORDINATOR_ACTIONS = {
@@ -52,9 +68,16 @@ MAX_NUMBER = 2_147_483_647  # the database's integer range
 # A snooze longer than a working year is a typo, not a plan.
 MAX_SNOOZE_DAYS = 250
 DAY_WORDS = ("dagar", "dag", "arbetsdagar", "arbetsdag", "days", "day", "working")
+# What a command may store: a message, reason or note (as long as an intake answer), and
+# where an idea is referred. Longer is refused with the limit, never cut silently.
+MAX_COMMAND_TEXT = 2000
+MAX_TARGET = 200
 
 # Commands an idea giver may use; the rest are for coordinators (and admins).
-EVERYONE = frozenset({"help", "mine", "show"})
+# `gdpr` checks its own rights: export for coordinators and admins, erase for admins.
+EVERYONE = frozenset({"help", "mine", "show", "mydata", "forget-me", "gdpr", "anonymous"})
+# `anonym 12 av`: the idea giver shows their name to assessors again.
+OFF_WORDS = ("av", "off", "nej", "no", "inte")
 ADMIN_ONLY = frozenset({"coordinator", "outbox"})
 
 
@@ -106,14 +129,30 @@ def looks_like_command(text: str | None) -> bool:
         return False
     if strip_prefix(text)[1]:
         return True
-    return first_word(text) in COMMAND_BY_WORD
+    return first_word(text) in COMMAND_BY_WORD or _phrase(_normal(text).strip()) is not None
+
+
+def _phrase(body: str) -> tuple[str, str] | None:
+    """(command, the rest) when the text starts with a two-word command."""
+    for phrase, name in PHRASES.items():
+        start = body[: len(phrase)]
+        if start.casefold() == phrase and (len(body) == len(phrase) or body[len(phrase)] == " "):
+            return name, body[len(phrase) :]
+    return None
 
 
 def parse(text: str | None, process: Process) -> Command | ParseError:
     try:
-        return _parse(text or "", process)
+        result = _parse(text or "", process)
     except Exception:  # a parser bug must never reach the person as a crash
         return ParseError("parse.not_understood")
+    if isinstance(result, Command) and (
+        len(result.text or "") > MAX_COMMAND_TEXT or len(result.target or "") > MAX_TARGET
+    ):
+        too_long = len(result.text or "") > MAX_COMMAND_TEXT
+        limit = MAX_COMMAND_TEXT if too_long else MAX_TARGET
+        return ParseError("parse.too_long", {"max": str(limit)}, result.name)
+    return result
 
 
 def _parse(text: str, process: Process) -> Command | ParseError:
@@ -121,6 +160,8 @@ def _parse(text: str, process: Process) -> Command | ParseError:
     # One line of command; a message may span lines, so keep the rest as it was.
     if not body:
         return Command("help")
+    if phrase := _phrase(body):
+        body = phrase[0] + phrase[1]
     head, _, rest = body.partition(" ")
     head_word = head.casefold().strip(".,!:;")
     if "\n" in head_word:
@@ -130,7 +171,7 @@ def _parse(text: str, process: Process) -> Command | ParseError:
     if name is None:
         return ParseError("parse.unknown_command", {"word": _shorten(head, 30)})
     rest = rest.strip()
-    if name in ("help", "mine", "stats", "outbox"):
+    if name in ("help", "mine", "stats", "outbox", "mydata", "forget-me"):
         if rest:
             return ParseError("parse.extra_words", {"words": _shorten(rest, 30)}, name)
         return Command(name)
@@ -143,6 +184,8 @@ def _parse(text: str, process: Process) -> Command | ParseError:
         return Command(name, action=fmt)
     if name == "coordinator":
         return _coordinator(rest)
+    if name == "gdpr":
+        return _gdpr(rest)
 
     number, rest = _number(rest)
     if number is None:
@@ -151,6 +194,10 @@ def _parse(text: str, process: Process) -> Command | ParseError:
         return number
     if name == "show":
         return Command(name, idea=number)
+    if name == "anonymous":
+        if rest and rest.casefold() not in (*OFF_WORDS, "på", "on", "ja", "yes"):
+            return ParseError("parse.extra_words", {"words": _shorten(rest, 30)}, name)
+        return Command(name, idea=number, action="off" if rest.casefold() in OFF_WORDS else "on")
     if name == "assign":
         target, rest = _person(rest)
         if target is None:
@@ -228,6 +275,17 @@ def _coordinator(rest: str) -> Command | ParseError:
     if not rest:
         return Command("coordinator", action="list")
     return ParseError("parse.coordinator_action", {}, "coordinator")
+
+
+def _gdpr(rest: str) -> Command | ParseError:
+    word, _, remainder = rest.partition(" ")
+    for action, words in GDPR_ACTIONS.items():
+        if word.casefold() in words:
+            target, remainder = _person(remainder)
+            if target is None or remainder:
+                return ParseError("parse.needs_person", {}, "gdpr")
+            return Command("gdpr", action=action, target=target)
+    return ParseError("parse.gdpr_action", {}, "gdpr")
 
 
 def _number(rest: str) -> tuple[int | ParseError | None, str]:

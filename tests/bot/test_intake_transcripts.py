@@ -66,7 +66,8 @@ async def test_a_whole_idea_in_swedish(anna: Chat, db) -> None:
     await anna.clicks("Skicka in")
     anna.hears("Tack, Anna! Din idé ”Tryggare tunnlar” har kommit fram och har nummer 1.")
     anna.hears("hör av sig till dig inom en vecka")
-    assert anna.buttons() == []
+    # The one choice left: whether assessors may see her name (SECURITY.md).
+    assert anna.buttons() == ["Dölj mitt namn för bedömare"]
 
     async with db.transaction() as session:
         idea = (await session.execute(select(Idea))).scalar_one()

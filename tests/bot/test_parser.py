@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.commands.parser import (
+    PHRASES,
     WORDS,
     Command,
     ParseError,
@@ -135,7 +136,7 @@ command_like = st.one_of(
     st.builds(
         lambda prefix, word, rest: f"{prefix}{word} {rest}",
         st.sampled_from(["", "/idea ", "/IDEA  ", " "]),
-        st.sampled_from([w for words in WORDS.values() for w in words]),
+        st.sampled_from([*(w for words in WORDS.values() for w in words), *PHRASES]),
         st.text(
             alphabet=st.sampled_from(list("0123456789 #@<>|:\"”'-abcåäöXYZ\n\t\u200b")), max_size=40
         ),

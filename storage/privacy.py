@@ -1,0 +1,276 @@
+"""Personal data: everything stored about one person (the right of access), pseudonymising a
+person (the right to erasure, within what public-records law allows), and the audit trail.
+
+Submitted ideas are official documents (allmänna handlingar) once the municipality has
+received them, so erasure keeps them and cuts the link to the person instead: the person row
+stays, under a pseudonym and a random id that no platform user has; everything that could
+identify them (name, platform id, address, language, workplace) is erased or replaced in
+every table that can hold it.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AuditEvent, Coordinator, Dialogue, Idea, IdeaEvent, OutboxMessage, Person
+from storage.people import first_name
+
+FORGOTTEN_PREFIX = "forgotten-"
+
+
+async def audit(
+    session: AsyncSession,
+    kind: str,
+    *,
+    actor: Person | None,
+    subject: Person,
+    now: datetime,
+    data: dict[str, Any] | None = None,
+) -> None:
+    session.add(
+        AuditEvent(
+            kind=kind,
+            actor_id=actor.id if actor else None,
+            subject_id=subject.id,
+            data=data,
+            created_at=now,
+        )
+    )
+    await session.flush()
+
+
+def _when(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+async def personal_data(
+    session: AsyncSession, person: Person, *, internal_notes: bool
+) -> dict[str, Any]:
+    """Everything stored about `person`, as JSON-ready data. Coordinators' notes are internal
+    working material: they are in a coordinator's export (`gdpr export`), where the
+    municipality decides what to release, not in the person's own `mina uppgifter`."""
+    ideas = list(
+        (
+            await session.execute(select(Idea).where(Idea.person_id == person.id).order_by(Idea.id))
+        ).scalars()
+    )
+    events: dict[int, list[IdeaEvent]] = {}
+    if ideas:
+        rows = await session.execute(
+            select(IdeaEvent)
+            .where(IdeaEvent.idea_id.in_([i.id for i in ideas]))
+            .order_by(IdeaEvent.id)
+        )
+        for event in rows.scalars():
+            if event.kind == "note" and not internal_notes:
+                continue
+            events.setdefault(event.idea_id, []).append(event)
+    dialogue = await session.get(Dialogue, person.id)
+    messages = (
+        await session.execute(
+            select(OutboxMessage)
+            .where(OutboxMessage.recipient_id == person.id)
+            .order_by(OutboxMessage.id)
+        )
+    ).scalars()
+    acted = (
+        await session.execute(
+            select(IdeaEvent.idea_id, IdeaEvent.kind, IdeaEvent.created_at)
+            .where(IdeaEvent.actor_id == person.id)
+            .order_by(IdeaEvent.id)
+        )
+    ).all()
+    audits = (
+        await session.execute(
+            select(AuditEvent.kind, AuditEvent.created_at)
+            .where(AuditEvent.subject_id == person.id)
+            .order_by(AuditEvent.id)
+        )
+    ).all()
+    coordinator = await session.get(Coordinator, person.qualified_id) is not None
+    return {
+        "person": {
+            "platform": person.platform,
+            "platform_user_id": person.platform_user_id,
+            "display_name": person.display_name,
+            "language": person.locale,
+            "platform_locale": person.platform_locale,
+            "workplace": person.workplace,
+            "address": person.address,
+            "reachable": person.reachable,
+            "coordinator_in_table": coordinator,
+            "first_seen": _when(person.created_at),
+            "last_seen": _when(person.updated_at),
+        },
+        "ideas": [
+            {
+                "number": idea.id,
+                "title": idea.title,
+                "need": idea.need,
+                "idea": idea.description,
+                "benefit": idea.benefit,
+                "first_test": idea.first_test,
+                "involved": idea.involved,
+                "participate": idea.participate,
+                "workplace": idea.workplace,
+                "language": idea.language,
+                "anonymous": idea.anonymous,
+                "stage": idea.stage,
+                "submitted": _when(idea.submitted_at),
+                "satisfaction": idea.satisfaction,
+                "satisfaction_comment": idea.satisfaction_comment,
+                "history": [
+                    {
+                        "when": _when(e.created_at),
+                        "kind": e.kind,
+                        "from_stage": e.from_stage,
+                        "to_stage": e.to_stage,
+                        "text": e.text,
+                    }
+                    for e in events.get(idea.id, [])
+                ],
+            }
+            for idea in ideas
+        ],
+        "idea_in_progress": (
+            {
+                "step": dialogue.step,
+                "answers": dialogue.answers,
+                "started": _when(dialogue.started_at),
+                "last_answer": _when(dialogue.updated_at),
+            }
+            if dialogue
+            else None
+        ),
+        "messages_to_you": [
+            {
+                "kind": m.kind,
+                "status": m.status,
+                "created": _when(m.created_at),
+                "sent": _when(m.sent_at),
+                "content": None if m.content_removed_at else m.payload,
+            }
+            for m in messages
+        ],
+        "actions_on_ideas": [
+            {"idea": idea_id, "kind": kind, "when": _when(when)} for idea_id, kind, when in acted
+        ],
+        "privacy_log": [{"kind": kind, "when": _when(when)} for kind, when in audits],
+    }
+
+
+@dataclass(frozen=True)
+class Erasure:
+    pseudonym: str
+    ideas: int
+    messages_dropped: int
+    rows_scrubbed: int
+
+
+def _scrubber(names: list[str], pseudonym: str) -> re.Pattern[str] | None:
+    names = sorted({n for n in names if n and len(n) >= 2}, key=len, reverse=True)
+    if not names:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)")
+
+
+def _scrub(value: Any, pattern: re.Pattern[str] | None, pseudonym: str) -> Any:
+    if pattern is None:
+        return value
+    if isinstance(value, str):
+        return pattern.sub(pseudonym, value)
+    if isinstance(value, list):
+        return [_scrub(v, pattern, pseudonym) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub(v, pattern, pseudonym) for k, v in value.items()}
+    return value
+
+
+async def erase_person(
+    session: AsyncSession, person: Person, *, now: datetime, pseudonym: str
+) -> Erasure:
+    """Cut every link between `person` and the data. Runs in the caller's transaction, so
+    it happens wholly or not at all."""
+    qualified = person.qualified_id
+    full = (person.display_name or "").strip()
+    # The full name and the platform id are distinctive enough to replace wherever they
+    # occur; the first name alone only where the row concerns this person.
+    everywhere = _scrubber([full, person.platform_user_id, qualified], pseudonym)
+    linked = _scrubber(
+        [full, first_name(full) or "", person.platform_user_id, qualified], pseudonym
+    )
+    idea_ids = set(
+        (await session.execute(select(Idea.id).where(Idea.person_id == person.id))).scalars()
+    )
+    scrubbed = 0
+
+    # Messages to them: never sent now, and nothing of their content kept.
+    dropped = (
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.recipient_id == person.id, OutboxMessage.status == "pending")
+            .values(status="dropped", claimed_until=None, claim_token=None)
+        )
+    ).rowcount
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.recipient_id == person.id)
+        .values(payload={}, last_error=None, content_removed_at=now)
+    )
+    # Messages to others that name them (a coordinator's notification of their idea).
+    # Erasure is rare, so a scan of what still has content is affordable.
+    others = await session.execute(
+        select(OutboxMessage).where(
+            OutboxMessage.recipient_id != person.id, OutboxMessage.content_removed_at.is_(None)
+        )
+    )
+    for message in others.scalars():
+        pattern = linked if message.idea_id in idea_ids else everywhere
+        payload = _scrub(message.payload, pattern, pseudonym)
+        error = _scrub(message.last_error, pattern, pseudonym)
+        if payload != message.payload or error != message.last_error:
+            message.payload, message.last_error = payload, error
+            scrubbed += 1
+    # The history keeps every event (who moved what, when) but not their name: the one
+    # place where an event is changed after it was written, because the law requires it.
+    events = await session.execute(
+        select(IdeaEvent).where(or_(IdeaEvent.text.is_not(None), IdeaEvent.data.is_not(None)))
+    )
+    for event in events.scalars():
+        concerns = (
+            event.idea_id in idea_ids
+            or event.actor_id == person.id
+            or (event.data or {}).get("assignee_id") == person.id
+        )
+        pattern = linked if concerns else everywhere
+        text = _scrub(event.text, pattern, pseudonym)
+        data = _scrub(event.data, pattern, pseudonym)
+        if text != event.text or data != event.data:
+            event.text, event.data = text, data
+            scrubbed += 1
+
+    await session.execute(
+        delete(Dialogue.__table__).where(Dialogue.__table__.c.person_id == person.id)
+    )
+    await session.execute(delete(Coordinator).where(Coordinator.qualified_id == qualified))
+    await session.execute(
+        update(Coordinator).where(Coordinator.added_by == qualified).values(added_by=None)
+    )
+    person.display_name = pseudonym
+    # No platform user has this id, so their next message meets a new, empty person.
+    person.platform_user_id = FORGOTTEN_PREFIX + secrets.token_hex(12)
+    person.address = None
+    person.locale = None
+    person.platform_locale = None
+    person.workplace = None
+    person.reachable = False
+    person.updated_at = now
+    await session.flush()
+    return Erasure(pseudonym, len(idea_ids), dropped or 0, scrubbed)
