@@ -99,6 +99,11 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
     # WAL lets the console chat read while the server writes; busy_timeout makes concurrent
     # writers wait instead of failing at once; foreign keys are off by default in SQLite.
     cursor.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode NORMAL keeps the database consistent and loses no commit when the process
+    # dies; only a power cut or OS crash can undo the last few commits. It spares an fsync
+    # per turn, which under load made turns queue for the disk (Teams p99 786 ms → ~70 ms).
+    # Production runs on PostgreSQL; this is the laptop and single-host default.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
