@@ -34,27 +34,33 @@ async def upsert_person(
     # Platforms send what they like; keep within the columns rather than fail the turn.
     display_name = display_name[:200] if display_name else display_name
     platform_locale = platform_locale[:16] if platform_locale else platform_locale
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-    await session.execute(
-        insert(Person)
-        .values(
-            platform=platform,
-            platform_user_id=platform_user_id,
-            display_name=display_name,
-            platform_locale=platform_locale,
-            address=address,
-            reachable=True,
-            created_at=now,
-            updated_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["platform", "platform_user_id"])
-    )
     query = select(Person).where(
         Person.platform == platform, Person.platform_user_id == platform_user_id
     )
     if lock:
         query = query.with_for_update()
-    person = (await session.execute(query.execution_options(populate_existing=True))).scalar_one()
+    query = query.execution_options(populate_existing=True)
+    # Most turns come from someone we know: read first, insert only for a newcomer.
+    person = (await session.execute(query)).scalar_one_or_none()
+    if person is None:
+        insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+        # Two first messages at once: one insert wins, the other does nothing and both
+        # read (and, on PostgreSQL, lock) the same row.
+        await session.execute(
+            insert(Person)
+            .values(
+                platform=platform,
+                platform_user_id=platform_user_id,
+                display_name=display_name,
+                platform_locale=platform_locale,
+                address=address,
+                reachable=True,
+                created_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["platform", "platform_user_id"])
+        )
+        person = (await session.execute(query)).scalar_one()
     if display_name and person.display_name != display_name:
         person.display_name = display_name
     if platform_locale and person.platform_locale != platform_locale:
