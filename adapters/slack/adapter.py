@@ -340,22 +340,29 @@ class SlackAdapter:
             if channel is None:
                 channel = profile.dm_channel or await self.sender.open_dm(user)
             address = profile.address_for(team=team, dm_channel=channel)
-            async with self.turns:
-                replies = await self.bot.handle(
-                    Incoming(
-                        platform=PLATFORM,
-                        user_id=user,
-                        text=text,
-                        action=action,
-                        opened=opened,
-                        display_name=profile.name,
-                        locale=profile.locale,
-                        address=address,
-                        event_id=event_id,
-                    )
-                )
-            self.profiles.saw(profile, address)
+            replies = await self._ask_core(
+                user, profile, address, text=text, action=action, opened=opened, event_id=event_id
+            )
             await self.post(channel, replies)
+
+    async def _ask_core(
+        self, user: str, profile: Any, address: dict[str, Any] | None, **fields: Any
+    ) -> list[Reply]:
+        """One turn in the core for `user`, with what Slack told us about them; at most
+        MAX_CONCURRENT_TURNS at once."""
+        async with self.turns:
+            replies = await self.bot.handle(
+                Incoming(
+                    platform=PLATFORM,
+                    user_id=user,
+                    display_name=profile.name,
+                    locale=profile.locale,
+                    address=address,
+                    **fields,
+                )
+            )
+        self.profiles.saw(profile, address)
+        return replies
 
     async def _command_turn(
         self,
@@ -371,21 +378,9 @@ class SlackAdapter:
         async with self.locks.hold(user):
             profile = await self.profiles.get(user)
             address = profile.address_for(team=team)
-            async with self.turns:
-                replies = await self.bot.handle(
-                    Incoming(
-                        platform=PLATFORM,
-                        user_id=user,
-                        text=text,
-                        action=action,
-                        command=True,
-                        in_group=in_group,
-                        display_name=profile.name,
-                        locale=profile.locale,
-                        address=address,
-                    )
-                )
-            self.profiles.saw(profile, address)
+            replies = await self._ask_core(
+                user, profile, address, text=text, action=action, command=True, in_group=in_group
+            )
             await self.post_ephemeral(
                 replies, user=user, channel=channel, response_url=response_url
             )
