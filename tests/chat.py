@@ -15,6 +15,19 @@ from bot.delivery import deliver_pending_for
 from bot.incoming import Incoming
 from conversations.reply import Reply
 
+# Every answer of the intake dialogue, from the title to the workplace: a person who has
+# said hello and then says these, one by one, is shown the summary.
+ANSWERS_TO_SUMMARY = (
+    "Tryggare tunnlar",
+    "Många är rädda i gångtunnlarna på kvällen.",
+    "Bättre belysning och konst.",
+    "Invånare som går där.",
+    "hoppa över",
+    "hoppa över",
+    "ja",
+    "Fritidsgården Väster",
+)
+
 
 class Chat:
     def __init__(

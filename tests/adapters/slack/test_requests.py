@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from storage.models import Dialogue, Idea, Person, ProcessedEvent
 from tests.adapters.slack.conftest import SlackChat, SlackSide
+from tests.chat import ANSWERS_TO_SUMMARY
 
 
 async def count(db, model) -> int:
@@ -116,16 +117,7 @@ async def test_the_last_answer_retried_submits_one_idea(
     anna: SlackChat, slack: SlackSide, db
 ) -> None:
     await anna.says("Hej")
-    for text in (
-        "Tryggare tunnlar",
-        "Många är rädda i gångtunnlarna på kvällen.",
-        "Bättre belysning och konst.",
-        "Invånare som går där.",
-        "hoppa över",
-        "hoppa över",
-        "ja",
-        "Fritidsgården Väster",
-    ):
+    for text in ANSWERS_TO_SUMMARY:
         await anna.says(text)
     event = slack.dm_event("UANNA", "skicka")
     assert await slack.event(event, event_id="EvSUBMIT") == 200
@@ -209,16 +201,7 @@ async def test_a_click_by_another_user_cannot_touch_annas_dialogue(
     """Erik's click carries a button from Anna's summary and names her DM channel: it acts
     on Erik's own conversation only, and the reply goes to Erik."""
     await anna.says("Hej")
-    for text in (
-        "Tryggare tunnlar",
-        "Många är rädda i gångtunnlarna på kvällen.",
-        "Bättre belysning och konst.",
-        "Invånare som går där.",
-        "hoppa över",
-        "hoppa över",
-        "ja",
-        "Fritidsgården Väster",
-    ):
+    for text in ANSWERS_TO_SUMMARY:
         await anna.says(text)
     submit = anna.button("Skicka in")
     slack.api.forget()

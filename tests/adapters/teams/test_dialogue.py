@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from storage.models import Dialogue, Idea, Person
 from tests.adapters.teams.harness import TeamsUser
+from tests.chat import ANSWERS_TO_SUMMARY
 from tests.fakes.bot_connector import FakeBotConnector, FakeIdentity
 
 
@@ -81,16 +82,7 @@ async def test_a_whole_idea_with_card_buttons(anna: TeamsUser, db) -> None:
 async def test_the_edit_menu_is_a_choice_list_with_one_button(anna: TeamsUser) -> None:
     """Teams shows at most six actions; eight fields become a list and an OK button."""
     await anna.says("Hej!")
-    for answer in (
-        "Tryggare tunnlar",
-        "Många är rädda i gångtunnlarna på kvällen.",
-        "Bättre belysning och konst.",
-        "Invånare som går där.",
-        "hoppa över",
-        "hoppa över",
-        "ja",
-        "Fritidsgården Väster",
-    ):
+    for answer in ANSWERS_TO_SUMMARY:
         await anna.says(answer)
     await anna.clicks("Ändra något")
     card = anna.received[-1].card
