@@ -10,8 +10,9 @@ simply run again on fresh state.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,6 +44,7 @@ from storage.people import first_name, upsert_person
 from storage.processed import claim_event
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_ATTEMPTS = 5
 # Far beyond any answer's limit; longer input is cut before any work is done on it.
@@ -91,22 +93,40 @@ class IdeaBot:
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Run one turn. Never raises for anything the person did; a database failure
         becomes a polite 'try again' and nothing half-done is kept."""
-        incoming = _bounded(incoming)
+        incoming = self.prepare(incoming)
+        refusal = self.refusal(incoming)
+        if refusal is not None:
+            return refusal
+        result = await self.in_turn(incoming.platform, lambda s: self.run_turn(s, incoming))
+        if result is None:
+            return [Reply(t(self._fallback_language(incoming), "error.try_again"))]
+        return self.delivered(incoming, result)
+
+    def prepare(self, incoming: Incoming) -> Incoming:
+        """What every turn does to what arrived before any work is done on it."""
+        return _bounded(incoming)
+
+    def refusal(self, incoming: Incoming) -> list[Reply] | None:
+        """The answer to a person over their turn limit (None: go on)."""
         verdict = self.turn_limit.check(f"{incoming.platform}:{incoming.user_id}", self.clock.now())
-        if verdict != "ok":
-            log.info("turn refused: too many", extra={"platform": incoming.platform})
-            tell = verdict == "tell"
-            return [Reply(t(self._fallback_language(incoming), "error.too_many"))] if tell else []
+        if verdict == "ok":
+            return None
+        log.info("turn refused: too many", extra={"platform": incoming.platform})
+        tell = verdict == "tell"
+        return [Reply(t(self._fallback_language(incoming), "error.too_many"))] if tell else []
+
+    async def in_turn(
+        self, platform: str, work: Callable[[AsyncSession], Awaitable[T]]
+    ) -> T | None:
+        """`work` in one transaction, run again on fresh state when another turn of the same
+        person won a race; None (nothing kept) when the database failed."""
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 async with self.db.transaction() as session:
-                    result = await self._turn(session, incoming)
+                    result = await work(session)
                 if wrote_outbox(session):
                     self._outbox_written()
-                observability.count_turn(incoming.platform, "repeated" if result.repeated else "ok")
-                if incoming.accepts_files:
-                    return result.replies
-                return [_files_explained(reply, result.language) for reply in result.replies]
+                return result
             except (StaleDataError, IntegrityError):
                 # Another turn of the same person won the race; run ours on fresh state.
                 log.info("turn conflict, retrying", extra={"attempt": attempt})
@@ -118,13 +138,24 @@ class IdeaBot:
                     "database failure during a turn: %s",
                     type(exc).__name__,
                     exc_info=log.isEnabledFor(logging.DEBUG),
-                    extra={"platform": incoming.platform},
+                    extra={"platform": platform},
                 )
                 break
-        observability.count_turn(incoming.platform, "error")
+        observability.count_turn(platform, "error")
+        return None
+
+    def delivered(self, incoming: Incoming, result: TurnResult) -> list[Reply]:
+        """The replies of a committed turn, as the platform can carry them."""
+        observability.count_turn(incoming.platform, "repeated" if result.repeated else "ok")
+        if incoming.accepts_files:
+            return result.replies
+        return [_files_explained(reply, result.language) for reply in result.replies]
+
+    def try_again(self, incoming: Incoming) -> list[Reply]:
         return [Reply(t(self._fallback_language(incoming), "error.try_again"))]
 
-    async def _turn(self, session: AsyncSession, incoming: Incoming) -> TurnResult:
+    async def run_turn(self, session: AsyncSession, incoming: Incoming) -> TurnResult:
+        """The turn itself, inside the caller's transaction."""
         now = self.clock.now()
         if incoming.event_id and not await claim_event(
             session, f"{incoming.platform}:{incoming.event_id}", now=now

@@ -21,6 +21,7 @@ from adapters.base import Sender
 from adapters.registry import ConfiguredPlatform
 from bot import observability
 from bot.app import IdeaBot
+from bot.inbox import Inbox, run_recovery
 from bot.scheduler import Background, start_delivery
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,8 @@ DEFAULT_HOST = "0.0.0.0"
 DEFAULT_PORT = 3978
 # How long a stopping server waits for turns that are still running.
 DRAIN_SECONDS = 20.0
+# How often each server looks for inbox items nobody is running (a replica died).
+INBOX_RECOVERY_SECONDS = 5.0
 HEALTH_CHECK_SECONDS = 3.0
 
 
@@ -88,6 +91,7 @@ class InFlight:
 
 BOT = web.AppKey("bot", IdeaBot)
 INFLIGHT = web.AppKey("inflight", InFlight)
+INBOX = web.AppKey("inbox", Inbox)
 SENDERS = web.AppKey("senders", dict[str, Sender])
 SERVICES = web.AppKey("services", list[BackgroundService])
 PLATFORMS = web.AppKey("platforms", list[str])
@@ -133,10 +137,38 @@ class DeliveryService:
             self.background = None
 
 
+class InboxRecovery:
+    """Runs the inbox queues nobody else runs: at start everything left pending (this server
+    or another died with deliveries acknowledged but not handled), then every few seconds
+    what a dead replica left behind."""
+
+    name = "inbox recovery"
+
+    def __init__(self, inbox: Inbox, every: float = INBOX_RECOVERY_SECONDS) -> None:
+        self.inbox = inbox
+        self.every = every
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        if not self.inbox.platforms:
+            return
+        self._stop.clear()
+        self._task = asyncio.create_task(
+            run_recovery(self.inbox, self.every, self._stop, at_start=True), name="inbox recovery"
+        )
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            await self._task
+            self._task = None
+
+
 def background_services(app: web.Application) -> list[BackgroundService]:
-    """The services every server runs beside the platforms: the reminder scheduler and the
-    outbox dispatcher, which delivers through app[SENDERS] (a Sender per platform)."""
-    return [DeliveryService(app)]
+    """The services every server runs beside the platforms: the inbox recovery, the reminder
+    scheduler and the outbox dispatcher, which delivers through app[SENDERS]."""
+    return [InboxRecovery(app[INBOX]), DeliveryService(app)]
 
 
 async def build_app(
@@ -150,6 +182,7 @@ async def build_app(
     app = web.Application()
     app[BOT] = bot
     app[INFLIGHT] = InFlight()
+    app[INBOX] = Inbox(bot, spawn=lambda work, name: app[INFLIGHT].spawn(work, name=name))
     app[SENDERS] = {}
     app[SERVICES] = []
     app[PLATFORMS] = []

@@ -223,3 +223,39 @@ class AuditEvent(Base):
     subject_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
     data: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class InboxItem(Base):
+    """A platform delivery acknowledged to the platform but perhaps not handled yet.
+
+    A Slack request is answered 200 only once its item is committed here, so a crash after
+    the answer loses nothing: any replica runs it later. One person's items run one at a
+    time, in the order the person wrote them (`written_at`: Slack's `ts`), and the unique
+    `delivery_key` makes a retried or replayed delivery a no-op.
+
+    pending → answered (the turn committed; `replies` wait to be posted) → posted."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("delivery_key", name="uq_inbox_delivery"),
+        # The next item of a person, in the order they wrote.
+        Index("ix_inbox_person", "platform", "user_id", "status", "written_at", "id"),
+        # Recovery: items nobody finished (a crashed replica), oldest first.
+        Index("ix_inbox_status", "status", "lease_until"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delivery_key: Mapped[str] = mapped_column(String(255))
+    platform: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(255))
+    written_at: Mapped[datetime]
+    # The Incoming's fields, and where the replies go (the adapter's own shape).
+    incoming: Mapped[dict[str, Any]]
+    reply_to: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    replies: Mapped[dict[str, Any] | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Whoever answered an item posts its replies until then; after it, anyone may.
+    lease_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    answered_at: Mapped[datetime | None]

@@ -24,11 +24,11 @@ async def mount(app: web.Application, bot: IdeaBot, config: SlackConfig) -> Slac
     import aiohttp
 
     from adapters.slack.adapter import API_TIMEOUT_SECONDS, EVENTS_PATH, SlackAdapter
-    from bot.server import INFLIGHT, add_service
+    from bot.server import INBOX, INFLIGHT, add_service
 
     # One connection pool for every Slack call; its timeout is the one the SDK clients use.
     session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=API_TIMEOUT_SECONDS))
-    adapter = SlackAdapter(bot, config, session=session, inflight=app[INFLIGHT])
+    adapter = SlackAdapter(bot, config, session=session, inflight=app[INFLIGHT], inbox=app[INBOX])
     add_service(app, adapter)
     if config.socket_mode:
         socket_mode = SocketMode(adapter)

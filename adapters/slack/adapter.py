@@ -1,18 +1,22 @@
 """The Slack app: Bolt listeners that turn Slack payloads into `Incoming` turns and post the
 replies back, over the Events API (HTTP) or Socket Mode.
 
-Every listener answers Slack at once (Slack wants an answer within 3 s) and does the real
-work afterwards, as tracked background work the server finishes before it stops. Turns of one
-person run one after another in arrival order, so replies come out in the order asked.
+Every listener commits what Slack delivered to the inbox (bot/inbox.py) and only then answers
+Slack (well within its 3 s), so an acknowledged message survives a crash; the turn runs
+afterwards, as tracked background work the server finishes before it stops. One person's
+turns run one after another in the order they wrote, across replicas, and a retried or
+replayed delivery (same event id, same trigger id, same signed body) runs once.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import hashlib
 import logging
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -20,6 +24,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
@@ -34,13 +39,15 @@ from adapters.slack.profiles import Profile, SlackProfiles
 from adapters.slack.render import ACTION_PREFIX, home_view, render_messages
 from adapters.slack.sender import SlackSender, classify
 from bot.app import IdeaBot
+from bot.inbox import Answered, Delivery, Inbox
 from bot.incoming import Incoming
 from bot.roles import is_coordinator
 from bot.server import InFlight
 from conversations.reply import Reply
+from conversations.texts import DEFAULT_LANGUAGE
+from storage.database import DATABASE_ERRORS
 from storage.overview import ideas_of, queue_of
 from storage.people import find_person
-from storage.processed import claim_event
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +55,8 @@ PLATFORM = "slack"
 EVENTS_PATH = "/slack/events"
 API_TIMEOUT_SECONDS = 10
 HOME_ITEMS = 40
-MAX_CONCURRENT_TURNS = 8
+# Where a turn's replies go: the person's DM, or only to them under a command (ephemeral).
+DM, EPHEMERAL = "dm", "ephemeral"
 # Slack ids: users U…/W…, channels C…/D…/G…, teams T…, apps A…
 _SLACK_ID = re.compile(r"^[A-Z][A-Z0-9]{1,30}$")
 _HELP_WORDS = {"", "help", "hjälp", "hjalp", "?", "hej", "hi", "hello", "hallå"}
@@ -60,26 +68,6 @@ def _slack_id(value: Any) -> str | None:
     return value if isinstance(value, str) and _SLACK_ID.match(value) else None
 
 
-class KeyedLocks:
-    """One lock per key while anyone holds or waits for it (asyncio locks are fair, so the
-    turns of one person run in the order they arrived)."""
-
-    def __init__(self) -> None:
-        self._locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}
-
-    @contextlib.asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
-        lock, users = self._locks.setdefault(key, (asyncio.Lock(), [0]))
-        users[0] += 1
-        try:
-            async with lock:
-                yield
-        finally:
-            users[0] -= 1
-            if users[0] == 0:
-                del self._locks[key]
-
-
 class SlackAdapter:
     def __init__(
         self,
@@ -88,23 +76,21 @@ class SlackAdapter:
         *,
         session: aiohttp.ClientSession,
         inflight: InFlight,
+        inbox: Inbox,
     ) -> None:
         self.bot = bot
         self.config = config
         self.session = session
         self.inflight = inflight
-        self.name = "slack"
+        self.inbox = inbox
+        self.name = PLATFORM
         # Replies within a turn: wait out one 429 rather than lose the answer.
         self.client = self.web_client(config.bot_token)
         self.client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=1))
         # Proactive messages: a 429 goes back to the dispatcher, which honours Retry-After.
         self.sender = SlackSender(self.web_client(config.bot_token))
         self.profiles = SlackProfiles(self.client, bot.db)
-        self.locks = KeyedLocks()
-        # At most this many turns in the core at once (posting the replies is outside it, so
-        # a slow Slack does not hold it). Keeps the event loop's queue short, so new requests
-        # are still acknowledged quickly under load, and stays within the connection pool.
-        self.turns = asyncio.Semaphore(MAX_CONCURRENT_TURNS)
+        inbox.register(self)
         self.verifier = (
             SignatureVerifier(config.signing_secret, clock=_EpochClock(bot.clock))
             if config.signing_secret
@@ -225,7 +211,9 @@ class SlackAdapter:
     async def _ack_only(self, ack: Any) -> None:
         await ack()
 
-    async def _on_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+    async def _on_message(
+        self, event: dict[str, Any], body: dict[str, Any], request: AsyncBoltRequest
+    ) -> None:
         # Edits, deletions, joins and bot posts carry a subtype or a bot id: not for us.
         if event.get("subtype") or event.get("bot_id") or event.get("channel_type") != "im":
             return
@@ -234,65 +222,81 @@ class SlackAdapter:
         if user is None or channel is None or not isinstance(text, str):
             log.info("slack: ignored a message without user, channel or text")
             return
-        self.inflight.spawn(
-            self._dialogue_turn(
-                user,
-                _team(body, event),
-                channel=channel,
-                event_id=_event_id(body),
-                text=from_slack(text),
-            ),
-            name="slack message",
+        await self._accept(
+            request,
+            Incoming(PLATFORM, user, text=from_slack(text)),
+            {"kind": DM, "channel": channel, "team": _team(body, event)},
+            name="event",
+            written=event.get("ts"),
         )
 
-    async def _on_click(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await ack()
+    async def _on_click(
+        self, ack: Any, body: dict[str, Any], action: dict[str, Any], request: AsyncBoltRequest
+    ) -> None:
         user = _slack_id((body.get("user") or {}).get("id"))
         value = action.get("value")
         if user is None or not isinstance(value, str) or not value:
             log.info("slack: ignored a click without user or value")
+            await ack()
             return
         team = _team(body, body.get("user") or {})
         container = body.get("container") or {}
         if container.get("is_ephemeral"):
             # A button under a command's answer: the click is a command too.
             channel = _slack_id((body.get("channel") or {}).get("id"))
-            work = self._command_turn(
-                user,
-                team,
-                action=value,
-                channel=channel,
-                response_url=_url(body.get("response_url")),
-                in_group=not (channel or "").startswith("D"),
-            )
+            in_group = not (channel or "").startswith("D")
+            incoming = Incoming(PLATFORM, user, action=value, command=True, in_group=in_group)
+            reply_to = {
+                "kind": EPHEMERAL,
+                "channel": channel,
+                "response_url": _url(body.get("response_url")),
+                "team": team,
+            }
         else:
             # The reply goes to the clicking person's own DM, never to the channel named in
             # the payload: a click can only ever act on the clicker's own conversation.
-            work = self._dialogue_turn(user, team, channel=None, event_id=None, action=value)
-        self.inflight.spawn(work, name="slack click")
-
-    async def _on_command(self, ack: Any, body: dict[str, Any]) -> None:
+            incoming = Incoming(PLATFORM, user, action=value)
+            reply_to = {"kind": DM, "channel": None, "team": team}
+        await self._accept(
+            request, incoming, reply_to, name="click", written=action.get("action_ts")
+        )
         await ack()
+
+    async def _on_command(self, ack: Any, body: dict[str, Any], request: AsyncBoltRequest) -> None:
         user = _slack_id(body.get("user_id"))
         if user is None:
             log.info("slack: ignored a command without user")
+            await ack()
             return
         channel = _slack_id(body.get("channel_id"))
         text = body.get("text") if isinstance(body.get("text"), str) else ""
-        self.inflight.spawn(
-            self._command_turn(
-                user,
-                _team(body, {}),
-                text=from_slack(text, keep_mentions=True),
-                channel=channel,
-                response_url=_url(body.get("response_url")),
-                in_group=not (channel or "").startswith("D"),
-            ),
-            name="slack command",
+        incoming = Incoming(
+            PLATFORM,
+            user,
+            text=from_slack(text, keep_mentions=True),
+            command=True,
+            in_group=not (channel or "").startswith("D"),
         )
+        reply_to = {
+            "kind": EPHEMERAL,
+            "channel": channel,
+            "response_url": _url(body.get("response_url")),
+            "team": _team(body, {}),
+        }
+        try:
+            await self._accept(request, incoming, reply_to, name="command", written=None)
+        except DATABASE_ERRORS:
+            # Slack never resends a slash command: say so rather than fail in silence.
+            await ack(text=escape(texts.t(DEFAULT_LANGUAGE, "command.try_again")))
+            return
+        await ack()
 
     async def _on_mention(
-        self, event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]
+        self,
+        event: dict[str, Any],
+        body: dict[str, Any],
+        context: dict[str, Any],
+        request: AsyncBoltRequest,
     ) -> None:
         user, channel = _slack_id(event.get("user")), _slack_id(event.get("channel"))
         text = event.get("text")
@@ -301,11 +305,26 @@ class SlackAdapter:
         bot_user = context.get("bot_user_id") or ""
         said = re.sub(rf"<@{re.escape(bot_user)}(\|[^>]*)?>", " ", text) if bot_user else text
         said = " ".join(said.split())
-        self.inflight.spawn(
-            self._mention_turn(
-                user, _team(body, event), channel, said, api_app_id=body.get("api_app_id")
+        team = _team(body, event)
+        if said.lower().strip(" .!?") in _HELP_WORDS:
+            # Only a pointer to the Messages tab: nothing changes, so nothing to keep.
+            self.inflight.spawn(
+                self._how_to_start(user, team, channel, api_app_id=body.get("api_app_id")),
+                name="slack mention",
+            )
+            return
+        await self._accept(
+            request,
+            Incoming(
+                PLATFORM,
+                user,
+                text=from_slack(said, keep_mentions=True),
+                command=True,
+                in_group=True,
             ),
-            name="slack mention",
+            {"kind": EPHEMERAL, "channel": channel, "response_url": None, "team": team},
+            name="event",
+            written=event.get("ts"),
         )
 
     async def _on_home_opened(self, event: dict[str, Any], body: dict[str, Any]) -> None:
@@ -320,96 +339,86 @@ class SlackAdapter:
                 self._welcome(user, _team(body, event), channel), name="slack welcome"
             )
 
-    # ── the work ─────────────────────────────────────────────────────────────────────────
+    # ── the inbox: keep first, answer Slack, work afterwards ─────────────────────────────
 
-    async def _dialogue_turn(
+    async def _accept(
         self,
-        user: str,
-        team: str | None,
+        request: AsyncBoltRequest,
+        incoming: Incoming,
+        reply_to: dict[str, Any],
         *,
-        channel: str | None,
-        event_id: str | None,
-        text: str | None = None,
-        action: str | None = None,
-        opened: bool = False,
+        name: str,
+        written: Any,
     ) -> None:
-        async with self.locks.hold(user):
-            # A retried event (same event_id) is recognised by the core, in the turn's own
-            # transaction, and answered with no replies.
-            profile = await self.profiles.get(user)
-            if channel is None:
-                channel = profile.dm_channel or await self.sender.open_dm(user)
-            address = profile.address_for(team=team, dm_channel=channel)
-            replies = await self._ask_core(
-                user, profile, address, text=text, action=action, opened=opened, event_id=event_id
-            )
-            await self.post(channel, replies)
-
-    async def _ask_core(
-        self, user: str, profile: Any, address: dict[str, Any] | None, **fields: Any
-    ) -> list[Reply]:
-        """One turn in the core for `user`, with what Slack told us about them; at most
-        MAX_CONCURRENT_TURNS at once."""
-        async with self.turns:
-            replies = await self.bot.handle(
-                Incoming(
-                    platform=PLATFORM,
-                    user_id=user,
-                    display_name=profile.name,
-                    locale=profile.locale,
-                    address=address,
-                    **fields,
-                )
-            )
-        self.profiles.saw(profile, address)
-        return replies
-
-    async def _command_turn(
-        self,
-        user: str,
-        team: str | None,
-        *,
-        channel: str | None,
-        response_url: str | None,
-        in_group: bool,
-        text: str | None = None,
-        action: str | None = None,
-    ) -> None:
-        async with self.locks.hold(user):
-            profile = await self.profiles.get(user)
-            address = profile.address_for(team=team)
-            replies = await self._ask_core(
-                user, profile, address, text=text, action=action, command=True, in_group=in_group
-            )
-            await self.post_ephemeral(
-                replies, user=user, channel=channel, response_url=response_url
-            )
-
-    async def _mention_turn(
-        self, user: str, team: str | None, channel: str, said: str, *, api_app_id: Any
-    ) -> None:
-        if said.lower().strip(" .!?") in _HELP_WORDS:
-            profile = await self.profiles.get(user)
-            text = how_to_start(profile, team=team, app_id=_slack_id(api_app_id))
-            await self._call(self.client.chat_postEphemeral, channel=channel, user=user, text=text)
-            return
-        await self._command_turn(
-            user,
-            team,
-            text=from_slack(said, keep_mentions=True),
-            channel=channel,
-            response_url=None,
-            in_group=True,
+        """Commit the delivery before Slack gets its answer, then run the person's queue.
+        A database failure propagates: Slack gets an error and sends the event again."""
+        delivery = Delivery(
+            key=delivery_key(request.body, request.raw_body, kind=name),
+            incoming=incoming,
+            reply_to=reply_to,
+            written_at=_written_at(written, self.bot.clock.now()),
         )
+        if await self.inbox.accept(delivery):
+            self.inbox.wake(PLATFORM, incoming.user_id)
 
     async def _welcome(self, user: str, team: str | None, channel: str | None) -> None:
-        """Someone opens the Messages tab for the first time ever: greet them and start."""
+        """Someone opens the Messages tab for the first time ever: greet them and start.
+        Its key is the person's, so they are greeted once, whichever replica sees it."""
         profile = await self.profiles.get(user)
         if profile.known or channel is None:
             return
-        if not await self.first_delivery(f"welcome:{user}"):
+        delivery = Delivery(
+            key=f"{PLATFORM}:welcome:{user}",
+            incoming=Incoming(PLATFORM, user, opened=True),
+            reply_to={"kind": DM, "channel": channel, "team": team},
+            written_at=self.bot.clock.now(),
+        )
+        try:
+            new = await self.inbox.accept(delivery)
+        except DATABASE_ERRORS as exc:
+            log.error("slack: cannot record the welcome (%s)", type(exc).__name__)
             return
-        await self._dialogue_turn(user, team, channel=channel, event_id=None, opened=True)
+        if new:
+            self.inbox.wake(PLATFORM, user)
+
+    # The QueuePlatform the inbox runs Slack's queues with.
+
+    async def person_context(self, user_id: str) -> Profile:
+        return await self.profiles.get(user_id)
+
+    def complete(self, incoming: Incoming, reply_to: dict[str, Any], context: Any) -> Incoming:
+        profile: Profile = context
+        if reply_to.get("kind") == DM:
+            address = profile.address_for(
+                team=reply_to.get("team"), dm_channel=reply_to.get("channel")
+            )
+        else:
+            address = profile.address_for(team=reply_to.get("team"))
+        self.profiles.saw(profile, address)
+        return replace(incoming, display_name=profile.name, locale=profile.locale, address=address)
+
+    async def post_answer(self, answered: Answered, context: Any) -> None:
+        profile: Profile = context
+        reply_to = answered.reply_to
+        if reply_to.get("kind") == EPHEMERAL:
+            await self.post_ephemeral(
+                answered.replies,
+                user=profile.user_id,
+                channel=reply_to.get("channel"),
+                response_url=reply_to.get("response_url"),
+            )
+            return
+        channel = reply_to.get("channel") or profile.dm_channel
+        if channel is None:
+            channel = await self.sender.open_dm(profile.user_id)
+        await self.post(channel, answered.replies)
+
+    async def _how_to_start(
+        self, user: str, team: str | None, channel: str, *, api_app_id: Any
+    ) -> None:
+        profile = await self.profiles.get(user)
+        text = how_to_start(profile, team=team, app_id=_slack_id(api_app_id))
+        await self._call(self.client.chat_postEphemeral, channel=channel, user=user, text=text)
 
     async def _publish_home(self, user: str) -> None:
         profile = await self.profiles.get(user)
@@ -435,16 +444,6 @@ class SlackAdapter:
             stage_name=lambda stage: process.stage_name(stage, profile.language),
         )
         await self._call(self.client.views_publish, user_id=user, view=view)
-
-    async def first_delivery(self, key: str) -> bool:
-        """True the first time `key` is seen (kept in the database, so across restarts and
-        replicas). If the database cannot say, the work goes ahead."""
-        try:
-            async with self.bot.db.transaction() as session:
-                return await claim_event(session, f"{PLATFORM}:{key}", now=self.bot.clock.now())
-        except Exception as exc:
-            log.error("slack: cannot record event (%s)", type(exc).__name__)
-            return True
 
     # ── posting ──────────────────────────────────────────────────────────────────────────
 
@@ -546,6 +545,30 @@ def _team(body: dict[str, Any], inner: dict[str, Any]) -> str | None:
 def _event_id(body: dict[str, Any]) -> str | None:
     event_id = body.get("event_id")
     return event_id if isinstance(event_id, str) and 0 < len(event_id) <= 100 else None
+
+
+def delivery_key(body: Any, raw_body: str, *, kind: str) -> str:
+    """What makes a delivery the same delivery: Slack's event id (a retry repeats it), the
+    interaction's trigger id, or else the signed body itself (a replay is byte-identical,
+    and anything else would need a new signature)."""
+    if isinstance(body, dict):
+        event_id = _event_id(body)
+        if kind == "event" and event_id:
+            return f"{PLATFORM}:event:{event_id}"
+        trigger = body.get("trigger_id")
+        if isinstance(trigger, str) and 0 < len(trigger) <= 100:
+            return f"{PLATFORM}:trigger:{trigger}"
+    digest = hashlib.sha256(raw_body.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{PLATFORM}:body:{digest}"
+
+
+def _written_at(ts: Any, now: datetime) -> datetime:
+    """When the person wrote it, from Slack's `ts` ("1700000000.123456"); `now` if absent."""
+    try:
+        moment = datetime.fromtimestamp(float(ts), UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return now
+    return moment
 
 
 def _url(value: Any) -> str | None:

@@ -39,6 +39,10 @@ SV: dict[str, str] = {
     "home.idea.yours": "Din",
     "home.idea.unassigned": "Ingen har tagit den än",
     "home.more": "Här visas de {count} senaste.",
+    "command.try_again": (
+        "Förlåt, jag kunde inte ta emot det just nu – något strular hos mig. Försök igen om "
+        "en liten stund."
+    ),
 }
 
 EN: dict[str, str] = {
@@ -75,6 +79,10 @@ EN: dict[str, str] = {
     "home.idea.yours": "Yours",
     "home.idea.unassigned": "Nobody has taken it yet",
     "home.more": "Showing the latest {count}.",
+    "command.try_again": (
+        "Sorry, I couldn't take that in just now – something is wrong on my side. Please try "
+        "again in a little while."
+    ),
 }
 
 TEXTS: dict[str, dict[str, str]] = {"sv": SV, "en": EN}

@@ -25,7 +25,7 @@ from adapters.slack.render import render_messages
 from bench.slack_load import DIALOGUE, SECRET, _click_body, _event_body, _signed
 from conversations.reply import replies_from_payload
 from storage.database import Database
-from storage.models import Idea, OutboxMessage, ProcessedEvent
+from storage.models import Idea, InboxItem, OutboxMessage
 from tests.fakes.slack_api import FakeSlackApi
 
 IDESLUSS = Path(sys.executable).with_name("idesluss")
@@ -304,12 +304,13 @@ async def test_sigterm_during_a_burst_loses_no_acknowledged_turn(
     database = Database(fresh_pg_url)
     try:
         async with database.transaction() as session:
-            handled = set((await session.execute(select(ProcessedEvent.key))).scalars().all())
+            items = (await session.execute(select(InboxItem))).scalars().all()
     finally:
         await database.close()
+    handled = {item.delivery_key for item in items if item.status == "posted"}
     for user in acked:
-        # The turn was committed (its delivery id is recorded with it) …
-        assert f"slack:Ev{user}0000" in handled, user
+        # The turn was committed and its replies posted …
+        assert f"slack:event:Ev{user}0000" in handled, user
         # … and answered before the process exited.
         assert slack_api.posted["D" + user[1:]] >= 1, user
 

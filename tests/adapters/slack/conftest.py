@@ -51,6 +51,10 @@ class SlackSide:
         self._ids = itertools.count(1)
         self.clock = app[BOT].clock
 
+    def trigger_id(self) -> str:
+        """Slack gives every interaction a trigger id of its own."""
+        return f"{next(self._ids)}.4242.{time.time_ns():x}"
+
     def signed_headers(self, body: bytes, **kwargs: Any) -> dict[str, str]:
         """Signed at the server's (injected) present."""
         return signed_headers(body, now=self.clock.now().timestamp(), **kwargs)
@@ -135,7 +139,7 @@ class SlackSide:
                 "channel_id": channel or dm_channel(user),
                 "is_ephemeral": ephemeral,
             },
-            "trigger_id": "123.456.abc",
+            "trigger_id": self.trigger_id(),
             "channel": {"id": channel or dm_channel(user), "name": "directmessage"},
             "response_url": response_url or "https://hooks.slack.invalid/actions/x",
             "actions": [
@@ -173,7 +177,7 @@ class SlackSide:
                 "api_app_id": "A0IDESLUSS",
                 "is_enterprise_install": "false",
                 "response_url": self.api.response_url(f"cmd-{next(self._ids)}"),
-                "trigger_id": "123.456.abc",
+                "trigger_id": self.trigger_id(),
             }
         ).encode()
 

@@ -7,8 +7,9 @@ import asyncio
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app import IdeaBot
+from bot.app import IdeaBot, TurnResult
 from bot.incoming import Incoming
 from conversations.reply import Choice, Fact, Reply
 from storage.database import Database
@@ -20,13 +21,13 @@ from tests.adapters.slack.conftest import COORDINATOR, SlackChat, SlackSide, sub
 def heard(slack_bot: IdeaBot, monkeypatch: pytest.MonkeyPatch) -> list[Incoming]:
     """Every Incoming the core is handed, while the real core still answers."""
     seen: list[Incoming] = []
-    real = slack_bot.handle
+    real = slack_bot.run_turn
 
-    async def spy(incoming: Incoming) -> list[Reply]:
+    async def spy(session: AsyncSession, incoming: Incoming) -> TurnResult:
         seen.append(incoming)
-        return await real(incoming)
+        return await real(session, incoming)
 
-    monkeypatch.setattr(slack_bot, "handle", spy)
+    monkeypatch.setattr(slack_bot, "run_turn", spy)
     return seen
 
 
@@ -36,18 +37,21 @@ def answers(slack_bot: IdeaBot, monkeypatch: pytest.MonkeyPatch) -> list[Incomin
     choices, so the adapter's side of the contract is tested on its own."""
     seen: list[Incoming] = []
 
-    async def handle(incoming: Incoming) -> list[Reply]:
+    async def run_turn(session: AsyncSession, incoming: Incoming) -> TurnResult:
         seen.append(incoming)
-        return [
-            Reply(
-                "Idé 12 ”Tryggare tunnlar” är nu i läget Test. Anna får veta det.",
-                title="Idé 12 flyttad",
-                facts=(Fact("Läge", "Test"), Fact("Idégivare", "Anna <Andersson>")),
-                choices=(Choice("close:12", "Avsluta"), Choice("assign:12:me", "Ta den")),
-            )
-        ]
+        return TurnResult(
+            [
+                Reply(
+                    "Idé 12 ”Tryggare tunnlar” är nu i läget Test. Anna får veta det.",
+                    title="Idé 12 flyttad",
+                    facts=(Fact("Läge", "Test"), Fact("Idégivare", "Anna <Andersson>")),
+                    choices=(Choice("close:12", "Avsluta"), Choice("assign:12:me", "Ta den")),
+                )
+            ],
+            "sv",
+        )
 
-    monkeypatch.setattr(slack_bot, "handle", handle)
+    monkeypatch.setattr(slack_bot, "run_turn", run_turn)
     return seen
 
 

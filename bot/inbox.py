@@ -1,0 +1,315 @@
+"""Deliveries that are acknowledged only once they are durable, and handled in order.
+
+A platform adapter (Slack) hands each delivery to `Inbox.accept` before it answers the
+platform: the delivery is committed to the inbox table, so a crash after the 200 loses
+nothing. Then `wake` runs the person's queue: one item at a time, oldest written first,
+under a per-person lock shared by all replicas. The turn and the item's stored replies
+commit together; the replies are posted afterwards, and an item whose poster died is posted
+by whoever finds it next (with the platform's own check that it was not posted already).
+
+A retry or a replay of a delivery has the same delivery key and is stored once, so it runs
+at most once, whatever it asks for (a message, a command, a click).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import observability
+from bot.app import IdeaBot, TurnResult
+from bot.incoming import Incoming
+from conversations.reply import Reply, payload_of, replies_from_payload
+from storage import inbox as store
+from storage.database import DATABASE_ERRORS
+
+log = logging.getLogger(__name__)
+
+# The one who answered an item posts its replies; after this, anyone may (it crashed).
+POST_LEASE = timedelta(seconds=60)
+# An item pending this long has no live worker (its replica died before running it).
+ORPHANED_AFTER = timedelta(seconds=10)
+# A delivery whose turn failed this often is answered "try again" and the queue moves on.
+MAX_ATTEMPTS = 3
+MAX_CONCURRENT_TURNS = 8
+# Handled items are kept this long, so that a late retry of them is still recognised.
+KEPT = timedelta(days=1)
+# Fields the adapter fills when the turn runs (from its cache of profiles), not stored.
+_FILLED_AT_TURN = {"display_name", "locale", "address"}
+_STORED_FIELDS = [f.name for f in fields(Incoming) if f.name not in _FILLED_AT_TURN]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One delivery from a platform, as the adapter understood it."""
+
+    key: str  # the same for a retry or a replay of this delivery
+    incoming: Incoming  # what the person said or clicked (profile fields are added later)
+    reply_to: dict[str, Any]  # where the replies go, in the adapter's own terms
+    written_at: datetime  # when the person wrote it: the order of one person's turns
+
+
+@dataclass(frozen=True)
+class Answered:
+    """A handled delivery whose replies are to be posted."""
+
+    id: int
+    key: str
+    reply_to: dict[str, Any]
+    replies: list[Reply]
+    # Posted once already, perhaps (its first poster died): check before posting again.
+    maybe_posted: bool = False
+
+
+class QueuePlatform(Protocol):
+    """What the inbox needs from a platform adapter to run its people's queues."""
+
+    name: str
+
+    async def person_context(self, user_id: str) -> Any:
+        """What the adapter knows of the person (profile, DM channel), fetched before the
+        turn's transaction so that no platform call is made inside it."""
+
+    def complete(self, incoming: Incoming, reply_to: dict[str, Any], context: Any) -> Incoming:
+        """The stored Incoming with what the adapter knows of the person now."""
+
+    async def post_answer(self, answered: Answered, context: Any) -> None:
+        """Post the replies where `reply_to` says."""
+
+
+class Inbox:
+    def __init__(
+        self,
+        bot: IdeaBot,
+        *,
+        spawn: Callable[[Coroutine[Any, Any, Any], str], Any],
+    ) -> None:
+        self.bot = bot
+        self.spawn = spawn
+        self.platforms: dict[str, QueuePlatform] = {}
+        self._running: dict[tuple[str, str], bool] = {}  # person → woken again meanwhile
+        # At most this many turns in the core at once (posting replies is outside it, so a
+        # slow platform does not hold it): the event loop stays free to acknowledge new
+        # deliveries quickly under load, within the database's connection pool.
+        self._turns = asyncio.Semaphore(MAX_CONCURRENT_TURNS)
+
+    def register(self, platform: QueuePlatform) -> None:
+        self.platforms[platform.name] = platform
+
+    async def accept(self, delivery: Delivery) -> bool:
+        """Commit the delivery; False for one already stored (a retry or a replay). Raises
+        the database's error when it cannot be stored: then do not acknowledge it."""
+        incoming = delivery.incoming
+        stored = {name: getattr(incoming, name) for name in _STORED_FIELDS}
+        now = self.bot.clock.now()
+        async with self.bot.db.transaction() as session:
+            new = await store.accept(
+                session,
+                delivery_key=delivery.key,
+                platform=incoming.platform,
+                user_id=incoming.user_id,
+                written_at=delivery.written_at,
+                incoming=stored,
+                reply_to=delivery.reply_to,
+                now=now,
+            )
+        if not new:
+            log.info("repeated delivery ignored", extra={"platform": incoming.platform})
+            observability.count_turn(incoming.platform, "repeated")
+        return new
+
+    def wake(self, platform: str, user_id: str) -> None:
+        """Run this person's queue (in the background), or once more if it is running."""
+        person = (platform, user_id)
+        if person in self._running:
+            self._running[person] = True
+            return
+        self._running[person] = False
+        self.spawn(self._drain(person), f"{platform} turns")
+
+    async def _drain(self, person: tuple[str, str]) -> None:
+        try:
+            while True:
+                handled = await self._next(person)
+                if handled:
+                    continue
+                if self._running.get(person):  # woken while the last look found nothing
+                    self._running[person] = False
+                    continue
+                return
+        finally:
+            self._running.pop(person, None)
+
+    async def _next(self, person: tuple[str, str]) -> bool:
+        """Handle the person's next item and post what is due; False when there was none
+        (or the database failed: the recovery pass tries again later)."""
+        platform = self.platforms[person[0]]
+        context = await platform.person_context(person[1])
+        try:
+            step = await self._turn(platform, person, context)
+        except DATABASE_ERRORS as exc:
+            log.error("inbox: cannot read the queue: %s", type(exc).__name__)
+            return False
+        if step is None:
+            return False
+        unposted, answered = step
+        to_post = [*unposted, *([answered] if answered else [])]
+        posted = []
+        for item in to_post:
+            try:
+                await platform.post_answer(item, context)
+            except Exception as exc:  # the lease runs out and it is posted again later
+                log.warning("inbox: posting failed: %s", type(exc).__name__)
+                break
+            posted.append(item.id)
+        await self._mark_posted(posted)
+        return answered is not None
+
+    async def _turn(
+        self, platform: QueuePlatform, person: tuple[str, str], context: Any
+    ) -> tuple[list[Answered], Answered | None] | None:
+        """In one transaction: lock the person's queue, take over replies a dead poster left,
+        and run the oldest pending item's turn. None: nothing to do."""
+        bot = self.bot
+        holder: dict[str, Any] = {}
+
+        async def work(session: AsyncSession) -> tuple[list[Answered], Answered | None]:
+            now = bot.clock.now()
+            await store.lock_person(session, *person)
+            leftovers = await store.take_unposted(
+                session, *person, now=now, lease_until=now + POST_LEASE
+            )
+            unposted = [_answered(item, maybe_posted=True) for item in leftovers]
+            item = await store.next_pending(session, *person)
+            if item is None:
+                return unposted, None
+            holder["item"] = item.id
+            incoming = bot.prepare(
+                platform.complete(_incoming(item.incoming), item.reply_to, context)
+            )
+            replies = bot.refusal(incoming)
+            if replies is None:
+                result: TurnResult = await bot.run_turn(session, incoming)
+                replies = bot.delivered(incoming, result)
+            store.mark_answered(item, payload_of(*replies), now=now, lease_until=now + POST_LEASE)
+            return unposted, _answered(item)
+
+        try:
+            async with self._turns:
+                step = await bot.in_turn(person[0], work)
+        except Exception as exc:  # a bug in a turn: count it like a failure, never loop on it
+            log.error(
+                "inbox: a turn failed: %s",
+                type(exc).__name__,
+                exc_info=log.isEnabledFor(logging.DEBUG),
+            )
+            step = None
+        if step is None:
+            if "item" in holder:
+                return await self._failed(holder["item"])
+            return None
+        unposted, answered = step
+        if not unposted and answered is None:
+            return None
+        return unposted, answered
+
+    async def _failed(self, item_id: int) -> tuple[list[Answered], Answered | None] | None:
+        """The turn of an item failed: count it; after the last attempt, answer "try again"
+        so the person hears something and their later messages are not held up."""
+        now = self.bot.clock.now()
+        try:
+            async with self.bot.db.transaction() as session:
+                item = await store.find(session, item_id)
+                if item is None or item.status != store.PENDING:
+                    return None
+                if store.count_attempt(item) < MAX_ATTEMPTS:
+                    return None
+                incoming = _incoming(item.incoming)
+                store.mark_answered(
+                    item,
+                    payload_of(*self.bot.try_again(incoming)),
+                    now=now,
+                    lease_until=now + POST_LEASE,
+                )
+                log.error("inbox: gave up on a delivery after %d attempts", MAX_ATTEMPTS)
+                return [], _answered(item)
+        except DATABASE_ERRORS:
+            return None
+
+    async def _mark_posted(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        try:
+            async with self.bot.db.transaction() as session:
+                await store.mark_posted(session, ids)
+        except DATABASE_ERRORS as exc:
+            # Posted but not marked: after the lease they are checked and not posted twice.
+            log.warning("inbox: cannot mark replies posted: %s", type(exc).__name__)
+
+    async def recover(self, *, everything: bool = False) -> int:
+        """Wake the queues nobody is running (a replica died, the database was away), or
+        with `everything` every queue with work left (at start). Returns how many people
+        were woken."""
+        now = self.bot.clock.now()
+        async with self.bot.db.transaction() as session:
+            people = await store.people_waiting(
+                session,
+                now=now,
+                pending_since=None if everything else now - ORPHANED_AFTER,
+            )
+        woken = 0
+        for platform, user_id in people:
+            if platform in self.platforms:
+                self.wake(platform, user_id)
+                woken += 1
+        return woken
+
+    async def forget_old(self) -> int:
+        now = self.bot.clock.now()
+        async with self.bot.db.transaction() as session:
+            return await store.forget_posted_before(session, now - KEPT)
+
+    def running(self) -> int:
+        return len(self._running)
+
+
+def _incoming(stored: dict[str, Any]) -> Incoming:
+    return Incoming(**{name: stored[name] for name in _STORED_FIELDS if name in stored})
+
+
+def _answered(item: store.InboxItem, *, maybe_posted: bool = False) -> Answered:
+    return Answered(
+        id=item.id,
+        key=item.delivery_key,
+        reply_to=dict(item.reply_to),
+        replies=replies_from_payload(item.replies or {"replies": []}),
+        maybe_posted=maybe_posted,
+    )
+
+
+def stored_incoming(incoming: Incoming) -> dict[str, Any]:
+    """What the inbox keeps of an Incoming (for tests and tools)."""
+    return {key: value for key, value in asdict(incoming).items() if key in _STORED_FIELDS}
+
+
+async def run_recovery(
+    inbox: Inbox, every: float, stop: asyncio.Event, *, at_start: bool = False
+) -> None:
+    """Look for orphaned queues every `every` seconds until `stop` is set; the first look,
+    `at_start`, takes every queue with work left."""
+    everything = at_start
+    while not stop.is_set():
+        try:
+            await inbox.recover(everything=everything)
+            everything = False
+        except DATABASE_ERRORS as exc:
+            log.warning("inbox: recovery pass failed: %s", type(exc).__name__)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=every)
