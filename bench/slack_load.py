@@ -197,7 +197,16 @@ def _click_body(user: str, value: str) -> tuple[bytes, str]:
         "container": {"type": "message", "channel_id": "D" + user[1:], "is_ephemeral": False},
         "channel": {"id": "D" + user[1:]},
         "response_url": "http://127.0.0.1:9/unused",
-        "actions": [{"type": "button", "action_id": f"idesluss:0:{value}", "value": value}],
+        # Slack gives every interaction its own trigger id and time.
+        "trigger_id": f"{time.time_ns()}.bench",
+        "actions": [
+            {
+                "type": "button",
+                "action_id": f"idesluss:0:{value}",
+                "value": value,
+                "action_ts": f"{time.time():.6f}",
+            }
+        ],
     }
     return urlencode({"payload": json.dumps(payload)}).encode(), (
         "application/x-www-form-urlencoded"

@@ -55,6 +55,10 @@ class Settings:
     outbox_retention_days: int = 90
     # Turns per person per minute before the bot asks them to slow down (bot/turn_limit.py).
     turns_per_minute: int = 30
+    # The inbox (bot/inbox.py): how long the replica that answered a delivery has to post
+    # its replies before another one does, and how often each looks for orphaned work.
+    inbox_lease_s: float = 60.0
+    inbox_recovery_s: float = 5.0
 
     def calendar(self) -> WorkingCalendar:
         return _calendar(self.office_start, self.office_end)
@@ -78,6 +82,8 @@ class Settings:
             draft_retention_days=_positive(env, "IDESLUSS_DRAFT_RETENTION_DAYS", 30),
             outbox_retention_days=_positive(env, "IDESLUSS_OUTBOX_RETENTION_DAYS", 90),
             turns_per_minute=_positive(env, "IDESLUSS_TURNS_PER_MINUTE", 30),
+            inbox_lease_s=_seconds(env, "IDESLUSS_INBOX_LEASE_SECONDS", 60.0),
+            inbox_recovery_s=_seconds(env, "IDESLUSS_INBOX_RECOVERY_SECONDS", 5.0),
         )
 
 

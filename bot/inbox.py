@@ -32,15 +32,11 @@ from storage.database import DATABASE_ERRORS
 
 log = logging.getLogger(__name__)
 
-# The one who answered an item posts its replies; after this, anyone may (it crashed).
-POST_LEASE = timedelta(seconds=60)
 # An item pending this long has no live worker (its replica died before running it).
 ORPHANED_AFTER = timedelta(seconds=10)
 # A delivery whose turn failed this often is answered "try again" and the queue moves on.
 MAX_ATTEMPTS = 3
 MAX_CONCURRENT_TURNS = 8
-# Handled items are kept this long, so that a late retry of them is still recognised.
-KEPT = timedelta(days=1)
 # Fields the adapter fills when the turn runs (from its cache of profiles), not stored.
 _FILLED_AT_TURN = {"display_name", "locale", "address"}
 _STORED_FIELDS = [f.name for f in fields(Incoming) if f.name not in _FILLED_AT_TURN]
@@ -93,6 +89,8 @@ class Inbox:
     ) -> None:
         self.bot = bot
         self.spawn = spawn
+        # The one who answered an item posts its replies; after this, anyone may (it died).
+        self.lease = timedelta(seconds=bot.settings.inbox_lease_s)
         self.platforms: dict[str, QueuePlatform] = {}
         self._running: dict[tuple[str, str], bool] = {}  # person → woken again meanwhile
         # At most this many turns in the core at once (posting replies is outside it, so a
@@ -184,7 +182,7 @@ class Inbox:
             now = bot.clock.now()
             await store.lock_person(session, *person)
             leftovers = await store.take_unposted(
-                session, *person, now=now, lease_until=now + POST_LEASE
+                session, *person, now=now, lease_until=now + self.lease
             )
             unposted = [_answered(item, maybe_posted=True) for item in leftovers]
             item = await store.next_pending(session, *person)
@@ -198,7 +196,7 @@ class Inbox:
             if replies is None:
                 result: TurnResult = await bot.run_turn(session, incoming)
                 replies = bot.delivered(incoming, result)
-            store.mark_answered(item, payload_of(*replies), now=now, lease_until=now + POST_LEASE)
+            store.mark_answered(item, payload_of(*replies), now=now, lease_until=now + self.lease)
             return unposted, _answered(item)
 
         try:
@@ -236,7 +234,7 @@ class Inbox:
                     item,
                     payload_of(*self.bot.try_again(incoming)),
                     now=now,
-                    lease_until=now + POST_LEASE,
+                    lease_until=now + self.lease,
                 )
                 log.error("inbox: gave up on a delivery after %d attempts", MAX_ATTEMPTS)
                 return [], _answered(item)
@@ -270,11 +268,6 @@ class Inbox:
                 self.wake(platform, user_id)
                 woken += 1
         return woken
-
-    async def forget_old(self) -> int:
-        now = self.bot.clock.now()
-        async with self.bot.db.transaction() as session:
-            return await store.forget_posted_before(session, now - KEPT)
 
     def running(self) -> int:
         return len(self._running)

@@ -141,11 +141,14 @@ PROCESSED_EVENTS_KEPT = timedelta(days=1)
 
 
 async def forget_processed_events(database: Any, now: datetime) -> int:
-    """Drop the records of handled deliveries older than any retry could be."""
+    """Drop the records of handled deliveries older than any retry could be (processed
+    event ids, and inbox items whose replies were posted)."""
+    from storage.inbox import forget_posted_before
     from storage.processed import forget_events_before
 
     async with database.transaction() as session:
-        return await forget_events_before(session, now - PROCESSED_EVENTS_KEPT)
+        events = await forget_events_before(session, now - PROCESSED_EVENTS_KEPT)
+        return events + await forget_posted_before(session, now - PROCESSED_EVENTS_KEPT)
 
 
 def start_scheduler(

@@ -30,8 +30,6 @@ DEFAULT_HOST = "0.0.0.0"
 DEFAULT_PORT = 3978
 # How long a stopping server waits for turns that are still running.
 DRAIN_SECONDS = 20.0
-# How often each server looks for inbox items nobody is running (a replica died).
-INBOX_RECOVERY_SECONDS = 5.0
 HEALTH_CHECK_SECONDS = 3.0
 
 
@@ -144,9 +142,9 @@ class InboxRecovery:
 
     name = "inbox recovery"
 
-    def __init__(self, inbox: Inbox, every: float = INBOX_RECOVERY_SECONDS) -> None:
+    def __init__(self, inbox: Inbox) -> None:
         self.inbox = inbox
-        self.every = every
+        self.every = inbox.bot.settings.inbox_recovery_s
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 

@@ -16,8 +16,9 @@ from sqlalchemy import select
 
 from bot.app import IdeaBot
 from bot.clock import FrozenClock
-from bot.inbox import MAX_ATTEMPTS, ORPHANED_AFTER, POST_LEASE, Answered, Delivery, Inbox
+from bot.inbox import MAX_ATTEMPTS, ORPHANED_AFTER, Answered, Delivery, Inbox
 from bot.incoming import Incoming
+from bot.scheduler import forget_processed_events
 from storage.database import Database
 from storage.models import Dialogue, Idea, InboxItem, Person
 from tests.chat import ANSWERS_TO_SUMMARY
@@ -198,7 +199,7 @@ async def test_replies_committed_but_not_posted_are_posted_after_the_lease_and_m
     platform.fail_posting = False
 
     assert await inbox.recover() == 0  # the poster's lease still runs
-    clock.advance(seconds=POST_LEASE.total_seconds() + 1)
+    clock.advance(seconds=inbox.lease.total_seconds() + 1)
     assert await inbox.recover() == 1
     await tasks.settle()
     [answered] = platform.posted
@@ -215,7 +216,7 @@ async def test_earlier_unposted_replies_go_out_before_newer_ones(
     inbox.wake("test", "anna")
     await tasks.settle()
     platform.fail_posting = False
-    clock.advance(seconds=POST_LEASE.total_seconds() + 1)
+    clock.advance(seconds=inbox.lease.total_seconds() + 1)
     assert await inbox.accept(says("Tryggare tunnlar", 1, clock))
     inbox.wake("test", "anna")
     await tasks.settle()
@@ -305,7 +306,7 @@ async def test_handled_items_are_forgotten_after_a_day(
     assert await inbox.accept(says("Hej!", 0, clock))
     inbox.wake("test", "anna")
     await tasks.settle()
-    assert await inbox.forget_old() == 0
+    assert await forget_processed_events(db, clock.now()) == 0
     clock.advance(days=1, seconds=1)
-    assert await inbox.forget_old() == 1
+    assert await forget_processed_events(db, clock.now()) == 1
     assert await stored_items(db) == []
