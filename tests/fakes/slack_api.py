@@ -208,6 +208,23 @@ class FakeSlackApi:
         """The app was installed without `scope`: methods needing it answer missing_scope."""
         self.scopes.discard(scope)
 
+    def add_message(
+        self,
+        channel: str,
+        text: str,
+        *,
+        user: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """A message in the channel without an API call: our bot's, or `user`'s (a person
+        writing in the DM)."""
+        message = self._store(channel, {"text": text, "metadata": metadata})
+        if user is not None:
+            for key in ("bot_id", "app_id", "bot_profile"):
+                message.pop(key)
+            message["user"] = user
+        return message
+
     # ── reading ──────────────────────────────────────────────────────────────────────────
 
     def messages_in(self, channel: str) -> list[dict[str, Any]]:
