@@ -28,29 +28,10 @@ from storage.models import OutboxMessage, Person
 from storage.outbox import enqueue
 from storage.people import upsert_person
 from tests.fakes.slack_api import FakeSlackApi
+from tests.faults.injection import FailingAt
 
 TEXT = "Hej Anna! Maria har läst din idé ”Tryggare tunnlar” och hör av sig i veckan."
 DM = "DANNA"
-
-
-class FailingAt:
-    """The database, failing at its `nth` transaction from now (the mark-sent commit: the
-    claim is the first) like a server that went away; every other transaction is real."""
-
-    def __init__(self, database: Database, nth: int) -> None:
-        self._database = database
-        self._left = nth
-
-    def __getattr__(self, name: str):
-        return getattr(self._database, name)
-
-    def transaction(self):
-        self._left -= 1
-        if self._left == 0:
-            raise OperationalError(
-                "UPDATE outbox SET status=…", {}, ConnectionResetError("server closed")
-            )
-        return self._database.transaction()
 
 
 @pytest.fixture
