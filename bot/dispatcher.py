@@ -40,7 +40,8 @@ after its backoff. Nothing is lost. Whether the person sees it twice depends on 
   (adapters/slack/sender.py: message metadata, and the DM's newest messages read with
   `im:history`); it is exact as long as the DM's history can be read and the earlier copy is
   among its newest 600 messages; otherwise it posts again (at least once; a history it
-  cannot read is logged at warning level, once per reason);
+  cannot read is logged at warning level, once per reason). A rate-limited history read
+  is `RetryLater`, like a rate-limited post;
 - **Teams** cannot: the Bot Connector takes no idempotency key and Teams does not support
   listing a conversation's activities (GetConversationActivities), so the sender is not
   given a key. What holds there: each unfinished attempt — a crash or database failure

@@ -10,7 +10,8 @@ have reached Slack (`possibly_delivered`), the sender first reads the DM's newes
 written, at most HISTORY_PAGES × HISTORY_PAGE messages) and posts only what no message of a
 bot carries. Reading needs the `im:history` scope (adapters/slack/manifest.yml); when the
 history cannot be read the message is posted anyway (at least once, never lost) and a
-warning is logged once per reason. A first attempt never reads the history.
+warning is logged once per reason; when reading it is rate limited the send is
+`RetryLater` after Slack's Retry-After. A first attempt never reads the history.
 
 `post_once` / `post_all_once` are the same thing for any post to a conversation, so other
 posts that may be repeated after a crash (a direct reply) can use it.
@@ -264,7 +265,8 @@ class SlackSender:
         """The parts of delivery `key` already in the conversation, as part → message ts.
         Reads the newest messages first, back to a little before `since`, at most
         HISTORY_PAGES pages. What cannot be read counts as not there (a warning once per
-        reason); a conversation that does not exist raises, like a post to it would."""
+        reason); a conversation that does not exist, or a 429, raises SlackApiError like a
+        post would."""
         oldest = slack_ts(since - CLOCK_MARGIN) if since is not None else None
         found: dict[int, str] = {}
         cursor: str | None = None
@@ -280,7 +282,10 @@ class SlackSender:
                 )
             except SlackApiError as exc:
                 error = exc.response.get("error") or f"HTTP {exc.response.status_code}"
-                if error == "channel_not_found":
+                # A vanished DM is opened again by `send`. Rate limited (Tier 3, ~50/min: a
+                # burst of redeliveries after an outage) means "not now", not "cannot": the
+                # dispatcher waits the Retry-After instead of risking a second copy.
+                if error == "channel_not_found" or exc.response.status_code == 429:
                     raise
                 self._cannot_read_history(error, exc.response.get("needed"))
                 return found

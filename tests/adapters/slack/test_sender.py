@@ -290,6 +290,25 @@ async def test_a_history_that_times_out_means_posting_anyway(
     assert len(slack_at.messages_in("DANNA")) == 2
 
 
+async def test_a_rate_limited_lookup_waits_instead_of_risking_a_second_copy(
+    keyed: SlackSender, slack_at: FakeSlackApi
+) -> None:
+    address = {"user": "UANNA", "channel": "DANNA"}
+    await keyed.send(address, [FOLLOW_UP], delivery_key=KEY, since=SINCE)
+    slack_at.fail("conversations.history", status=429, headers={"Retry-After": "30"})
+    with pytest.raises(RetryLater) as raised:
+        await keyed.send(
+            address, [FOLLOW_UP], delivery_key=KEY, possibly_delivered=True, since=SINCE
+        )
+    assert raised.value.retry_after == 30
+    assert len(slack_at.messages_in("DANNA")) == 1
+    result = await keyed.send(
+        address, [FOLLOW_UP], delivery_key=KEY, possibly_delivered=True, since=SINCE
+    )
+    assert isinstance(result, AlreadyDelivered)
+    assert len(slack_at.messages_in("DANNA")) == 1
+
+
 async def test_a_vanished_dm_found_by_the_lookup_is_opened_again(
     keyed: SlackSender, slack_at: FakeSlackApi
 ) -> None:
