@@ -60,6 +60,7 @@ class HttpTeamsSender:
         *,
         delivery_key: str,
         possibly_delivered: bool = False,
+        since: object = None,
     ) -> None:
         assert self.session is not None
         url = f"{self.base_url}/v3/conversations/{address['conversation']}/activities"

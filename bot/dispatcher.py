@@ -19,22 +19,39 @@ One pass (`run_once`):
 Outside office hours on Swedish working days nothing is claimed (the rows wait for the next
 morning), except kinds listed in `DispatchPolicy.immediate_kinds`.
 
-**A crash between "the platform accepted" and "marked sent"** loses nothing: the row is still
-pending; once its lease runs out any dispatcher claims it again and sends it once more. So
-delivery is at-least-once, and a duplicate is possible only for a row whose platform call
-succeeded just before the crash. It is caught like this:
+**Delivery is at least once.** The platform call and the commit that marks the row sent
+cannot be one transaction. When the process dies, or the database fails, between "the
+platform accepted" and that commit, the row is still pending with our lease; once the lease
+(`DispatchPolicy.lease`, 5 minutes) runs out any dispatcher claims it again and sends it
+again. A call that timed out after the platform took the message is retried the same way,
+after its backoff. Nothing is lost. Whether the person sees it twice depends on the sender:
 
 - the outbox's unique dedupe key means the *message* exists once: a replayed turn, a second
-  sweep or a second replica can never enqueue it again, so the only possible repeat is this
-  one redelivery of the same row;
-- every send carries the row's dedupe key as `delivery_key` to senders that declare
-  `accepts_delivery_key = True`, with `possibly_delivered=True` when the row's previous
-  lease ran out without an outcome. Only then does such a sender need to look on the
-  platform for a message carrying the key (Slack: post with `metadata` holding the key and
-  check the DM's latest messages; Teams: keep the key in the activity's `channelData`) and
-  skip the send if it is there. The test double in tests/fakes/senders.py does exactly that;
-- a redelivery after an expired lease is logged at warning level with the row id, so an
-  operator can see how often the window is hit (it needs a crash within one HTTP call).
+  sweep or a second replica can never enqueue it again, so the only possible repeat is a
+  new attempt of the same row;
+- a row is **possibly delivered** when it was claimed before (`attempts` > 0 at the claim:
+  an earlier lease ran out without an outcome, or an earlier attempt ended in an error that
+  does not prove the platform refused it). The first attempt of a row is never;
+- a sender that declares `accepts_delivery_key = True` gets the row's dedupe key as
+  `delivery_key`, `possibly_delivered`, and `since` (the row's creation: no attempt is
+  older). It marks what it posts with the key and, only when possibly delivered, looks on
+  the platform for it first; if it is there it posts nothing and returns `AlreadyDelivered`
+  (counted in `stats.already_delivered`), and the row is marked sent. **Slack** does this
+  (adapters/slack/sender.py: message metadata, and the DM's newest messages read with
+  `im:history`); it is exact as long as the DM's history can be read and the earlier copy is
+  among its newest 600 messages; otherwise it posts again (at least once; a history it
+  cannot read is logged at warning level, once per reason). A rate-limited history read
+  is `RetryLater`, like a rate-limited post;
+- **Teams** cannot: the Bot Connector takes no idempotency key and Teams does not support
+  listing a conversation's activities (GetConversationActivities), so the sender is not
+  given a key. What holds there: each unfinished attempt — a crash or database failure
+  between the connector's 2xx and the mark-sent commit, or a connector call that failed or
+  timed out after the connector had taken the activity — can show the message **at most
+  once more**, when the row is sent again: after the lease ran out (a crash), or after the
+  backoff (a failed call). No crash and no failed call, no duplicate;
+- a redelivery after an expired lease is logged at warning level with the row id, and
+  counted in `stats.redelivered`, so an operator can see how often the window is hit (it
+  needs a crash within one HTTP call).
 """
 
 from __future__ import annotations
@@ -51,7 +68,7 @@ from typing import Any
 from sqlalchemy import String, and_, cast, exists, or_, select, update
 from sqlalchemy.orm import aliased
 
-from adapters.base import RetryLater, Sender, Unreachable
+from adapters.base import AlreadyDelivered, RetryLater, Sender, Unreachable
 from bot import observability
 from bot.calendar import DEFAULT_CALENDAR, WorkingCalendar
 from bot.clock import Clock, SystemClock
@@ -100,6 +117,8 @@ class DeliveryStats:
     failed: int = 0
     unreachable: int = 0
     redelivered: int = 0
+    # Possibly delivered rows the sender found on the platform and did not send again.
+    already_delivered: int = 0
     lost_leases: int = 0
     latencies: list[float] = field(default_factory=list)
 
@@ -123,8 +142,10 @@ class _Claimed:
     platform: str
     address: dict[str, Any] | None
     reachable: bool
-    # The previous lease ran out without an outcome: the platform may already have it.
+    # The previous lease ran out without an outcome (a crash): it is sent again.
     was_abandoned: bool
+    # An earlier attempt may have reached the platform (the row was claimed before).
+    possibly_delivered: bool
 
 
 class Dispatcher:
@@ -255,6 +276,7 @@ class Dispatcher:
                     address=dict(person.address) if person.address else None,
                     reachable=person.reachable,
                     was_abandoned=row.claimed_until is not None,
+                    possibly_delivered=row.attempts > 0,
                 )
                 for row, person in rows
             ]
@@ -287,9 +309,10 @@ class Dispatcher:
         extra: dict[str, Any] = {}
         if getattr(sender, "accepts_delivery_key", False):
             extra["delivery_key"] = item.dedupe_key
-            extra["possibly_delivered"] = item.was_abandoned
+            extra["possibly_delivered"] = item.possibly_delivered
+            extra["since"] = item.created_at
         try:
-            new_address = await sender.send(
+            result = await sender.send(
                 item.address or {}, replies_from_payload(item.payload), **extra
             )
         except Unreachable as exc:
@@ -304,7 +327,11 @@ class Dispatcher:
             )
             await self._retry(item, f"{type(exc).__name__}: {exc}", None)
         else:
-            await self._sent(item, new_address)
+            if isinstance(result, AlreadyDelivered):
+                self.stats.already_delivered += 1
+                log.info("already on the platform: marked sent", extra={"outbox": item.id})
+                result = result.address
+            await self._sent(item, result)
 
     def _mine(self, item: _Claimed):
         return and_(

@@ -5,6 +5,16 @@ The outcome is told by the exception raised, as `adapters/base.py` defines: pass
 (429, 412, 5xx, network) is `RetryLater`, with the connector's Retry-After when it gave one;
 a person who blocked or removed the bot is `Unreachable`. The connector clients used here
 make no retries of their own (adapters/teams/connectors.py): the dispatcher decides.
+
+**No delivery key.** The Bot Connector takes no idempotency key for a new activity, and
+Teams does not let a bot read a conversation's activities back (GetConversationActivities
+is not supported), so there is nothing to look for after a crash: this sender does not
+take delivery keys, and a row the dispatcher sends again is posted again. Each unfinished
+attempt (a crash or database failure between the connector's 2xx and the mark-sent commit,
+or a call that failed or timed out after the connector took the activity) can therefore
+show the message at most once more — after the lease ran out, or after the backoff
+(bot/dispatcher.py). Reading the chat through Microsoft Graph would need the protected
+Chat.Read.All permission (or resource-specific consent) and is not done.
 """
 
 from __future__ import annotations
@@ -40,6 +50,8 @@ BLOCKED_CODES = (
 
 class TeamsSender:
     platform = PLATFORM
+    # See the module docstring: Teams offers no way to find an earlier copy.
+    accepts_delivery_key = False
 
     def __init__(self, adapter: CloudAdapter, app_id: str) -> None:
         self.adapter = adapter

@@ -9,13 +9,21 @@
         def delivered(self) -> list[str]: …      # the texts the fake platform received
 
 `kind` is one of "rate_limited" (with `retry_after` seconds), "unreachable" (the person
-blocked or left), "server_error" (5xx)."""
+blocked or left), "server_error" (5xx).
+
+A sender that declares `accepts_delivery_key` also keeps the delivery-key contract
+(adapters/base.py): a send marked `possibly_delivered` whose key already arrived shows
+nothing new and returns `AlreadyDelivered`; a first attempt does not look on the platform
+(`lookups()`: how often the fake platform was asked)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from adapters.base import RetryLater, Sender, Unreachable
+import pytest
+
+from adapters.base import AlreadyDelivered, RetryLater, Sender, Unreachable
 from conversations.reply import Choice, Reply
 
 FOLLOW_UP = Reply(
@@ -31,6 +39,9 @@ class SenderContract:
         raise NotImplementedError
 
     def delivered(self) -> list[str]:
+        raise NotImplementedError
+
+    def lookups(self) -> int:
         raise NotImplementedError
 
     def test_is_a_sender_for_its_platform(self, sender: Any) -> None:
@@ -73,3 +84,24 @@ class SenderContract:
             pass
         else:
             raise AssertionError("a 5xx must raise RetryLater")
+
+    async def test_a_possibly_delivered_send_that_arrived_is_not_shown_twice(
+        self, sender: Any, address: dict
+    ) -> None:
+        if not getattr(sender, "accepts_delivery_key", False):
+            pytest.skip("this sender takes no delivery key: bot/dispatcher.py says what holds")
+        since = datetime.now(UTC) - timedelta(minutes=1)
+        first = await sender.send(
+            address, [FOLLOW_UP], delivery_key="contract:1", possibly_delivered=False, since=since
+        )
+        assert self.lookups() == 0
+        again = await sender.send(
+            {**address, **(first or {})},
+            [FOLLOW_UP],
+            delivery_key="contract:1",
+            possibly_delivered=True,
+            since=since,
+        )
+        assert isinstance(again, AlreadyDelivered)
+        assert len(self.delivered()) == 1
+        assert self.lookups() >= 1

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from adapters.base import AlreadyDelivered
 from conversations.reply import Reply
 
 
@@ -47,7 +48,8 @@ class FakeSender:
         *,
         delivery_key: str | None = None,
         possibly_delivered: bool = False,
-    ) -> dict[str, Any] | None:
+        since: datetime | None = None,
+    ) -> dict[str, Any] | AlreadyDelivered | None:
         self.calls += 1
         self.entered.set()
         if self.gate is not None:
@@ -59,7 +61,7 @@ class FakeSender:
         if possibly_delivered:
             self.lookups += 1
             if any(d.delivery_key == delivery_key for d in self.delivered):
-                return None
+                return AlreadyDelivered()
         await asyncio.sleep(0)  # let other deliveries interleave, as on a network
         self.delivered.append(
             Delivery(

@@ -6,6 +6,13 @@ uses, and can be told to answer slowly or with an error (429 + Retry-After, 5xx,
     api.fail("chat.postMessage", status=429, headers={"Retry-After": "7"})
     api.calls_to("chat.postMessage")               # what was sent, oldest first
 
+Every message posted is kept per channel as Slack stores it (`api.messages_in("D…")`), and
+conversations.history reads them back as Slack documents it: newest first, `oldest` /
+`latest` exclusive unless `inclusive`, `limit` (default 100, at most 999) with cursor
+pages, and a message's `metadata` only with `include_all_metadata`. Message timestamps come
+from `now` (seconds since the epoch; default the real time), so a test clock moves them.
+`api.revoke_scope("im:history")` makes the history answer `missing_scope`.
+
 It also serves `response_url`s (`api.response_url("…")`) and a Socket Mode WebSocket
 (apps.connections.open hands out its address; `await api.push_socket_event(body)`).
 """
@@ -13,9 +20,12 @@ It also serves `response_url`s (`api.response_url("…")`) and a Socket Mode Web
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
+import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -25,7 +35,11 @@ from aiohttp.test_utils import TestServer
 
 BOT_USER = "UBOT"
 BOT_ID = "BBOT"
+APP_ID = "A0IDESLUSS"
 TEAM = "T0TEAM"
+# The scopes of the app's manifest (adapters/slack/manifest.yml) and the method needing each.
+SCOPES = ("chat:write", "im:history", "im:write", "commands", "users:read", "app_mentions:read")
+NEEDS_SCOPE = {"conversations.history": "im:history"}
 
 
 @dataclass
@@ -75,15 +89,27 @@ class Planned:
 
 
 class FakeSlackApi:
-    def __init__(self, *, any_user: bool = False, record: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        any_user: bool = False,
+        record: bool = True,
+        now: Callable[[], float] = time.time,
+    ) -> None:
         self.any_user = any_user  # users.info knows every U… id (for load tests)
         self.record = record  # keep every call (off for long load tests)
+        self.now = now  # Slack's clock, for message timestamps
+        self.scopes: set[str] = set(SCOPES)
+        self.messages: dict[str, list[dict[str, Any]]] = defaultdict(list)  # oldest first
+        self._last_ts = 0.0
+        self._opened: set[str] = set()
         self.posted: dict[str, int] = defaultdict(int)  # chat.postMessage calls per channel
         self._posted_changed = asyncio.Condition()
         self.calls: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.delays: dict[str, float] = {}  # method ("*" for all) → seconds before answering
         self._planned: dict[str, deque[Planned]] = defaultdict(deque)
+        self._late: dict[str, deque[float]] = defaultdict(deque)
         self._ts = itertools.count(1)
         self._server: TestServer | None = None
         self._sockets: list[web.WebSocketResponse] = []
@@ -144,6 +170,13 @@ class FakeSlackApi:
         for _ in range(times):
             self._planned[method].append(Planned(status, body, headers or {}, delay))
 
+    def answer_late(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """Carry out the next `times` calls of `method` at once (a message is posted) but
+        answer only after `seconds`, or at release(): a client that gives up earlier never
+        learns that Slack took it."""
+        self._release.clear()
+        self._late[method].extend([seconds] * times)
+
     def slow(self, seconds: float, method: str = "*") -> None:
         """Answer `method` (every method: "*") only after `seconds`, or at release()."""
         self._release.clear()
@@ -171,7 +204,32 @@ class FakeSlackApi:
             "profile": {"real_name": name, "display_name": name.split()[0]},
         }
 
+    def revoke_scope(self, scope: str) -> None:
+        """The app was installed without `scope`: methods needing it answer missing_scope."""
+        self.scopes.discard(scope)
+
+    def add_message(
+        self,
+        channel: str,
+        text: str,
+        *,
+        user: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """A message in the channel without an API call: our bot's, or `user`'s (a person
+        writing in the DM)."""
+        message = self._store(channel, {"text": text, "metadata": metadata})
+        if user is not None:
+            for key in ("bot_id", "app_id", "bot_profile"):
+                message.pop(key)
+            message["user"] = user
+        return message
+
     # ── reading ──────────────────────────────────────────────────────────────────────────
+
+    def messages_in(self, channel: str) -> list[dict[str, Any]]:
+        """What the channel shows, oldest first (with metadata)."""
+        return list(self.messages.get(channel, []))
 
     def calls_to(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
@@ -193,7 +251,7 @@ class FakeSlackApi:
                 params.update(json.loads(raw))
             else:
                 params.update(parse_qsl(raw, keep_blank_values=True))
-        for key in ("blocks", "view"):
+        for key in ("blocks", "view", "metadata"):
             if isinstance(params.get(key), str):
                 params[key] = json.loads(params[key])
         if self.record:
@@ -214,6 +272,8 @@ class FakeSlackApi:
             async with self._posted_changed:
                 self.posted[str(params.get("channel"))] += 1
                 self._posted_changed.notify_all()
+        if self._late[method]:  # done; the answer is lost or late (the client may give up)
+            await self._wait(self._late[method].popleft())
         return web.json_response(answer)
 
     async def _wait_posted(self, request: web.Request) -> web.Response:
@@ -232,19 +292,28 @@ class FakeSlackApi:
                 "team_id": TEAM,
                 "team": "Kommunen",
             }
-        if method == "chat.postMessage":
-            ts = f"1700000000.{next(self._ts):06d}"
+        needed = NEEDS_SCOPE.get(method)
+        if needed is not None and needed not in self.scopes:
             return {
-                "ok": True,
-                "channel": params.get("channel"),
-                "ts": ts,
-                "message": {"text": params.get("text")},
+                "ok": False,
+                "error": "missing_scope",
+                "needed": needed,
+                "provided": ",".join(sorted(self.scopes)),
             }
+        if method == "chat.postMessage":
+            channel = str(params.get("channel"))
+            message = self._store(channel, params)
+            shown = {k: v for k, v in message.items() if k != "metadata"}
+            return {"ok": True, "channel": channel, "ts": message["ts"], "message": shown}
+        if method == "conversations.history":
+            return self._history(params)
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
         if method == "conversations.open":
             users = str(params.get("users", ""))
-            return {"ok": True, "channel": {"id": "D" + users.lstrip("UW")}}
+            channel = "D" + users.lstrip("UW")
+            self._opened.add(channel)
+            return {"ok": True, "channel": {"id": channel}}
         if method == "views.publish":
             return {"ok": True, "view": {"id": "V1", **(params.get("view") or {})}}
         if method == "users.info":
@@ -265,6 +334,73 @@ class FakeSlackApi:
             ws = self.base.replace("http://", "ws://")
             return {"ok": True, "url": f"{ws}/socket"}
         return {"ok": False, "error": "unknown_method"}
+
+    def _next_ts(self) -> str:
+        # Slack's ts is the time of posting in microseconds, unique per channel.
+        self._last_ts = max(round(self.now(), 6), round(self._last_ts + 0.000001, 6))
+        return f"{self._last_ts:.6f}"
+
+    def _store(self, channel: str, params: dict[str, Any]) -> dict[str, Any]:
+        """The message as conversations.history returns it, for a bot token's post."""
+        message: dict[str, Any] = {
+            "type": "message",
+            "user": BOT_USER,
+            "bot_id": BOT_ID,
+            "app_id": APP_ID,
+            "text": params.get("text") or "",
+            "ts": self._next_ts(),
+            "team": TEAM,
+            "bot_profile": {"id": BOT_ID, "app_id": APP_ID, "name": "Idéslussen", "team_id": TEAM},
+        }
+        if params.get("blocks"):
+            message["blocks"] = params["blocks"]
+        metadata = params.get("metadata")
+        if isinstance(metadata, dict) and metadata.get("event_type"):
+            message["metadata"] = {
+                "event_type": metadata["event_type"],
+                "event_payload": metadata.get("event_payload") or {},
+            }
+        self.messages[channel].append(message)
+        return message
+
+    def _history(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = str(params.get("channel") or "")
+        if channel not in self.messages and channel not in self._opened:
+            return {"ok": False, "error": "channel_not_found"}
+        inclusive = _flag(params.get("inclusive"))
+        oldest = float(params.get("oldest") or 0)
+        latest = float(params["latest"]) if params.get("latest") else float("inf")
+        cursor = str(params.get("cursor") or "")
+        if cursor:  # our cursors carry the ts the next page starts below
+            latest = float(base64.b64decode(cursor).decode().removeprefix("next_ts:"))
+        limit = min(int(params.get("limit") or 100), 999)
+
+        def inside(message: dict[str, Any]) -> bool:
+            ts = float(message["ts"])
+            if cursor:
+                return oldest < ts < latest or (inclusive and ts == oldest)
+            if inclusive:
+                return oldest <= ts <= latest
+            return oldest < ts < latest
+
+        found = [m for m in reversed(self.messages.get(channel, [])) if inside(m)]
+        page, more = found[:limit], len(found) > limit
+        with_metadata = _flag(params.get("include_all_metadata"))
+        answer: dict[str, Any] = {
+            "ok": True,
+            "messages": [
+                m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
+                for m in page
+            ],
+            "has_more": more,
+            "pin_count": 0,
+            "channel_actions_ts": None,
+            "channel_actions_count": 0,
+        }
+        if more:
+            next_ts = base64.b64encode(f"next_ts:{page[-1]['ts']}".encode()).decode()
+            answer["response_metadata"] = {"next_cursor": next_ts}
+        return answer
 
     async def _respond(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -313,3 +449,8 @@ class FakeSlackApi:
                         return ack
                 self._ack_arrived.clear()
                 await self._ack_arrived.wait()
+
+
+def _flag(value: Any) -> bool:
+    """A Slack boolean argument: true/1 (slack_sdk sends "1" in a query string)."""
+    return str(value).lower() in {"1", "true"}
