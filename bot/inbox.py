@@ -60,6 +60,7 @@ class Answered:
     key: str
     reply_to: dict[str, Any]
     replies: list[Reply]
+    answered_at: datetime
     # Posted once already, perhaps (its first poster died): check before posting again.
     maybe_posted: bool = False
 
@@ -283,6 +284,7 @@ def _answered(item: store.InboxItem, *, maybe_posted: bool = False) -> Answered:
         key=item.delivery_key,
         reply_to=dict(item.reply_to),
         replies=replies_from_payload(item.replies or {"replies": []}),
+        answered_at=item.answered_at or item.created_at,
         maybe_posted=maybe_posted,
     )
 

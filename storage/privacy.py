@@ -46,6 +46,29 @@ async def audit(
     await session.flush()
 
 
+ERASE_ASKED = "gdpr_erase_asked"
+
+
+async def erase_question_asked(
+    session: AsyncSession, person: Person, nonce: str
+) -> datetime | None:
+    """When the bot asked this person "shall I forget you?" with the button `nonce`, or
+    None if it never did: a forged button, or one replayed after the erasure (the person
+    who clicks it is then someone new to the bot)."""
+    asked = (
+        await session.execute(
+            select(AuditEvent)
+            .where(AuditEvent.kind == ERASE_ASKED, AuditEvent.subject_id == person.id)
+            .order_by(AuditEvent.id.desc())
+            .limit(20)
+        )
+    ).scalars()
+    for event in asked:
+        if (event.data or {}).get("nonce") == nonce:
+            return event.created_at
+    return None
+
+
 def _when(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 

@@ -31,6 +31,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters.base import RetryLater
 from adapters.registry import PlatformConfigError
 from adapters.slack import texts
 from adapters.slack.config import SlackConfig
@@ -409,9 +410,24 @@ class SlackAdapter:
             )
             return
         channel = reply_to.get("channel") or profile.dm_channel
-        if channel is None:
-            channel = await self.sender.open_dm(profile.user_id)
-        await self.post(channel, answered.replies)
+        messages = [message.as_kwargs() for message in render_messages(answered.replies)]
+        try:
+            if channel is None:
+                channel = await self.sender.open_dm(profile.user_id)
+            # Marked with the delivery key, so replies a dead poster may have posted already
+            # are found in the DM and not shown twice.
+            await self.sender.post_all_once(
+                channel,
+                answered.key,
+                messages,
+                maybe_sent=answered.maybe_posted,
+                since=answered.answered_at,
+            )
+        except Exception as exc:
+            outcome = classify(exc)
+            if isinstance(outcome, RetryLater):
+                raise outcome from None  # the inbox posts them again after its lease
+            log.warning("slack: a reply could not be posted: %s", outcome)
 
     async def _how_to_start(
         self, user: str, team: str | None, channel: str, *, api_app_id: Any

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import secrets
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.commands.handlers import HANDLERS, CommandContext, qualify
@@ -21,8 +23,8 @@ from conversations.reply import Attachment, Choice, Fact, Reply
 from storage import ideas as idea_store
 from storage.models import Idea, Person
 from storage.people import find_person
+from storage.privacy import ERASE_ASKED, erase_person, erase_question_asked, personal_data
 from storage.privacy import audit as write_audit
-from storage.privacy import erase_person, personal_data
 
 log = logging.getLogger(__name__)
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -32,13 +34,16 @@ KEEP = "privacy:keep"
 ANONYMOUS = "privacy:anon:"
 # A "yes, forget me" button older than this asks again: the person may have changed their mind.
 CONFIRM_VALID = timedelta(hours=1)
+# The "yes" button carries a one-time word the bot stored when it asked; a button it did not
+# hand out (forged, or replayed by someone else) finds no question and is asked about again.
+_NONCE = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
 def command_from_action(action: str) -> Command | ParseError:
     """The buttons under the forget-me question."""
     if action == KEEP:
         return Command("forget-me", action="keep")
-    if action.startswith(CONFIRM) and action[len(CONFIRM) :].isdigit():
+    if action.startswith(CONFIRM) and _NONCE.fullmatch(action[len(CONFIRM) :]):
         return Command("forget-me", action="confirm", text=action[len(CONFIRM) :])
     number = action[len(ANONYMOUS) :]
     if action.startswith(ANONYMOUS) and number.isdigit() and 1 <= int(number) <= MAX_NUMBER:
@@ -71,11 +76,10 @@ async def _forget_me(ctx: CommandContext, command: Command) -> list[Reply]:
     if command.action == "keep":
         return [Reply(pt(lang, "forget.kept"))]
     if command.action == "confirm":
-        try:
-            asked = datetime.fromtimestamp(int(command.text or 0), tz=ctx.now.tzinfo)
-        except (OverflowError, ValueError, OSError):  # a forged button
-            asked = None
-        if asked is None or not timedelta(0) <= ctx.now - asked <= CONFIRM_VALID:
+        asked = await erase_question_asked(ctx.session, ctx.person, command.text or "")
+        if asked is None:  # a question never asked of this person: ask it now
+            return await _forget_me(ctx, replace(command, action=None, text=None))
+        if not timedelta(0) <= ctx.now - asked <= CONFIRM_VALID:
             return [Reply(pt(lang, "forget.stale"))]
         name = pseudonym(ctx.person)
         erasure = await erase_person(ctx.session, ctx.person, now=ctx.now, pseudonym=name)
@@ -89,12 +93,16 @@ async def _forget_me(ctx: CommandContext, command: Command) -> list[Reply]:
         )
         log.info("person erased", extra={"person": ctx.person.id, "by": "self"})
         return [Reply(pt(lang, "forget.done", pseudonym=name))]
-    stamp = int(ctx.now.timestamp())
+    nonce = secrets.token_urlsafe(12)
+    await write_audit(
+        ctx.session, ERASE_ASKED, actor=ctx.person, subject=ctx.person, now=ctx.now,
+        data={"nonce": nonce},
+    )  # fmt: skip
     return [
         Reply(
             pt(lang, "forget.explain", pseudonym=pseudonym(ctx.person)),
             choices=(
-                Choice(f"{CONFIRM}{stamp}", pt(lang, "forget.confirm")),
+                Choice(f"{CONFIRM}{nonce}", pt(lang, "forget.confirm")),
                 Choice(KEEP, pt(lang, "forget.keep")),
             ),
         )
