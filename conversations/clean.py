@@ -49,7 +49,7 @@ _GOOD_NEIGHBOUR = r"[^\x00-\x7f\s\u200c\u200d]"
 _STRAY_JOINER = re.compile(
     rf"[\u200c\u200d](?!{_GOOD_NEIGHBOUR})|(?<!{_GOOD_NEIGHBOUR})[\u200c\u200d]"
 )
-_NEWLINES = str.maketrans({"\r": "\n", "\u2028": "\n", "\u2029": "\n", "\x85": "\n"})
+_LINE_BREAK = re.compile("\r\n?|[\u2028\u2029\x85]")
 
 
 @functools.cache
@@ -73,11 +73,13 @@ def strip_unsafe(text: str, *, keep: str = "\n\t") -> str:
     if _SURROGATE.search(text):
         # A pair written as two code points becomes its character; a lone half goes.
         text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "ignore")
-    text = text.replace("\r\n", "\n").translate(_NEWLINES)
+    text = _LINE_BREAK.sub("\n", text)
     # Escapes go first: removing the ESC alone would leave "[31m" behind. Composing comes
     # after the removals: a removed control or joiner could have kept letters apart.
     text = _unsafe(keep).sub(_flag_or_nothing, _ESCAPE_SEQUENCE.sub("", text))
     text = unicodedata.normalize("NFC", text)
+    if "\u200c" not in text and "\u200d" not in text:
+        return text
     return unicodedata.normalize("NFC", _STRAY_JOINER.sub("", text))
 
 
