@@ -222,6 +222,27 @@ async def test_the_terminal_shows_no_escape_from_stored_data(bot, db, tmp_path) 
     assert not unsafe(export.read_text("utf-8-sig")), unsafe(export.read_text("utf-8-sig"))
 
 
+async def test_the_terminal_shows_no_escape_from_rows_stored_before_cleaning(
+    maria_anna, bot, db
+) -> None:
+    """Rows written before text was cleaned where it enters may still hold escapes: the
+    terminal chat does not print them either."""
+    async with db.transaction() as session:
+        anna = (
+            await session.execute(select(Person).where(Person.platform_user_id == "anna"))
+        ).scalar_one()
+        anna.display_name = "Anna\x1b]0;pwned\x07 \u202eAndersson\x1b[31m"
+        (await session.get(Idea, 1)).title = "Tryggare\x1b[2J tunnlar"
+    out = io.StringIO()
+    chat = ConsoleChat(
+        bot.handle, user="maria", stdin=io.StringIO("visa 1\n"), stdout=out, interactive=False
+    )
+    await chat.run()
+    shown = out.getvalue()
+    assert "Tryggare tunnlar" in shown and "Anna Andersson" in shown, shown
+    assert not unsafe(shown), unsafe(shown)
+
+
 # ── what PostgreSQL (or UTF-8) would refuse ────────────────────────────────────────────
 
 
