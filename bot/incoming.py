@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from conversations.clean import clean_line, clean_message, clean_value
+from conversations.clean import clean_address, clean_line, clean_message
 
 # The columns these end up in (storage/models.py): longer is cut, not a failed turn.
 MAX_DISPLAY_NAME = 200  # persons.display_name
@@ -48,9 +48,6 @@ def cleaned(incoming: Incoming) -> Incoming:
     control, bidi-override or invisible characters, no NUL or lone surrogate (PostgreSQL and
     UTF-8 refuse them), composed to NFC; newlines kept in what was typed; names and hints cut
     to their columns. The user id is left as it is: see `unusable_user_id`."""
-    address = incoming.address
-    if address is not None:
-        address = clean_value(address) if isinstance(address, dict) else None
     return replace(
         incoming,
         text=clean_message(incoming.text),
@@ -58,7 +55,7 @@ def cleaned(incoming: Incoming) -> Incoming:
         display_name=clean_line(incoming.display_name, limit=MAX_DISPLAY_NAME),
         locale=_tag(incoming.locale, MAX_LOCALE),
         language=_tag(incoming.language, MAX_LOCALE),
-        address=address,  # type: ignore[arg-type]
+        address=clean_address(incoming.address),
         event_id=clean_line(incoming.event_id, limit=MAX_EVENT_ID),
     )
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from typing import Any
 
 _ESCAPE_SEQUENCE = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor movement
@@ -118,3 +119,12 @@ def clean_value(value: object, *, depth: int = 0) -> object:
     if isinstance(value, list | tuple):
         return [clean_value(item, depth=depth + 1) for item in value]
     return value
+
+
+def clean_address(address: object) -> dict[str, Any] | None:
+    """A platform address (a JSON object) with every string in it made safe; anything that
+    is not an object is no address."""
+    if not isinstance(address, dict):
+        return None
+    cleaned = clean_value(address)
+    return cleaned if isinstance(cleaned, dict) else None

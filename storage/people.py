@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.clean import clean_line, clean_value
+from conversations.clean import clean_address, clean_line
 from storage.models import Person
 
 
@@ -38,7 +38,7 @@ async def upsert_person(
     # NUL or lone surrogate reaches the row, whoever calls.
     display_name = clean_line(display_name, limit=200)
     platform_locale = clean_line(platform_locale, limit=16)
-    address = clean_value(address) if address else address  # type: ignore[assignment]
+    address = clean_address(address)
     query = select(Person).where(
         Person.platform == platform, Person.platform_user_id == platform_user_id
     )
