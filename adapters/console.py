@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.incoming import Incoming
+from conversations.clean import strip_unsafe
 from conversations.reply import Choice, Reply
 
 PLATFORM = "console"
@@ -185,5 +186,6 @@ class ConsoleChat:
         return path
 
     def _write(self, text: str) -> None:
-        self.stdout.write(text)
+        # Text is cleaned where it enters the core; this also covers rows stored before that.
+        self.stdout.write(strip_unsafe(text))
         self.stdout.flush()

@@ -24,7 +24,7 @@ from bot.commands import privacy
 from bot.commands.handlers import CommandContext, run_command
 from bot.commands.parser import Command, ParseError, looks_like_command, parse, strip_prefix
 from bot.config import Settings
-from bot.incoming import Incoming
+from bot.incoming import Incoming, cleaned, unusable_user_id
 from bot.notifications import COMMAND_PREFIX, SATISFACTION_PREFIX, notify_coordinators_of_new_idea
 from bot.process import Process, load_process
 from bot.reminders import ReminderPolicy, mark_activity
@@ -107,7 +107,12 @@ class IdeaBot:
         return _bounded(incoming)
 
     def refusal(self, incoming: Incoming) -> list[Reply] | None:
-        """The answer to a person over their turn limit (None: go on)."""
+        """The answer to a turn that is not run: an account we cannot name, or a person
+        over their turn limit (None: go on)."""
+        if (problem := unusable_user_id(incoming.user_id)) is not None:
+            # Nothing can be kept for an account we cannot name: one polite answer, no id logged.
+            log.info("turn refused: %s user id", problem, extra={"platform": incoming.platform})
+            return [Reply(t(self._fallback_language(incoming), "error.unknown_account"))]
         verdict = self.turn_limit.check(f"{incoming.platform}:{incoming.user_id}", self.clock.now())
         if verdict == "ok":
             return None
@@ -441,12 +446,13 @@ def _first_name(person: Person) -> str | None:
 
 
 def _bounded(incoming: Incoming) -> Incoming:
-    """Cut absurd input before any work is done on it; the dialogue explains the limit."""
+    """Cut absurd input before any work is done on it (the dialogue explains the limit),
+    then make every piece of outside text in it safe (bot/incoming.py)."""
     if incoming.text is not None and len(incoming.text) > MAX_INPUT_CHARS:
-        return replace(incoming, text=incoming.text[:MAX_INPUT_CHARS])
+        incoming = replace(incoming, text=incoming.text[:MAX_INPUT_CHARS])
     if incoming.action is not None and len(incoming.action) > 200:
-        return replace(incoming, action=incoming.action[:200])
-    return incoming
+        incoming = replace(incoming, action=incoming.action[:200])
+    return cleaned(incoming)
 
 
 def _files_explained(reply: Reply, lang: str) -> Reply:

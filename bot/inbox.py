@@ -105,7 +105,7 @@ class Inbox:
     async def accept(self, delivery: Delivery) -> bool:
         """Commit the delivery; False for one already stored (a retry or a replay). Raises
         the database's error when it cannot be stored: then do not acknowledge it."""
-        incoming = delivery.incoming
+        incoming = self.bot.prepare(delivery.incoming)  # kept as the turn will see it
         stored = {name: getattr(incoming, name) for name in _STORED_FIELDS}
         now = self.bot.clock.now()
         async with self.bot.db.transaction() as session:

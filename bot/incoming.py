@@ -1,9 +1,25 @@
-"""What reaches the bot from any platform, in one platform-neutral shape."""
+"""What reaches the bot from any platform, in one platform-neutral shape.
+
+`cleaned` is the one place where text from outside is made safe: every field a person or a
+platform controls goes through it before a turn runs (IdeaBot.handle), so every command,
+every dialogue answer and every stored field gets clean text and nothing further in needs
+to remember. `unusable_user_id` says when the id itself cannot be kept."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from typing import Any
+
+from conversations.clean import clean_address, clean_line, clean_message
+
+# The columns these end up in (storage/models.py): longer is cut, not a failed turn.
+MAX_DISPLAY_NAME = 200  # persons.display_name
+MAX_LOCALE = 16  # persons.platform_locale
+MAX_USER_ID = 255  # persons.platform_user_id: longer cannot be stored, so is refused
+MAX_EVENT_ID = 200  # processed_events.key holds "<platform>:<event id>" in 255
+# A locale is a language tag ("sv-SE", "en_GB"): anything else in it is dropped.
+_NOT_IN_LOCALE = re.compile(r"[^A-Za-z0-9_.@-]")
 
 
 @dataclass(frozen=True)
@@ -25,3 +41,39 @@ class Incoming:
     @property
     def qualified_id(self) -> str:
         return f"{self.platform}:{self.user_id}"
+
+
+def cleaned(incoming: Incoming) -> Incoming:
+    """The same delivery with every piece of outside text made safe: no terminal escapes,
+    control, bidi-override or invisible characters, no NUL or lone surrogate (PostgreSQL and
+    UTF-8 refuse them), composed to NFC; newlines kept in what was typed; names and hints cut
+    to their columns. The user id is left as it is: see `unusable_user_id`."""
+    return replace(
+        incoming,
+        text=clean_message(incoming.text),
+        action=clean_line(incoming.action),
+        display_name=clean_line(incoming.display_name, limit=MAX_DISPLAY_NAME),
+        locale=_tag(incoming.locale, MAX_LOCALE),
+        language=_tag(incoming.language, MAX_LOCALE),
+        address=clean_address(incoming.address),
+        event_id=clean_line(incoming.event_id, limit=MAX_EVENT_ID),
+    )
+
+
+def unusable_user_id(user_id: object) -> str | None:
+    """Why a platform's user id cannot be kept (a short reason for the log, never the id),
+    or None when it is fine. An id is never changed to make it fit: a cleaned or cut id
+    could be someone else's."""
+    if not isinstance(user_id, str) or not user_id.strip():
+        return "empty"
+    if len(user_id) > MAX_USER_ID:
+        return "too long"
+    if clean_line(user_id) != user_id:
+        return "unsafe characters"
+    return None
+
+
+def _tag(value: str | None, limit: int) -> str | None:
+    if value is None:
+        return None
+    return _NOT_IN_LOCALE.sub("", value)[:limit] or None

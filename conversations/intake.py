@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from conversations.clean import strip_unsafe
 from conversations.reply import Choice, Fact, Reply
 from conversations.texts import LANGUAGES, t, t_named
 
@@ -53,20 +54,6 @@ NO_WORDS = {"nej", "n", "no", "nope", "nä", "nää", "inte"}
 SUBMIT_WORDS = {"skicka", "skicka in", "submit", "send", "klar", "done", "ja", "yes"}
 EDIT_WORDS = {"ändra", "ändra något", "edit", "change", "change something", "rätta"}
 
-# Terminal escape sequences (colours, cursor moves, window titles) are removed whole, so no
-# "[31m" residue is left behind.
-_ESCAPE_SEQUENCE = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor movement
-    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window title, hyperlinks
-    r"|\x1b[ -/]*[0-~]"  # other escapes: reset, character sets, keypad modes
-)
-# Control characters, C1 controls, zero-width space, direction marks and bidi overrides or
-# isolates (which can make text display differently from what is stored), and the BOM.
-# Zero-width (non-)joiners stay: emoji sequences and Persian script need them.
-_CONTROL = re.compile(
-    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
-)
-
 
 @dataclass(frozen=True)
 class IntakeContext:
@@ -99,12 +86,9 @@ def clean_text(raw: str | None, *, single_line: bool = False) -> str:
     trimmed; newlines kept in longer answers, folded into spaces in one-line answers."""
     if not raw:
         return ""
-    text = raw.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("\u2028", "\n").replace("\u2029", "\n").replace("\t", " ")
-    # Escapes and controls go before composing: composing could merge an escape's last
-    # letter with an accent after it, and a removed control could leave letters to compose.
-    text = _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
-    text = unicodedata.normalize("NFC", text)
+    # Text from a platform was made safe where it entered (bot/incoming.py); doing it again
+    # costs little and keeps this function whole for anything else that calls it.
+    text = strip_unsafe(raw)
     if single_line:
         text = " ".join(text.split())
     else:

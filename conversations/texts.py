@@ -117,6 +117,10 @@ SV: dict[str, str] = {
         "Oj, nu kom det många meddelanden på kort tid. Vänta en minut och skriv sedan igen – "
         "det du skrev nyss har jag inte sparat."
     ),
+    "error.unknown_account": (
+        "Jag kan inte känna igen ditt konto, så jag kan inte spara något åt dig härifrån. "
+        "Det du skrev nyss har jag inte sparat. Be gärna den som sköter Idéslussen om hjälp."
+    ),
     # Help, per step and the words that always work.
     "help.title": "Namnet hjälper oss att prata om idén. Några ord räcker.",
     "help.need": (
@@ -237,6 +241,10 @@ EN: dict[str, str] = {
     "error.too_many": (
         "Whoa, that was a lot of messages in a short time. Wait a minute and then write again – "
         "I have not saved what you just wrote."
+    ),
+    "error.unknown_account": (
+        "I can't recognise your account, so I can't save anything for you from here. "
+        "I have not saved what you just wrote. Please ask whoever runs Idésluss for help."
     ),
     "help.title": "The name helps us talk about the idea. A few words are enough.",
     "help.need": "Tell me what doesn't work well today, or what's missing, and who notices it.",

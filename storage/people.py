@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conversations.clean import clean_address, clean_line
 from storage.models import Person
 
 
@@ -32,8 +33,12 @@ async def upsert_person(
     their address changed. Callers that only name someone (an assignee, a coordinator to
     notify) leave it False, so naming a person never undoes a block."""
     # Platforms send what they like; keep within the columns rather than fail the turn.
-    display_name = display_name[:200] if display_name else display_name
-    platform_locale = platform_locale[:16] if platform_locale else platform_locale
+    # A turn's Incoming is cleaned already (bot/incoming.py); this also covers callers that
+    # come straight from a platform (the Teams installation update): no control character,
+    # NUL or lone surrogate reaches the row, whoever calls.
+    display_name = clean_line(display_name, limit=200)
+    platform_locale = clean_line(platform_locale, limit=16)
+    address = clean_address(address)
     query = select(Person).where(
         Person.platform == platform, Person.platform_user_id == platform_user_id
     )

@@ -82,7 +82,7 @@ async def test_a_one_line_answer_folds_newlines_and_spaces(anna: Chat, db) -> No
         ("Tunn\x00lar\x08\x7f", "Tunnlar"),  # NUL, backspace, DEL
         ("Tunnlar \u202eretsäV\u202c", "Tunnlar retsäV"),  # bidi override
         ("\u2066Tunnlar\u2069 \u200fnu", "Tunnlar nu"),  # isolates and marks
-        ("\ufeffTunnlar\x9b2J", "Tunnlar2J"),  # BOM and a C1 control
+        ("\ufeffTunnlar\x9b2J", "Tunnlar"),  # BOM and an 8-bit CSI, parameters and all
     ],
 )
 async def test_control_characters_are_removed(anna: Chat, db, typed: str, stored: str) -> None:
