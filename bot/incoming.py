@@ -51,7 +51,8 @@ def cleaned(incoming: Incoming) -> Incoming:
     return replace(
         incoming,
         text=clean_message(incoming.text),
-        action=clean_line(incoming.action),
+        # A button press stays one, even with nothing usable in it ("a card I don't know").
+        action=None if incoming.action is None else clean_line(incoming.action) or "",
         display_name=clean_line(incoming.display_name, limit=MAX_DISPLAY_NAME),
         locale=_tag(incoming.locale, MAX_LOCALE),
         language=_tag(incoming.language, MAX_LOCALE),
