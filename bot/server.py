@@ -5,6 +5,11 @@ Start: each configured platform is mounted (routes, a Sender for proactive messa
 the background services start. Stop (SIGTERM, SIGINT): the listening socket closes, requests
 in progress are answered, turns still running after their answer (Slack acks first and works
 afterwards) are finished, the background services stop, and the database is closed.
+
+Limits (serve only): a request's head and then its body must each arrive within
+IDESLUSS_READ_TIMEOUT_SECONDS; at most IDESLUSS_MAX_CONNECTIONS connections are open per port,
+slow ones making room for new ones; accept() errors are logged once a minute. `/metrics` may
+have a token or a port of its own (bot/observability.py).
 """
 
 from __future__ import annotations

@@ -333,3 +333,32 @@ def test_the_default_cap_stays_under_the_descriptor_limit_so_healthz_answers(
         err = _finish(process)
     assert answers and all(status == 200 for status, _ in answers), (answers, err[-2000:])
     assert "Traceback" not in err, err[-3000:]
+
+
+async def test_normal_traffic_is_untouched_an_idle_kept_alive_connection_is_reused(
+    bot: IdeaBot, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import aiohttp
+
+    monkeypatch.setenv("IDESLUSS_READ_TIMEOUT_SECONDS", "1")
+    caplog.set_level(logging.WARNING)
+    app = await build_app(bot, close_database=False)
+    peers: list[object] = []
+
+    async def echo(request: web.Request) -> web.Response:
+        peers.append(request.transport)
+        return web.Response(body=await request.read())
+
+    app.router.add_post("/echo", echo)
+    connector = aiohttp.TCPConnector(limit=1)
+    async with serving(app) as port, aiohttp.ClientSession(connector=connector) as http:
+        url = f"http://127.0.0.1:{port}/echo"
+        async with http.post(url, data=b"a" * 200_000) as first:
+            assert first.status == 200 and len(await first.read()) == 200_000
+        # Idle between requests for longer than the read timeout: the head timer starts
+        # with the next request's first byte, not when the previous answer went out.
+        await asyncio.sleep(1.5)
+        async with http.post(url, data=b"second") as second:
+            assert second.status == 200 and await second.read() == b"second"
+    assert peers[0] is peers[1]  # the same connection, kept alive
+    assert server_lines(caplog) == []
