@@ -257,10 +257,21 @@ async def _serve(args: argparse.Namespace) -> int:
 
     from adapters.registry import PlatformConfigError, configured_platforms
     from bot.app import IdeaBot
-    from bot.server import build_app, serve
+    from bot.observability import MetricsAccess, MetricsConfigError
+    from bot.server import ServerConfigError, ServerLimits, build_app, serve
 
     if not 0 < args.port < 65536:
         return fail(f"--port must be between 1 and 65535, not {args.port}", EXIT_CONFIG)
+    try:
+        limits = ServerLimits.from_env(os.environ)
+        metrics = MetricsAccess.from_env(os.environ)
+    except (ServerConfigError, MetricsConfigError) as exc:
+        return fail(str(exc), EXIT_CONFIG)
+    if metrics.port == args.port:
+        return fail(
+            f"IDESLUSS_METRICS_PORT ({metrics.port}) is the server's own port; pick another.",
+            EXIT_CONFIG,
+        )
     if not args.verbose:
         logging.getLogger().setLevel(logging.INFO)
     settings = Settings.from_env()
@@ -278,8 +289,8 @@ async def _serve(args: argparse.Namespace) -> int:
         return fail(str(exc), EXIT_DATABASE)
     try:
         app = await build_app(IdeaBot(database, settings=settings), platforms)
-        await serve(app, args.host, args.port)
-    except PlatformConfigError as exc:
+        await serve(app, args.host, args.port, limits=limits, metrics=metrics)
+    except (PlatformConfigError, MetricsConfigError) as exc:
         await database.close()
         return fail(str(exc), EXIT_CONFIG)
     except OSError as exc:

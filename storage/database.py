@@ -22,6 +22,8 @@ DEFAULT_DATABASE_URL = "sqlite:///./idesluss.db"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # The PostgreSQL advisory lock held while migrating (any fixed 64-bit number).
 MIGRATION_LOCK = 0x1DE5_5155
+# Execution option marking a connection whose transactions only read (see Database.read).
+READ_ONLY_OPTION = "idesluss_read_only"
 
 
 def _driver_errors() -> tuple[type[BaseException], ...]:
@@ -110,6 +112,11 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin(conn) -> None:
+    if conn.get_execution_options().get(READ_ONLY_OPTION):
+        # A deferred transaction that only reads takes a snapshot (WAL) and never the write
+        # lock, so it does not make writers wait.
+        conn.exec_driver_sql("BEGIN")
+        return
     # Take the write lock at the start of every transaction: concurrent turns then queue
     # behind busy_timeout instead of failing half-way when a read is upgraded to a write.
     conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -153,6 +160,21 @@ class Database:
             return
         async with self._sqlite_writer, self.sessions() as session, session.begin():
             yield session
+
+    @contextlib.asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A session for reading only: one consistent snapshot that never waits for, nor
+        holds, the writer. On SQLite a deferred BEGIN outside the writer queue (no write
+        lock); on PostgreSQL a READ ONLY transaction. Nothing is committed: the transaction
+        is rolled back when the block ends."""
+        options = {READ_ONLY_OPTION: True}
+        if not self.is_sqlite:
+            options["postgresql_readonly"] = True
+        async with self.engine.connect() as conn:
+            await conn.execution_options(**options)
+            async with self.sessions(bind=conn) as session:
+                yield session
+                await session.rollback()
 
     async def check(self) -> None:
         """Connect once; raise DatabaseUnavailable with a plain explanation if we cannot."""

@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestServer
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app import IdeaBot
-from bot.observability import JsonFormatter, TextFormatter
+from bot.observability import FIGURES, FIGURES_MAX_AGE_SECONDS, JsonFormatter, TextFormatter
 from bot.server import build_app
 from storage.outbox import enqueue
 from tests.bot.ideas import submit_idea
@@ -43,10 +43,14 @@ async def scrape(server: TestServer) -> dict:
 
 
 async def test_metrics_move_with_traffic(bot: IdeaBot) -> None:
-    server = TestServer(await build_app(bot, close_database=False), host="127.0.0.1")
+    app = await build_app(bot, close_database=False)
+    seconds = [0.0]
+    app[FIGURES].clock = lambda: seconds[0]  # the database figures are cached for 5 s
+    server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     try:
         before = await scrape(server)
+        seconds[0] += FIGURES_MAX_AGE_SECONDS
         anna = Chat(bot, user="anna", name="Anna Andersson")
         maria = Chat(bot, user="maria", name="Maria")
         await submit_idea(anna, "Tryggare tunnlar")
