@@ -1,5 +1,5 @@
 """Hosting Teams on the server: botbuilder's CloudAdapter with our authentication (its
-token validation with our key source, see signing_keys.py), the
+token validation with our key source and checks, see signing_keys.py and inbound.py), the
 `POST /api/messages` route and the sender for proactive messages."""
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from botframework.connector.auth import AuthenticationConstants
 from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
 
 from adapters.teams.config import TeamsConfig, TeamsConfigError
-from adapters.teams.connectors import ReusingAuthentication
 from adapters.teams.credentials import BotCredentialsFactory
 from adapters.teams.endpoint import TeamsEndpoint
+from adapters.teams.inbound import ChannelAuthentication
 from adapters.teams.sender import TeamsSender
 from adapters.teams.signing_keys import NoSigningKeys, SigningKeys
 
@@ -84,10 +84,16 @@ def mount_teams(app: web.Application, bot: Any, config: TeamsConfig) -> TeamsSen
             "with the Bot Framework Emulator, never on a network.",
             ROUTE,
         )
-    authentication = ReusingAuthentication(
+    if config.authenticated and config.tenant_allow_list is None:
+        log.warning(
+            "Teams accepts activities from any tenant: set MICROSOFT_ALLOWED_TENANTS to the "
+            "tenant ids of the organisations the bot serves."
+        )
+    authentication = ChannelAuthentication(
         ConfigurationBotFrameworkAuthentication(
             _sdk_configuration(config), credentials_factory=BotCredentialsFactory(config)
-        )
+        ),
+        config,
     )
     adapter = CloudAdapter(authentication)
     endpoint = TeamsEndpoint(adapter, authentication, bot)
