@@ -9,8 +9,10 @@ Bot Framework Emulator uses).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from adapters.registry import PlatformConfigError
 
@@ -19,6 +21,7 @@ PUBLIC_LOGIN_URL = "https://login.microsoftonline.com/"
 PUBLIC_TOKEN_ISSUER = "https://api.botframework.com"
 DEFAULT_CHANNEL_TENANT = "botframework.com"
 APP_TYPES = {"multitenant": "MultiTenant", "singletenant": "SingleTenant"}
+_TENANT_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 class TeamsConfigError(PlatformConfigError, ValueError):
@@ -37,6 +40,18 @@ class TeamsConfig:
     openid_metadata_url: str = PUBLIC_OPENID_METADATA_URL
     login_url: str = PUBLIC_LOGIN_URL
     token_issuer: str = PUBLIC_TOKEN_ISSUER
+    # MICROSOFT_ALLOWED_TENANTS, lower-case; None: the default (see tenant_allow_list).
+    allowed_tenants: frozenset[str] | None = None
+
+    @property
+    def tenant_allow_list(self) -> frozenset[str] | None:
+        """The tenants whose activities are accepted; None accepts any tenant. Without
+        MICROSOFT_ALLOWED_TENANTS: a single-tenant bot's own tenant, else any."""
+        if self.allowed_tenants is not None:
+            return self.allowed_tenants
+        if self.app_type == "SingleTenant" and self.tenant_id:
+            return frozenset({self.tenant_id.lower()})
+        return None
 
     @property
     def authenticated(self) -> bool:
@@ -57,6 +72,25 @@ def _first(env: Mapping[str, str], *names: str) -> str:
     return ""
 
 
+def _allowed_tenants(raw: str) -> frozenset[str] | None:
+    if not raw:
+        return None
+    tenants = [item.strip().lower() for item in raw.split(",") if item.strip()]
+    if not tenants:
+        raise TeamsConfigError(
+            "MICROSOFT_ALLOWED_TENANTS names no tenant: give the directory (tenant) ids "
+            "allowed to use the bot, separated by commas, or leave it unset."
+        )
+    wrong = [t for t in tenants if not _TENANT_ID.fullmatch(t)]
+    if wrong:
+        raise TeamsConfigError(
+            f"MICROSOFT_ALLOWED_TENANTS holds {wrong[0]!r}, which is not a tenant id: use "
+            "directory (tenant) ids such as 72f988bf-86f1-41af-91ab-2d7cd011db47 "
+            "(Entra ID > Overview), not domain names."
+        )
+    return frozenset(tenants)
+
+
 def from_env(environ: Mapping[str, str] | None = None) -> TeamsConfig | None:
     """The Teams settings, or None when Teams is not configured at all."""
     env = os.environ if environ is None else environ
@@ -65,7 +99,7 @@ def from_env(environ: Mapping[str, str] | None = None) -> TeamsConfig | None:
     tenant_id = _first(env, "MICROSOFT_APP_TENANT_ID", "MicrosoftAppTenantId") or None
     raw_type = _first(env, "MICROSOFT_APP_TYPE", "MicrosoftAppType") or "MultiTenant"
     insecure = _first(env, "IDESLUSS_TEAMS_INSECURE_LOCAL") == "1"
-    overrides = {
+    overrides: dict[str, Any] = {
         key: value
         for key, value in (
             ("openid_metadata_url", _first(env, "IDESLUSS_TEAMS_OPENID_METADATA_URL")),
@@ -73,6 +107,9 @@ def from_env(environ: Mapping[str, str] | None = None) -> TeamsConfig | None:
         )
         if value
     }
+    allowed = _allowed_tenants(_first(env, "MICROSOFT_ALLOWED_TENANTS", "MicrosoftAllowedTenants"))
+    if allowed is not None:
+        overrides["allowed_tenants"] = allowed
 
     if not app_id and not password:
         if insecure:

@@ -18,6 +18,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from botframework.connector.auth import BotFrameworkAuthentication
 
+from adapters.teams.inbound import TenantNotAllowed
 from adapters.teams.render import to_activity
 from bot.incoming import Incoming
 from conversations.reply import Reply
@@ -51,6 +52,8 @@ def parse_activity(body: bytes) -> Activity:
         raise BadActivity("the activity has no type")
     if not activity.service_url or not isinstance(activity.service_url, str):
         raise BadActivity("the activity has no serviceUrl")
+    if not activity.channel_id or not isinstance(activity.channel_id, str):
+        raise BadActivity("the activity has no channelId")
     return activity
 
 
@@ -161,6 +164,9 @@ class TeamsEndpoint:
             auth = await self.authentication.authenticate_request(
                 activity, request.headers.get("Authorization")
             )
+        except TenantNotAllowed:
+            log.info("teams activity from a tenant not in MICROSOFT_ALLOWED_TENANTS refused")
+            return web.json_response({"error": "this tenant may not use the bot"}, status=403)
         except Exception as exc:  # botbuilder raises PermissionError, jwt errors, IndexError…
             log.info("teams request refused: %s", type(exc).__name__)
             return web.json_response({"error": "unauthorized"}, status=401)

@@ -1,10 +1,12 @@
-"""Hosting Teams on the server: botbuilder's CloudAdapter with our authentication, the
+"""Hosting Teams on the server: botbuilder's CloudAdapter with our authentication (its
+token validation with our key source and checks, see signing_keys.py and inbound.py), the
 `POST /api/messages` route and the sender for proactive messages."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import time
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -15,10 +17,11 @@ from botframework.connector.auth import AuthenticationConstants
 from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
 
 from adapters.teams.config import TeamsConfig, TeamsConfigError
-from adapters.teams.connectors import ReusingAuthentication
 from adapters.teams.credentials import BotCredentialsFactory
 from adapters.teams.endpoint import TeamsEndpoint
+from adapters.teams.inbound import ChannelAuthentication
 from adapters.teams.sender import TeamsSender
+from adapters.teams.signing_keys import NoSigningKeys, SigningKeys
 
 log = logging.getLogger(__name__)
 ROUTE = "/api/messages"
@@ -46,20 +49,28 @@ def _sdk_configuration(config: TeamsConfig) -> SimpleNamespace:
     )
 
 
-async def _fetch_signing_keys(metadata_url: str) -> None:
-    """botbuilder fetches the channel's signing keys with blocking HTTP calls, inside the
-    event loop, on the first request (and again daily). Fetch them in a worker thread at
-    start-up instead, so the first person's message does not stall every other one."""
+def _clock_seconds(bot: Any) -> Callable[[], float]:
+    """The bot's injected clock, in seconds (tests move it); the monotonic clock without."""
+    clock = getattr(bot, "clock", None)
+    if clock is None or not callable(getattr(clock, "now", None)):
+        return time.monotonic
+    return lambda: clock.now().timestamp()
 
-    def fetch() -> None:
-        # The SDK's own cache object, so validation finds the keys already there.
-        metadata = JwtTokenExtractor.get_open_id_metadata(metadata_url)
-        asyncio.run(metadata._refresh())
 
-    try:
-        await asyncio.to_thread(fetch)
-    except Exception as exc:  # the first request will try again
-        log.warning("could not fetch the Bot Framework signing keys yet: %s", type(exc).__name__)
+def _install_signing_keys(app: web.Application, config: TeamsConfig, bot: Any) -> SigningKeys:
+    """Put our non-blocking key source where botbuilder's token validation looks for its
+    own (see signing_keys.py): for the channel's metadata URL, and a refusing one for the
+    Emulator's, whose tokens are refused before they get there anyway."""
+    keys = SigningKeys(config.openid_metadata_url, now=_clock_seconds(bot))
+    JwtTokenExtractor.metadataCache[config.openid_metadata_url] = keys
+    emulator_url = AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL
+    if emulator_url != config.openid_metadata_url:
+        JwtTokenExtractor.metadataCache[emulator_url] = NoSigningKeys(emulator_url)
+    # Fetched in the background: a slow or hung metadata host delays neither the start
+    # (the port opens at once) nor the stop (the fetch is cancelled).
+    app.on_startup.append(keys.start)
+    app.on_cleanup.append(keys.close)
+    return keys
 
 
 def mount_teams(app: web.Application, bot: Any, config: TeamsConfig) -> TeamsSender:
@@ -73,14 +84,20 @@ def mount_teams(app: web.Application, bot: Any, config: TeamsConfig) -> TeamsSen
             "with the Bot Framework Emulator, never on a network.",
             ROUTE,
         )
-    authentication = ReusingAuthentication(
+    if config.authenticated and config.tenant_allow_list is None:
+        log.warning(
+            "Teams accepts activities from any tenant: set MICROSOFT_ALLOWED_TENANTS to the "
+            "tenant ids of the organisations the bot serves."
+        )
+    authentication = ChannelAuthentication(
         ConfigurationBotFrameworkAuthentication(
             _sdk_configuration(config), credentials_factory=BotCredentialsFactory(config)
-        )
+        ),
+        config,
     )
     adapter = CloudAdapter(authentication)
     endpoint = TeamsEndpoint(adapter, authentication, bot)
     app.router.add_post(ROUTE, endpoint.handle)
     if config.authenticated:
-        app.on_startup.append(lambda _app: _fetch_signing_keys(config.openid_metadata_url))
+        _install_signing_keys(app, config, bot)
     return TeamsSender(adapter, config.app_id)

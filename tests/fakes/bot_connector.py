@@ -10,16 +10,23 @@ signing keys inbound tokens are checked against, and the client-credentials toke
 the bot gets its outbound tokens from. botbuilder and MSAL fetch these synchronously from
 the event loop, so this server runs in its own thread; MSAL only talks HTTPS, so it serves a
 self-signed certificate the test trusts through REQUESTS_CA_BUNDLE. Tokens for inbound
-requests are minted with its own RSA key (`identity.token(...)`).
+requests are minted with its own RSA key (`identity.token(...)`). Its OpenID metadata can be
+told to fail (`metadata_mode = "fail"`: HTTP 500) or to hang (`hang()`: no answer until
+`release()` or close).
+
+`BlackHole` is a host that accepts TCP connections and never answers.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import ipaddress
 import itertools
 import json
+import socket
 import ssl
+import struct
 import tempfile
 import threading
 import time
@@ -168,6 +175,8 @@ class FakeIdentity:
         self.signing_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.token_requests: list[dict[str, list[str]]] = []
         self.metadata_requests = 0
+        self.metadata_mode = "ok"  # or "fail" (HTTP 500) or "hang" (see hang())
+        self._released = threading.Event()
         self._directory = tempfile.TemporaryDirectory()
         self.ca_file, key_file = _self_signed_certificate(Path(self._directory.name))
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -186,7 +195,18 @@ class FakeIdentity:
     def login_url(self) -> str:
         return f"{self.url}/"
 
+    def hang(self) -> None:
+        """From now on the OpenID metadata does not answer (until `release`)."""
+        self._released.clear()
+        self.metadata_mode = "hang"
+
+    def release(self, mode: str = "ok") -> None:
+        """Let hanging metadata requests go: they, and later ones, answer as `mode` says."""
+        self.metadata_mode = mode
+        self._released.set()
+
     def close(self) -> None:
+        self._released.set()
         self._server.shutdown()
         self._server.server_close()
         self._directory.cleanup()
@@ -199,18 +219,22 @@ class FakeIdentity:
         issuer: str = BOT_FRAMEWORK_ISSUER,
         key: rsa.RSAPrivateKey | None = None,
         kid: str | None = None,
-        lifetime: int = 3600,
+        lifetime: int | None = 3600,
+        **extra_claims: Any,
     ) -> str:
-        """A token as the Bot Framework channel service signs it for the bot."""
+        """A token as the Bot Framework channel service signs it for the bot (without
+        `exp` when `lifetime` is None)."""
         now = int(time.time())
-        claims = {
+        claims: dict[str, Any] = {
             "iss": issuer,
             "aud": audience,
             "serviceurl": service_url,
             "nbf": now - 10,
             "iat": now - 10,
-            "exp": now + lifetime,
         }
+        if lifetime is not None:
+            claims["exp"] = now + lifetime
+        claims.update(extra_claims)
         private = (key or self.signing_key).private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
@@ -237,6 +261,10 @@ class FakeIdentity:
                 base = identity.url
                 if self.path == "/v1/.well-known/openidconfiguration":
                     identity.metadata_requests += 1
+                    if identity.metadata_mode == "hang":
+                        identity._released.wait(timeout=60)
+                    if identity.metadata_mode == "fail":
+                        return self._json({"error": "unavailable"}, 500)
                     return self._json(
                         {"issuer": BOT_FRAMEWORK_ISSUER, "jwks_uri": f"{base}/v1/.well-known/keys"}
                     )
@@ -273,3 +301,39 @@ class FakeIdentity:
                 return self._json({"error": "not_found"}, 404)
 
         return Handler
+
+
+class BlackHole:
+    """A host that accepts TCP connections and never answers (not even a TLS handshake).
+    Closing it resets the connections it holds, so a client stuck on it comes free."""
+
+    def __init__(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", 0), backlog=64)
+        self.port = self._listener.getsockname()[1]
+        self.connections: list[socket.socket] = []
+        self._closed = False
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def url(self, path: str = "/v1/.well-known/openidconfiguration") -> str:
+        return f"https://127.0.0.1:{self.port}{path}"
+
+    def _accept(self) -> None:
+        while not self._closed:
+            try:
+                connection, _ = self._listener.accept()
+            except OSError:
+                return
+            self.connections.append(connection)
+
+    def close(self) -> None:
+        self._closed = True
+        for connection in self.connections:
+            with contextlib.suppress(OSError):
+                # Linger 0: close with a reset, so the client's read fails at once.
+                connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                connection.close()
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
+        self._listener.close()
+        self._thread.join(timeout=5)

@@ -26,9 +26,13 @@ async def count(db, model) -> int:
         (b'"message"', 400),
         (b"{}", 400),
         (b'{"type": "message"}', 400),  # no serviceUrl
-        (b'{"type": ["message"], "serviceUrl": "SERVICE"}', 200),  # msrest makes it a string
-        (b'{"type": 5, "serviceUrl": "SERVICE"}', 200),  # read as the unknown type "5"
-        (b'{"type": "message", "serviceUrl": "SERVICE", "from": "anna"}', 400),
+        (b'{"type": "message", "serviceUrl": "SERVICE"}', 400),  # no channelId
+        (b'{"type": "message", "serviceUrl": "SERVICE", "channelId": ""}', 400),
+        # msrest makes it a string
+        (b'{"type": ["message"], "serviceUrl": "SERVICE", "channelId": "msteams"}', 200),
+        # read as the unknown type "5"
+        (b'{"type": 5, "serviceUrl": "SERVICE", "channelId": "msteams"}', 200),
+        (b'{"type": "message", "serviceUrl": "SERVICE", "channelId": "msteams", "from": "a"}', 400),
     ],
     ids=[
         "malformed",
@@ -38,6 +42,8 @@ async def count(db, model) -> int:
         "string",
         "empty",
         "no serviceUrl",
+        "no channelId",
+        "empty channelId",
         "type a list",
         "type a number",
         "from not an object",

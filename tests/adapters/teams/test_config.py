@@ -10,7 +10,7 @@ from aiohttp import web
 
 from adapters.teams import TeamsConfig, TeamsConfigError, from_env, mount
 from tests.adapters.teams.conftest import start_teams
-from tests.adapters.teams.harness import TeamsUser
+from tests.adapters.teams.harness import TENANT_ID, TeamsUser
 from tests.fakes.bot_connector import FakeBotConnector, FakeIdentity
 
 
@@ -127,7 +127,7 @@ async def test_a_single_tenant_bot_gets_its_token_from_its_own_tenant(
         app_id="8e0f4ad5-0c3b-4b6e-9d7e-1d2f3a4b5c6d",
         app_password="secret",
         app_type="SingleTenant",
-        tenant_id="kommunen-tenant",
+        tenant_id=TENANT_ID,
         openid_metadata_url=trusted_identity.openid_metadata_url,
         login_url=trusted_identity.login_url,
     )
@@ -136,7 +136,7 @@ async def test_a_single_tenant_bot_gets_its_token_from_its_own_tenant(
         anna = TeamsUser(running.channel, user_id="29:1anna", name="Anna Andersson")
         await anna.says("Hej!")
         anna.hears("Hej Anna!")
-        assert trusted_identity.token_requests[-1]["tenant"] == ["kommunen-tenant"]
+        assert trusted_identity.token_requests[-1]["tenant"] == [TENANT_ID]
     finally:
         await running.channel.close()
         await running.server.close()
