@@ -1,6 +1,6 @@
 """Load test for the Slack adapter: N simulated employees, each telling a whole idea.
 
-    .venv/bin/python bench/slack_load.py --users 50 [--database-url postgresql://…]
+    .venv/bin/python bench/slack_load.py --users 50 [--database-url postgresql://…] [--api-delay 1]
 
 Three kinds of process on loopback: a fake Slack Web API, the server under test, and the
 load generator (the employees, sending SIGNED Events API / interactivity requests over HTTP).
@@ -67,10 +67,12 @@ def free_port() -> int:
 # ── the fake Slack Web API ──────────────────────────────────────────────────────────────
 
 
-async def run_api(port: int) -> None:
+async def run_api(port: int, delay: float = 0.0) -> None:
     from tests.fakes.slack_api import FakeSlackApi
 
     api = await FakeSlackApi(any_user=True, record=False).start(port)
+    if delay:
+        api.delays["chat.postMessage"] = delay  # a slow Slack: replies take this long
     print("ready", flush=True)
     await _until_terminated()
     await api.close()
@@ -97,12 +99,14 @@ async def run_idesluss(port: int, api_url: str, database_url: str, *, stub: bool
     bot = IdeaBot(database, settings=Settings(database_url=database_url))
     if stub:
         # The Slack adapter alone: the core answers at once, without the database.
+        from bot.app import TurnResult
         from conversations.reply import Choice, Reply
 
-        async def canned(incoming: object) -> list[Reply]:
-            return [Reply("Tack! Vad behövs?", choices=(Choice("x:skip", "Hoppa över"),))]
+        async def canned(session: object, incoming: object) -> TurnResult:
+            reply = Reply("Tack! Vad behövs?", choices=(Choice("x:skip", "Hoppa över"),))
+            return TurnResult([reply], "sv")
 
-        bot.handle = canned  # type: ignore[method-assign]
+        bot.run_turn = canned  # type: ignore[method-assign]
     app = await build_app(bot, [ConfiguredPlatform("slack", adapters.slack, config)])
     await serve(app, "127.0.0.1", port)
 
@@ -337,9 +341,9 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def orchestrate(users: int, rounds: int, database_url: str | None) -> None:
+def orchestrate(users: int, rounds: int, database_url: str | None, api_delay: float) -> None:
     api_port = free_port()
-    api = _spawn("--role", "api", "--port", str(api_port))
+    api = _spawn("--role", "api", "--port", str(api_port), "--api-delay", str(api_delay))
     run = f"{int(time.time()) % 1_000_000:06d}"
     assert api.stdout is not None and api.stdout.readline().strip() == "ready"
     try:
@@ -359,6 +363,7 @@ def orchestrate(users: int, rounds: int, database_url: str | None) -> None:
     where = "SQLite file" if database_url is None else "the given database"
     turns = len(DIALOGUE) * rounds
     print(f"database: {where}; users: {users}; turns per user: {turns} ({rounds} ideas)")
+    print(f"Slack Web API: chat.postMessage answers after {api_delay:.2f} s")
     columns = ("ack p50", "ack p99", "ack max", "turn p50", "turn p99")
     keys = ("ack_p50_ms", "ack_p99_ms", "ack_max_ms", "turn_p50_ms", "turn_p99_ms")
     header = "".join(f"{c:>11}" for c in columns)
@@ -390,9 +395,12 @@ def main() -> None:
     parser.add_argument("--api-url")
     parser.add_argument("--api-port", type=int)
     parser.add_argument("--run-id", default="X")
+    parser.add_argument(
+        "--api-delay", type=float, default=0.0, help="seconds the fake chat.postMessage takes"
+    )
     args = parser.parse_args()
     if args.role == "api":
-        asyncio.run(run_api(args.port))
+        asyncio.run(run_api(args.port, args.api_delay))
     elif args.role == "baseline":
         asyncio.run(run_baseline(args.port, args.api_url))
     elif args.role in ("idesluss", "adapter"):
@@ -402,7 +410,7 @@ def main() -> None:
         ports = [int(p) for p in args.ports.split(",")] if args.ports else args.port
         asyncio.run(run_load(ports, args.api_port, args.users, args.rounds, args.run_id))
     else:
-        orchestrate(args.users, args.rounds, args.database_url)
+        orchestrate(args.users, args.rounds, args.database_url, args.api_delay)
 
 
 if __name__ == "__main__":

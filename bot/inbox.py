@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -37,9 +37,7 @@ ORPHANED_AFTER = timedelta(seconds=10)
 # A delivery whose turn failed this often is answered "try again" and the queue moves on.
 MAX_ATTEMPTS = 3
 MAX_CONCURRENT_TURNS = 8
-# Fields the adapter fills when the turn runs (from its cache of profiles), not stored.
-_FILLED_AT_TURN = {"display_name", "locale", "address"}
-_STORED_FIELDS = [f.name for f in fields(Incoming) if f.name not in _FILLED_AT_TURN]
+_STORED_FIELDS = [f.name for f in fields(Incoming)]
 
 
 @dataclass(frozen=True)
@@ -47,7 +45,7 @@ class Delivery:
     """One delivery from a platform, as the adapter understood it."""
 
     key: str  # the same for a retry or a replay of this delivery
-    incoming: Incoming  # what the person said or clicked (profile fields are added later)
+    incoming: Incoming  # what the person said or clicked (the adapter may add to it later)
     reply_to: dict[str, Any]  # where the replies go, in the adapter's own terms
     written_at: datetime  # when the person wrote it: the order of one person's turns
 
@@ -86,14 +84,16 @@ class Inbox:
         self,
         bot: IdeaBot,
         *,
-        spawn: Callable[[Coroutine[Any, Any, Any], str], Any],
+        spawn: Callable[[Coroutine[Any, Any, Any], str], asyncio.Task[Any]],
     ) -> None:
         self.bot = bot
         self.spawn = spawn
         # The one who answered an item posts its replies; after this, anyone may (it died).
         self.lease = timedelta(seconds=bot.settings.inbox_lease_s)
         self.platforms: dict[str, QueuePlatform] = {}
-        self._running: dict[tuple[str, str], bool] = {}  # person → woken again meanwhile
+        # The person's queue being run here, and whether it was woken again meanwhile.
+        self._running: dict[tuple[str, str], asyncio.Task[Any]] = {}
+        self._again: set[tuple[str, str]] = set()
         # At most this many turns in the core at once (posting replies is outside it, so a
         # slow platform does not hold it): the event loop stays free to acknowledge new
         # deliveries quickly under load, within the database's connection pool.
@@ -124,27 +124,33 @@ class Inbox:
             observability.count_turn(incoming.platform, "repeated")
         return new
 
-    def wake(self, platform: str, user_id: str) -> None:
+    def wake(self, platform: str, user_id: str) -> asyncio.Task[Any]:
         """Run this person's queue (in the background), or once more if it is running."""
         person = (platform, user_id)
-        if person in self._running:
-            self._running[person] = True
-            return
-        self._running[person] = False
-        self.spawn(self._drain(person), f"{platform} turns")
+        running = self._running.get(person)
+        if running is not None:
+            self._again.add(person)
+            return running
+        task = self._running[person] = self.spawn(self._drain(person), f"{platform} turns")
+        return task
+
+    async def run(self, platform: str, user_id: str) -> None:
+        """Run this person's queue now and wait until it is empty (for platforms that answer
+        within the request, like Teams)."""
+        await asyncio.shield(self.wake(platform, user_id))
 
     async def _drain(self, person: tuple[str, str]) -> None:
         try:
             while True:
-                handled = await self._next(person)
-                if handled:
+                if await self._next(person):
                     continue
-                if self._running.get(person):  # woken while the last look found nothing
-                    self._running[person] = False
+                if person in self._again:  # woken while the last look found nothing
+                    self._again.discard(person)
                     continue
                 return
         finally:
             self._running.pop(person, None)
+            self._again.discard(person)
 
     async def _next(self, person: tuple[str, str]) -> bool:
         """Handle the person's next item and post what is due; False when there was none
@@ -287,11 +293,6 @@ def _answered(item: store.InboxItem, *, maybe_posted: bool = False) -> Answered:
         answered_at=item.answered_at or item.created_at,
         maybe_posted=maybe_posted,
     )
-
-
-def stored_incoming(incoming: Incoming) -> dict[str, Any]:
-    """What the inbox keeps of an Incoming (for tests and tools)."""
-    return {key: value for key, value in asdict(incoming).items() if key in _STORED_FIELDS}
 
 
 async def run_recovery(

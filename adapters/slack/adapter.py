@@ -31,7 +31,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.base import RetryLater
+from adapters.base import DeliveryError, RetryLater
 from adapters.registry import PlatformConfigError
 from adapters.slack import texts
 from adapters.slack.config import SlackConfig
@@ -410,23 +410,21 @@ class SlackAdapter:
             )
             return
         channel = reply_to.get("channel") or profile.dm_channel
-        messages = [message.as_kwargs() for message in render_messages(answered.replies)]
+        address = {"user": profile.user_id, **({"channel": channel} if channel else {})}
         try:
-            if channel is None:
-                channel = await self.sender.open_dm(profile.user_id)
-            # Marked with the delivery key, so replies a dead poster may have posted already
-            # are found in the DM and not shown twice.
-            await self.sender.post_all_once(
-                channel,
-                answered.key,
-                messages,
-                maybe_sent=answered.maybe_posted,
+            # The sender's own way to a DM (opened if need be, opened again if it vanished),
+            # each message marked with the delivery key: replies a dead poster may have
+            # posted already are found in the DM and not shown twice.
+            await self.sender.send(
+                address,
+                answered.replies,
+                delivery_key=answered.key,
+                possibly_delivered=answered.maybe_posted,
                 since=answered.answered_at,
             )
-        except Exception as exc:
-            outcome = classify(exc)
-            if isinstance(outcome, RetryLater):
-                raise outcome from None  # the inbox posts them again after its lease
+        except RetryLater:
+            raise  # the inbox posts them again after its lease
+        except DeliveryError as outcome:
             log.warning("slack: a reply could not be posted: %s", outcome)
 
     async def _how_to_start(

@@ -363,9 +363,18 @@ class FakeSlackApi:
         self.messages[channel].append(message)
         return message
 
+    def _exists(self, channel: str) -> bool:
+        """A channel the bot can read: one it posted in or opened, or a person's DM with the
+        app (it exists as soon as they write to the app, before the bot opens it)."""
+        if channel in self.messages or channel in self._opened:
+            return True
+        if not channel.startswith("D"):
+            return False
+        return self.any_user or any("D" + user.lstrip("UW") == channel for user in self.users)
+
     def _history(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = str(params.get("channel") or "")
-        if channel not in self.messages and channel not in self._opened:
+        if not self._exists(channel):
             return {"ok": False, "error": "channel_not_found"}
         inclusive = _flag(params.get("inclusive"))
         oldest = float(params.get("oldest") or 0)

@@ -96,6 +96,15 @@ async def test_kill_9_after_acknowledged_events_loses_none_and_answers_each_once
     acknowledged = [u for u in await asyncio.gather(*(one(u) for u in users)) if u]
     kill_hard(replica)
     await replica.process.wait()
+    dead_err = (await replica.process.stderr.read()).decode()
+    print(
+        "DEAD:",
+        "\n".join(
+            line
+            for line in dead_err.splitlines()
+            if "warn" in line.lower() or "error" in line.lower()
+        )[:3000],
+    )
     answered_before = sum(1 for u in acknowledged if slack_api.posted["D" + u[1:]] > 0)
     assert len(acknowledged) == 60
     assert answered_before < 60  # the kill really came in the middle of the work
@@ -113,10 +122,19 @@ async def test_kill_9_after_acknowledged_events_loses_none_and_answers_each_once
         await asyncio.sleep(0.5)  # nothing more arrives late
     finally:
         code, err = await restarted.stop()
+    print(
+        "\n".join(
+            line for line in err.splitlines() if "warn" in line.lower() or "error" in line.lower()
+        )[:3000]
+    )
     assert code == 0, err[-2000:]
     for user in acknowledged:
         # Run once and answered once: as many messages as one uninterrupted answer.
-        assert slack_api.posted["D" + user[1:]] == one_answer, user
+        assert slack_api.posted["D" + user[1:]] == one_answer, (
+            user,
+            slack_api.posted["D" + user[1:]],
+            one_answer,
+        )
     database = Database(crash_database_url)
     try:
         async with database.transaction() as session:
