@@ -17,7 +17,9 @@ One pass (`run_once`):
    pending rows fail, and the coordinators are told.
 
 Outside office hours on Swedish working days nothing is claimed (the rows wait for the next
-morning), except kinds listed in `DispatchPolicy.immediate_kinds`.
+morning), except kinds listed in `DispatchPolicy.immediate_kinds` and direct answers
+(`storage.outbox.DIRECT_ANSWER`: what a person asked in a channel, answered in their personal
+chat), which go out at any hour and then wait only for earlier rows that may go out too.
 
 **A crash between "the platform accepted" and "marked sent"** loses nothing: the row is still
 pending; once its lease runs out any dispatcher claims it again and sends it once more. So
@@ -63,7 +65,7 @@ from conversations.reply import Reply, payload_of, replies_from_payload
 from conversations.texts import language_for
 from storage.database import Database
 from storage.models import OutboxMessage, Person
-from storage.outbox import enqueue
+from storage.outbox import DIRECT_ANSWER, enqueue
 from storage.people import first_name
 
 log = logging.getLogger(__name__)
@@ -154,6 +156,8 @@ class Dispatcher:
         )
         self.rng = rng or random.Random()
         self.stats = DeliveryStats()
+        # A direct answer is a reply the person is waiting for, not a reminder.
+        self.immediate_kinds = self.policy.immediate_kinds | {DIRECT_ANSWER}
 
     # The pass ---------------------------------------------------------------------------
 
@@ -200,9 +204,10 @@ class Dispatcher:
         if not self.senders:
             return []
         office = self.policy.any_time or self.calendar.is_office_moment(now)
-        if not office and not self.policy.immediate_kinds:
-            return []
         earlier = aliased(OutboxMessage)
+        # At night only the immediate kinds go out, so only they can hold each other back;
+        # a reminder waiting for the morning does not hold back tonight's answer.
+        holds_back = [earlier.kind.in_(sorted(self.immediate_kinds))] if not office else []
         query = (
             select(OutboxMessage.id)
             .join(Person, Person.id == OutboxMessage.recipient_id)
@@ -219,6 +224,7 @@ class Dispatcher:
                         earlier.recipient_id == OutboxMessage.recipient_id,
                         earlier.status == PENDING,
                         earlier.id < OutboxMessage.id,
+                        *holds_back,
                     )
                 ),
             )
@@ -227,7 +233,7 @@ class Dispatcher:
             .with_for_update(of=OutboxMessage, skip_locked=True)
         )
         if not office:
-            query = query.where(OutboxMessage.kind.in_(sorted(self.policy.immediate_kinds)))
+            query = query.where(OutboxMessage.kind.in_(sorted(self.immediate_kinds)))
         token = uuid.uuid4().hex
         async with self.db.transaction() as session:
             ids = list((await session.execute(query)).scalars())
@@ -355,7 +361,7 @@ class Dispatcher:
             return
         now = self.clock.now()
         later = now + timedelta(seconds=self.backoff(item.attempts, retry_after))
-        if not self.policy.any_time and item.kind not in self.policy.immediate_kinds:
+        if not self.policy.any_time and item.kind not in self.immediate_kinds:
             later = self.calendar.next_office_moment(later)
         async with self.db.transaction() as session:
             await session.execute(

@@ -358,6 +358,8 @@ class SlackAdapter:
                     display_name=profile.name,
                     locale=profile.locale,
                     address=address,
+                    # Answers go to the DM or, in a channel, ephemerally to this person.
+                    private_replies=True,
                     **fields,
                 )
             )
