@@ -284,6 +284,9 @@ class IdeaBot:
         answer to a command or a button click, whatever it holds, goes to the person's
         personal chat through the outbox (bot/private_answers.py); the group hears a note
         that names nothing but the person."""
+        # Named before the command runs: after "glöm mig" their name is a pseudonym, which
+        # the group must not see next to the person who asked.
+        name = _first_name(person)
         if incoming.action is not None and incoming.action.startswith(_BUTTONS_ANSWERED):
             replies = await self._answer(session, incoming, person, dialogue, lang)
         else:
@@ -297,7 +300,7 @@ class IdeaBot:
             # An outbox row carries no file; say where to get it, as in any chat without files.
             [_files_explained(reply, lang) for reply in replies],
             lang=lang,
-            name=_first_name(person),
+            name=name,
             now=self.clock.now(),
             event_id=incoming.event_id,
         )
