@@ -26,6 +26,7 @@ from bot.commands.parser import Command, ParseError, looks_like_command, parse, 
 from bot.config import Settings
 from bot.incoming import Incoming, cleaned, unusable_user_id
 from bot.notifications import COMMAND_PREFIX, SATISFACTION_PREFIX, notify_coordinators_of_new_idea
+from bot.private_answers import answer_privately
 from bot.process import Process, load_process
 from bot.reminders import ReminderPolicy, mark_activity
 from bot.roles import is_coordinator
@@ -59,6 +60,10 @@ _NOT_REALLY_A_COMMAND = {
     "parse.extra_words",
     "parse.list_word",
 }
+
+# Buttons that work outside the dialogue (a notification's, the forget-me question's, the
+# rating's); any other click in a group is a dialogue's button and gets the pointer.
+_BUTTONS_ANSWERED = (COMMAND_PREFIX, privacy.ACTION_PREFIX, SATISFACTION_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -201,7 +206,20 @@ class IdeaBot:
         lang: str,
     ) -> list[Reply]:
         """Commands and button clicks from notifications work whatever conversation is going
-        on; other text answers the conversation in progress, or starts a new idea."""
+        on; other text answers the conversation in progress, or starts a new idea. Where
+        others read the replies too (a Teams channel), the answer goes to a personal chat."""
+        if incoming.in_group and not incoming.private_replies:
+            return await self._group_turn(session, incoming, person, dialogue, lang)
+        return await self._answer(session, incoming, person, dialogue, lang)
+
+    async def _answer(
+        self,
+        session: AsyncSession,
+        incoming: Incoming,
+        person: Person,
+        dialogue: Dialogue | None,
+        lang: str,
+    ) -> list[Reply]:
         in_intake = dialogue is not None and dialogue.flow == intake.FLOW
         action, text = incoming.action, incoming.text
         if action and action.startswith(COMMAND_PREFIX):
@@ -229,7 +247,10 @@ class IdeaBot:
         if incoming.command or (text is not None and strip_prefix(text)[1]):
             return await self._command(session, person, lang, parse(text, self.process))
         if incoming.in_group:
-            return await self._group_turn(session, person, lang, text)
+            command = await self._group_command(session, incoming, person)
+            if command is None:
+                return [_personal_chat_pointer(person, lang)]
+            return await self._command(session, person, lang, command)
         if (
             in_intake
             and text is not None
@@ -286,22 +307,58 @@ class IdeaBot:
         return await self._intake_turn(session, incoming, person, dialogue, lang)
 
     async def _group_turn(
-        self, session: AsyncSession, person: Person, lang: str, text: str | None
+        self,
+        session: AsyncSession,
+        incoming: Incoming,
+        person: Person,
+        dialogue: Dialogue | None,
+        lang: str,
     ) -> list[Reply]:
-        """In a channel or group chat only commands are answered. An idea is personal and
-        takes several questions, so anything else is pointed to a chat with just the bot, and
-        no dialogue is started or moved on here."""
-        if text is not None and looks_like_command(text):
-            command = parse(text, self.process)
-            if not (
-                isinstance(command, ParseError)
-                and command.key in _NOT_REALLY_A_COMMAND
-                and not await is_coordinator(session, self.settings, person.qualified_id)
-            ):
-                return await self._command(session, person, lang, command)
+        """A channel or group chat where everyone reads what the bot posts. Only a pointer
+        to a personal chat is said there for anything that is not a command (an idea is
+        personal and takes several questions; no dialogue is started or moved on here). The
+        answer to a command or a button click, whatever it holds, goes to the person's
+        personal chat through the outbox (bot/private_answers.py); the group hears a note
+        that names nothing but the person."""
+        # Named before the command runs: after "glöm mig" their name is a pseudonym, which
+        # the group must not see next to the person who asked.
         name = _first_name(person)
-        greeting = ct(lang, "welcome", name=name) if name else ct(lang, "welcome.noname")
-        return [Reply(f"{greeting} {ct(lang, 'group.personal_chat')}")]
+        if incoming.action is not None and incoming.action.startswith(_BUTTONS_ANSWERED):
+            replies = await self._answer(session, incoming, person, dialogue, lang)
+        else:
+            command = await self._group_command(session, incoming, person)
+            if command is None:
+                return [_personal_chat_pointer(person, lang)]
+            replies = await self._command(session, person, lang, command)
+        return await answer_privately(
+            session,
+            person,
+            # An outbox row carries no file; say where to get it, as in any chat without files.
+            [_files_explained(reply, lang) for reply in replies],
+            lang=lang,
+            name=name,
+            now=self.clock.now(),
+            event_id=incoming.event_id,
+        )
+
+    async def _group_command(
+        self, session: AsyncSession, incoming: Incoming, person: Person
+    ) -> Command | ParseError | None:
+        """The command a message in a channel or group chat asks for; None if it is not one
+        (then it gets the pointer to a personal chat)."""
+        text = incoming.text
+        if incoming.command or (text is not None and strip_prefix(text)[1]):
+            return parse(text, self.process)
+        if text is None or not looks_like_command(text):
+            return None
+        command = parse(text, self.process)
+        if (
+            isinstance(command, ParseError)
+            and command.key in _NOT_REALLY_A_COMMAND
+            and not await is_coordinator(session, self.settings, person.qualified_id)
+        ):
+            return None
+        return command
 
     async def _command(
         self, session: AsyncSession, person: Person, lang: str, command: Command | ParseError
@@ -436,6 +493,12 @@ def _at_intake_start(dialogue: Dialogue | None) -> bool:
 
 def _opened(incoming: Incoming) -> Incoming:
     return replace(incoming, action=None, text=None, opened=True)
+
+
+def _personal_chat_pointer(person: Person, lang: str) -> Reply:
+    name = _first_name(person)
+    greeting = ct(lang, "welcome", name=name) if name else ct(lang, "welcome.noname")
+    return Reply(f"{greeting} {ct(lang, 'group.personal_chat')}")
 
 
 def _first_name(person: Person) -> str | None:

@@ -17,7 +17,9 @@ One pass (`run_once`):
    pending rows fail, and the coordinators are told.
 
 Outside office hours on Swedish working days nothing is claimed (the rows wait for the next
-morning), except kinds listed in `DispatchPolicy.immediate_kinds`.
+morning), except kinds listed in `DispatchPolicy.immediate_kinds` and direct answers
+(`storage.outbox.DIRECT_ANSWER`: what a person asked in a channel, answered in their personal
+chat), which go out at any hour and then wait only for earlier rows that may go out too.
 
 **Delivery is at least once.** The platform call and the commit that marks the row sent
 cannot be one transaction. When the process dies, or the database fails, between "the
@@ -80,7 +82,7 @@ from conversations.reply import Reply, payload_of, replies_from_payload
 from conversations.texts import language_for
 from storage.database import Database
 from storage.models import OutboxMessage, Person
-from storage.outbox import enqueue
+from storage.outbox import DIRECT_ANSWER, enqueue
 from storage.people import first_name
 
 log = logging.getLogger(__name__)
@@ -175,6 +177,8 @@ class Dispatcher:
         )
         self.rng = rng or random.Random()
         self.stats = DeliveryStats()
+        # A direct answer is a reply the person is waiting for, not a reminder.
+        self.immediate_kinds = self.policy.immediate_kinds | {DIRECT_ANSWER}
 
     # The pass ---------------------------------------------------------------------------
 
@@ -221,9 +225,10 @@ class Dispatcher:
         if not self.senders:
             return []
         office = self.policy.any_time or self.calendar.is_office_moment(now)
-        if not office and not self.policy.immediate_kinds:
-            return []
         earlier = aliased(OutboxMessage)
+        # At night only the immediate kinds go out, so only they can hold each other back;
+        # a reminder waiting for the morning does not hold back tonight's answer.
+        holds_back = [earlier.kind.in_(sorted(self.immediate_kinds))] if not office else []
         query = (
             select(OutboxMessage.id)
             .join(Person, Person.id == OutboxMessage.recipient_id)
@@ -240,6 +245,7 @@ class Dispatcher:
                         earlier.recipient_id == OutboxMessage.recipient_id,
                         earlier.status == PENDING,
                         earlier.id < OutboxMessage.id,
+                        *holds_back,
                     )
                 ),
             )
@@ -248,7 +254,7 @@ class Dispatcher:
             .with_for_update(of=OutboxMessage, skip_locked=True)
         )
         if not office:
-            query = query.where(OutboxMessage.kind.in_(sorted(self.policy.immediate_kinds)))
+            query = query.where(OutboxMessage.kind.in_(sorted(self.immediate_kinds)))
         token = uuid.uuid4().hex
         async with self.db.transaction() as session:
             ids = list((await session.execute(query)).scalars())
@@ -382,7 +388,7 @@ class Dispatcher:
             return
         now = self.clock.now()
         later = now + timedelta(seconds=self.backoff(item.attempts, retry_after))
-        if not self.policy.any_time and item.kind not in self.policy.immediate_kinds:
+        if not self.policy.any_time and item.kind not in self.immediate_kinds:
             later = self.calendar.next_office_moment(later)
         async with self.db.transaction() as session:
             await session.execute(

@@ -37,6 +37,10 @@ class Incoming:
     command: bool = False  # an explicit command (Slack's /idea), never a dialogue answer
     in_group: bool = False  # said in a channel or group chat rather than a personal chat
     accepts_files: bool = False  # the platform can carry a reply's attachments (an export)
+    # Only this person sees the replies (a personal chat, Slack's ephemeral answers). False
+    # in a Teams channel or group chat, where everyone there would read them: the core then
+    # sends the answer to their personal chat and says only a neutral word in the group.
+    private_replies: bool = False
 
     @property
     def qualified_id(self) -> str:

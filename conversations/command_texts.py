@@ -25,6 +25,26 @@ SV: dict[str, str] = {
         "så hjälper jag dig steg för steg. Här svarar jag på kommandon – skriv ”hjälp” så "
         "visar jag vilka."
     ),
+    # the answer to a command in a channel or group chat went to the person's personal chat;
+    # the group hears only this, which names nothing but the person
+    "group.answered_privately": "Jag har svarat dig i vår privata chatt, {name}.",
+    "group.answered_privately.noname": "Jag har svarat dig i vår privata chatt.",
+    "group.open_personal_chat": (
+        "{name}, svaret skickar jag i en privat chatt med mig. Öppna en chatt med bara mig, "
+        "så kommer det där."
+    ),
+    "group.open_personal_chat.noname": (
+        "Svaret skickar jag i en privat chatt med mig. Öppna en chatt med bara mig, "
+        "så kommer det där."
+    ),
+    "group.cannot_reach": (
+        "{name}, det svaret ger jag bara i en privat chatt med mig, och där når jag dig inte "
+        "just nu. Öppna en chatt med mig och fråga där."
+    ),
+    "group.cannot_reach.noname": (
+        "Det svaret ger jag bara i en privat chatt med mig, och där når jag dig inte just nu. "
+        "Öppna en chatt med mig och fråga där."
+    ),
     # help
     "help.everyone": (
         "Det här kan du skriva till mig:\n"
@@ -242,6 +262,24 @@ EN: dict[str, str] = {
         "An idea is best described in peace, in a chat with just me. Write to me there and "
         "I will help you step by step. Here I answer commands – write “help” and I will show "
         "you which."
+    ),
+    "group.answered_privately": "I have answered you in our private chat, {name}.",
+    "group.answered_privately.noname": "I have answered you in our private chat.",
+    "group.open_personal_chat": (
+        "{name}, I will send the answer in a private chat with me. Open a chat with just me "
+        "and it will be there."
+    ),
+    "group.open_personal_chat.noname": (
+        "I will send the answer in a private chat with me. Open a chat with just me "
+        "and it will be there."
+    ),
+    "group.cannot_reach": (
+        "{name}, I only give that answer in a private chat with me, and I cannot reach you "
+        "there right now. Open a chat with me and ask there."
+    ),
+    "group.cannot_reach.noname": (
+        "I only give that answer in a private chat with me, and I cannot reach you there "
+        "right now. Open a chat with me and ask there."
     ),
     "help.everyone": (
         "This is what you can write to me:\n"

@@ -16,6 +16,9 @@ from storage.models import OutboxMessage
 # Set in `session.info` when a transaction wrote outbox rows, so whoever commits it can wake
 # the dispatcher at once instead of waiting for its next tick.
 WROTE_OUTBOX = "wrote_outbox"
+# The answer to what a person just asked in a channel or group chat, sent to their personal
+# chat instead. It is a reply, not a reminder: the dispatcher sends it at any hour.
+DIRECT_ANSWER = "direct_answer"
 
 
 def wrote_outbox(session: AsyncSession) -> bool:

@@ -396,7 +396,14 @@ class SlackAdapter:
         else:
             address = profile.address_for(team=reply_to.get("team"))
         self.profiles.saw(profile, address)
-        return replace(incoming, display_name=profile.name, locale=profile.locale, address=address)
+        return replace(
+            incoming,
+            display_name=profile.name,
+            locale=profile.locale,
+            address=address,
+            # Answers go to the DM or, in a channel, ephemerally to this person.
+            private_replies=True,
+        )
 
     async def post_answer(self, answered: Answered, context: Any) -> None:
         profile: Profile = context

@@ -260,6 +260,9 @@ class TeamsEndpoint:
             address=None if in_group else conversation_reference(activity),
             event_id=activity.id if isinstance(activity.id, str) else None,
             in_group=in_group,
+            # Teams has no ephemeral messages: in a channel or group chat everyone there
+            # reads the bot's replies.
+            private_replies=not in_group,
             **fields,
         )
 

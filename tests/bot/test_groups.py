@@ -1,5 +1,7 @@
 """In a channel or group chat the bot answers commands; anything else gets a friendly pointer
-to a personal chat, and no idea dialogue is started or moved on there."""
+to a personal chat, and no idea dialogue is started or moved on there. Here the answers are
+seen by the asker alone (`private_replies`, as Slack's ephemeral answers); where everyone
+reads them (Teams), see test_group_privacy.py."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ def in_group(user: str, text: str | None, **fields) -> Incoming:
         text=text,
         display_name=fields.pop("display_name", "Anna Andersson"),
         in_group=True,
+        private_replies=fields.pop("private_replies", True),
         **fields,
     )
 
