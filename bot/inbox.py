@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -88,8 +88,6 @@ class Inbox:
     ) -> None:
         self.bot = bot
         self.spawn = spawn
-        # The one who answered an item posts its replies; after this, anyone may (it died).
-        self.lease = timedelta(seconds=bot.settings.inbox_lease_s)
         self.platforms: dict[str, QueuePlatform] = {}
         # The person's queue being run here, and whether it was woken again meanwhile.
         self._running: dict[tuple[str, str], asyncio.Task[Any]] = {}
@@ -98,6 +96,11 @@ class Inbox:
         # slow platform does not hold it): the event loop stays free to acknowledge new
         # deliveries quickly under load, within the database's connection pool.
         self._turns = asyncio.Semaphore(MAX_CONCURRENT_TURNS)
+
+    @property
+    def lease(self) -> timedelta:
+        """The one who answered an item posts its replies; after this, anyone may (it died)."""
+        return timedelta(seconds=self.bot.settings.inbox_lease_s)
 
     def register(self, platform: QueuePlatform) -> None:
         self.platforms[platform.name] = platform
@@ -196,9 +199,10 @@ class Inbox:
             if item is None:
                 return unposted, None
             holder["item"] = item.id
-            incoming = bot.prepare(
-                platform.complete(_incoming(item.incoming), item.reply_to, context)
-            )
+            # The delivery key goes into the core with the turn: the core's own guard against
+            # a repeat, and the key of what the turn writes for this delivery.
+            stored = replace(_incoming(item.incoming), event_id=item.delivery_key)
+            incoming = bot.prepare(platform.complete(stored, item.reply_to, context))
             replies = bot.refusal(incoming)
             if replies is None:
                 result: TurnResult = await bot.run_turn(session, incoming)

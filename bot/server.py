@@ -108,6 +108,17 @@ SERVICES = web.AppKey("services", list[BackgroundService])
 PLATFORMS = web.AppKey("platforms", list[str])
 
 
+def inbox_of(app: web.Application, bot: IdeaBot) -> Inbox:
+    """The server's inbox. An application made without build_app (a test or a benchmark
+    mounting one platform) gets one too, without the recovery service."""
+    if INBOX not in app:
+        if INFLIGHT not in app:
+            app[INFLIGHT] = InFlight()
+        inflight = app[INFLIGHT]
+        app[INBOX] = Inbox(bot, spawn=lambda work, name: inflight.spawn(work, name=name))
+    return app[INBOX]
+
+
 def add_service(app: web.Application, service: BackgroundService) -> None:
     """Run `service` for the server's life: started after every platform is mounted, stopped
     (in reverse order) after the last turn has finished."""
@@ -193,7 +204,7 @@ async def build_app(
     app = web.Application()
     app[BOT] = bot
     app[INFLIGHT] = InFlight()
-    app[INBOX] = Inbox(bot, spawn=lambda work, name: app[INFLIGHT].spawn(work, name=name))
+    inbox_of(app, bot)
     app[SENDERS] = {}
     app[SERVICES] = []
     app[PLATFORMS] = []

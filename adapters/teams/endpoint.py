@@ -7,9 +7,12 @@ botbuilder raises for it, is a 401), then the activity runs through botbuilder's
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -18,10 +21,14 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from botframework.connector.auth import BotFrameworkAuthentication
 
+from adapters.base import DeliveryError, RetryLater
 from adapters.teams.inbound import TenantNotAllowed
 from adapters.teams.render import to_activity
+from adapters.teams.sender import TeamsSender
+from bot.inbox import Answered, Delivery, Inbox
 from bot.incoming import Incoming
 from conversations.reply import Reply
+from storage.database import DATABASE_ERRORS
 from storage.people import find_person, upsert_person
 
 log = logging.getLogger(__name__)
@@ -132,6 +139,24 @@ def _people_mentioned(activity: Activity, text: str) -> str:
     return text
 
 
+def delivery_key(activity: Activity) -> str:
+    """One activity, whichever replica it reaches and however often Teams sends it: its id
+    within its conversation (ids are unique only per conversation)."""
+    conversation = activity.conversation.id if activity.conversation else ""
+    if isinstance(activity.id, str) and activity.id:
+        digest = hashlib.sha256(f"{conversation}\n{activity.id}".encode()).hexdigest()
+        return f"{PLATFORM}:activity:{digest}"
+    return f"{PLATFORM}:unnamed:{uuid.uuid4()}"  # nothing to recognise a repeat by
+
+
+def _written_at(activity: Activity, now: datetime) -> datetime:
+    """When the person wrote it (the activity's timestamp), else when it arrived."""
+    moment = activity.timestamp
+    if isinstance(moment, datetime):
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return now
+
+
 def locale_of(activity: Activity) -> str | None:
     if isinstance(activity.locale, str) and activity.locale:
         return activity.locale[:16]
@@ -144,13 +169,28 @@ def locale_of(activity: Activity) -> str | None:
 
 
 class TeamsEndpoint:
+    """The Teams side of the server, and the QueuePlatform its inbox queues run with."""
+
+    name = PLATFORM
+
     def __init__(
-        self, adapter: CloudAdapter, authentication: BotFrameworkAuthentication, bot: Any
+        self,
+        adapter: CloudAdapter,
+        authentication: BotFrameworkAuthentication,
+        bot: Any,
+        *,
+        inbox: Inbox,
+        sender: TeamsSender,
     ) -> None:
         self.adapter = adapter
         self.authentication = authentication
         self.bot = bot
+        self.inbox = inbox
+        self.sender = sender
+        # The requests waiting for their delivery's answer: it goes back on their turn.
+        self._turns: dict[str, TurnContext] = {}
         adapter.on_turn_error = self._on_turn_error
+        inbox.register(self)
 
     async def handle(self, request: web.Request) -> web.Response:
         if "application/json" not in request.headers.get("Content-Type", ""):
@@ -208,7 +248,7 @@ class TeamsEndpoint:
             action = raw if isinstance(raw, str) else ""
         text = None if action is not None else message_text(activity)
         incoming = self._incoming(activity, text=text, action=action, in_group=in_group)
-        await self._reply(turn, await self.bot.handle(incoming))
+        await self._through_inbox(turn, incoming)
 
     async def _on_conversation_update(self, turn: TurnContext) -> None:
         activity = turn.activity
@@ -218,8 +258,7 @@ class TeamsEndpoint:
             return
         if is_group(activity):
             return  # added to a team or group chat: the dialogue happens in personal chat
-        incoming = self._incoming(activity, opened=True)
-        await self._reply(turn, await self.bot.handle(incoming))
+        await self._through_inbox(turn, self._incoming(activity, opened=True))
 
     async def _on_installation_update(self, turn: TurnContext) -> None:
         """Teams sends this beside the conversationUpdate that greets; here the address
@@ -265,6 +304,52 @@ class TeamsEndpoint:
             private_replies=not in_group,
             **fields,
         )
+
+    async def _through_inbox(self, turn: TurnContext, incoming: Incoming) -> None:
+        """Keep the activity, then run the person's queue and answer within this request.
+        Every replica takes one person's activities in the order written (their
+        timestamps), and a redelivered activity (same conversation and id) runs once."""
+        activity = turn.activity
+        key = delivery_key(activity)
+        delivery = Delivery(
+            key=key,
+            incoming=incoming,
+            reply_to=conversation_reference(activity),
+            written_at=_written_at(activity, self.bot.clock.now()),
+        )
+        try:
+            await self.inbox.accept(delivery)
+        except DATABASE_ERRORS as exc:
+            log.error("teams: cannot keep an activity: %s", type(exc).__name__)
+            await self._reply(turn, self.bot.try_again(incoming))
+            return
+        self._turns[key] = turn
+        try:
+            await self.inbox.run(PLATFORM, incoming.user_id)
+        finally:
+            self._turns.pop(key, None)
+
+    # The QueuePlatform the inbox runs Teams queues with.
+
+    async def person_context(self, user_id: str) -> None:
+        return None  # everything the turn needs came with the activity
+
+    def complete(self, incoming: Incoming, reply_to: dict[str, Any], context: Any) -> Incoming:
+        return incoming
+
+    async def post_answer(self, answered: Answered, context: Any) -> None:
+        turn = self._turns.get(answered.key)
+        if turn is not None:
+            await self._reply(turn, answered.replies)
+            return
+        # Its request is gone (the replica that took it died): the same conversation,
+        # written to proactively.
+        try:
+            await self.sender.send(answered.reply_to, answered.replies)
+        except RetryLater:
+            raise
+        except DeliveryError as outcome:
+            log.warning("teams: an answer could not be posted: %s", outcome)
 
     async def _reply(self, turn: TurnContext, replies: list[Reply]) -> None:
         if replies:

@@ -22,6 +22,7 @@ from adapters.teams.endpoint import TeamsEndpoint
 from adapters.teams.inbound import ChannelAuthentication
 from adapters.teams.sender import TeamsSender
 from adapters.teams.signing_keys import NoSigningKeys, SigningKeys
+from bot.server import inbox_of
 
 log = logging.getLogger(__name__)
 ROUTE = "/api/messages"
@@ -96,8 +97,10 @@ def mount_teams(app: web.Application, bot: Any, config: TeamsConfig) -> TeamsSen
         config,
     )
     adapter = CloudAdapter(authentication)
-    endpoint = TeamsEndpoint(adapter, authentication, bot)
+    sender = TeamsSender(adapter, config.app_id)
+    inbox = inbox_of(app, bot)
+    endpoint = TeamsEndpoint(adapter, authentication, bot, inbox=inbox, sender=sender)
     app.router.add_post(ROUTE, endpoint.handle)
     if config.authenticated:
         _install_signing_keys(app, config, bot)
-    return TeamsSender(adapter, config.app_id)
+    return sender

@@ -54,17 +54,23 @@ class ChatDriver(Protocol):
 
 
 class RecordingBot:
-    """The real bot, with a record of every Incoming it was given."""
+    """The real bot, with a record of every Incoming it was given: through `handle` (the
+    terminal) or, for deliveries run from the inbox, `run_turn`."""
 
     def __init__(self, bot: Any) -> None:
         self.inner = bot
-        self.db = bot.db
-        self.clock = bot.clock
         self.incomings: list[Incoming] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         self.incomings.append(incoming)
         return await self.inner.handle(incoming)
+
+    async def run_turn(self, session: Any, incoming: Incoming) -> Any:
+        self.incomings.append(incoming)
+        return await self.inner.run_turn(session, incoming)
 
 
 def hears(driver: ChatDriver, *fragments: str) -> None:

@@ -216,7 +216,7 @@ async def test_buttons_clicked_in_a_shared_group_are_answered_privately(bot, tea
 async def test_a_stale_forget_me_confirmed_in_a_group_does_not_reveal_the_pseudonym(
     bot, team
 ) -> None:
-    maria, anna = team
+    _maria, anna = team
     await anna.says("glöm mig")  # asked in her personal chat …
     yes = next(c.value for r in anna.replies for c in r.choices if c.label == "Ja, glöm mig")
     replies = await bot.handle(shared("anna", action=yes))  # … the card clicked in a channel
