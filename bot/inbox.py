@@ -92,6 +92,8 @@ class Inbox:
         # The person's queue being run here, and whether it was woken again meanwhile.
         self._running: dict[tuple[str, str], asyncio.Task[Any]] = {}
         self._again: set[tuple[str, str]] = set()
+        self._to_mark: list[int] = []  # posted, not yet marked so
+        self._marking: asyncio.Task[Any] | None = None
         # At most this many turns in the core at once (posting replies is outside it, so a
         # slow platform does not hold it): the event loop stays free to acknowledge new
         # deliveries quickly under load, within the database's connection pool.
@@ -111,7 +113,7 @@ class Inbox:
         incoming = self.bot.prepare(delivery.incoming)  # kept as the turn will see it
         stored = {name: getattr(incoming, name) for name in _STORED_FIELDS}
         now = self.bot.clock.now()
-        async with self.bot.db.transaction() as session:
+        async with self.bot.db.transaction(urgent=True) as session:
             new = await store.accept(
                 session,
                 delivery_key=delivery.key,
@@ -253,14 +255,27 @@ class Inbox:
             return None
 
     async def _mark_posted(self, ids: list[int]) -> None:
+        """Queue the marks; one transaction marks all that were posted meanwhile (under
+        load, many people's at once), so marking costs no transaction per turn."""
         if not ids:
             return
+        self._to_mark.extend(ids)
+        if self._marking is None:
+            self._marking = self.spawn(self._mark_queued(), "inbox marks")
+
+    async def _mark_queued(self) -> None:
         try:
-            async with self.bot.db.transaction() as session:
-                await store.mark_posted(session, ids)
-        except DATABASE_ERRORS as exc:
-            # Posted but not marked: after the lease they are checked and not posted twice.
-            log.warning("inbox: cannot mark replies posted: %s", type(exc).__name__)
+            while self._to_mark:
+                await asyncio.sleep(0)  # posts finishing right now join this transaction
+                ids, self._to_mark = self._to_mark, []
+                try:
+                    async with self.bot.db.transaction() as session:
+                        await store.mark_posted(session, ids)
+                except DATABASE_ERRORS as exc:
+                    # Posted but not marked: after the lease they are checked, not posted twice.
+                    log.warning("inbox: cannot mark replies posted: %s", type(exc).__name__)
+        finally:
+            self._marking = None
 
     async def recover(self, *, everything: bool = False) -> int:
         """Wake the queues nobody is running (a replica died, the database was away), or

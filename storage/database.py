@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import re
 from collections.abc import AsyncIterator
@@ -122,6 +123,50 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+class WriterQueue:
+    """SQLite's one writer for this process, handed over in arrival order, except that an
+    urgent holder (a delivery to acknowledge: one short INSERT while the platform waits)
+    goes before the turns already waiting. Fair among equals, like asyncio.Lock."""
+
+    def __init__(self) -> None:
+        self._held = False
+        self._urgent: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._normal: collections.deque[asyncio.Future[None]] = collections.deque()
+
+    @contextlib.asynccontextmanager
+    async def hold(self, *, urgent: bool = False) -> AsyncIterator[None]:
+        await self._acquire(urgent)
+        try:
+            yield
+        finally:
+            self._release()
+
+    async def _acquire(self, urgent: bool) -> None:
+        if not self._held and not self._urgent and not self._normal:
+            self._held = True
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        queue = self._urgent if urgent else self._normal
+        queue.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self._release()  # handed over just as we gave up: pass it on
+            else:
+                queue.remove(waiter)
+            raise
+
+    def _release(self) -> None:
+        for queue in (self._urgent, self._normal):
+            while queue:
+                waiter = queue.popleft()
+                if not waiter.done():
+                    waiter.set_result(None)  # still held: ownership passes to the waiter
+                    return
+        self._held = False
+
+
 class Database:
     """One engine and its session factory."""
 
@@ -143,7 +188,7 @@ class Database:
         # polling in a thread; queueing on an asyncio lock instead hands it over at once and
         # in arrival order. (Other processes, such as a terminal chat, still meet
         # busy_timeout.)
-        self._sqlite_writer = asyncio.Lock() if self.is_sqlite else None
+        self._sqlite_writer = WriterQueue() if self.is_sqlite else None
         self.sqlite_folder = Path(self.url.database or ".").expanduser().absolute().parent
 
     @property
@@ -152,13 +197,16 @@ class Database:
         return self.url.render_as_string(hide_password=True)
 
     @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session whose work is committed on success and rolled back on any error."""
+    async def transaction(self, *, urgent: bool = False) -> AsyncIterator[AsyncSession]:
+        """A session whose work is committed on success and rolled back on any error.
+        `urgent`: a short write someone is waiting on (a platform's acknowledgement); on
+        SQLite it takes the writer before the turns already queued."""
         if self._sqlite_writer is None:
             async with self.sessions() as session, session.begin():
                 yield session
             return
-        async with self._sqlite_writer, self.sessions() as session, session.begin():
+        writer = self._sqlite_writer.hold(urgent=urgent)
+        async with writer, self.sessions() as session, session.begin():
             yield session
 
     @contextlib.asynccontextmanager
