@@ -22,7 +22,7 @@ SV: dict[str, str] = {
     # a message in a channel or group chat that is not a command
     "group.personal_chat": (
         "En idé beskriver du bäst i lugn och ro i en chatt med bara mig. Skriv till mig där, "
-        "så hjälper jag dig steg för steg. Här svarar jag på kommandon – skriv ”hjälp” så "
+        "så hjälper jag dig steg för steg. Kommandon fungerar här också – skriv ”hjälp” så "
         "visar jag vilka."
     ),
     # the answer to a command in a channel or group chat went to the person's personal chat;
@@ -260,7 +260,7 @@ EN: dict[str, str] = {
     "welcome.noname": "Hi!",
     "group.personal_chat": (
         "An idea is best described in peace, in a chat with just me. Write to me there and "
-        "I will help you step by step. Here I answer commands – write “help” and I will show "
+        "I will help you step by step. Commands work here too – write “help” and I will show "
         "you which."
     ),
     "group.answered_privately": "I have answered you in our private chat, {name}.",
