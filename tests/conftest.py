@@ -26,6 +26,9 @@ from tests.chat import Chat
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 PG_ENV = "TEST_DATABASE_URL"
 
+# Real server processes on loopback (several replicas, kill -9) and their fake Slack.
+pytest_plugins = ["tests.replicas"]
+
 
 def _pg_admin_url() -> str | None:
     return os.environ.get(PG_ENV) or None

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -21,7 +20,7 @@ from bench.slack_load import DIALOGUE, _click_body, _event_body
 from storage.database import Database
 from storage.models import Idea, InboxItem, Person
 from tests.fakes.slack_api import FakeSlackApi
-from tests.ops.test_replicas import Replica, replica_env, until
+from tests.replicas import Replica, replica_env, until
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -29,19 +28,6 @@ def crash_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'crash.db'}"
     return request.getfixturevalue("fresh_pg_url")
-
-
-@pytest.fixture
-async def slack_api() -> AsyncIterator[FakeSlackApi]:
-    api = await FakeSlackApi(any_user=True).start()
-    yield api
-    await api.close()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 def crash_env(database_url: str, api: FakeSlackApi) -> dict[str, str]:
