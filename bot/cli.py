@@ -325,9 +325,6 @@ def _teams_package(args: argparse.Namespace) -> int:
     return 0
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
-
 
 async def _doctor() -> int:
     from bot.operations import doctor
@@ -402,3 +399,7 @@ async def _outbox(args: argparse.Namespace) -> int:
             line += f": {row.last_error}"
         print(line)
     return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
