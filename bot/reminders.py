@@ -45,7 +45,7 @@ from bot.retention import RetentionReport, apply_retention
 from bot.roles import admin_people, coordinator_people
 from conversations.reminder_texts import t, t_named
 from conversations.reply import Reply
-from conversations.texts import LANGUAGES, language_for
+from conversations.texts import LANGUAGES, person_language
 from storage.database import Database
 from storage.models import Dialogue, Idea, Person
 from storage.outbox import enqueue_many
@@ -254,7 +254,7 @@ class _Recipient:
             id=person.id,
             name=first_name(person.display_name),
             display=person.display_name or person.platform_user_id,
-            lang=person.locale or language_for(person.platform_locale),
+            lang=person_language(person),
             reachable=person.reachable,
         )
 
