@@ -94,13 +94,6 @@ async def get_person(session: AsyncSession, person_id: int, *, lock: bool = Fals
     return await session.get(Person, person_id, with_for_update=lock or None)
 
 
-async def people_by_ids(session: AsyncSession, ids: Collection[int]) -> list[Person]:
-    if not ids:
-        return []
-    query = select(Person).where(Person.id.in_(sorted(ids))).order_by(Person.id)
-    return list((await session.execute(query)).scalars())
-
-
 async def people_by_qualified_id(session: AsyncSession, qualified: Collection[str]) -> list[Person]:
     """The people among these platform-qualified ids who have a row, oldest first."""
     if not qualified:
