@@ -25,6 +25,7 @@ from bot.roles import (
     remove_coordinator,
 )
 from bot.transitions import move_idea
+from conversations.clean import shorten
 from conversations.command_texts import ct
 from conversations.privacy_texts import pt
 from conversations.reply import Attachment, Fact, Reply
@@ -624,7 +625,9 @@ async def _outbox(ctx: CommandContext, _: Command) -> list[Reply]:
                     kind=row["kind"],
                     idea=idea,
                     attempts=row["attempts"],
-                    error=_shorten(row["last_error"] or ct(lang, "outbox.no_error"), 200),
+                    error=shorten(
+                        row["last_error"] or ct(lang, "outbox.no_error"), 200, one_line=True
+                    ),
                 )
             )
     return [Reply("\n".join(lines))]
@@ -681,11 +684,6 @@ def _days(lang: str, days: int) -> str:
 
 def _date(moment: datetime) -> str:
     return f"{moment.astimezone(STOCKHOLM):%Y-%m-%d}"
-
-
-def _shorten(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _decimal(lang: str, value: float) -> str:

@@ -36,3 +36,18 @@ def _problems(path: Path) -> list[str]:
 def test_the_application_runs_no_sql_of_its_own() -> None:
     problems = [p for path in sorted((ROOT / "bot").rglob("*.py")) for p in _problems(path)]
     assert problems == []
+
+
+def test_one_shorten_for_every_caller() -> None:
+    from conversations.clean import shorten
+
+    assert shorten("kort", 10) == "kort"
+    assert shorten("Tryggare tunnlar", 10) == "Tryggare…"
+    assert shorten("HTTP 500\n  Internal   error", 30, one_line=True) == "HTTP 500 Internal error"
+    copies = [
+        str(path.relative_to(ROOT))
+        for folder in ("bot", "conversations")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if "def _shorten(" in path.read_text(encoding="utf-8")
+    ]
+    assert copies == []
