@@ -13,8 +13,6 @@ from sqlalchemy.orm import aliased
 
 from storage.models import Idea, IdeaEvent, Person
 
-FIRST_STAGE = "submitted"
-
 
 async def create_idea(
     session: AsyncSession,
@@ -23,10 +21,11 @@ async def create_idea(
     *,
     language: str,
     now: datetime,
-    stage: str = FIRST_STAGE,
+    stage: str,
     event_data: dict[str, Any] | None = None,
 ) -> Idea:
-    """Store a submitted idea and its first event. The id is the idea's public number."""
+    """Store a submitted idea and its first event. The id is the idea's public number.
+    `stage` is where new ideas start: the process file's `first_stage`."""
     idea = Idea(
         person_id=person.id,
         title=answers["title"],
