@@ -35,7 +35,7 @@ from conversations import intake
 from conversations.command_texts import ct
 from conversations.reply import Reply
 from conversations.similarity import Candidate, most_similar
-from conversations.texts import DEFAULT_LANGUAGE, LANGUAGES, language_for, t
+from conversations.texts import DEFAULT_LANGUAGE, LANGUAGES, language_for, person_language, t
 from storage.database import DATABASE_ERRORS, Database
 from storage.dialogues import delete_dialogue, load_dialogue, save_dialogue
 from storage.ideas import create_idea, has_ideas, recent_for_similarity
@@ -188,7 +188,7 @@ class IdeaBot:
         )
         if incoming.language in LANGUAGES and person.locale != incoming.language:
             person.locale = incoming.language
-        lang = person.locale or language_for(person.platform_locale)
+        lang = person_language(person)
         dialogue = await load_dialogue(session, person.id)
         replies = await self._route(session, incoming, person, dialogue, lang)
         log.info(

@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-STOCKHOLM = "Europe/Stockholm"
+# Sweden's time zone: the one definition (office hours, dates shown, export file names).
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 DEFAULT_OFFICE_START = time(8, 0)
 DEFAULT_OFFICE_END = time(17, 0)
 
@@ -53,7 +54,7 @@ def _swedish_holidays() -> holidays.HolidayBase:
 class WorkingCalendar:
     """Working days and office hours in one time zone (default: Sweden)."""
 
-    timezone: str = STOCKHOLM
+    timezone: str = STOCKHOLM.key
     office_start: time = DEFAULT_OFFICE_START
     office_end: time = DEFAULT_OFFICE_END
     # Extra closed days (a municipality's own klämdag, say), beside the national ones.

@@ -9,7 +9,6 @@ import logging
 import os
 import sys
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from bot.calendar import STOCKHOLM
 from bot.clock import SystemClock
@@ -217,7 +216,7 @@ def parse_moment(raw: str) -> datetime:
             f"--now {raw!r} is not a date and time; write it like 2026-06-26T10:00"
         ) from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(STOCKHOLM))
+        moment = moment.replace(tzinfo=STOCKHOLM)
     return moment
 
 
@@ -237,7 +236,7 @@ async def _remind(args: argparse.Namespace) -> int:
         report = await sweep(database, now, settings=settings, dry_run=args.dry_run)
     finally:
         await database.close()
-    zone = ZoneInfo(STOCKHOLM)
+    zone = STOCKHOLM
     verb = "would send" if args.dry_run else "queued"
     print(
         f"Reminder sweep at {now.astimezone(zone):%Y-%m-%d %H:%M} (Swedish time): "
@@ -325,10 +324,6 @@ def _teams_package(args: argparse.Namespace) -> int:
     return 0
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
-
-
 async def _doctor() -> int:
     from bot.operations import doctor
 
@@ -391,7 +386,7 @@ async def _outbox(args: argparse.Namespace) -> int:
     finally:
         await database.close()
     print(f"Outbox: {counts['pending']} pending, {counts['sent']} sent, {counts['failed']} failed.")
-    zone = ZoneInfo(STOCKHOLM)
+    zone = STOCKHOLM
     for row in rows:
         idea = f"idea {row.idea_id}" if row.idea_id else "-"
         line = (
@@ -402,3 +397,7 @@ async def _outbox(args: argparse.Namespace) -> int:
             line += f": {row.last_error}"
         print(line)
     return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -67,9 +67,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, cast, exists, or_, select, update
-from sqlalchemy.orm import aliased
-
 from adapters.base import AlreadyDelivered, RetryLater, Sender, Unreachable
 from bot import observability
 from bot.calendar import DEFAULT_CALENDAR, WorkingCalendar
@@ -79,16 +76,15 @@ from bot.ratelimit import RateLimiter, RateRule, tenant_of
 from bot.roles import coordinator_people
 from conversations.reminder_texts import t_named
 from conversations.reply import Reply, payload_of, replies_from_payload
-from conversations.texts import language_for
+from conversations.texts import person_language
+from storage import delivery as rows
 from storage.database import Database
-from storage.models import OutboxMessage, Person
 from storage.outbox import DIRECT_ANSWER, enqueue
-from storage.people import first_name
+from storage.people import first_name, get_person, set_address
 
 log = logging.getLogger(__name__)
 __all__ = ["DispatchPolicy", "Dispatcher", "payload_of", "replies_from_payload"]
 
-PENDING, SENT, FAILED = "pending", "sent", "failed"
 UNREACHABLE_NOTICE = "notice_unreachable"
 # The newest latencies kept for percentiles (the metrics histogram has them all).
 MAX_KEPT_LATENCIES = 100_000
@@ -209,14 +205,7 @@ class Dispatcher:
     async def next_due(self) -> datetime | None:
         """The earliest moment a pending row becomes due (for scheduling the next pass)."""
         async with self.db.transaction() as session:
-            return (
-                await session.execute(
-                    select(OutboxMessage.not_before)
-                    .where(OutboxMessage.status == PENDING)
-                    .order_by(OutboxMessage.not_before)
-                    .limit(1)
-                )
-            ).scalar_one_or_none()
+            return await rows.next_pending_at(session)
 
     # Claiming ---------------------------------------------------------------------------
 
@@ -225,77 +214,36 @@ class Dispatcher:
         if not self.senders:
             return []
         office = self.policy.any_time or self.calendar.is_office_moment(now)
-        earlier = aliased(OutboxMessage)
-        # At night only the immediate kinds go out, so only they can hold each other back;
-        # a reminder waiting for the morning does not hold back tonight's answer.
-        holds_back = [earlier.kind.in_(sorted(self.immediate_kinds))] if not office else []
-        query = (
-            select(OutboxMessage.id)
-            .join(Person, Person.id == OutboxMessage.recipient_id)
-            .where(
-                OutboxMessage.status == PENDING,
-                OutboxMessage.not_before <= now,
-                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now),
-                Person.platform.in_(sorted(self.senders)),
-                # Someone who never talked to the bot has no address yet (a coordinator named
-                # in the settings): their messages wait for the day they do.
-                cast(Person.address, String) != "null",
-                ~exists().where(
-                    and_(
-                        earlier.recipient_id == OutboxMessage.recipient_id,
-                        earlier.status == PENDING,
-                        earlier.id < OutboxMessage.id,
-                        *holds_back,
-                    )
-                ),
-            )
-            .order_by(OutboxMessage.not_before, OutboxMessage.id)
-            .limit(self.policy.batch_size)
-            .with_for_update(of=OutboxMessage, skip_locked=True)
-        )
-        if not office:
-            query = query.where(OutboxMessage.kind.in_(sorted(self.immediate_kinds)))
         token = uuid.uuid4().hex
         async with self.db.transaction() as session:
-            ids = list((await session.execute(query)).scalars())
-            if not ids:
-                return []
-            rows = (
-                await session.execute(
-                    select(OutboxMessage, Person)
-                    .join(Person, Person.id == OutboxMessage.recipient_id)
-                    .where(OutboxMessage.id.in_(ids))
-                    .order_by(OutboxMessage.id)
-                )
-            ).all()
-            claimed = [
-                _Claimed(
-                    id=row.id,
-                    token=token,
-                    dedupe_key=row.dedupe_key,
-                    kind=row.kind,
-                    payload=dict(row.payload),
-                    attempts=row.attempts + 1,
-                    created_at=row.created_at,
-                    recipient_id=person.id,
-                    platform=person.platform,
-                    address=dict(person.address) if person.address else None,
-                    reachable=person.reachable,
-                    was_abandoned=row.claimed_until is not None,
-                    possibly_delivered=row.attempts > 0,
-                )
-                for row, person in rows
-            ]
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_(ids))
-                .values(
-                    claimed_until=now + self.policy.lease,
-                    claim_token=token,
-                    attempts=OutboxMessage.attempts + 1,
-                )
-                .execution_options(synchronize_session=False)
+            found = await rows.claim_due(
+                session,
+                now=now,
+                platforms=self.senders,
+                token=token,
+                lease=self.policy.lease,
+                limit=self.policy.batch_size,
+                # At night only the immediate kinds go out.
+                only_kinds=None if office else self.immediate_kinds,
             )
+        claimed = [
+            _Claimed(
+                id=row.id,
+                token=token,
+                dedupe_key=row.dedupe_key,
+                kind=row.kind,
+                payload=row.payload,
+                attempts=row.attempts + 1,
+                created_at=row.created_at,
+                recipient_id=row.recipient_id,
+                platform=row.platform,
+                address=row.address,
+                reachable=row.reachable,
+                was_abandoned=row.claimed_until is not None,
+                possibly_delivered=row.attempts > 0,
+            )
+            for row in found
+        ]
         return claimed
 
     # Delivering -------------------------------------------------------------------------
@@ -339,30 +287,13 @@ class Dispatcher:
                 result = result.address
             await self._sent(item, result)
 
-    def _mine(self, item: _Claimed):
-        return and_(
-            OutboxMessage.id == item.id,
-            OutboxMessage.claim_token == item.token,
-            OutboxMessage.status == PENDING,
-        )
-
     async def _sent(self, item: _Claimed, new_address: dict[str, Any] | None) -> None:
         now = self.clock.now()
         async with self.db.transaction() as session:
-            result = await session.execute(
-                update(OutboxMessage)
-                .where(self._mine(item))
-                .values(status=SENT, sent_at=now, claimed_until=None, last_error=None)
-                .execution_options(synchronize_session=False)
-            )
+            mine = await rows.record_sent(session, item.id, item.token, now=now)
             if new_address is not None and new_address != item.address:
-                await session.execute(
-                    update(Person)
-                    .where(Person.id == item.recipient_id)
-                    .values(address=new_address, updated_at=now)
-                    .execution_options(synchronize_session=False)
-                )
-        if not result.rowcount:
+                await set_address(session, item.recipient_id, new_address, now=now)
+        if not mine:
             self.stats.lost_leases += 1
             log.warning("lease lost before marking sent", extra={"outbox": item.id})
             return
@@ -391,24 +322,14 @@ class Dispatcher:
         if not self.policy.any_time and item.kind not in self.immediate_kinds:
             later = self.calendar.next_office_moment(later)
         async with self.db.transaction() as session:
-            await session.execute(
-                update(OutboxMessage)
-                .where(self._mine(item))
-                .values(not_before=later, claimed_until=None, claim_token=None, last_error=reason)
-                .execution_options(synchronize_session=False)
-            )
+            await rows.record_retry(session, item.id, item.token, later=later, reason=reason)
         self.stats.retried += 1
         observability.DELIVERIES.labels("retried").inc()
         log.info("delivery postponed", extra={"outbox": item.id, "attempt": item.attempts})
 
     async def _fail(self, item: _Claimed, reason: str) -> None:
         async with self.db.transaction() as session:
-            await session.execute(
-                update(OutboxMessage)
-                .where(self._mine(item))
-                .values(status=FAILED, claimed_until=None, last_error=reason)
-                .execution_options(synchronize_session=False)
-            )
+            await rows.record_failed(session, item.id, item.token, reason=reason)
         self.stats.failed += 1
         observability.DELIVERIES.labels("failed").inc()
         log.warning("delivery failed for good", extra={"outbox": item.id})
@@ -418,30 +339,22 @@ class Dispatcher:
         now = self.clock.now()
         reason = f"unreachable: {exc}" if str(exc) else "unreachable"
         async with self.db.transaction() as session:
-            person = await session.get(Person, item.recipient_id, with_for_update=True)
+            person = await get_person(session, item.recipient_id, lock=True)
             assert person is not None
             person.reachable = False
             person.updated_at = now
-            failed = await session.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.recipient_id == person.id,
-                    OutboxMessage.status == PENDING,
-                    or_(OutboxMessage.id == item.id, OutboxMessage.claim_token.is_(None)),
-                )
-                .values(status=FAILED, claimed_until=None, claim_token=None, last_error=reason)
-                .execution_options(synchronize_session=False)
+            failed = await rows.fail_waiting_for(
+                session, person.id, claimed_id=item.id, reason=reason
             )
             for coordinator in await coordinator_people(session, self.settings):
                 if coordinator.id == person.id or not coordinator.reachable:
                     continue
-                lang = coordinator.locale or language_for(coordinator.platform_locale)
                 text = t_named(
-                    lang,
+                    person_language(coordinator),
                     "notice.unreachable",
                     first_name(coordinator.display_name),
                     person=person.display_name or person.qualified_id,
-                    count=failed.rowcount,
+                    count=failed,
                 )
                 await enqueue(
                     session,

@@ -21,17 +21,13 @@ from bot.process import Process
 from bot.roles import all_coordinators
 from conversations.command_texts import ct
 from conversations.reply import Choice, Reply, payload_of
-from conversations.texts import language_for
+from conversations.texts import person_language
 from storage.models import Idea, Person
 from storage.outbox import enqueue
 from storage.people import first_name, upsert_person
 
 SATISFACTION_PREFIX = "satisfaction:"
 COMMAND_PREFIX = "cmd:"
-
-
-def language_of(person: Person) -> str:
-    return person.locale or language_for(person.platform_locale)
 
 
 def giver_language(idea: Idea, giver: Person) -> str:
@@ -140,7 +136,7 @@ async def notify_coordinators_of_new_idea(
         if not platform or not user_id:
             continue
         coordinator = await upsert_person(session, platform, user_id, now=now, lock=False)
-        reply = new_idea_message(language_of(coordinator), process, idea, giver, similar)
+        reply = new_idea_message(person_language(coordinator), process, idea, giver, similar)
         sent += await enqueue(
             session,
             dedupe_key=f"idea:{idea.id}:new:{coordinator.id}",
@@ -162,7 +158,7 @@ async def notify_assignee(
     event_id: int,
     now: datetime,
 ) -> None:
-    lang = language_of(assignee)
+    lang = person_language(assignee)
     text = ct(
         lang,
         "notify.assigned",

@@ -4,48 +4,33 @@ for doctor) returning what to print, so tests call them directly."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
-
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import aliased
 
 from bot.calendar import STOCKHOLM
+from bot.export import collect, export_csv, export_json
 from storage.database import Database, DatabaseError
-from storage.models import Idea, IdeaEvent, OutboxMessage, Person
+from storage.outbox import get_message, newest_unsent, outbox_counts, queue_again
+from storage.people import reachable_again
 
-ZONE = ZoneInfo(STOCKHOLM)
+__all__ = [
+    "Checkup",
+    "OutboxRow",
+    "RetryRefused",
+    "doctor",
+    "export_csv",
+    "export_ideas",
+    "export_json",
+    "migration_state",
+    "outbox_rows",
+    "parse_since",
+    "retry_outbox",
+]
 
-# ── export ───────────────────────────────────────────────────────────────────────────────
-
-IDEA_COLUMNS = (
-    "number",
-    "title",
-    "stage",
-    "workplace",
-    "language",
-    "submitted_at",
-    "stage_changed_at",
-    "idea_giver",
-    "anonymous",
-    "assignee",
-    "need",
-    "idea",
-    "benefit",
-    "first_test",
-    "involved",
-    "participate",
-    "satisfaction",
-    "satisfaction_comment",
-)
-EVENT_COLUMNS = ("event_at", "event", "from_stage", "to_stage", "event_by", "event_text")
+# ── export (the writer is bot/export.py, shared with the chat's `export`) ────────────────
 
 
 def parse_since(raw: str) -> datetime:
@@ -53,115 +38,18 @@ def parse_since(raw: str) -> datetime:
     text = raw.strip()
     try:
         if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), time(0), tzinfo=ZONE)
+            return datetime.combine(date.fromisoformat(text), time(0), tzinfo=STOCKHOLM)
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(f"--since {raw!r} is not a date; write it like 2026-01-01") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=ZONE)
+    return moment if moment.tzinfo else moment.replace(tzinfo=STOCKHOLM)
 
 
 async def export_ideas(database: Database, since: datetime) -> list[dict[str, Any]]:
     """Every idea submitted or changed since `since`, with its whole history (oldest first).
     An anonymous idea's giver is not named."""
-    giver, assignee = aliased(Person), aliased(Person)
     async with database.transaction() as session:
-        rows = (
-            await session.execute(
-                select(Idea, giver.display_name, assignee.display_name)
-                .join(giver, giver.id == Idea.person_id)
-                .outerjoin(assignee, assignee.id == Idea.assignee_id)
-                .where(or_(Idea.submitted_at >= since, Idea.updated_at >= since))
-                .order_by(Idea.id)
-            )
-        ).tuples()
-        ideas = list(rows)
-        actor = aliased(Person)
-        history: dict[int, list[dict[str, Any]]] = {}
-        numbers = [idea.id for idea, _, _ in ideas]
-        for chunk_start in range(0, len(numbers), 1000):  # bounded IN lists
-            chunk = numbers[chunk_start : chunk_start + 1000]
-            events = await session.execute(
-                select(IdeaEvent, actor.display_name)
-                .outerjoin(actor, actor.id == IdeaEvent.actor_id)
-                .where(IdeaEvent.idea_id.in_(chunk))
-                .order_by(IdeaEvent.idea_id, IdeaEvent.id)
-            )
-            for event, actor_name in events.tuples():
-                history.setdefault(event.idea_id, []).append(
-                    {
-                        "event_at": _iso(event.created_at),
-                        "event": event.kind,
-                        "from_stage": event.from_stage,
-                        "to_stage": event.to_stage,
-                        # The giver of an anonymous idea acts anonymously in its history too.
-                        "event_by": None
-                        if _is_anonymous_giver(ideas, event.idea_id, event.actor_id)
-                        else actor_name,
-                        "event_text": event.text,
-                    }
-                )
-    return [
-        {
-            "number": idea.id,
-            "title": idea.title,
-            "stage": idea.stage,
-            "workplace": idea.workplace,
-            "language": idea.language,
-            "submitted_at": _iso(idea.submitted_at),
-            "stage_changed_at": _iso(idea.stage_changed_at),
-            "idea_giver": None if idea.anonymous else giver_name,
-            "anonymous": idea.anonymous,
-            "assignee": assignee_name,
-            "need": idea.need,
-            "idea": idea.description,
-            "benefit": idea.benefit,
-            "first_test": idea.first_test,
-            "involved": idea.involved,
-            "participate": idea.participate,
-            "satisfaction": idea.satisfaction,
-            "satisfaction_comment": idea.satisfaction_comment,
-            "history": history.get(idea.id, []),
-        }
-        for idea, giver_name, assignee_name in ideas
-    ]
-
-
-def _is_anonymous_giver(ideas: list[tuple], idea_id: int, actor_id: int | None) -> bool:
-    for idea, _, _ in ideas:
-        if idea.id == idea_id:
-            return bool(idea.anonymous and actor_id == idea.person_id)
-    return False
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).isoformat() if moment else None
-
-
-def export_json(ideas: list[dict[str, Any]]) -> str:
-    return json.dumps({"ideas": ideas}, ensure_ascii=False, indent=2) + "\n"
-
-
-def export_csv(ideas: list[dict[str, Any]]) -> str:
-    """One row per history event, the idea's columns repeated (an idea without history has
-    one row). Cells that a spreadsheet would run as formulas are quoted with a '."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([*IDEA_COLUMNS, *EVENT_COLUMNS])
-    for idea in ideas:
-        base = [_cell(idea[column]) for column in IDEA_COLUMNS]
-        for event in idea["history"] or [dict.fromkeys(EVENT_COLUMNS)]:
-            writer.writerow(base + [_cell(event[column]) for column in EVENT_COLUMNS])
-    return out.getvalue()
-
-
-def _cell(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+        return await collect(session, since=since)
 
 
 # ── outbox ───────────────────────────────────────────────────────────────────────────────
@@ -183,38 +71,23 @@ async def outbox_rows(
     database: Database, *, failed_only: bool = False, limit: int = 50
 ) -> tuple[dict[str, int], list[OutboxRow]]:
     """Counts by status, and the newest rows that are not sent (or only the failed ones)."""
-    from sqlalchemy import func
-
     async with database.transaction() as session:
-        counts = dict(
-            (
-                await session.execute(
-                    select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
-                )
-            ).all()
-        )
+        counts = await outbox_counts(session)
         statuses = ("failed",) if failed_only else ("pending", "failed")
-        rows = await session.execute(
-            select(OutboxMessage, Person.platform, Person.platform_user_id)
-            .join(Person, Person.id == OutboxMessage.recipient_id)
-            .where(OutboxMessage.status.in_(statuses))
-            .order_by(OutboxMessage.id.desc())
-            .limit(limit)
-        )
         listed = [
             OutboxRow(
                 row.id,
                 row.status,
                 row.kind,
-                f"{platform}:{user_id}",
+                recipient,
                 row.idea_id,
                 row.attempts,
                 row.created_at,
                 row.last_error,
             )
-            for row, platform, user_id in rows.tuples()
+            for row, recipient in await newest_unsent(session, statuses, limit=limit)
         ]
-    return {s: counts.get(s, 0) for s in ("pending", "sent", "failed")}, listed
+    return counts, listed
 
 
 class RetryRefused(Exception):
@@ -225,7 +98,7 @@ async def retry_outbox(database: Database, row_id: int, *, now: datetime) -> str
     """Put a failed row back in the queue: pending, due now, attempts from zero. The
     recipient is marked reachable again (they may have come back). Returns a description."""
     async with database.transaction() as session:
-        row = await session.get(OutboxMessage, row_id, with_for_update=True)
+        row = await get_message(session, row_id, lock=True)
         if row is None:
             raise RetryRefused(f"there is no outbox message {row_id}")
         if row.status != "failed":
@@ -233,18 +106,8 @@ async def retry_outbox(database: Database, row_id: int, *, now: datetime) -> str
                 f"outbox message {row_id} is {row.status}, not failed; only failed messages "
                 "are retried (pending ones go out by themselves)"
             )
-        await session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == row_id)
-            .values(
-                status="pending", attempts=0, not_before=now, claimed_until=None, claim_token=None
-            )
-        )
-        await session.execute(
-            update(Person)
-            .where(Person.id == row.recipient_id, Person.reachable.is_(False))
-            .values(reachable=True, updated_at=now)
-        )
+        await queue_again(session, row_id, now=now)
+        await reachable_again(session, row.recipient_id, now=now)
         return f"outbox message {row_id} ({row.kind}) is queued again"
 
 

@@ -33,21 +33,24 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.calendar import DEFAULT_CALENDAR, WorkingCalendar
 from bot.config import Settings
 from bot.dispatcher import payload_of
+from bot.process import default_process
 from bot.retention import RetentionReport, apply_retention
 from bot.roles import admin_people, coordinator_people
 from conversations.reminder_texts import t, t_named
 from conversations.reply import Reply
-from conversations.texts import LANGUAGES, language_for
+from conversations.texts import LANGUAGES, person_language
 from storage.database import Database
-from storage.models import Dialogue, Idea, Person
+from storage.dialogues import drafts_to_nudge, mark_nudged
+from storage.ideas import due_ideas, people_by_id, set_next_due
+from storage.models import Idea, Person
 from storage.outbox import enqueue_many
 from storage.people import first_name
 
@@ -84,22 +87,8 @@ class ReminderPolicy:
 
     @classmethod
     def default(cls) -> ReminderPolicy:
-        def stage(sv: str, en: str, **days: Any) -> StagePolicy:
-            return StagePolicy(names={"sv": sv, "en": en}, **days)
-
-        return cls(
-            stages={
-                "submitted": stage("Inkommen", "Submitted", idle_days=5, escalate_days=10),
-                "assessment": stage("Bedömning", "Assessment", idle_days=10, escalate_days=20),
-                "testing": stage("Prövas", "Testing", idle_days=20, escalate_days=30),
-                "development": stage("Utveckling", "Development", idle_days=20, escalate_days=40),
-                "implemented": stage("Införd", "Implemented", terminal=True),
-                "spread": stage("Spridning", "Spreading", terminal=True),
-                "parked": stage("Vilande", "Parked", check_in_days=60),
-                "referred": stage("Hänvisad", "Referred", terminal=True),
-                "closed": stage("Avslutad", "Closed", terminal=True),
-            }
-        )
+        """The shipped process file's thresholds and stage names."""
+        return _default_policy()
 
     @classmethod
     def from_process(cls, process: Any, **overrides: Any) -> ReminderPolicy:
@@ -124,6 +113,11 @@ class ReminderPolicy:
         # An unknown stage (the process file changed) is treated as open, without reminders
         # to coordinators; the idea giver still hears from us.
         return self.stages.get(stage_id) or StagePolicy(names={"sv": stage_id})
+
+
+@cache
+def _default_policy() -> ReminderPolicy:
+    return ReminderPolicy.from_process(default_process())
 
 
 # The schedule (pure) ------------------------------------------------------------------------
@@ -254,7 +248,7 @@ class _Recipient:
             id=person.id,
             name=first_name(person.display_name),
             display=person.display_name or person.platform_user_id,
-            lang=person.locale or language_for(person.platform_locale),
+            lang=person_language(person),
             reachable=person.reachable,
         )
 
@@ -321,20 +315,13 @@ class _Sweep:
                 return
 
     async def _idea_batch(self, session: AsyncSession) -> int:
-        query = (
-            select(Idea)
-            .where(Idea.next_due_at <= self.now)
-            .order_by(Idea.next_due_at)
-            .limit(self.batch_size)
-            .with_for_update(skip_locked=True)
-        )
-        ideas = list((await session.execute(query)).scalars())
+        ideas = await due_ideas(session, now=self.now, limit=self.batch_size)
         if not ideas:
             return 0
         wanted = {i.person_id for i in ideas} | {i.assignee_id for i in ideas if i.assignee_id}
         people = {
-            p.id: _Recipient.of(p)
-            for p in (await session.execute(select(Person).where(Person.id.in_(wanted)))).scalars()
+            person_id: _Recipient.of(person)
+            for person_id, person in (await people_by_id(session, wanted)).items()
         }
         rows: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
@@ -352,10 +339,7 @@ class _Sweep:
                     rows += self._messages(idea, due, people)
             updates.append({"id": idea.id, "next_due_at": next_due(dues, self.now)})
         await self._write(session, rows)
-        if updates:
-            await session.execute(
-                update(Idea).execution_options(synchronize_session=False), updates
-            )
+        await set_next_due(session, updates)
         self.report.ideas += len(ideas)
         return len(ideas)
 
@@ -432,18 +416,11 @@ class _Sweep:
     async def _nudges(self, session: AsyncSession) -> None:
         # A working day is at least 24 hours: the index narrows, the calendar decides.
         newest = self.now - timedelta(days=self.policy.nudge_after_days)
-        query = (
-            select(Dialogue, Person)
-            .join(Person, Person.id == Dialogue.person_id)
-            .where(
-                Dialogue.nudged_at.is_(None),
-                Dialogue.updated_at <= newest,
-                Dialogue.flow.in_(sorted(self.policy.nudge_flows)),
-            )
-            .with_for_update(of=Dialogue, skip_locked=True)
-        )
         rows, nudged = [], []
-        for dialogue, person in (await session.execute(query)).all():
+        drafts = await drafts_to_nudge(
+            session, untouched_since=newest, flows=self.policy.nudge_flows
+        )
+        for dialogue, person in drafts:
             if self.cal.add_working_days(dialogue.updated_at, self.policy.nudge_after_days) > (
                 self.now
             ):
@@ -467,13 +444,7 @@ class _Sweep:
             )
             nudged.append(person.id)
         await self._write(session, rows)
-        if nudged:
-            # Not through the ORM: the nudge is no new version of the dialogue.
-            await session.execute(
-                update(Dialogue.__table__)
-                .where(Dialogue.__table__.c.person_id.in_(nudged))
-                .values(nudged_at=self.now)
-            )
+        await mark_nudged(session, nudged, now=self.now)
         self.report.dialogues += len(nudged)
 
 

@@ -13,11 +13,11 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from storage.models import Dialogue, OutboxMessage
+from storage.dialogues import delete_drafts_untouched_since
+from storage.outbox import remove_contents_before
 
 log = logging.getLogger(__name__)
 
@@ -34,20 +34,10 @@ async def apply_retention(
     """Runs in the caller's transaction (the sweep's last one)."""
     drafts_before = now - timedelta(days=settings.draft_retention_days)
     content_before = now - timedelta(days=settings.outbox_retention_days)
-    dialogues = Dialogue.__table__
-    # Core statements, not the ORM: a deletion is no new version of the dialogue, and a
-    # turn holding the old version simply finds it gone and starts afresh.
-    drafts = await session.execute(delete(dialogues).where(dialogues.c.updated_at < drafts_before))
-    contents = await session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.status != "pending",
-            OutboxMessage.content_removed_at.is_(None),
-            func.coalesce(OutboxMessage.sent_at, OutboxMessage.created_at) < content_before,
-        )
-        .values(payload={}, last_error=None, content_removed_at=now)
+    report = RetentionReport(
+        await delete_drafts_untouched_since(session, drafts_before),
+        await remove_contents_before(session, content_before, now=now),
     )
-    report = RetentionReport(drafts.rowcount or 0, contents.rowcount or 0)
     log.info(
         "retention",
         extra={

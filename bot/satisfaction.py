@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.command_texts import ct
 from conversations.intake import SKIP_WORDS, clean_text
 from conversations.reply import Reply
 from storage.dialogues import delete_dialogue, save_dialogue
-from storage.ideas import add_event, get_idea
+from storage.ideas import add_event, get_idea, open_satisfaction_question
 from storage.models import Dialogue, Idea, Person
 
 FLOW = "satisfaction"
@@ -35,18 +34,7 @@ def typed_score(text: str | None) -> int | None:
 
 async def open_question(session: AsyncSession, person_id: int) -> Idea | None:
     """The person's latest idea whose satisfaction question is asked and not yet answered."""
-    return (
-        await session.execute(
-            select(Idea)
-            .where(
-                Idea.person_id == person_id,
-                Idea.satisfaction_asked_at.is_not(None),
-                Idea.satisfaction.is_(None),
-            )
-            .order_by(Idea.satisfaction_asked_at.desc(), Idea.id.desc())
-            .limit(1)
-        )
-    ).scalar_one_or_none()
+    return await open_satisfaction_question(session, person_id)
 
 
 async def answer(

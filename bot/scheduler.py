@@ -5,8 +5,10 @@ Every replica may run a scheduler: 3.x cannot share a job store safely, so nothi
 one. The sweep's outbox rows have unique dedupe keys and the dispatcher claims rows with
 `FOR UPDATE SKIP LOCKED`, so two replicas doing the same job at once is harmless.
 
-The server calls `start_scheduler` on startup and `stop_scheduler` on cleanup; a turn that
-enqueued something calls `wake_dispatcher` so the message goes out now, not at the next tick.
+The server calls `start_delivery` on startup (a dispatcher and a scheduler running the sweep
+and the dispatcher passes) and keeps the `Background` it returns: a turn that enqueued something
+calls its `.wake()` so the message goes out now, not at the next tick, and cleanup calls
+`.stop_and_finish()`.
 """
 
 from __future__ import annotations

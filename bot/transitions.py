@@ -15,6 +15,7 @@ from conversations.reply import payload_of
 from storage.ideas import add_event
 from storage.models import Idea, IdeaEvent, Person
 from storage.outbox import enqueue
+from storage.people import get_person
 
 
 async def move_idea(
@@ -55,7 +56,7 @@ async def move_idea(
     if idea.first_response_at is None:
         idea.first_response_at = now
 
-    giver = await session.get(Person, idea.person_id)
+    giver = await get_person(session, idea.person_id)
     assert giver is not None  # a foreign key
     message = stage_message(
         process, idea, giver, to_stage, coordinator_name=actor.display_name, note=note, where=where

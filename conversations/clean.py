@@ -128,3 +128,11 @@ def clean_address(address: object) -> dict[str, Any] | None:
         return None
     cleaned = clean_value(address)
     return cleaned if isinstance(cleaned, dict) else None
+
+
+def shorten(text: str, limit: int, *, one_line: bool = False) -> str:
+    """`text` cut to at most `limit` characters, ending in "…" when cut. `one_line`: runs
+    of whitespace (newlines too) become one space first."""
+    if one_line:
+        text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

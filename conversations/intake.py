@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from conversations.clean import shorten as _shorten
 from conversations.clean import strip_unsafe
 from conversations.reply import Choice, Fact, Reply
 from conversations.texts import LANGUAGES, t, t_named
@@ -403,7 +404,3 @@ def _match_field(typed: str) -> str | None:
         if word in labels:
             return question.key
     return None
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

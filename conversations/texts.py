@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from string import Formatter
+from typing import Protocol
 
 DEFAULT_LANGUAGE = "sv"
 LANGUAGES = ("sv", "en")
@@ -279,6 +280,19 @@ def language_for(locale: str | None) -> str:
         return DEFAULT_LANGUAGE
     code = locale.replace("_", "-").split("-")[0].lower()
     return code if code in LANGUAGES else DEFAULT_LANGUAGE
+
+
+class SpeaksALanguage(Protocol):
+    """What a person row says about their language (storage.models.Person has both)."""
+
+    locale: str | None  # the one they chose (`språk en`)
+    platform_locale: str | None  # the one their platform reports
+
+
+def person_language(person: SpeaksALanguage) -> str:
+    """The language we speak with a person: the one they chose, else their platform's.
+    The one place this is decided."""
+    return person.locale or language_for(person.platform_locale)
 
 
 def text_in(tables: Mapping[str, Mapping[str, str]], lang: str, key: str, **values: object) -> str:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
-from storage.models import Dialogue
+from storage.models import Dialogue, Person
 
 
 async def load_dialogue(session: AsyncSession, person_id: int) -> Dialogue | None:
@@ -59,3 +61,40 @@ async def save_dialogue(
 async def delete_dialogue(session: AsyncSession, dialogue: Dialogue) -> None:
     await session.delete(dialogue)
     await session.flush()
+
+
+async def drafts_to_nudge(
+    session: AsyncSession, *, untouched_since: datetime, flows: Collection[str]
+) -> list[tuple[Dialogue, Person]]:
+    """Dialogues of these flows, not nudged yet and untouched since `untouched_since`, with
+    their person; on PostgreSQL locked with SKIP LOCKED (two sweeps take different ones)."""
+    query = (
+        select(Dialogue, Person)
+        .join(Person, Person.id == Dialogue.person_id)
+        .where(
+            Dialogue.nudged_at.is_(None),
+            Dialogue.updated_at <= untouched_since,
+            Dialogue.flow.in_(sorted(flows)),
+        )
+        .with_for_update(of=Dialogue, skip_locked=True)
+    )
+    return [(dialogue, person) for dialogue, person in (await session.execute(query)).all()]
+
+
+async def mark_nudged(session: AsyncSession, person_ids: Collection[int], *, now: datetime) -> None:
+    """Not through the ORM: the nudge is no new version of the dialogue."""
+    if not person_ids:
+        return
+    table = Dialogue.__table__
+    await session.execute(
+        update(table).where(table.c.person_id.in_(sorted(person_ids))).values(nudged_at=now)
+    )
+
+
+async def delete_drafts_untouched_since(session: AsyncSession, before: datetime) -> int:
+    """Delete every dialogue last saved before `before`; returns how many. A Core statement,
+    not the ORM: a deletion is no new version of the dialogue, and a turn holding the old
+    version simply finds it gone and starts afresh."""
+    table = Dialogue.__table__
+    result = await session.execute(delete(table).where(table.c.updated_at < before))
+    return result.rowcount or 0

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.models import Idea, IdeaEvent, Person
-
-FIRST_STAGE = "submitted"
 
 
 async def create_idea(
@@ -23,10 +21,11 @@ async def create_idea(
     *,
     language: str,
     now: datetime,
-    stage: str = FIRST_STAGE,
+    stage: str,
     event_data: dict[str, Any] | None = None,
 ) -> Idea:
-    """Store a submitted idea and its first event. The id is the idea's public number."""
+    """Store a submitted idea and its first event. The id is the idea's public number.
+    `stage` is where new ideas start: the process file's `first_stage`."""
     idea = Idea(
         person_id=person.id,
         title=answers["title"],
@@ -288,28 +287,86 @@ def median_of_histogram(histogram: dict[int, int]) -> float:
 # ── export ─────────────────────────────────────────────────────────────────────────────
 
 
-async def export_rows(session: AsyncSession) -> tuple[list[tuple], dict[int, list[IdeaEvent]]]:
-    """All ideas with giver and assignee names, and every stage event grouped by idea."""
-    giver, assignee = aliased(Person), aliased(Person)
-    ideas = list(
-        (
-            await session.execute(
-                select(Idea, giver.display_name, assignee.display_name)
-                .join(giver, giver.id == Idea.person_id)
-                .outerjoin(assignee, assignee.id == Idea.assignee_id)
-                .order_by(Idea.id)
+@dataclass(frozen=True)
+class ExportRow:
+    """One idea for an export: its giver's and assignee's names and its whole history, each
+    event with the name of who acted (None: nobody, or a person without a name)."""
+
+    idea: Idea
+    giver_name: str | None
+    assignee_name: str | None
+    events: list[tuple[IdeaEvent, str | None]]
+
+
+async def export_rows(
+    session: AsyncSession,
+    *,
+    since: datetime | None = None,
+    kinds: Collection[str] | None = None,
+) -> list[ExportRow]:
+    """Every idea (or those submitted or changed since `since`), in number order, with its
+    history oldest first (only events of `kinds`, when given)."""
+    giver, assignee, actor = aliased(Person), aliased(Person), aliased(Person)
+    query = (
+        select(Idea, giver.display_name, assignee.display_name)
+        .join(giver, giver.id == Idea.person_id)
+        .outerjoin(assignee, assignee.id == Idea.assignee_id)
+        .order_by(Idea.id)
+    )
+    if since is not None:
+        query = query.where(or_(Idea.submitted_at >= since, Idea.updated_at >= since))
+    ideas = list((await session.execute(query)).tuples())
+    history: dict[int, list[tuple[IdeaEvent, str | None]]] = {}
+    numbers = [idea.id for idea, _, _ in ideas]
+    for start in range(0, len(numbers), 1000):  # bounded IN lists
+        events = await session.execute(
+            select(IdeaEvent, actor.display_name)
+            .outerjoin(actor, actor.id == IdeaEvent.actor_id)
+            .where(IdeaEvent.idea_id.in_(numbers[start : start + 1000]))
+            .where(IdeaEvent.kind.in_(sorted(kinds)) if kinds is not None else true())
+            .order_by(IdeaEvent.idea_id, IdeaEvent.id)
+        )
+        for event, actor_name in events.tuples():
+            history.setdefault(event.idea_id, []).append((event, actor_name))
+    return [
+        ExportRow(idea, giver_name, assignee_name, history.get(idea.id, []))
+        for idea, giver_name, assignee_name in ideas
+    ]
+
+
+async def due_ideas(session: AsyncSession, *, now: datetime, limit: int) -> list[Idea]:
+    """Up to `limit` ideas whose `next_due_at` has come, soonest first (an index range scan);
+    on PostgreSQL locked with SKIP LOCKED, so two sweeps split them."""
+    query = (
+        select(Idea)
+        .where(Idea.next_due_at <= now)
+        .order_by(Idea.next_due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def set_next_due(session: AsyncSession, updates: list[dict[str, Any]]) -> None:
+    """Many ideas' `next_due_at` in one statement: each update is {"id", "next_due_at"}."""
+    if updates:
+        await session.execute(update(Idea).execution_options(synchronize_session=False), updates)
+
+
+async def open_satisfaction_question(session: AsyncSession, person_id: int) -> Idea | None:
+    """The person's latest idea whose satisfaction question is asked and not yet answered."""
+    return (
+        await session.execute(
+            select(Idea)
+            .where(
+                Idea.person_id == person_id,
+                Idea.satisfaction_asked_at.is_not(None),
+                Idea.satisfaction.is_(None),
             )
-        ).tuples()
-    )
-    events: dict[int, list[IdeaEvent]] = {}
-    rows = await session.execute(
-        select(IdeaEvent)
-        .where(IdeaEvent.kind.in_(("submitted", "stage")))
-        .order_by(IdeaEvent.idea_id, IdeaEvent.id)
-    )
-    for event in rows.scalars():
-        events.setdefault(event.idea_id, []).append(event)
-    return ideas, events
+            .order_by(Idea.satisfaction_asked_at.desc(), Idea.id.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
 
 
 async def stage_before(session: AsyncSession, idea_id: int, stage: str) -> str | None:

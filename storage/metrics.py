@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from storage.database import Database
-from storage.models import Idea, OutboxMessage
+from storage.models import Idea
+from storage.outbox import outbox_counts_by_kind
 
 
 @dataclass(frozen=True)
@@ -21,12 +22,7 @@ class DatabaseCounts:
 async def database_counts(database: Database) -> DatabaseCounts:
     async with database.read() as session:
         stages = await session.execute(select(Idea.stage, func.count()).group_by(Idea.stage))
-        outbox = await session.execute(
-            select(OutboxMessage.status, OutboxMessage.kind, func.count()).group_by(
-                OutboxMessage.status, OutboxMessage.kind
-            )
-        )
         return DatabaseCounts(
             stages={stage: n for stage, n in stages.all()},
-            outbox={(status, kind): n for status, kind, n in outbox.all()},
+            outbox=await outbox_counts_by_kind(session),
         )

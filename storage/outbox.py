@@ -4,14 +4,15 @@ same message twice a no-op."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, Person
 
 # Set in `session.info` when a transaction wrote outbox rows, so whoever commits it can wake
 # the dispatcher at once instead of waiting for its next tick.
@@ -104,16 +105,31 @@ async def enqueue_many(session: AsyncSession, rows: list[dict[str, Any]]) -> set
     return written
 
 
+STATUSES = ("pending", "sent", "failed")
+
+
+async def outbox_counts_by_kind(session: AsyncSession) -> dict[tuple[str, str], int]:
+    """How many rows there are of each (status, kind): the one count of the outbox, for
+    `/metrics`, `/idea outbox` and `idesluss outbox` (grouped over an indexed column)."""
+    rows = await session.execute(
+        select(OutboxMessage.status, OutboxMessage.kind, func.count()).group_by(
+            OutboxMessage.status, OutboxMessage.kind
+        )
+    )
+    return {(status, kind): n for status, kind, n in rows.all()}
+
+
+async def outbox_counts(session: AsyncSession) -> dict[str, int]:
+    """How many rows are pending, sent and failed (each status present, 0 when none)."""
+    counts = dict.fromkeys(STATUSES, 0)
+    for (status, _), n in (await outbox_counts_by_kind(session)).items():
+        counts[status] = counts.get(status, 0) + n
+    return {status: counts[status] for status in STATUSES}
+
+
 async def outbox_summary(session: AsyncSession, *, failed_limit: int = 10) -> dict[str, Any]:
     """For admins (`/idea outbox`, `/idea stats`): messages by status, and the latest failed
     ones with their last error."""
-    counts = dict(
-        (
-            await session.execute(
-                select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
-            )
-        ).all()
-    )
     failed = (
         await session.execute(
             select(OutboxMessage)
@@ -123,7 +139,7 @@ async def outbox_summary(session: AsyncSession, *, failed_limit: int = 10) -> di
         )
     ).scalars()
     return {
-        "counts": {status: counts.get(status, 0) for status in ("pending", "sent", "failed")},
+        "counts": await outbox_counts(session),
         "failed": [
             {
                 "id": row.id,
@@ -136,3 +152,47 @@ async def outbox_summary(session: AsyncSession, *, failed_limit: int = 10) -> di
             for row in failed
         ],
     }
+
+
+async def newest_unsent(
+    session: AsyncSession, statuses: Sequence[str], *, limit: int
+) -> list[tuple[OutboxMessage, str]]:
+    """The newest rows in these statuses, each with its recipient's qualified id."""
+    rows = await session.execute(
+        select(OutboxMessage, Person.platform, Person.platform_user_id)
+        .join(Person, Person.id == OutboxMessage.recipient_id)
+        .where(OutboxMessage.status.in_(list(statuses)))
+        .order_by(OutboxMessage.id.desc())
+        .limit(limit)
+    )
+    return [(row, f"{platform}:{user_id}") for row, platform, user_id in rows.tuples()]
+
+
+async def get_message(
+    session: AsyncSession, row_id: int, *, lock: bool = False
+) -> OutboxMessage | None:
+    return await session.get(OutboxMessage, row_id, with_for_update=lock or None)
+
+
+async def queue_again(session: AsyncSession, row_id: int, *, now: datetime) -> None:
+    """Pending again, due now, attempts from zero, no lease."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id)
+        .values(status="pending", attempts=0, not_before=now, claimed_until=None, claim_token=None)
+    )
+
+
+async def remove_contents_before(session: AsyncSession, before: datetime, *, now: datetime) -> int:
+    """Empty the content of every row sent (or given up on) before `before`; the delivery
+    record stays. Returns how many rows lost their content."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status != "pending",
+            OutboxMessage.content_removed_at.is_(None),
+            func.coalesce(OutboxMessage.sent_at, OutboxMessage.created_at) < before,
+        )
+        .values(payload={}, last_error=None, content_removed_at=now)
+    )
+    return result.rowcount or 0

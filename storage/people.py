@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -86,6 +87,44 @@ async def find_person(session: AsyncSession, qualified_id: str) -> Person | None
             select(Person).where(Person.platform == platform, Person.platform_user_id == user_id)
         )
     ).scalar_one_or_none()
+
+
+async def get_person(session: AsyncSession, person_id: int, *, lock: bool = False) -> Person | None:
+    """The person with this row id; `lock` holds the row (FOR UPDATE) until the commit."""
+    return await session.get(Person, person_id, with_for_update=lock or None)
+
+
+async def people_by_qualified_id(session: AsyncSession, qualified: Collection[str]) -> list[Person]:
+    """The people among these platform-qualified ids who have a row, oldest first."""
+    if not qualified:
+        return []
+    conditions = []
+    for qid in sorted(qualified):
+        platform, _, user_id = qid.partition(":")
+        conditions.append(and_(Person.platform == platform, Person.platform_user_id == user_id))
+    query = select(Person).where(or_(*conditions)).order_by(Person.id)
+    return list((await session.execute(query)).scalars())
+
+
+async def set_address(
+    session: AsyncSession, person_id: int, address: dict[str, Any], *, now: datetime
+) -> None:
+    """A sender learnt a newer address (a DM channel it opened): the latest one wins."""
+    await session.execute(
+        update(Person)
+        .where(Person.id == person_id)
+        .values(address=address, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def reachable_again(session: AsyncSession, person_id: int, *, now: datetime) -> None:
+    """An operator queued a failed message again: its recipient may have come back."""
+    await session.execute(
+        update(Person)
+        .where(Person.id == person_id, Person.reachable.is_(False))
+        .values(reachable=True, updated_at=now)
+    )
 
 
 def first_name(display_name: str | None) -> str | None:

@@ -3,17 +3,15 @@ error answer changes nothing, and a change and its messages are committed togeth
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.calendar import WorkingCalendar
+from bot import export
+from bot.calendar import STOCKHOLM, WorkingCalendar
 from bot.commands.parser import ADMIN_ONLY, EVERYONE, Command, ParseError
 from bot.config import Settings
 from bot.notifications import notify_assignee
@@ -27,6 +25,7 @@ from bot.roles import (
     remove_coordinator,
 )
 from bot.transitions import move_idea
+from conversations.clean import shorten
 from conversations.command_texts import ct
 from conversations.privacy_texts import pt
 from conversations.reply import Attachment, Fact, Reply
@@ -34,10 +33,9 @@ from conversations.texts import t
 from storage import ideas as idea_store
 from storage.models import Idea, Person
 from storage.outbox import outbox_summary
-from storage.people import first_name, upsert_person
+from storage.people import first_name, get_person, upsert_person
 
 log = logging.getLogger(__name__)
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 LIST_LIMIT = 20
 MAX_HISTORY_LINES = 25
 
@@ -326,7 +324,7 @@ async def _moved(
         policy=ctx.policy,
         calendar=ctx.calendar,
     )
-    giver = await ctx.session.get(Person, idea.person_id)
+    giver = await get_person(ctx.session, idea.person_id)
     return [
         Reply(
             ct(
@@ -565,73 +563,16 @@ async def _stats(ctx: CommandContext, _: Command) -> list[Reply]:
 
 
 async def _export(ctx: CommandContext, _: Command) -> list[Reply]:
-    ideas, events = await idea_store.export_rows(ctx.session)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "number",
-            "title",
-            "stage",
-            "workplace",
-            "submitted",
-            "idea_giver",
-            "assignee",
-            "need",
-            "idea",
-            "benefit",
-            "first_test",
-            "involved",
-            "participate",
-            "satisfaction",
-            "satisfaction_comment",
-            "history",
-        ]
-    )
-    for idea, giver_name, assignee_name in ideas:
-        history = "; ".join(
-            f"{_date(e.created_at)} {e.from_stage or ''}→{e.to_stage or ''}".replace(" →", " ")
-            for e in events.get(idea.id, [])
-        )
-        writer.writerow(
-            [
-                _safe_cell(v)
-                for v in (
-                    idea.id,
-                    idea.title,
-                    idea.stage,
-                    idea.workplace or "",
-                    _date(idea.submitted_at),
-                    pt(ctx.lang, "anonymous.export") if idea.anonymous else giver_name or "",
-                    assignee_name or "",
-                    idea.need,
-                    idea.description,
-                    idea.benefit,
-                    idea.first_test or "",
-                    idea.involved or "",
-                    "yes" if idea.participate else "no",
-                    idea.satisfaction or "",
-                    idea.satisfaction_comment or "",
-                    history,
-                )
-            ]
-        )
+    ideas = await export.collect(ctx.session, kinds=export.STAGE_HISTORY)
     name = f"idesluss-{ctx.now.astimezone(STOCKHOLM):%Y-%m-%d}.csv"
     # UTF-8 with a byte-order mark, so that Excel shows å, ä and ö right.
-    data = out.getvalue().encode("utf-8-sig")
+    data = export.export_csv(ideas, ctx.lang).encode("utf-8-sig")
     return [
         Reply(
             ct(ctx.lang, "export.done", count=len(ideas)),
             attachments=(Attachment(name, "text/csv", data),),
         )
     ]
-
-
-def _safe_cell(value: object) -> object:
-    """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 # ── admins ─────────────────────────────────────────────────────────────────────────────
@@ -684,7 +625,9 @@ async def _outbox(ctx: CommandContext, _: Command) -> list[Reply]:
                     kind=row["kind"],
                     idea=idea,
                     attempts=row["attempts"],
-                    error=_shorten(row["last_error"] or ct(lang, "outbox.no_error"), 200),
+                    error=shorten(
+                        row["last_error"] or ct(lang, "outbox.no_error"), 200, one_line=True
+                    ),
                 )
             )
     return [Reply("\n".join(lines))]
@@ -741,11 +684,6 @@ def _days(lang: str, days: int) -> str:
 
 def _date(moment: datetime) -> str:
     return f"{moment.astimezone(STOCKHOLM):%Y-%m-%d}"
-
-
-def _shorten(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _decimal(lang: str, value: float) -> str:

@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from bot.process import Process
+from conversations.clean import shorten as _shorten
 
 PREFIXES = ("/idea", "/idé", "/ide")
 
@@ -348,7 +349,3 @@ def _quoted_or_word(rest: str) -> tuple[str, str]:
             return rest[1:closing].strip(), rest[closing + 1 :].strip()
     word, _, remainder = rest.partition(" ")
     return word, remainder.strip()
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -14,8 +14,8 @@ import re
 import secrets
 from dataclasses import replace
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
+from bot.calendar import STOCKHOLM
 from bot.commands.handlers import HANDLERS, CommandContext, qualify
 from bot.commands.parser import MAX_NUMBER, Command, ParseError
 from conversations.privacy_texts import pt
@@ -27,7 +27,6 @@ from storage.privacy import ERASE_ASKED, erase_person, erase_question_asked, per
 from storage.privacy import audit as write_audit
 
 log = logging.getLogger(__name__)
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 ACTION_PREFIX = "privacy:"
 CONFIRM = "privacy:forget:"
 KEEP = "privacy:keep"

@@ -168,10 +168,17 @@ async def test_export_is_a_csv_file_with_the_history(maria_anna) -> None:
     (attachment,) = maria.replies[0].attachments
     assert attachment.name == "idesluss-2026-06-15.csv"
     assert attachment.media_type == "text/csv"
-    rows = list(csv.reader(io.StringIO(attachment.data.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["number", "title", "stage"]
-    assert rows[1][:3] == ["1", "Tryggare tunnlar", "assessment"]
-    assert rows[1][-1] == "2026-06-15 submitted; 2026-06-15 submitted→assessment"
+    rows = list(csv.DictReader(io.StringIO(attachment.data.decode("utf-8-sig"))))
+    assert list(rows[0])[:3] == ["number", "title", "stage"]
+    assert [(r["number"], r["title"], r["stage"]) for r in rows] == [
+        ("1", "Tryggare tunnlar", "assessment")
+    ] * 2
+    # One row per step of the stage path; the coordinators' note stays out of the file.
+    assert [(r["event"], r["from_stage"], r["to_stage"]) for r in rows] == [
+        ("submitted", "", "submitted"),
+        ("stage", "submitted", "assessment"),
+    ]
+    assert "HYPERLINK" not in attachment.data.decode("utf-8-sig")
 
 
 async def test_a_csv_cell_cannot_become_a_formula(bot, maria) -> None:

@@ -29,6 +29,7 @@ async def _prepare(url: str) -> None:
             anna,
             {"title": "Tryggare tunnlar", "need": "n", "idea": "i", "benefit": "b"},
             language="sv",
+            stage="submitted",
             now=now,
         )
         mark_activity(idea, now)

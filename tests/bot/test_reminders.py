@@ -203,7 +203,12 @@ async def test_the_idea_giver_hears_in_english_when_the_idea_was_in_english(
         from storage.models import Person
 
         idea = await create_idea(
-            session, await session.get(Person, people["anna"]), ANSWERS, language="en", now=at(9, 7)
+            session,
+            await session.get(Person, people["anna"]),
+            ANSWERS,
+            language="en",
+            stage="submitted",
+            now=at(9, 7),
         )
         mark_activity(idea, at(9, 7), policy, cal)
     await sweep(db, at(9, 28, 9), settings=team_settings())

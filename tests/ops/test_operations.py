@@ -7,12 +7,11 @@ import io
 import json
 import socket
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select, update
 
-from bot.calendar import STOCKHOLM as STOCKHOLM_NAME
+from bot.calendar import STOCKHOLM
 from bot.cli import main
 from bot.operations import (
     RetryRefused,
@@ -29,8 +28,6 @@ from storage.models import Idea, OutboxMessage, Person
 from tests.bot.ideas import submit_idea
 from tests.chat import Chat
 from tests.fakes.slack_api import FakeSlackApi
-
-STOCKHOLM = ZoneInfo(STOCKHOLM_NAME)
 
 # ── export ───────────────────────────────────────────────────────────────────────────────
 

@@ -135,7 +135,9 @@ async def test_overlong_platform_names_are_cut_to_fit(db) -> None:
 async def test_idea_and_event_round_trip(db) -> None:
     async with db.transaction() as session:
         person = await make_person(session)
-        idea = await create_idea(session, person, ANSWERS, language="sv", now=NOW)
+        idea = await create_idea(
+            session, person, ANSWERS, language="sv", stage="submitted", now=NOW
+        )
         await add_event(
             session,
             idea,
@@ -223,7 +225,9 @@ async def test_dialogue_round_trip_and_versions(db) -> None:
 async def test_outbox_round_trip_and_dedupe(db) -> None:
     async with db.transaction() as session:
         person = await make_person(session)
-        idea = await create_idea(session, person, ANSWERS, language="sv", now=NOW)
+        idea = await create_idea(
+            session, person, ANSWERS, language="sv", stage="submitted", now=NOW
+        )
         payload = {"replies": [{"text": "Hej Anna! 👋", "choices": []}]}
         first = await enqueue(
             session,

@@ -23,7 +23,9 @@ async def annas_idea(db, clock: FrozenClock) -> int:
         anna = await upsert_person(
             session, "slack", "UANNA", now=clock.now(), display_name="Anna Andersson"
         )
-        idea = await create_idea(session, anna, ANSWERS, language="sv", now=clock.now())
+        idea = await create_idea(
+            session, anna, ANSWERS, language="sv", stage="submitted", now=clock.now()
+        )
         return idea.id
 
 
@@ -92,7 +94,7 @@ async def test_stage_names_in_english_for_an_english_reader(
         john = await upsert_person(
             session, "slack", "UJOHN", now=clock.now(), display_name="John Smith"
         )
-        await create_idea(session, john, ANSWERS, language="en", now=clock.now())
+        await create_idea(session, john, ANSWERS, language="en", stage="submitted", now=clock.now())
     assert await slack.event(home_opened("UJOHN")) == 200
     await slack.settle()
     [publish] = slack.api.calls_to("views.publish")
