@@ -127,7 +127,6 @@ def parse_error_text(lang: str, error: ParseError) -> str:
     role=EVERYONE,
     read=no_args("help"),
     menu=("personal", "group"),
-    doc="what you may do, by role",
 )
 async def _help(ctx: CommandContext, _: NoArgs) -> list[Reply]:
     """The lines of help each command declares, in the sections of the roles the person has."""
@@ -149,7 +148,6 @@ async def _help(ctx: CommandContext, _: NoArgs) -> list[Reply]:
     read=no_args("mine"),
     help=((EVERYONE, "help.mine"),),
     menu=("personal",),
-    doc="your own ideas with stage and last update",
 )
 async def _mine(ctx: CommandContext, _: NoArgs) -> list[Reply]:
     own = await idea_store.ideas_of(ctx.session, ctx.person.id)
@@ -195,7 +193,6 @@ def _read_list(rest: str, process: Process) -> ListArgs | ParseError:
     read=_read_list,
     help=((COORDINATOR, "help.list"),),
     menu=("personal", "group"),
-    doc="the queue, oldest first, with days in stage",
 )
 async def _list(ctx: CommandContext, args: ListArgs) -> list[Reply]:
     lang = ctx.lang
@@ -240,7 +237,6 @@ class IdeaArgs:
     read=with_number("show", lambda number, rest, _: IdeaArgs(number)),
     help=((EVERYONE, "help.show"), (COORDINATOR, "help.show.coordinator")),
     menu=("personal", "group"),
-    doc="your idea N (coordinators: any idea, with notes and similar ideas)",
 )
 async def _show(ctx: CommandContext, args: IdeaArgs) -> list[Reply]:
     lang = ctx.lang
@@ -464,7 +460,6 @@ ADVANCE_BUTTON = Button(("cmd", "advance"), 2, _advance_button)
     help=((COORDINATOR, "help.advance"),),
     menu=("personal", "group"),
     buttons=(ADVANCE_BUTTON,),
-    doc="next stage in the main line (or the one named), with a message to the idea giver",
 )
 async def _advance(ctx: CommandContext, command: AdvanceArgs) -> list[Reply]:
     idea = await _locked_idea(ctx, command.idea)
@@ -548,7 +543,6 @@ def _read_reason(name: str, missing: str) -> Callable[[int, str, Process], Any]:
     role=COORDINATOR,
     read=with_number("park", _read_message),
     help=((COORDINATOR, "help.park"),),
-    doc="rest the idea, with a message to the idea giver",
 )
 async def _park(ctx: CommandContext, command: MessageArgs) -> list[Reply]:
     return await _special_move(ctx, command, ctx.process.park_stage, "park")
@@ -561,7 +555,6 @@ async def _park(ctx: CommandContext, command: MessageArgs) -> list[Reply]:
     role=COORDINATOR,
     read=with_number("refer", _read_refer),
     help=((COORDINATOR, "help.refer"),),
-    doc="refer the idea to who owns the question",
 )
 async def _refer(ctx: CommandContext, command: ReferArgs) -> list[Reply]:
     return await _special_move(ctx, command, ctx.process.refer_stage, "refer")
@@ -575,7 +568,6 @@ async def _refer(ctx: CommandContext, command: ReferArgs) -> list[Reply]:
     read=with_number("close", _read_reason("close", "parse.needs_reason")),
     help=((COORDINATOR, "help.close"),),
     menu=("personal", "group"),
-    doc="close the idea, with the reason in plain words for the idea giver",
 )
 async def _close(ctx: CommandContext, command: ReasonArgs) -> list[Reply]:
     return await _special_move(ctx, command, ctx.process.close_stage, "close")
@@ -588,7 +580,6 @@ async def _close(ctx: CommandContext, command: ReasonArgs) -> list[Reply]:
     role=COORDINATOR,
     read=with_number("reopen", _read_message),
     help=((COORDINATOR, "help.reopen"),),
-    doc="back to where a finished idea was",
 )
 async def _reopen(ctx: CommandContext, command: MessageArgs) -> list[Reply]:
     idea = await _locked_idea(ctx, command.idea)
@@ -651,7 +642,6 @@ ASSIGN_BUTTON = Button(("cmd", "assign"), 2, _assign_button)
     read=with_number("assign", _read_assign),
     help=((COORDINATOR, "help.assign"),),
     buttons=(ASSIGN_BUTTON,),
-    doc="take an idea or give it to another coordinator",
 )
 async def _assign(ctx: CommandContext, command: AssignArgs) -> list[Reply]:
     idea = await _locked_idea(ctx, command.idea)
@@ -694,7 +684,6 @@ async def _assign(ctx: CommandContext, command: AssignArgs) -> list[Reply]:
     role=COORDINATOR,
     read=with_number("note", _read_reason("note", "parse.needs_note")),
     help=((COORDINATOR, "help.note"),),
-    doc="an internal note, never shown to the idea giver",
 )
 async def _note(ctx: CommandContext, command: ReasonArgs) -> list[Reply]:
     idea = await _locked_idea(ctx, command.idea)
@@ -740,11 +729,6 @@ def _read_snooze(number: int, rest: str, _: Process) -> SnoozeArgs | ParseError:
     role=COORDINATOR,
     read=with_number("snooze", _read_snooze),
     help=((COORDINATOR, "help.snooze"),),
-    doc=(
-        "no reminders about idea N for that many Swedish working days (1–250); the answer "
-        "says the date they resume, the reason is kept in the idea's history; the idea giver "
-        "still hears from us"
-    ),
 )
 async def _snooze(ctx: CommandContext, command: SnoozeArgs) -> list[Reply]:
     """No reminders to coordinators about the idea for N working days; the reason is kept
@@ -799,7 +783,6 @@ async def _snooze(ctx: CommandContext, command: SnoozeArgs) -> list[Reply]:
     role=COORDINATOR,
     read=no_args("stats"),
     help=((COORDINATOR, "help.stats"),),
-    doc="figures: ideas per stage and workplace, days in stage, answers in time, satisfaction",
 )
 async def _stats(ctx: CommandContext, _: NoArgs) -> list[Reply]:
     lang = ctx.lang
@@ -950,7 +933,6 @@ commands.command(
     role=COORDINATOR,
     read=_read_export,
     help=((COORDINATOR, "help.export"),),
-    doc="all ideas with their history as CSV (a file in the terminal)",
 )(_export)
 
 
@@ -984,7 +966,6 @@ def _read_coordinator(rest: str, _: Process) -> CoordinatorArgs | ParseError:
     role=ADMIN,
     read=_read_coordinator,
     help=((ADMIN, "help.coordinator.admin"),),
-    doc="manage coordinators beside `IDESLUSS_COORDINATORS`",
 )
 async def _coordinator(ctx: CommandContext, command: CoordinatorArgs) -> list[Reply]:
     lang = ctx.lang
@@ -1020,10 +1001,6 @@ async def _coordinator(ctx: CommandContext, command: CoordinatorArgs) -> list[Re
     role=ADMIN,
     read=no_args("outbox"),
     help=((ADMIN, "help.outbox"),),
-    doc=(
-        "messages waiting, sent and failed, and the latest failures with their errors "
-        "(never what the messages say)"
-    ),
 )
 async def _outbox(ctx: CommandContext, _: NoArgs) -> list[Reply]:
     """Counts by status and the latest failures with their errors: numbers, kinds and

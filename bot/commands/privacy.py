@@ -120,7 +120,6 @@ def pseudonym(person: Person) -> str:
     role=EVERYONE,
     read=no_args("mydata"),
     help=((EVERYONE, "help.mydata"),),
-    doc="everything stored about you, with the whole record as a file",
 )
 async def _mydata(ctx: CommandContext, _: NoArgs) -> list[Reply]:
     data = await personal_data(ctx.session, ctx.person, internal_notes=False)
@@ -146,7 +145,6 @@ async def _mydata(ctx: CommandContext, _: NoArgs) -> list[Reply]:
     read=no_args("forget-me", ForgetMeArgs),
     help=((EVERYONE, "help.forget-me"),),
     buttons=(CONFIRM_BUTTON, KEEP_BUTTON),
-    doc="your name replaced by a pseudonym and your link to your data removed, after a question",
 )
 async def _forget_me(ctx: CommandContext, command: ForgetMeArgs) -> list[Reply]:
     lang = ctx.lang
@@ -193,7 +191,6 @@ async def _forget_me(ctx: CommandContext, command: ForgetMeArgs) -> list[Reply]:
     role=EVERYONE,  # checks its own rights: export for coordinators, erase for admins
     read=_read_gdpr,
     help=((COORDINATOR, "help.gdpr"), (ADMIN, "help.gdpr.admin")),
-    doc="a person's data for a request that came another way; erase: admins only, logged",
     doc_role=COORDINATOR,
 )
 async def _gdpr(ctx: CommandContext, command: GdprArgs) -> list[Reply]:
@@ -252,7 +249,6 @@ def with_anonymity_choice(reply: Reply, lang: str, idea: Idea) -> Reply:
     read=with_number("anonymous", _read_anonymous),
     help=((EVERYONE, "help.anonymous"),),
     buttons=(ANONYMOUS_BUTTON,),
-    doc="only the coordinators see that idea N is yours (`anonymous N off`: assessors again)",
 )
 async def _anonymous(ctx: CommandContext, command: AnonymousArgs) -> list[Reply]:
     idea = await idea_store.get_idea(ctx.session, command.idea, lock=True)

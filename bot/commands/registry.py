@@ -9,7 +9,6 @@ may use it, its help and usage, its handler and its buttons, declared together o
         read=with_number("show", lambda number, rest, _: ShowArgs(number)),
         help=((EVERYONE, "help.show"), (COORDINATOR, "help.show.coordinator")),
         menu=("personal", "group"),
-        doc="your idea N (coordinators: any idea, with notes and similar ideas)",
     )
     async def _show(ctx: CommandContext, args: ShowArgs) -> list[Reply]: ...
 
@@ -50,7 +49,6 @@ class CommandSpec:
     help: tuple[tuple[str, str], ...] = ()
     menu: tuple[str, ...] = ()  # Teams' command menu; described by "menu.<name>[.group]"
     buttons: tuple[Button[Any], ...] = ()  # decode to this command's arguments
-    doc: str = ""  # README's table: what it does
     doc_role: str | None = None  # README's "who", when it is not `role` (gdpr)
 
     @property
@@ -85,14 +83,13 @@ class CommandSet:
         help: tuple[tuple[str, str], ...] = (),
         menu: tuple[str, ...] = (),
         buttons: tuple[Button[Any], ...] = (),
-        doc: str = "",
         doc_role: str | None = None,
     ) -> Callable[[Handler], Handler]:
         def declare(handler: Handler) -> Handler:
             self.specs.append(
                 CommandSpec(
                     name=name, sv=sv, en=en, role=role, read=read, handler=handler,
-                    phrases=phrases, help=help, menu=menu, buttons=buttons, doc=doc,
+                    phrases=phrases, help=help, menu=menu, buttons=buttons,
                     doc_role=doc_role,
                 )
             )  # fmt: skip

@@ -21,7 +21,6 @@ commands = CommandSet()
     read=no_args("whoami"),
     help=((EVERYONE, "help.whoami"),),
     menu=("personal", "group"),
-    doc="your own id here and your role, as an admin writes it in `IDESLUSS_COORDINATORS`",
 )
 async def _whoami(ctx: CommandContext, _: NoArgs) -> list[Reply]:
     role = ADMIN if ctx.admin else COORDINATOR if ctx.coordinator else IDEA_GIVER
