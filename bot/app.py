@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,11 +21,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from bot import observability, satisfaction
 from bot.clock import Clock, SystemClock
 from bot.commands import privacy
+from bot.commands.catalog import BUTTONS, COMMANDS
 from bot.commands.handlers import CommandContext, run_command
-from bot.commands.parser import Command, ParseError, looks_like_command, parse, strip_prefix
+from bot.commands.parser import Command, ParseError, looks_like_command, parse
+from bot.commands.syntax import strip_prefix
 from bot.config import Settings
 from bot.incoming import Incoming, cleaned, unusable_user_id
-from bot.notifications import COMMAND_PREFIX, SATISFACTION_PREFIX, notify_coordinators_of_new_idea
+from bot.notifications import notify_coordinators_of_new_idea
 from bot.private_answers import answer_privately
 from bot.process import Process, load_process
 from bot.reminders import ReminderPolicy, mark_activity
@@ -60,10 +62,33 @@ _NOT_REALLY_A_COMMAND = {
     "parse.extra_words",
     "parse.list_word",
 }
+# The namespaces of the commands' buttons (a notification's, the forget-me question's).
+_COMMAND_BUTTONS = frozenset(button.namespace for button in COMMANDS.codec.buttons)
 
-# Buttons that work outside the dialogue (a notification's, the forget-me question's, the
-# rating's); any other click in a group is a dialogue's button and gets the pointer.
-_BUTTONS_ANSWERED = (COMMAND_PREFIX, privacy.ACTION_PREFIX, SATISFACTION_PREFIX)
+
+@dataclass(frozen=True)
+class Turn:
+    """What one turn is about, as the routes see it."""
+
+    session: AsyncSession
+    incoming: Incoming
+    person: Person
+    dialogue: Dialogue | None
+    lang: str
+
+    @property
+    def in_intake(self) -> bool:
+        return self.dialogue is not None and self.dialogue.flow == intake.FLOW
+
+
+@dataclass(frozen=True)
+class Route:
+    """One row of the turn router: `match` gives what it found (None: not this route), and
+    `answer` answers the turn with it. The first route that matches answers the turn."""
+
+    name: str
+    match: Callable[[IdeaBot, Turn], Awaitable[Any | None]]
+    answer: Callable[[IdeaBot, Turn, Any], Awaitable[list[Reply]]]
 
 
 @dataclass(frozen=True)
@@ -220,91 +245,153 @@ class IdeaBot:
         dialogue: Dialogue | None,
         lang: str,
     ) -> list[Reply]:
-        in_intake = dialogue is not None and dialogue.flow == intake.FLOW
-        action, text = incoming.action, incoming.text
-        if action and action.startswith(COMMAND_PREFIX):
-            return await self._command(session, person, lang, command_from_action(action))
-        if action and action.startswith(privacy.ACTION_PREFIX):
-            return await self._command(session, person, lang, privacy.command_from_action(action))
-        if action and action.startswith(SATISFACTION_PREFIX):
-            parsed = satisfaction.parse_action(action)
-            if parsed is None:
-                return [Reply(ct(lang, "satisfaction.not_asked"))]
-            replies = await satisfaction.answer(
-                session,
-                person,
-                *parsed,
-                lang=lang,
-                now=self.clock.now(),
-                ask_comment=not in_intake,
-                dialogue=None if in_intake else dialogue,
+        """The first route of ROUTES (below) that matches answers the turn."""
+        turn = Turn(session, incoming, person, dialogue, lang)
+        for route in ROUTES:
+            found = await route.match(self, turn)
+            if found is not None:
+                return await route.answer(self, turn, found)
+        raise AssertionError("the last route answers every turn")  # pragma: no cover
+
+    # ── the routes' matchers and answers, in the order of ROUTES ───────────────────────
+
+    async def _command_button(self, turn: Turn) -> str | None:
+        action = turn.incoming.action
+        return action if BUTTONS.namespace_of(action) in _COMMAND_BUTTONS else None
+
+    async def _run_command_button(self, turn: Turn, action: str) -> list[Reply]:
+        command = BUTTONS.decode(action)
+        if not isinstance(command, Command):  # a button of ours no command reads: forged
+            command = ParseError("parse.not_understood")
+        return await self._command(turn.session, turn.person, turn.lang, command)
+
+    async def _score_button(self, turn: Turn) -> str | None:
+        action = turn.incoming.action
+        return (
+            action if BUTTONS.namespace_of(action) == satisfaction.SCORE_BUTTON.namespace else None
+        )
+
+    async def _run_score_button(self, turn: Turn, action: str) -> list[Reply]:
+        parsed = satisfaction.SCORE_BUTTON.read(action)
+        if parsed is None:
+            return [Reply(ct(turn.lang, "satisfaction.not_asked"))]
+        in_intake = turn.in_intake
+        replies = await satisfaction.answer(
+            turn.session,
+            turn.person,
+            *parsed,
+            lang=turn.lang,
+            now=self.clock.now(),
+            ask_comment=not in_intake,
+            dialogue=None if in_intake else turn.dialogue,
+        )
+        if in_intake and not turn.incoming.in_group:  # carry on where the idea giver was
+            replies += await self._intake_turn(
+                turn.session, _opened(turn.incoming), turn.person, turn.dialogue, turn.lang
             )
-            if in_intake and not incoming.in_group:  # carry on where the idea giver was
-                replies += await self._intake_turn(
-                    session, _opened(incoming), person, dialogue, lang
-                )
-            return replies
-        if incoming.command or (text is not None and strip_prefix(text)[1]):
-            return await self._command(session, person, lang, parse(text, self.process))
-        if incoming.in_group:
-            command = await self._group_command(session, incoming, person)
-            if command is None:
-                return [_personal_chat_pointer(person, lang)]
-            return await self._command(session, person, lang, command)
-        if (
-            in_intake
+        return replies
+
+    async def _command_found(self, turn: Turn, command: Command | ParseError) -> list[Reply]:
+        return await self._command(turn.session, turn.person, turn.lang, command)
+
+    async def _typed_command(self, turn: Turn) -> Command | ParseError | None:
+        """A slash command, or text with `/idea` in front: a command, whatever it says."""
+        text = turn.incoming.text
+        if turn.incoming.command or (text is not None and strip_prefix(text)[1]):
+            return parse(text, self.process)
+        return None
+
+    async def _in_group(self, turn: Turn) -> bool | None:
+        return True if turn.incoming.in_group else None
+
+    async def _run_in_group(self, turn: Turn, _: bool) -> list[Reply]:
+        command = await self._group_command(turn)
+        if command is None:
+            return [_personal_chat_pointer(turn.person, turn.lang)]
+        return await self._command(turn.session, turn.person, turn.lang, command)
+
+    async def _command_at_intake_start(self, turn: Turn) -> Command | None:
+        """Right after the greeting, before any answer: "mina" or "lista 3" is a command."""
+        text = turn.incoming.text
+        if not (
+            turn.in_intake
             and text is not None
-            and _at_intake_start(dialogue)
+            and _at_intake_start(turn.dialogue)
             and looks_like_command(text)
         ):
-            # Right after the greeting, before any answer: "mina" or "lista 3" is a command.
-            command = parse(text, self.process)
-            if isinstance(command, Command) and command.name != "help":
-                return await self._command(session, person, lang, command)
-        if dialogue is not None and dialogue.flow == satisfaction.FLOW:
-            if incoming.opened:
-                return [Reply(ct(lang, "satisfaction.thanks"))]
-            return await satisfaction.comment(
-                session, person, dialogue, text, lang=lang, now=self.clock.now()
-            )
-        if dialogue is None and text is not None:
-            score = satisfaction.typed_score(text)
-            if score is not None:
-                waiting = await satisfaction.open_question(session, person.id)
-                if waiting is not None:
-                    return await satisfaction.answer(
-                        session,
-                        person,
-                        waiting.id,
-                        score,
-                        lang=lang,
-                        now=self.clock.now(),
-                        ask_comment=True,
-                        dialogue=None,
-                    )
-            if looks_like_command(text):
-                command = parse(text, self.process)
-                if not (
-                    isinstance(command, ParseError)
-                    and command.key in _NOT_REALLY_A_COMMAND
-                    and not await is_coordinator(session, self.settings, person.qualified_id)
-                ):
-                    return await self._command(session, person, lang, command)
-        if (
-            dialogue is None
-            and incoming.opened
-            and (
-                await is_coordinator(session, self.settings, person.qualified_id)
-                or await has_ideas(session, person.id)
-            )
-        ):
-            # Coordinators come to work the queue, idea givers often to read news about their
-            # ideas: greet them with what they can do instead of starting a new idea.
-            name = _first_name(person)
-            welcome = ct(lang, "welcome", name=name) if name else ct(lang, "welcome.noname")
-            help_replies = await self._command(session, person, lang, Command("help"))
-            return [Reply(welcome), *help_replies]
-        return await self._intake_turn(session, incoming, person, dialogue, lang)
+            return None
+        command = parse(text, self.process)
+        return command if isinstance(command, Command) and command.name != "help" else None
+
+    async def _satisfaction_comment(self, turn: Turn) -> Dialogue | None:
+        dialogue = turn.dialogue
+        return dialogue if dialogue is not None and dialogue.flow == satisfaction.FLOW else None
+
+    async def _run_satisfaction_comment(self, turn: Turn, dialogue: Dialogue) -> list[Reply]:
+        if turn.incoming.opened:
+            return [Reply(ct(turn.lang, "satisfaction.thanks"))]
+        return await satisfaction.comment(
+            turn.session,
+            turn.person,
+            dialogue,
+            turn.incoming.text,
+            lang=turn.lang,
+            now=self.clock.now(),
+        )
+
+    async def _typed_score(self, turn: Turn) -> tuple[int, int] | None:
+        """A score typed as a digit, when the person has a satisfaction question open."""
+        if turn.dialogue is not None or turn.incoming.text is None:
+            return None
+        score = satisfaction.typed_score(turn.incoming.text)
+        if score is None:
+            return None
+        waiting = await satisfaction.open_question(turn.session, turn.person.id)
+        return None if waiting is None else (waiting.id, score)
+
+    async def _run_typed_score(self, turn: Turn, answer: tuple[int, int]) -> list[Reply]:
+        return await satisfaction.answer(
+            turn.session,
+            turn.person,
+            *answer,
+            lang=turn.lang,
+            now=self.clock.now(),
+            ask_comment=True,
+            dialogue=None,
+        )
+
+    async def _plain_command(self, turn: Turn) -> Command | ParseError | None:
+        """A command typed without `/idea`, when no conversation is going on."""
+        if turn.dialogue is not None:
+            return None
+        return await self._command_unless_idea(turn)
+
+    async def _returning(self, turn: Turn) -> bool | None:
+        """Coordinators come to work the queue, idea givers often to read news about their
+        ideas: greet them with what they can do instead of starting a new idea."""
+        if turn.dialogue is not None or not turn.incoming.opened:
+            return None
+        person = turn.person
+        if await is_coordinator(
+            turn.session, self.settings, person.qualified_id
+        ) or await has_ideas(turn.session, person.id):
+            return True
+        return None
+
+    async def _run_returning(self, turn: Turn, _: bool) -> list[Reply]:
+        name = _first_name(turn.person)
+        lang = turn.lang
+        welcome = ct(lang, "welcome", name=name) if name else ct(lang, "welcome.noname")
+        help_replies = await self._command(turn.session, turn.person, lang, Command("help"))
+        return [Reply(welcome), *help_replies]
+
+    async def _anything(self, turn: Turn) -> bool:
+        return True
+
+    async def _run_intake(self, turn: Turn, _: bool) -> list[Reply]:
+        return await self._intake_turn(
+            turn.session, turn.incoming, turn.person, turn.dialogue, turn.lang
+        )
 
     async def _group_turn(
         self,
@@ -323,10 +410,13 @@ class IdeaBot:
         # Named before the command runs: after "glöm mig" their name is a pseudonym, which
         # the group must not see next to the person who asked.
         name = _first_name(person)
-        if incoming.action is not None and incoming.action.startswith(_BUTTONS_ANSWERED):
+        if BUTTONS.namespace_of(incoming.action) is not None:
+            # A button of ours (a notification's, the forget-me question's, the rating's);
+            # any other click in a group is a dialogue's button and gets the pointer.
             replies = await self._answer(session, incoming, person, dialogue, lang)
         else:
-            command = await self._group_command(session, incoming, person)
+            turn = Turn(session, incoming, person, dialogue, lang)
+            command = await self._group_command(turn)
             if command is None:
                 return [_personal_chat_pointer(person, lang)]
             replies = await self._command(session, person, lang, command)
@@ -341,21 +431,23 @@ class IdeaBot:
             event_id=incoming.event_id,
         )
 
-    async def _group_command(
-        self, session: AsyncSession, incoming: Incoming, person: Person
-    ) -> Command | ParseError | None:
+    async def _group_command(self, turn: Turn) -> Command | ParseError | None:
         """The command a message in a channel or group chat asks for; None if it is not one
         (then it gets the pointer to a personal chat)."""
-        text = incoming.text
-        if incoming.command or (text is not None and strip_prefix(text)[1]):
-            return parse(text, self.process)
+        typed = await self._typed_command(turn)
+        return typed if typed is not None else await self._command_unless_idea(turn)
+
+    async def _command_unless_idea(self, turn: Turn) -> Command | ParseError | None:
+        """Text that starts like a command is one, except that an idea giver's text the
+        parser cannot make sense of ("Visa vägen med skyltar") is the start of an idea."""
+        text = turn.incoming.text
         if text is None or not looks_like_command(text):
             return None
         command = parse(text, self.process)
         if (
             isinstance(command, ParseError)
             and command.key in _NOT_REALLY_A_COMMAND
-            and not await is_coordinator(session, self.settings, person.qualified_id)
+            and not await is_coordinator(turn.session, self.settings, turn.person.qualified_id)
         ):
             return None
         return command
@@ -376,7 +468,7 @@ class IdeaBot:
             policy=self.reminder_policy,
             calendar=self.calendar,
         )
-        return await run_command(ctx, command)
+        return await run_command(ctx, COMMANDS, command)
 
     async def _intake_turn(
         self,
@@ -473,16 +565,21 @@ class IdeaBot:
         return language_for(incoming.locale) if incoming.locale else DEFAULT_LANGUAGE
 
 
-def command_from_action(action: str) -> Command | ParseError:
-    """ "cmd:assign:12:me" / "cmd:advance:12:assessment" from a notification's buttons."""
-    parts = action.split(":")
-    if len(parts) == 4 and parts[2].isdigit():
-        verb, number, argument = parts[1], int(parts[2]), parts[3]
-        if verb == "assign":
-            return Command("assign", idea=number, target=argument)
-        if verb == "advance":
-            return Command("advance", idea=number, stage=argument)
-    return ParseError("parse.not_understood")
+# The turn router: the first route that matches answers the turn. Commands and the buttons
+# of notifications work whatever conversation is going on; other text answers the
+# conversation in progress, or starts a new idea.
+ROUTES: tuple[Route, ...] = (
+    Route("command button", IdeaBot._command_button, IdeaBot._run_command_button),
+    Route("satisfaction button", IdeaBot._score_button, IdeaBot._run_score_button),
+    Route("typed command", IdeaBot._typed_command, IdeaBot._command_found),
+    Route("in a group", IdeaBot._in_group, IdeaBot._run_in_group),
+    Route("command at intake start", IdeaBot._command_at_intake_start, IdeaBot._command_found),
+    Route("satisfaction comment", IdeaBot._satisfaction_comment, IdeaBot._run_satisfaction_comment),
+    Route("typed score", IdeaBot._typed_score, IdeaBot._run_typed_score),
+    Route("command", IdeaBot._plain_command, IdeaBot._command_found),
+    Route("returning person", IdeaBot._returning, IdeaBot._run_returning),
+    Route("intake", IdeaBot._anything, IdeaBot._run_intake),
+)
 
 
 def _at_intake_start(dialogue: Dialogue | None) -> bool:

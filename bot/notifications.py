@@ -2,11 +2,9 @@
 outbox in the caller's transaction (so they exist exactly when the change does), delivered
 later through the recipient's platform.
 
-Button values in these messages are namespaced so they never collide with the intake
-dialogue's "<step>:<value>" actions:
-  cmd:assign:<idea>:me            — "I'll take it" (coordinators)
-  cmd:advance:<idea>:<stage>      — "Move to <stage>" (coordinators)
-  satisfaction:<idea>:<1-5>       — the idea giver's answer to the satisfaction question
+The buttons in these messages are declared by what answers them (bot/commands/buttons.py
+is the one codec): "I'll take it" and "Move to <stage>" with the `assign` and `advance`
+commands, the satisfaction answer in bot/satisfaction.py.
 """
 
 from __future__ import annotations
@@ -19,15 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.process import Process
 from bot.roles import all_coordinators
+from bot.satisfaction import SCORE_BUTTON
 from conversations.command_texts import ct
 from conversations.reply import Choice, Reply, payload_of
 from conversations.texts import person_language
 from storage.models import Idea, Person
 from storage.outbox import enqueue
 from storage.people import first_name, upsert_person
-
-SATISFACTION_PREFIX = "satisfaction:"
-COMMAND_PREFIX = "cmd:"
 
 
 def giver_language(idea: Idea, giver: Person) -> str:
@@ -77,7 +73,7 @@ def satisfaction_question(idea: Idea, giver: Person) -> Reply:
     key = "satisfaction.ask" if name else "satisfaction.ask.noname"
     text = ct(lang, key, title=idea.title, first_name=name or "")
     choices = tuple(
-        Choice(f"{SATISFACTION_PREFIX}{idea.id}:{score}", ct(lang, f"satisfaction.choice.{score}"))
+        Choice(SCORE_BUTTON.value(idea.id, score), ct(lang, f"satisfaction.choice.{score}"))
         for score in range(1, 6)
     )
     return Reply(text, choices=choices)
@@ -106,12 +102,15 @@ def new_idea_message(
         text += "\n" + ct(lang, "notify.similar", similar=listed)
     else:
         text += "\n" + ct(lang, "notify.no_similar")
-    choices = [Choice(f"{COMMAND_PREFIX}assign:{idea.id}:me", ct(lang, "choice.assign_me"))]
+    # Declared with their commands, which themselves send notifications: imported here.
+    from bot.commands.handlers import ADVANCE_BUTTON, ASSIGN_BUTTON
+
+    choices = [Choice(ASSIGN_BUTTON.value(idea.id, "me"), ct(lang, "choice.assign_me"))]
     following = process.next_in_main_line(idea.stage)
     if following:
         choices.append(
             Choice(
-                f"{COMMAND_PREFIX}advance:{idea.id}:{following}",
+                ADVANCE_BUTTON.value(idea.id, following),
                 ct(lang, "choice.advance_to", stage=process.stage(following).name(lang)),
             )
         )

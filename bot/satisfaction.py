@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.commands.buttons import Button
 from conversations.command_texts import ct
 from conversations.intake import SKIP_WORDS, clean_text
 from conversations.reply import Reply
@@ -19,12 +20,15 @@ COMMENT_STEP = "comment"
 MAX_COMMENT = 2000
 
 
-def parse_action(action: str) -> tuple[int, int] | None:
-    """ "satisfaction:<idea>:<score>" → (idea, score), or None when it is not well formed."""
-    parts = action.split(":")
-    if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in ("1", "2", "3", "4", "5"):
+def _score(fields: tuple[str, ...]) -> tuple[int, int] | None:
+    idea, score = fields
+    if not idea.isdigit() or score not in ("1", "2", "3", "4", "5"):
         return None
-    return int(parts[1]), int(parts[2])
+    return int(idea), int(score)
+
+
+# "satisfaction:<idea>:<1-5>": the idea giver's answer to the question, as (idea, score).
+SCORE_BUTTON = Button(("satisfaction",), 2, _score)
 
 
 def typed_score(text: str | None) -> int | None:

@@ -46,29 +46,32 @@ SV: dict[str, str] = {
         "Öppna en chatt med mig och fråga där."
     ),
     # help
-    "help.everyone": (
-        "Det här kan du skriva till mig:\n"
-        "• mina – dina idéer och hur långt de har kommit\n"
-        "• visa 12 – allt om din idé nummer 12\n"
-        "• vad som helst annat – så hjälper jag dig att beskriva en ny idé\n"
-        "• anonym 12 – bara idéslussarna får se att idé 12 är din\n"
-        "• mina uppgifter – allt jag har sparat om dig · glöm mig – ta bort din koppling till uppgifterna"
-    ),
-    "help.coordinator": (
-        "Som idéslussare kan du också skriva:\n"
-        "• lista [steg] [--otilldelade] [--mina] – kön, äldst först\n"
-        "• visa 12 – allt om idé 12, med historik, anteckningar och liknande idéer\n"
-        "• tilldela 12 mig|@namn – ta hand om en idé eller ge den till någon\n"
-        "• flytta 12 [steg] [meddelande] – till nästa steg, med en hälsning till idégivaren\n"
-        "• parkera 12 [meddelande] · hänvisa 12 ”vart” [meddelande] · avsluta 12 skäl\n"
-        "• återöppna 12 [meddelande] · notera 12 text (syns bara för idéslussare)\n"
-        "• pausa 12 5 [skäl] – inga påminnelser om idé 12 på 5 arbetsdagar\n"
-        "• statistik · exportera csv · gdpr exportera @namn (en persons uppgifter)"
-    ),
-    "help.admin": (
-        "Som administratör: idéslussare lägg till|ta bort @namn, idéslussare lista, "
-        "utkorg – hur det går med utskicken, gdpr radera @namn."
-    ),
+    "help.everyone": "Det här kan du skriva till mig:",
+    "help.mine": "mina – dina idéer och hur långt de har kommit",
+    "help.show": "visa 12 – allt om din idé nummer 12",
+    "help.mydata": "mina uppgifter – allt jag har sparat om dig",
+    "help.forget-me": "glöm mig – ta bort din koppling till uppgifterna",
+    "help.anonymous": "anonym 12 – bara idéslussarna får se att idé 12 är din",
+    "help.whoami": "vem är jag – ditt id här och din roll",
+    "help.new_idea": "vad som helst annat – så hjälper jag dig att beskriva en ny idé",
+    "help.coordinator": "Som idéslussare kan du också skriva:",
+    "help.list": "lista [steg] [--otilldelade] [--mina] – kön, äldst först",
+    "help.show.coordinator": "visa 12 – allt om idé 12, med historik, anteckningar och liknande idéer",
+    "help.advance": "flytta 12 [steg] [meddelande] – till nästa steg, med en hälsning till idégivaren",
+    "help.park": "parkera 12 [meddelande] – låt idén vila",
+    "help.refer": "hänvisa 12 ”vart” [meddelande] – till den som äger frågan",
+    "help.close": "avsluta 12 skäl – med enkla ord till idégivaren",
+    "help.reopen": "återöppna 12 [meddelande]",
+    "help.assign": "tilldela 12 mig|@namn – ta hand om en idé eller ge den till någon",
+    "help.note": "notera 12 text – syns bara för idéslussare",
+    "help.snooze": "pausa 12 5 [skäl] – inga påminnelser om idé 12 på 5 arbetsdagar",
+    "help.stats": "statistik",
+    "help.export": "exportera csv",
+    "help.gdpr": "gdpr exportera @namn – en persons uppgifter",
+    "help.admin": "Som administratör kan du också skriva:",
+    "help.coordinator.admin": "idéslussare lägg till|ta bort @namn · idéslussare lista",
+    "help.outbox": "utkorg – hur det går med utskicken",
+    "help.gdpr.admin": "gdpr radera @namn",
     "help.stages": "Stegen: {stages}.",
     # understanding commands
     "parse.not_understood": "Jag förstod inte riktigt. Skriv ”hjälp” så visar jag vad du kan skriva.",
@@ -109,6 +112,25 @@ SV: dict[str, str] = {
     "usage.stats": "Så här: statistik",
     "usage.snooze": "Så här: pausa 12 5 [skäl] (antal arbetsdagar)",
     "usage.outbox": "Så här: utkorg",
+    "usage.whoami": "Så här: vem är jag",
+    # whoami
+    "whoami.id": "Du är {id} – {role}.",
+    "whoami.settings": (
+        "Det är så en administratör skriver dig i IDESLUSS_COORDINATORS (idéslussare) eller "
+        "IDESLUSS_ADMINS (administratörer)."
+    ),
+    "whoami.role.giver": "idégivare",
+    "whoami.role.coordinator": "idéslussare",
+    "whoami.role.admin": "administratör",
+    # Teams' command menu (the manifest is made from the commands: adapters/teams/package.py)
+    "menu.help": "Vad jag kan hjälpa till med, och alla kommandon",
+    "menu.help.group": "Vad jag kan hjälpa till med (idéer beskriver du i chatten med mig)",
+    "menu.mine": "Dina idéer och var de är just nu",
+    "menu.list": "Idéslussare: idéer som väntar, per steg",
+    "menu.show": "Visa en idé: show 12",
+    "menu.advance": "Flytta en idé till nästa steg: advance 12 testing Bra idé!",
+    "menu.close": "Avsluta en idé med en förklaring: close 12 Tack! Vi …",
+    "menu.whoami": "Ditt id och din roll, som en administratör behöver dem",
     "parse.needs_days": "Hur många arbetsdagar ska påminnelserna vänta? Skriv antalet efter idéns nummer.",
     "parse.bad_days": "”{word}” är inget antal arbetsdagar. Skriv ett tal från 1 till {most}.",
     "parse.maybe_idea": "Ville du beskriva en idé? Skriv ”ny idé” så börjar vi.",
@@ -281,29 +303,32 @@ EN: dict[str, str] = {
         "I only give that answer in a private chat with me, and I cannot reach you there "
         "right now. Open a chat with me and ask there."
     ),
-    "help.everyone": (
-        "This is what you can write to me:\n"
-        "• mine – your ideas and how far they have come\n"
-        "• show 12 – everything about your idea number 12\n"
-        "• anything else – and I will help you describe a new idea\n"
-        "• anonymous 12 – only the coordinators may see that idea 12 is yours\n"
-        "• my data – everything I have stored about you · forget me – remove your link to it"
-    ),
-    "help.coordinator": (
-        "As a coordinator you can also write:\n"
-        "• list [stage] [--unassigned] [--mine] – the queue, oldest first\n"
-        "• show 12 – everything about idea 12, with history, notes and similar ideas\n"
-        "• assign 12 me|@name – take care of an idea or give it to someone\n"
-        "• advance 12 [stage] [message] – to the next stage, with a word to the idea giver\n"
-        "• park 12 [message] · refer 12 “where” [message] · close 12 reason\n"
-        "• reopen 12 [message] · note 12 text (only coordinators see it)\n"
-        "• snooze 12 5 [reason] – no reminders about idea 12 for 5 working days\n"
-        "• stats · export csv · gdpr export @name (a person's data)"
-    ),
-    "help.admin": (
-        "As an admin: coordinator add|remove @name, coordinator list, "
-        "outbox – how the outgoing messages are doing, gdpr erase @name."
-    ),
+    "help.everyone": "This is what you can write to me:",
+    "help.mine": "mine – your ideas and how far they have come",
+    "help.show": "show 12 – everything about your idea number 12",
+    "help.mydata": "my data – everything I have stored about you",
+    "help.forget-me": "forget me – remove your link to it",
+    "help.anonymous": "anonymous 12 – only the coordinators may see that idea 12 is yours",
+    "help.whoami": "who am i – your id here and your role",
+    "help.new_idea": "anything else – and I will help you describe a new idea",
+    "help.coordinator": "As a coordinator you can also write:",
+    "help.list": "list [stage] [--unassigned] [--mine] – the queue, oldest first",
+    "help.show.coordinator": "show 12 – everything about idea 12, with history, notes and similar ideas",
+    "help.advance": "advance 12 [stage] [message] – to the next stage, with a word to the idea giver",
+    "help.park": "park 12 [message] – let the idea rest",
+    "help.refer": "refer 12 “where” [message] – to whoever owns the question",
+    "help.close": "close 12 reason – in plain words for the idea giver",
+    "help.reopen": "reopen 12 [message]",
+    "help.assign": "assign 12 me|@name – take care of an idea or give it to someone",
+    "help.note": "note 12 text – only coordinators see it",
+    "help.snooze": "snooze 12 5 [reason] – no reminders about idea 12 for 5 working days",
+    "help.stats": "stats",
+    "help.export": "export csv",
+    "help.gdpr": "gdpr export @name – a person's data",
+    "help.admin": "As an admin you can also write:",
+    "help.coordinator.admin": "coordinator add|remove @name · coordinator list",
+    "help.outbox": "outbox – how the outgoing messages are doing",
+    "help.gdpr.admin": "gdpr erase @name",
     "help.stages": "The stages: {stages}.",
     "parse.not_understood": "I didn't quite understand. Write “help” and I'll show what you can write.",
     "parse.unknown_command": (
@@ -344,6 +369,23 @@ EN: dict[str, str] = {
     "usage.stats": "Like this: stats",
     "usage.snooze": "Like this: snooze 12 5 [reason] (working days)",
     "usage.outbox": "Like this: outbox",
+    "usage.whoami": "Like this: who am i",
+    "whoami.id": "You are {id} – {role}.",
+    "whoami.settings": (
+        "This is how an admin writes you in IDESLUSS_COORDINATORS (coordinators) or "
+        "IDESLUSS_ADMINS (admins)."
+    ),
+    "whoami.role.giver": "idea giver",
+    "whoami.role.coordinator": "coordinator",
+    "whoami.role.admin": "admin",
+    "menu.help": "What I can help with, and all commands",
+    "menu.help.group": "What I can help with (describe ideas in our personal chat)",
+    "menu.mine": "Your ideas and where they are now",
+    "menu.list": "Coordinators: ideas waiting, by stage",
+    "menu.show": "Show an idea: show 12",
+    "menu.advance": "Move an idea to its next stage: advance 12 testing Great idea!",
+    "menu.close": "Close an idea with a reason: close 12 Thank you! We …",
+    "menu.whoami": "Your id and your role, as an admin needs them",
     "parse.needs_days": "For how many working days should the reminders wait? Write the number after the idea's number.",
     "parse.bad_days": "“{word}” is not a number of working days. Write a number from 1 to {most}.",
     "parse.maybe_idea": "Did you want to describe an idea? Write “new idea” and we'll start.",

@@ -1,18 +1,33 @@
-"""What each command does. Every handler runs inside the turn's transaction: a refusal or an
-error answer changes nothing, and a change and its messages are committed together."""
+"""The idea process's commands, each one unit: its arguments' class and reader, then its
+declaration (words, role, help, menu, buttons) on its handler. Every handler runs inside the
+turn's transaction: a refusal or an error answer changes nothing, and a change and its
+messages are committed together."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import export
 from bot.calendar import STOCKHOLM, WorkingCalendar
-from bot.commands.parser import ADMIN_ONLY, EVERYONE, Command, ParseError
+from bot.commands.buttons import Button
+from bot.commands.registry import ADMIN, COORDINATOR, EVERYONE, CommandSet, Registry
+from bot.commands.syntax import (
+    Command,
+    NoArgs,
+    ParseError,
+    no_args,
+    read_person,
+    read_quoted_or_word,
+    read_stage,
+    shorten,
+    with_number,
+)
 from bot.config import Settings
 from bot.notifications import notify_assignee
 from bot.process import Process
@@ -25,8 +40,8 @@ from bot.roles import (
     remove_coordinator,
 )
 from bot.transitions import move_idea
-from conversations.clean import shorten
 from conversations.command_texts import ct
+from conversations.command_views import HelpView, MineLine, help_reply, mine_reply
 from conversations.privacy_texts import pt
 from conversations.reply import Attachment, Fact, Reply
 from conversations.texts import t
@@ -38,6 +53,18 @@ from storage.people import first_name, get_person, upsert_person
 log = logging.getLogger(__name__)
 LIST_LIMIT = 20
 MAX_HISTORY_LINES = 25
+UNASSIGNED_FLAGS = ("--unassigned", "--otilldelade", "unassigned", "otilldelade", "--ingen")
+MINE_FLAGS = ("--mine", "--mina", "mine", "mina", "--mig")
+EXPORT_FORMATS = ("csv",)
+# A snooze longer than a working year is a typo, not a plan.
+MAX_SNOOZE_DAYS = 250
+DAY_WORDS = ("dagar", "dag", "arbetsdagar", "arbetsdag", "days", "day", "working")
+COORDINATOR_ACTIONS = {
+    "add": ("add", "lägg", "lägg till", "ny", "new"),
+    "remove": ("remove", "ta bort", "bort", "delete", "radera"),
+    "list": ("list", "lista", "visa", "show"),
+}
+commands = CommandSet()
 
 
 @dataclass
@@ -52,29 +79,32 @@ class CommandContext:
     calendar: WorkingCalendar
     coordinator: bool = False
     admin: bool = False
+    registry: Registry | None = None  # every command, for help
 
     def touch(self, idea: Idea) -> None:
         """Something happened to the idea: restart its idle count and reschedule reminders."""
         mark_activity(idea, self.now, self.policy, self.calendar)
 
 
-Handler = Callable[[CommandContext, Command], Awaitable[list[Reply]]]
-
-
-async def run_command(ctx: CommandContext, command: Command | ParseError) -> list[Reply]:
+async def run_command(
+    ctx: CommandContext, registry: Registry, command: Any | ParseError
+) -> list[Reply]:
+    """Check the person's role for the command, then run its handler."""
     if isinstance(command, ParseError):
         return [Reply(parse_error_text(ctx.lang, command))]
+    spec = registry[command.name]
     ctx.admin = is_admin(ctx.settings, ctx.person.qualified_id)
     ctx.coordinator = await is_coordinator(ctx.session, ctx.settings, ctx.person.qualified_id)
-    if command.name in ADMIN_ONLY and not ctx.admin:
+    if spec.role == ADMIN and not ctx.admin:
         log.info("admin command refused", extra={"command": command.name, "person": ctx.person.id})
         return [Reply(ct(ctx.lang, "refuse.admin"))]
-    if command.name not in EVERYONE | ADMIN_ONLY and not ctx.coordinator:
+    if spec.role == COORDINATOR and not ctx.coordinator:
         log.info(
             "coordinator command refused", extra={"command": command.name, "person": ctx.person.id}
         )
         return [Reply(ct(ctx.lang, "refuse.coordinator"))]
-    return await HANDLERS[command.name](ctx, command)
+    ctx.registry = registry
+    return await spec.handler(ctx, command.args)
 
 
 def parse_error_text(lang: str, error: ParseError) -> str:
@@ -87,44 +117,131 @@ def parse_error_text(lang: str, error: ParseError) -> str:
 # ── everyone ───────────────────────────────────────────────────────────────────────────
 
 
-async def _help(ctx: CommandContext, _: Command) -> list[Reply]:
-    parts = [ct(ctx.lang, "help.everyone")]
-    if ctx.coordinator:
-        parts.append(ct(ctx.lang, "help.coordinator"))
-        stages = ", ".join(f"{s.name(ctx.lang)} ({s.id})" for s in ctx.process.stages.values())
-        parts.append(ct(ctx.lang, "help.stages", stages=stages))
-    if ctx.admin:
-        parts.append(ct(ctx.lang, "help.admin"))
-    return [Reply("\n\n".join(parts))]
+@commands.command(
+    "help",
+    sv=("hjälp", "hjalp", "?", "kommandon"),
+    en=("help", "commands"),
+    role=EVERYONE,
+    read=no_args("help"),
+    menu=("personal", "group"),
+)
+async def _help(ctx: CommandContext, _: NoArgs) -> list[Reply]:
+    """The lines of help each command declares, in the sections of the roles the person has."""
+    assert ctx.registry is not None  # set by run_command
+    roles = [EVERYONE] + [COORDINATOR] * ctx.coordinator + [ADMIN] * ctx.admin
+    sections = tuple(
+        (role, tuple(key for spec in ctx.registry for section, key in spec.help if section == role))
+        for role in roles
+    )
+    stages = tuple((s.name(ctx.lang), s.id) for s in ctx.process.stages.values())
+    return [help_reply(ctx.lang, HelpView(sections, stages if ctx.coordinator else ()))]
 
 
-async def _mine(ctx: CommandContext, _: Command) -> list[Reply]:
+@commands.command(
+    "mine",
+    sv=("mina", "status"),
+    en=("mine",),
+    role=EVERYONE,
+    read=no_args("mine"),
+    help=((EVERYONE, "help.mine"),),
+    menu=("personal",),
+)
+async def _mine(ctx: CommandContext, _: NoArgs) -> list[Reply]:
     own = await idea_store.ideas_of(ctx.session, ctx.person.id)
-    if not own:
-        return [Reply(ct(ctx.lang, "mine.none"))]
-    lines = [ct(ctx.lang, "mine.intro")]
-    for idea in own:
+    lines = tuple(
+        MineLine(
+            number=idea.id,
+            title=idea.title,
+            stage=_stage_name(ctx, idea.stage),
+            date=_date(max(idea.stage_changed_at, idea.last_activity_at)),
+        )
+        for idea in own
+    )
+    return [mine_reply(ctx.lang, lines)]
+
+
+@dataclass(frozen=True)
+class ListArgs:
+    stage: str | None = None  # the filter
+    flags: frozenset[str] = field(default_factory=frozenset)  # "unassigned", "mine"
+
+
+def _read_list(rest: str, process: Process) -> ListArgs | ParseError:
+    flags: set[str] = set()
+    stage = None
+    for word in rest.split():
+        lowered = word.casefold()
+        if lowered in UNASSIGNED_FLAGS:
+            flags.add("unassigned")
+        elif lowered in MINE_FLAGS:
+            flags.add("mine")
+        elif stage is None and process.find_stage(word):
+            stage = process.find_stage(word)
+        else:
+            return ParseError("parse.list_word", {"word": shorten(word, 30)}, "list")
+    return ListArgs(stage=stage, flags=frozenset(flags))
+
+
+@commands.command(
+    "list",
+    sv=("lista", "kö"),
+    en=("list", "queue"),
+    role=COORDINATOR,
+    read=_read_list,
+    help=((COORDINATOR, "help.list"),),
+    menu=("personal", "group"),
+)
+async def _list(ctx: CommandContext, args: ListArgs) -> list[Reply]:
+    lang = ctx.lang
+    stages = [args.stage] if args.stage else list(ctx.process.open_stages)
+    rows, total = await idea_store.queue(
+        ctx.session,
+        stages,
+        unassigned="unassigned" in args.flags,
+        assignee_id=ctx.person.id if "mine" in args.flags else None,
+        limit=LIST_LIMIT,
+    )
+    if not rows:
+        return [Reply(ct(lang, "list.empty"))]
+    lines = [ct(lang, "list.intro.one") if total == 1 else ct(lang, "list.intro", count=total)]
+    for row in rows:
         lines.append(
             ct(
-                ctx.lang,
-                "mine.line",
-                number=idea.id,
-                title=idea.title,
-                stage=_stage_name(ctx, idea.stage),
-                date=_date(max(idea.stage_changed_at, idea.last_activity_at)),
+                lang,
+                "list.line",
+                number=row.id,
+                title=row.title,
+                stage=_stage_name(ctx, row.stage),
+                days=_days(lang, max(0, (ctx.now - row.stage_changed_at).days)),
+                assignee=row.assignee_name or ct(lang, "nobody"),
             )
         )
-    lines.append(ct(ctx.lang, "mine.hint"))
+    if total > len(rows):
+        lines.append(ct(lang, "list.more", more=total - len(rows)))
     return [Reply("\n".join(lines))]
 
 
-async def _show(ctx: CommandContext, command: Command) -> list[Reply]:
+@dataclass(frozen=True)
+class IdeaArgs:
+    idea: int
+
+
+@commands.command(
+    "show",
+    sv=("visa",),
+    en=("show",),
+    role=EVERYONE,
+    read=with_number("show", lambda number, rest, _: IdeaArgs(number)),
+    help=((EVERYONE, "help.show"), (COORDINATOR, "help.show.coordinator")),
+    menu=("personal", "group"),
+)
+async def _show(ctx: CommandContext, args: IdeaArgs) -> list[Reply]:
     lang = ctx.lang
-    idea = await idea_store.get_idea(ctx.session, command.idea)
+    idea = await idea_store.get_idea(ctx.session, args.idea)
     if idea is None or (not ctx.coordinator and idea.person_id != ctx.person.id):
         # An idea giver learns nothing about other people's ideas, not even that they exist.
         key = "idea.not_found" if ctx.coordinator else "idea.not_yours"
-        return [Reply(ct(lang, key, number=command.idea))]
+        return [Reply(ct(lang, key, number=args.idea))]
     people = await idea_store.people_by_id(ctx.session, (idea.person_id, idea.assignee_id))
     giver = people.get(idea.person_id)
     assignee = people.get(idea.assignee_id) if idea.assignee_id else None
@@ -237,36 +354,6 @@ def _history_line(ctx: CommandContext, row: idea_store.HistoryRow) -> str | None
 # ── coordinators ───────────────────────────────────────────────────────────────────────
 
 
-async def _list(ctx: CommandContext, command: Command) -> list[Reply]:
-    lang = ctx.lang
-    stages = [command.stage] if command.stage else list(ctx.process.open_stages)
-    rows, total = await idea_store.queue(
-        ctx.session,
-        stages,
-        unassigned="unassigned" in command.flags,
-        assignee_id=ctx.person.id if "mine" in command.flags else None,
-        limit=LIST_LIMIT,
-    )
-    if not rows:
-        return [Reply(ct(lang, "list.empty"))]
-    lines = [ct(lang, "list.intro.one") if total == 1 else ct(lang, "list.intro", count=total)]
-    for row in rows:
-        lines.append(
-            ct(
-                lang,
-                "list.line",
-                number=row.id,
-                title=row.title,
-                stage=_stage_name(ctx, row.stage),
-                days=_days(lang, max(0, (ctx.now - row.stage_changed_at).days)),
-                assignee=row.assignee_name or ct(lang, "nobody"),
-            )
-        )
-    if total > len(rows):
-        lines.append(ct(lang, "list.more", more=total - len(rows)))
-    return [Reply("\n".join(lines))]
-
-
 async def _locked_idea(ctx: CommandContext, number: int | None) -> Idea | Reply:
     idea = await idea_store.get_idea(ctx.session, number, lock=True) if number else None
     if idea is None:
@@ -340,7 +427,38 @@ async def _moved(
     ]
 
 
-async def _advance(ctx: CommandContext, command: Command) -> list[Reply]:
+@dataclass(frozen=True)
+class AdvanceArgs:
+    idea: int
+    stage: str | None = None  # where to; None: the next stage
+    text: str | None = None  # the message to the idea giver
+
+
+def _read_advance(number: int, rest: str, process: Process) -> AdvanceArgs:
+    stage, rest = read_stage(rest, process)
+    return AdvanceArgs(number, stage=stage, text=rest or None)
+
+
+def _advance_button(fields: tuple[str, ...]) -> AdvanceArgs | None:
+    number, stage = fields
+    return AdvanceArgs(int(number), stage=stage) if number.isdigit() else None
+
+
+# "Move to <stage>" under the news of a new idea (bot/notifications.py).
+ADVANCE_BUTTON = Button(("cmd", "advance"), 2, _advance_button)
+
+
+@commands.command(
+    "advance",
+    sv=("flytta",),
+    en=("advance",),
+    role=COORDINATOR,
+    read=with_number("advance", _read_advance),
+    help=((COORDINATOR, "help.advance"),),
+    menu=("personal", "group"),
+    buttons=(ADVANCE_BUTTON,),
+)
+async def _advance(ctx: CommandContext, command: AdvanceArgs) -> list[Reply]:
     idea = await _locked_idea(ctx, command.idea)
     if isinstance(idea, Reply):
         return [idea]
@@ -357,7 +475,12 @@ async def _advance(ctx: CommandContext, command: Command) -> list[Reply]:
     return await _move(ctx, idea, to_stage, note=command.text)
 
 
-async def _special_move(ctx: CommandContext, command: Command, to_stage: str | None) -> list[Reply]:
+async def _special_move(
+    ctx: CommandContext,
+    command: MessageArgs | ReferArgs | ReasonArgs,
+    to_stage: str | None,
+    kind: str,
+) -> list[Reply]:
     idea = await _locked_idea(ctx, command.idea)
     if isinstance(idea, Reply):
         return [idea]
@@ -367,23 +490,95 @@ async def _special_move(ctx: CommandContext, command: Command, to_stage: str | N
         return [
             Reply(ct(ctx.lang, "move.not_allowed", number=idea.id, stage=here, allowed=allowed))
         ]
-    where = command.target if command.name == "refer" else None
-    return await _move(ctx, idea, to_stage, note=command.text, where=where, kind=command.name)
+    where = command.target if isinstance(command, ReferArgs) else None
+    return await _move(ctx, idea, to_stage, note=command.text, where=where, kind=kind)
 
 
-async def _park(ctx: CommandContext, command: Command) -> list[Reply]:
-    return await _special_move(ctx, command, ctx.process.park_stage)
+@dataclass(frozen=True)
+class MessageArgs:
+    idea: int
+    text: str | None = None  # the message to the idea giver
 
 
-async def _refer(ctx: CommandContext, command: Command) -> list[Reply]:
-    return await _special_move(ctx, command, ctx.process.refer_stage)
+@dataclass(frozen=True)
+class ReferArgs:
+    idea: int
+    target: str  # where it is referred
+    text: str | None = None
 
 
-async def _close(ctx: CommandContext, command: Command) -> list[Reply]:
-    return await _special_move(ctx, command, ctx.process.close_stage)
+@dataclass(frozen=True)
+class ReasonArgs:
+    idea: int
+    text: str  # the reason (close) or the note
 
 
-async def _reopen(ctx: CommandContext, command: Command) -> list[Reply]:
+def _read_message(number: int, rest: str, _: Process) -> MessageArgs:
+    return MessageArgs(number, text=rest or None)
+
+
+def _read_refer(number: int, rest: str, _: Process) -> ReferArgs | ParseError:
+    where, rest = read_quoted_or_word(rest)
+    if not where:
+        return ParseError("parse.needs_where", {}, "refer")
+    return ReferArgs(number, target=where, text=rest or None)
+
+
+def _read_reason(name: str, missing: str) -> Callable[[int, str, Process], Any]:
+    def read(number: int, rest: str, _: Process) -> ReasonArgs | ParseError:
+        if not rest:
+            return ParseError(missing, {}, name)
+        return ReasonArgs(number, text=rest)
+
+    return read
+
+
+@commands.command(
+    "park",
+    sv=("parkera",),
+    en=("park",),
+    role=COORDINATOR,
+    read=with_number("park", _read_message),
+    help=((COORDINATOR, "help.park"),),
+)
+async def _park(ctx: CommandContext, command: MessageArgs) -> list[Reply]:
+    return await _special_move(ctx, command, ctx.process.park_stage, "park")
+
+
+@commands.command(
+    "refer",
+    sv=("hänvisa", "hanvisa"),
+    en=("refer",),
+    role=COORDINATOR,
+    read=with_number("refer", _read_refer),
+    help=((COORDINATOR, "help.refer"),),
+)
+async def _refer(ctx: CommandContext, command: ReferArgs) -> list[Reply]:
+    return await _special_move(ctx, command, ctx.process.refer_stage, "refer")
+
+
+@commands.command(
+    "close",
+    sv=("avsluta", "stäng"),
+    en=("close",),
+    role=COORDINATOR,
+    read=with_number("close", _read_reason("close", "parse.needs_reason")),
+    help=((COORDINATOR, "help.close"),),
+    menu=("personal", "group"),
+)
+async def _close(ctx: CommandContext, command: ReasonArgs) -> list[Reply]:
+    return await _special_move(ctx, command, ctx.process.close_stage, "close")
+
+
+@commands.command(
+    "reopen",
+    sv=("återöppna", "ateroppna", "återuppta"),
+    en=("reopen",),
+    role=COORDINATOR,
+    read=with_number("reopen", _read_message),
+    help=((COORDINATOR, "help.reopen"),),
+)
+async def _reopen(ctx: CommandContext, command: MessageArgs) -> list[Reply]:
     idea = await _locked_idea(ctx, command.idea)
     if isinstance(idea, Reply):
         return [idea]
@@ -414,7 +609,38 @@ def qualify(person: Person, target: str) -> str:
     return target
 
 
-async def _assign(ctx: CommandContext, command: Command) -> list[Reply]:
+@dataclass(frozen=True)
+class AssignArgs:
+    idea: int
+    target: str  # "me", "@id" on the speaker's platform, or "platform:id"
+
+
+def _read_assign(number: int, rest: str, _: Process) -> AssignArgs | ParseError:
+    target, rest = read_person(rest)
+    if target is None:
+        return ParseError("parse.needs_person", {}, "assign")
+    return AssignArgs(number, target=target)
+
+
+def _assign_button(fields: tuple[str, ...]) -> AssignArgs | None:
+    number, target = fields
+    return AssignArgs(int(number), target=target) if number.isdigit() else None
+
+
+# "I'll take it" under the news of a new idea (bot/notifications.py).
+ASSIGN_BUTTON = Button(("cmd", "assign"), 2, _assign_button)
+
+
+@commands.command(
+    "assign",
+    sv=("tilldela",),
+    en=("assign",),
+    role=COORDINATOR,
+    read=with_number("assign", _read_assign),
+    help=((COORDINATOR, "help.assign"),),
+    buttons=(ASSIGN_BUTTON,),
+)
+async def _assign(ctx: CommandContext, command: AssignArgs) -> list[Reply]:
     idea = await _locked_idea(ctx, command.idea)
     if isinstance(idea, Reply):
         return [idea]
@@ -448,7 +674,15 @@ async def _assign(ctx: CommandContext, command: Command) -> list[Reply]:
     return [Reply(ct(ctx.lang, "assign.done", person=name, number=idea.id, title=idea.title))]
 
 
-async def _note(ctx: CommandContext, command: Command) -> list[Reply]:
+@commands.command(
+    "note",
+    sv=("notera", "anteckning", "anteckna"),
+    en=("note",),
+    role=COORDINATOR,
+    read=with_number("note", _read_reason("note", "parse.needs_note")),
+    help=((COORDINATOR, "help.note"),),
+)
+async def _note(ctx: CommandContext, command: ReasonArgs) -> list[Reply]:
     idea = await _locked_idea(ctx, command.idea)
     if isinstance(idea, Reply):
         return [idea]
@@ -460,7 +694,40 @@ async def _note(ctx: CommandContext, command: Command) -> list[Reply]:
     return [Reply(ct(ctx.lang, "note.done", number=idea.id))]
 
 
-async def _snooze(ctx: CommandContext, command: Command) -> list[Reply]:
+@dataclass(frozen=True)
+class SnoozeArgs:
+    idea: int
+    days: int  # working days
+    text: str | None = None  # the reason, kept in the idea's history
+
+
+def _read_snooze(number: int, rest: str, _: Process) -> SnoozeArgs | ParseError:
+    """`snooze 12 5 [dagar] [reason]`: the days in digits, an optional unit word."""
+    word, _, reason = rest.partition(" ")
+    if not word:
+        return ParseError("parse.needs_days", {}, "snooze")
+    if not word.isascii() or not word.isdigit() or not 1 <= int(word) <= MAX_SNOOZE_DAYS:
+        return ParseError(
+            "parse.bad_days", {"word": shorten(word, 30), "most": str(MAX_SNOOZE_DAYS)}, "snooze"
+        )
+    reason = reason.strip()
+    unit, _, after = reason.partition(" ")
+    if unit.casefold().strip(".,:;") in DAY_WORDS:
+        reason = after.strip()
+        if reason.casefold().startswith("days"):  # "working days"
+            reason = reason[4:].strip()
+    return SnoozeArgs(number, days=int(word), text=reason or None)
+
+
+@commands.command(
+    "snooze",
+    sv=("pausa", "snooza"),
+    en=("snooze",),
+    role=COORDINATOR,
+    read=with_number("snooze", _read_snooze),
+    help=((COORDINATOR, "help.snooze"),),
+)
+async def _snooze(ctx: CommandContext, command: SnoozeArgs) -> list[Reply]:
     """No reminders to coordinators about the idea for N working days; the reason is kept
     in the idea's history."""
     idea = await _locked_idea(ctx, command.idea)
@@ -506,7 +773,15 @@ async def _snooze(ctx: CommandContext, command: Command) -> list[Reply]:
     ]
 
 
-async def _stats(ctx: CommandContext, _: Command) -> list[Reply]:
+@commands.command(
+    "stats",
+    sv=("statistik",),
+    en=("stats", "statistics"),
+    role=COORDINATOR,
+    read=no_args("stats"),
+    help=((COORDINATOR, "help.stats"),),
+)
+async def _stats(ctx: CommandContext, _: NoArgs) -> list[Reply]:
     lang = ctx.lang
     data = await idea_store.stats(ctx.session, now=ctx.now)
     none = ct(lang, "stats.none")
@@ -578,7 +853,61 @@ async def _export(ctx: CommandContext, _: Command) -> list[Reply]:
 # ── admins ─────────────────────────────────────────────────────────────────────────────
 
 
-async def _coordinator(ctx: CommandContext, command: Command) -> list[Reply]:
+@dataclass(frozen=True)
+class ExportArgs:
+    format: str = "csv"
+
+
+def _read_export(rest: str, _: Process) -> ExportArgs | ParseError:
+    fmt = rest.casefold() or "csv"
+    if fmt not in EXPORT_FORMATS:
+        return ParseError("parse.export_format", {"format": shorten(rest, 20)}, "export")
+    return ExportArgs(fmt)
+
+
+# The export itself (`_export` above) is declared here, so that its body stays as it is.
+commands.command(
+    "export",
+    sv=("exportera",),
+    en=("export",),
+    role=COORDINATOR,
+    read=_read_export,
+    help=((COORDINATOR, "help.export"),),
+)(_export)
+
+
+@dataclass(frozen=True)
+class CoordinatorArgs:
+    action: str  # "add", "remove" or "list"
+    target: str | None = None  # whom to add or remove
+
+
+def _read_coordinator(rest: str, _: Process) -> CoordinatorArgs | ParseError:
+    lowered = rest.casefold()
+    for action, words in COORDINATOR_ACTIONS.items():
+        for word in sorted(words, key=len, reverse=True):
+            if lowered == word or lowered.startswith(word + " "):
+                remainder = rest[len(word) :].strip()
+                if action == "list":
+                    return CoordinatorArgs("list")
+                target, remainder = read_person(remainder)
+                if target is None or target == "me" or remainder:
+                    return ParseError("parse.needs_person", {}, "coordinator")
+                return CoordinatorArgs(action, target=target)
+    if not rest:
+        return CoordinatorArgs("list")
+    return ParseError("parse.coordinator_action", {}, "coordinator")
+
+
+@commands.command(
+    "coordinator",
+    sv=("idéslussare", "samordnare"),
+    en=("coordinator", "coordinators"),
+    role=ADMIN,
+    read=_read_coordinator,
+    help=((ADMIN, "help.coordinator.admin"),),
+)
+async def _coordinator(ctx: CommandContext, command: CoordinatorArgs) -> list[Reply]:
     lang = ctx.lang
     if command.action == "list":
         from_settings = sorted(ctx.settings.coordinators)
@@ -605,7 +934,15 @@ async def _coordinator(ctx: CommandContext, command: Command) -> list[Reply]:
     return [Reply(ct(lang, "coord.not_found", person=qualified))]
 
 
-async def _outbox(ctx: CommandContext, _: Command) -> list[Reply]:
+@commands.command(
+    "outbox",
+    sv=("utkorg", "utkorgen"),
+    en=("outbox",),
+    role=ADMIN,
+    read=no_args("outbox"),
+    help=((ADMIN, "help.outbox"),),
+)
+async def _outbox(ctx: CommandContext, _: NoArgs) -> list[Reply]:
     """Counts by status and the latest failures with their errors: numbers, kinds and
     errors only, never what the messages say."""
     lang = ctx.lang
@@ -631,26 +968,6 @@ async def _outbox(ctx: CommandContext, _: Command) -> list[Reply]:
                 )
             )
     return [Reply("\n".join(lines))]
-
-
-HANDLERS: dict[str, Handler] = {
-    "help": _help,
-    "mine": _mine,
-    "show": _show,
-    "list": _list,
-    "assign": _assign,
-    "advance": _advance,
-    "park": _park,
-    "refer": _refer,
-    "close": _close,
-    "reopen": _reopen,
-    "note": _note,
-    "stats": _stats,
-    "export": _export,
-    "coordinator": _coordinator,
-    "snooze": _snooze,
-    "outbox": _outbox,
-}
 
 
 # ── small helpers ──────────────────────────────────────────────────────────────────────

@@ -12,12 +12,23 @@ import json
 import logging
 import re
 import secrets
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot.calendar import STOCKHOLM
-from bot.commands.handlers import HANDLERS, CommandContext, qualify
-from bot.commands.parser import MAX_NUMBER, Command, ParseError
+from bot.commands.buttons import Button, number_field
+from bot.commands.handlers import CommandContext, qualify
+from bot.commands.registry import ADMIN, COORDINATOR, EVERYONE, CommandSet
+from bot.commands.syntax import (
+    MAX_NUMBER,
+    NoArgs,
+    ParseError,
+    no_args,
+    read_person,
+    shorten,
+    with_number,
+)
+from bot.process import Process
 from conversations.privacy_texts import pt
 from conversations.reply import Attachment, Choice, Fact, Reply
 from storage import ideas as idea_store
@@ -27,27 +38,72 @@ from storage.privacy import ERASE_ASKED, erase_person, erase_question_asked, per
 from storage.privacy import audit as write_audit
 
 log = logging.getLogger(__name__)
-ACTION_PREFIX = "privacy:"
-CONFIRM = "privacy:forget:"
-KEEP = "privacy:keep"
-ANONYMOUS = "privacy:anon:"
+GDPR_ACTIONS = {
+    "export": ("export", "exportera"),
+    "erase": ("erase", "radera", "glöm", "forget"),
+}
+# `anonym 12 av`: the idea giver shows their name to assessors again.
+OFF_WORDS = ("av", "off", "nej", "no", "inte")
+ON_WORDS = ("på", "on", "ja", "yes")
 # A "yes, forget me" button older than this asks again: the person may have changed their mind.
 CONFIRM_VALID = timedelta(hours=1)
 # The "yes" button carries a one-time word the bot stored when it asked; a button it did not
 # hand out (forged, or replayed by someone else) finds no question and is asked about again.
 _NONCE = re.compile(r"[A-Za-z0-9_-]{8,64}")
+commands = CommandSet()
 
 
-def command_from_action(action: str) -> Command | ParseError:
-    """The buttons under the forget-me question."""
-    if action == KEEP:
-        return Command("forget-me", action="keep")
-    if action.startswith(CONFIRM) and _NONCE.fullmatch(action[len(CONFIRM) :]):
-        return Command("forget-me", action="confirm", text=action[len(CONFIRM) :])
-    number = action[len(ANONYMOUS) :]
-    if action.startswith(ANONYMOUS) and number.isdigit() and 1 <= int(number) <= MAX_NUMBER:
-        return Command("anonymous", idea=int(number), action="on")
-    return ParseError("parse.not_understood")
+@dataclass(frozen=True)
+class ForgetMeArgs:
+    answer: str | None = None  # None: ask; "confirm" (with the question's nonce) or "keep"
+    nonce: str | None = None
+
+
+def _confirmed(fields: tuple[str, ...]) -> ForgetMeArgs | None:
+    (nonce,) = fields
+    return ForgetMeArgs("confirm", nonce) if _NONCE.fullmatch(nonce) else None
+
+
+# The buttons under the forget-me question, and the one after submitting an idea.
+CONFIRM_BUTTON = Button(("privacy", "forget"), 1, _confirmed)
+KEEP_BUTTON = Button(("privacy", "keep"), 0, lambda _: ForgetMeArgs("keep"))
+
+
+@dataclass(frozen=True)
+class AnonymousArgs:
+    idea: int
+    hide: bool = True  # False: show the name to assessors again
+
+
+def _read_anonymous(number: int, rest: str, _: Process) -> AnonymousArgs | ParseError:
+    if rest and rest.casefold() not in (*OFF_WORDS, *ON_WORDS):
+        return ParseError("parse.extra_words", {"words": shorten(rest, 30)}, "anonymous")
+    return AnonymousArgs(number, hide=rest.casefold() not in OFF_WORDS)
+
+
+def _hide_button(fields: tuple[str, ...]) -> AnonymousArgs | None:
+    number = number_field(fields[0], MAX_NUMBER)
+    return None if number is None else AnonymousArgs(number)
+
+
+ANONYMOUS_BUTTON = Button(("privacy", "anon"), 1, _hide_button)
+
+
+@dataclass(frozen=True)
+class GdprArgs:
+    action: str  # "export" or "erase"
+    target: str  # the person
+
+
+def _read_gdpr(rest: str, _: Process) -> GdprArgs | ParseError:
+    word, _, remainder = rest.partition(" ")
+    for action, words in GDPR_ACTIONS.items():
+        if word.casefold() in words:
+            target, remainder = read_person(remainder)
+            if target is None or remainder:
+                return ParseError("parse.needs_person", {}, "gdpr")
+            return GdprArgs(action, target)
+    return ParseError("parse.gdpr_action", {}, "gdpr")
 
 
 def pseudonym(person: Person) -> str:
@@ -55,7 +111,16 @@ def pseudonym(person: Person) -> str:
     return pt("sv", "pseudonym", number=person.id)
 
 
-async def _mydata(ctx: CommandContext, _: Command) -> list[Reply]:
+@commands.command(
+    "mydata",
+    sv=("mina-uppgifter", "minauppgifter"),
+    en=("mydata", "my-data"),
+    phrases=("mina uppgifter", "my data"),
+    role=EVERYONE,
+    read=no_args("mydata"),
+    help=((EVERYONE, "help.mydata"),),
+)
+async def _mydata(ctx: CommandContext, _: NoArgs) -> list[Reply]:
     data = await personal_data(ctx.session, ctx.person, internal_notes=False)
     await write_audit(ctx.session, "gdpr_access", actor=ctx.person, subject=ctx.person, now=ctx.now)
     log.info("personal data exported", extra={"person": ctx.person.id, "by": "self"})
@@ -70,14 +135,24 @@ async def _mydata(ctx: CommandContext, _: Command) -> list[Reply]:
     ]
 
 
-async def _forget_me(ctx: CommandContext, command: Command) -> list[Reply]:
+@commands.command(
+    "forget-me",
+    sv=("glöm-mig", "glömmig", "glom-mig"),
+    en=("forget-me", "forgetme"),
+    phrases=("glöm mig", "glom mig", "forget me"),
+    role=EVERYONE,
+    read=no_args("forget-me", ForgetMeArgs),
+    help=((EVERYONE, "help.forget-me"),),
+    buttons=(CONFIRM_BUTTON, KEEP_BUTTON),
+)
+async def _forget_me(ctx: CommandContext, command: ForgetMeArgs) -> list[Reply]:
     lang = ctx.lang
-    if command.action == "keep":
+    if command.answer == "keep":
         return [Reply(pt(lang, "forget.kept"))]
-    if command.action == "confirm":
-        asked = await erase_question_asked(ctx.session, ctx.person, command.text or "")
+    if command.answer == "confirm":
+        asked = await erase_question_asked(ctx.session, ctx.person, command.nonce or "")
         if asked is None:  # a question never asked of this person: ask it now
-            return await _forget_me(ctx, replace(command, action=None, text=None))
+            return await _forget_me(ctx, ForgetMeArgs())
         if not timedelta(0) <= ctx.now - asked <= CONFIRM_VALID:
             return [Reply(pt(lang, "forget.stale"))]
         name = pseudonym(ctx.person)
@@ -101,14 +176,23 @@ async def _forget_me(ctx: CommandContext, command: Command) -> list[Reply]:
         Reply(
             pt(lang, "forget.explain", pseudonym=pseudonym(ctx.person)),
             choices=(
-                Choice(f"{CONFIRM}{nonce}", pt(lang, "forget.confirm")),
-                Choice(KEEP, pt(lang, "forget.keep")),
+                Choice(CONFIRM_BUTTON.value(nonce), pt(lang, "forget.confirm")),
+                Choice(KEEP_BUTTON.value(), pt(lang, "forget.keep")),
             ),
         )
     ]
 
 
-async def _gdpr(ctx: CommandContext, command: Command) -> list[Reply]:
+@commands.command(
+    "gdpr",
+    sv=("gdpr",),
+    en=("gdpr",),
+    role=EVERYONE,  # checks its own rights: export for coordinators, erase for admins
+    read=_read_gdpr,
+    help=((COORDINATOR, "help.gdpr"), (ADMIN, "help.gdpr.admin")),
+    doc_role=COORDINATOR,
+)
+async def _gdpr(ctx: CommandContext, command: GdprArgs) -> list[Reply]:
     lang = ctx.lang
     if command.action == "erase" and not ctx.admin:
         log.info("gdpr erase refused", extra={"person": ctx.person.id})
@@ -116,7 +200,7 @@ async def _gdpr(ctx: CommandContext, command: Command) -> list[Reply]:
     if command.action == "export" and not (ctx.coordinator or ctx.admin):
         log.info("gdpr export refused", extra={"person": ctx.person.id})
         return [Reply(pt(lang, "export.coordinator_only"))]
-    qualified = qualify(ctx.person, command.target or "me")
+    qualified = qualify(ctx.person, command.target)
     subject = await find_person(ctx.session, qualified)
     if subject is None:
         return [Reply(pt(lang, "unknown_person", person=qualified))]
@@ -152,16 +236,25 @@ async def _gdpr(ctx: CommandContext, command: Command) -> list[Reply]:
 
 def with_anonymity_choice(reply: Reply, lang: str, idea: Idea) -> Reply:
     """The reply after submitting, with a button to hide one's name from assessors."""
-    choice = Choice(f"{ANONYMOUS}{idea.id}", pt(lang, "anonymous.choice"))
+    choice = Choice(ANONYMOUS_BUTTON.value(idea.id), pt(lang, "anonymous.choice"))
     return replace(reply, choices=(*reply.choices, choice))
 
 
-async def _anonymous(ctx: CommandContext, command: Command) -> list[Reply]:
+@commands.command(
+    "anonymous",
+    sv=("anonym", "anonymt"),
+    en=("anonymous",),
+    role=EVERYONE,
+    read=with_number("anonymous", _read_anonymous),
+    help=((EVERYONE, "help.anonymous"),),
+    buttons=(ANONYMOUS_BUTTON,),
+)
+async def _anonymous(ctx: CommandContext, command: AnonymousArgs) -> list[Reply]:
     idea = await idea_store.get_idea(ctx.session, command.idea, lock=True)
     if idea is None or idea.person_id != ctx.person.id:
         # Only the idea giver decides; nobody learns whether someone else's idea exists.
         return [Reply(pt(ctx.lang, "anonymous.not_yours"))]
-    wanted = command.action != "off"
+    wanted = command.hide
     if idea.anonymous != wanted:
         idea.anonymous = wanted
         idea.updated_at = ctx.now
@@ -208,8 +301,3 @@ def _facts(lang: str, data: dict) -> tuple[Fact, ...]:
             pt(lang, "value.yes") if person["coordinator_in_table"] else pt(lang, "value.no"),
         ),
     )
-
-
-HANDLERS.update(
-    {"mydata": _mydata, "forget-me": _forget_me, "gdpr": _gdpr, "anonymous": _anonymous}
-)

@@ -7,6 +7,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.commands.handlers import (
+    AdvanceArgs,
+    AssignArgs,
+    CoordinatorArgs,
+    ExportArgs,
+    IdeaArgs,
+    ListArgs,
+    MessageArgs,
+    ReasonArgs,
+    ReferArgs,
+    SnoozeArgs,
+)
 from bot.commands.parser import (
     PHRASES,
     WORDS,
@@ -29,55 +41,78 @@ PROCESS = load_process()
         ("hjälp", Command("help")),
         ("/idea", Command("help")),
         ("MINA", Command("mine")),
-        ("/idea list", Command("list")),
+        ("/idea list", Command("list", ListArgs())),
         (
             "lista bedömning --otilldelade",
-            Command("list", stage="assessment", flags=frozenset({"unassigned"})),
+            Command("list", ListArgs(stage="assessment", flags=frozenset({"unassigned"}))),
         ),
-        ("list Testing --mine", Command("list", stage="testing", flags=frozenset({"mine"}))),
-        ("show 12", Command("show", idea=12)),
-        ("visa #12", Command("show", idea=12)),
-        ("visa nr 12", Command("show", idea=12)),
-        ("assign 12 me", Command("assign", idea=12, target="me")),
-        ("tilldela 12 mig", Command("assign", idea=12, target="me")),
-        ("assign 12 <@U024BE7LH|anna>", Command("assign", idea=12, target="@U024BE7LH")),
-        ("assign 12 @maria", Command("assign", idea=12, target="@maria")),
-        ("assign 12 msteams:29:1abc", Command("assign", idea=12, target="msteams:29:1abc")),
-        ("advance 12", Command("advance", idea=12)),
+        (
+            "list Testing --mine",
+            Command("list", ListArgs(stage="testing", flags=frozenset({"mine"}))),
+        ),
+        ("show 12", Command("show", IdeaArgs(idea=12))),
+        ("visa #12", Command("show", IdeaArgs(idea=12))),
+        ("visa nr 12", Command("show", IdeaArgs(idea=12))),
+        ("assign 12 me", Command("assign", AssignArgs(idea=12, target="me"))),
+        ("tilldela 12 mig", Command("assign", AssignArgs(idea=12, target="me"))),
+        (
+            "assign 12 <@U024BE7LH|anna>",
+            Command("assign", AssignArgs(idea=12, target="@U024BE7LH")),
+        ),
+        ("assign 12 @maria", Command("assign", AssignArgs(idea=12, target="@maria"))),
+        (
+            "assign 12 msteams:29:1abc",
+            Command("assign", AssignArgs(idea=12, target="msteams:29:1abc")),
+        ),
+        ("advance 12", Command("advance", AdvanceArgs(idea=12))),
         (
             "flytta 12 prövas Bra jobbat!",
-            Command("advance", idea=12, stage="testing", text="Bra jobbat!"),
+            Command("advance", AdvanceArgs(idea=12, stage="testing", text="Bra jobbat!")),
         ),
-        ("advance 12 Great work", Command("advance", idea=12, text="Great work")),
+        ("advance 12 Great work", Command("advance", AdvanceArgs(idea=12, text="Great work"))),
         (
             "/idea advance 12 development Next: a pilot.\nSee you!",
-            Command("advance", idea=12, stage="development", text="Next: a pilot.\nSee you!"),
+            Command(
+                "advance",
+                AdvanceArgs(idea=12, stage="development", text="Next: a pilot.\nSee you!"),
+            ),
         ),
-        ("park 3", Command("park", idea=3)),
-        ("parkera 3 Vi väntar.", Command("park", idea=3, text="Vi väntar.")),
+        ("park 3", Command("park", MessageArgs(idea=3))),
+        ("parkera 3 Vi väntar.", Command("park", MessageArgs(idea=3, text="Vi väntar."))),
         (
             'refer 4 "Tekniska förvaltningen" De äger frågan.',
-            Command("refer", idea=4, target="Tekniska förvaltningen", text="De äger frågan."),
+            Command(
+                "refer", ReferArgs(idea=4, target="Tekniska förvaltningen", text="De äger frågan.")
+            ),
         ),
-        ("hänvisa 4 ”Region Skåne”", Command("refer", idea=4, target="Region Skåne")),
-        ("refer 4 Trafikverket", Command("refer", idea=4, target="Trafikverket")),
-        ("close 5 Finns redan.", Command("close", idea=5, text="Finns redan.")),
-        ("avsluta 5 Finns redan.", Command("close", idea=5, text="Finns redan.")),
-        ("återöppna 5", Command("reopen", idea=5)),
-        ("note 6 ring Kalle", Command("note", idea=6, text="ring Kalle")),
+        ("hänvisa 4 ”Region Skåne”", Command("refer", ReferArgs(idea=4, target="Region Skåne"))),
+        ("refer 4 Trafikverket", Command("refer", ReferArgs(idea=4, target="Trafikverket"))),
+        ("close 5 Finns redan.", Command("close", ReasonArgs(idea=5, text="Finns redan."))),
+        ("avsluta 5 Finns redan.", Command("close", ReasonArgs(idea=5, text="Finns redan."))),
+        ("återöppna 5", Command("reopen", MessageArgs(idea=5))),
+        ("note 6 ring Kalle", Command("note", ReasonArgs(idea=6, text="ring Kalle"))),
         ("statistik", Command("stats")),
-        ("export", Command("export", action="csv")),
-        ("exportera CSV", Command("export", action="csv")),
-        ("coordinator list", Command("coordinator", action="list")),
-        ("idéslussare lägg till slack:U1", Command("coordinator", action="add", target="slack:U1")),
-        ("coordinator remove @lars", Command("coordinator", action="remove", target="@lars")),
-        ("snooze 7 5", Command("snooze", idea=7, days=5)),
+        ("export", Command("export", ExportArgs(format="csv"))),
+        ("exportera CSV", Command("export", ExportArgs(format="csv"))),
+        ("coordinator list", Command("coordinator", CoordinatorArgs(action="list"))),
+        (
+            "idéslussare lägg till slack:U1",
+            Command("coordinator", CoordinatorArgs(action="add", target="slack:U1")),
+        ),
+        (
+            "coordinator remove @lars",
+            Command("coordinator", CoordinatorArgs(action="remove", target="@lars")),
+        ),
+        ("snooze 7 5", Command("snooze", SnoozeArgs(idea=7, days=5))),
         (
             "pausa 7 5 dagar Väntar på IT",
-            Command("snooze", idea=7, days=5, text="Väntar på IT"),
+            Command("snooze", SnoozeArgs(idea=7, days=5, text="Väntar på IT")),
         ),
-        ("snooze 7 2 working days budget", Command("snooze", idea=7, days=2, text="budget")),
-        ("snooze 7 1 day", Command("snooze", idea=7, days=1)),
+        (
+            "snooze 7 2 working days budget",
+            Command("snooze", SnoozeArgs(idea=7, days=2, text="budget")),
+        ),
+        ("snooze 7 1 day", Command("snooze", SnoozeArgs(idea=7, days=1))),
         ("utkorg", Command("outbox")),
         ("/idea outbox", Command("outbox")),
     ],
@@ -155,5 +190,6 @@ def test_any_text_gives_a_command_or_an_explanation(text: str) -> None:
             if result.command:
                 assert ct(lang, f"usage.{result.command}")
     else:
-        assert result.idea is None or 1 <= result.idea <= 2_147_483_647
-        assert result.stage is None or result.stage in PROCESS.stages
+        idea, stage = getattr(result.args, "idea", None), getattr(result.args, "stage", None)
+        assert idea is None or 1 <= idea <= 2_147_483_647
+        assert stage is None or stage in PROCESS.stages

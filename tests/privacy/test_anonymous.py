@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.commands.parser import Command, parse
+from bot.commands.privacy import AnonymousArgs
 from bot.process import load_process
 from storage.models import Idea, IdeaEvent
 from tests.bot.ideas import submit_idea
@@ -24,8 +25,8 @@ async def _export(maria: Chat) -> str:
 
 def test_the_words_parse() -> None:
     process = load_process()
-    assert parse("anonym 12", process) == Command("anonymous", idea=12, action="on")
-    assert parse("anonymous 12 off", process) == Command("anonymous", idea=12, action="off")
+    assert parse("anonym 12", process) == Command("anonymous", AnonymousArgs(12, hide=True))
+    assert parse("anonymous 12 off", process) == Command("anonymous", AnonymousArgs(12, hide=False))
     assert parse("anonym 12 kanske", process).key == "parse.extra_words"
 
 

@@ -7,6 +7,7 @@ import json
 from sqlalchemy import func, select
 
 from bot.commands.parser import Command, ParseError, looks_like_command, parse
+from bot.commands.privacy import ForgetMeArgs, GdprArgs
 from bot.process import load_process
 from storage.models import AuditEvent, Base, Dialogue, Idea, OutboxMessage, Person
 from tests.bot.ideas import submit_idea
@@ -58,13 +59,11 @@ def test_the_privacy_words_parse_in_both_languages() -> None:
     process = load_process()
     assert parse("mina uppgifter", process) == Command("mydata")
     assert parse("My data", process) == Command("mydata")
-    assert parse("/idea glöm mig", process) == Command("forget-me")
-    assert parse("forget me", process) == Command("forget-me")
+    assert parse("/idea glöm mig", process) == Command("forget-me", ForgetMeArgs())
+    assert parse("forget me", process) == Command("forget-me", ForgetMeArgs())
     assert parse("mina", process) == Command("mine")  # "mina" alone is still the ideas
-    assert parse("gdpr radera <@U1|x>", process) == Command("gdpr", action="erase", target="@U1")
-    assert parse("gdpr export slack:U1", process) == Command(
-        "gdpr", action="export", target="slack:U1"
-    )
+    assert parse("gdpr radera <@U1|x>", process) == Command("gdpr", GdprArgs("erase", "@U1"))
+    assert parse("gdpr export slack:U1", process) == Command("gdpr", GdprArgs("export", "slack:U1"))
     assert isinstance(parse("gdpr", process), ParseError)
     assert parse("glöm mig nu", process).key == "parse.extra_words"
     assert looks_like_command("glöm mig") and looks_like_command("mina uppgifter")

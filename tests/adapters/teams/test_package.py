@@ -62,7 +62,7 @@ def test_teams_package_writes_the_zip_with_the_app_id(tmp_path, capsys) -> None:
         for command in command_list["commands"]:
             assert len(command["title"]) <= 32 and len(command["description"]) <= 128
     personal = [c["title"] for c in bot["commandLists"][0]["commands"]]
-    assert personal == ["help", "mine", "list", "show", "advance", "close"]
+    assert personal == ["help", "mine", "list", "show", "advance", "close", "whoami"]
     assert color == color_icon() and outline == outline_icon()
 
 

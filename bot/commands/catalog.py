@@ -1,0 +1,15 @@
+"""Every command the bot understands, put together from the modules that declare them, in the
+order help and Teams' command menu show them. A new command is declared next to its handler
+(bot/commands/registry.py says how); a new module of commands is one more line here."""
+
+from __future__ import annotations
+
+from bot.commands import handlers, privacy, whoami
+from bot.commands.buttons import Codec
+from bot.commands.registry import Registry
+from bot.satisfaction import SCORE_BUTTON
+from conversations.command_texts import ct
+
+COMMANDS = Registry([*handlers.commands.specs, *privacy.commands.specs, *whoami.commands.specs], ct)
+# Every button value of ours: the commands' buttons, then the satisfaction question's.
+BUTTONS = Codec([*COMMANDS.codec.buttons, SCORE_BUTTON])

@@ -1,0 +1,159 @@
+"""The pieces every command's arguments are read with: idea numbers, people, stages, quoted
+names; and the two results of reading a command, `Command` and `ParseError`.
+
+Pure and total: each reader takes the rest of the text and gives a value and what is left,
+never an exception. A command's own reader (next to its handler) combines them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from bot.process import Process
+from conversations.clean import shorten
+
+PREFIXES = ("/idea", "/idé", "/ide")
+MAX_NUMBER = 2_147_483_647  # the database's integer range
+# What a command may store: a message, reason or note (as long as an intake answer), and
+# where an idea is referred. Longer is refused with the limit, never cut silently.
+MAX_COMMAND_TEXT = 2000
+MAX_TARGET = 200
+ME_WORDS = ("me", "mig", "jag", "myself")
+
+
+@dataclass(frozen=True)
+class NoArgs:
+    """The arguments of a command that takes none."""
+
+
+A = TypeVar("A")
+
+
+@dataclass(frozen=True)
+class Command(Generic[A]):
+    """A command as read from text or a button: its name and its own typed arguments
+    (each command declares its arguments' class next to its handler)."""
+
+    name: str
+    args: A = NoArgs()  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class ParseError:
+    """Why the text is not a command; `key` names a text in conversations/command_texts.py."""
+
+    key: str
+    values: dict[str, str] = field(default_factory=dict)
+    command: str | None = None  # the command it looked like, for a hint on its usage
+
+
+# What a command's reader gets (the text after the command's word, stripped, and the process
+# for stage names) and gives: its arguments, or why they are wrong.
+Reader = Callable[[str, Process], Any]
+
+
+def strip_prefix(text: str) -> tuple[str, bool]:
+    """The text without a leading `/idea`, and whether it had one."""
+    stripped = text.lstrip()
+    lowered = stripped.casefold()
+    for prefix in PREFIXES:
+        if lowered.startswith(prefix) and (
+            len(stripped) == len(prefix) or stripped[len(prefix)].isspace()
+        ):
+            return stripped[len(prefix) :], True
+    return text, False
+
+
+def normal(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def no_args(name: str, make: Callable[[], Any] = NoArgs) -> Reader:
+    """The reader of a command that takes no arguments: anything after it is explained."""
+
+    def read(rest: str, _: Process) -> Any:
+        if rest:
+            return ParseError("parse.extra_words", {"words": shorten(rest, 30)}, name)
+        return make()
+
+    return read
+
+
+def with_number(name: str, then: Callable[[int, str, Process], Any]) -> Reader:
+    """The reader of a command about one idea: its number first, then `then` on the rest."""
+
+    def read(rest: str, process: Process) -> Any:
+        number, after = read_number(rest)
+        if number is None:
+            return ParseError("parse.needs_number", {}, name)
+        if isinstance(number, ParseError):
+            return number
+        return then(number, after, process)
+
+    return read
+
+
+def read_number(rest: str) -> tuple[int | ParseError | None, str]:
+    if not rest:
+        return None, ""
+    word, _, remainder = rest.partition(" ")
+    digits = word.lstrip("#").rstrip(".,:;")
+    if digits.casefold() in ("nr", "no", "nummer", "number") and remainder:
+        return read_number(remainder.strip())
+    if not digits.isascii() or not digits.isdigit():
+        return ParseError("parse.bad_number", {"word": shorten(word, 30)}), ""
+    number = int(digits)
+    if not 1 <= number <= MAX_NUMBER:
+        return ParseError("parse.bad_number", {"word": shorten(word, 30)}), ""
+    return number, remainder.strip()
+
+
+_SLACK_MENTION = re.compile(r"^<@([A-Za-z0-9._:-]+)(?:\|[^>]*)?>$")
+_QUALIFIED = re.compile(r"^([a-z]+):(\S+)$")
+_AT_NAME = re.compile(r"^@([\w.-]+)$")
+
+
+def read_person(rest: str) -> tuple[str | None, str]:
+    """A person: "me", "<@U123>" (→ "@U123"), "@anna" (→ "@anna") or "slack:U123".
+    "@x" means a user id on the speaker's own platform; the handler qualifies it."""
+    word, _, remainder = rest.strip().partition(" ")
+    lowered = word.casefold()
+    if lowered in ME_WORDS:
+        return "me", remainder.strip()
+    if match := _SLACK_MENTION.match(word):
+        return "@" + match.group(1), remainder.strip()
+    if match := _AT_NAME.match(word):
+        return "@" + match.group(1), remainder.strip()
+    if _QUALIFIED.match(word):
+        return word, remainder.strip()
+    return None, rest
+
+
+def read_stage(rest: str, process: Process) -> tuple[str | None, str]:
+    """An optional stage at the start: its id or its name in either language, which may be
+    more than one word ("inte nu"); the longest match wins."""
+    words = rest.split(" ")
+    for count in range(min(3, len(words)), 0, -1):
+        candidate = " ".join(words[:count]).strip(".,:;")
+        stage = process.find_stage(candidate) if candidate else None
+        if stage is not None:
+            return stage, " ".join(words[count:]).strip()
+    return None, rest
+
+
+_QUOTES = {'"': '"', "”": "”", "“": "”", "'": "'", "«": "»", "»": "«"}
+
+
+def read_quoted_or_word(rest: str) -> tuple[str, str]:
+    """`"Tekniska förvaltningen" message` or `Trafikverket message`."""
+    rest = rest.strip()
+    if rest and rest[0] in _QUOTES:
+        closing = rest.find(_QUOTES[rest[0]], 1)
+        if closing > 1:
+            return rest[1:closing].strip(), rest[closing + 1 :].strip()
+    word, _, remainder = rest.partition(" ")
+    return word, remainder.strip()

@@ -1,0 +1,81 @@
+"""Pure renderers of what commands found: a handler gathers the facts (view data, below) and
+these turn them into the words of a `Reply`, in Swedish or English. No I/O, no database, so
+they are tested like the intake dialogue: data in, text out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from conversations.command_texts import ct
+from conversations.reply import Reply
+
+# The roles a person can have, as `whoami` names them (the registry's roles, plus the idea
+# giver: anyone who is neither coordinator nor admin).
+IDEA_GIVER = "giver"
+
+
+@dataclass(frozen=True)
+class HelpView:
+    """Help for one person: per role they have, the text keys of the lines the commands
+    declare; and the stages (name, id) when they may move ideas."""
+
+    sections: tuple[tuple[str, tuple[str, ...]], ...]
+    stages: tuple[tuple[str, str], ...] = ()
+
+
+def help_reply(lang: str, view: HelpView) -> Reply:
+    parts = []
+    for role, keys in view.sections:
+        lines = [ct(lang, f"help.{role}"), *(f"• {ct(lang, key)}" for key in keys)]
+        if role == "everyone":
+            lines.append(f"• {ct(lang, 'help.new_idea')}")
+        parts.append("\n".join(lines))
+        if role == "coordinator" and view.stages:
+            stages = ", ".join(f"{name} ({stage_id})" for name, stage_id in view.stages)
+            parts.append(ct(lang, "help.stages", stages=stages))
+    return Reply("\n\n".join(parts))
+
+
+@dataclass(frozen=True)
+class MineLine:
+    number: int
+    title: str
+    stage: str  # its name, in the reader's language
+    date: str  # of the last change
+
+
+def mine_reply(lang: str, ideas: tuple[MineLine, ...]) -> Reply:
+    if not ideas:
+        return Reply(ct(lang, "mine.none"))
+    lines = [ct(lang, "mine.intro")]
+    for idea in ideas:
+        lines.append(
+            ct(
+                lang,
+                "mine.line",
+                number=idea.number,
+                title=idea.title,
+                stage=idea.stage,
+                date=idea.date,
+            )
+        )
+    lines.append(ct(lang, "mine.hint"))
+    return Reply("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class WhoAmIView:
+    qualified_id: str  # "slack:U024BE7LH", "msteams:29:1abc…", "console:anna"
+    role: str  # "admin", "coordinator" or IDEA_GIVER
+
+
+def whoami_reply(lang: str, view: WhoAmIView) -> Reply:
+    role = ct(lang, f"whoami.role.{view.role}")
+    return Reply(
+        "\n".join(
+            (
+                ct(lang, "whoami.id", id=view.qualified_id, role=role),
+                ct(lang, "whoami.settings"),
+            )
+        )
+    )
