@@ -70,12 +70,12 @@ from typing import Any
 from sqlalchemy import String, and_, cast, exists, or_, select, update
 from sqlalchemy.orm import aliased
 
-from adapters.base import AlreadyDelivered, RetryLater, Sender, Unreachable
 from bot import observability
 from bot.calendar import DEFAULT_CALENDAR, WorkingCalendar
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.ratelimit import RateLimiter, RateRule, tenant_of
+from bot.ports import AlreadyDelivered, RateRule, RetryLater, Sender, Unreachable
+from bot.ratelimit import RateLimiter, tenant_of
 from bot.roles import coordinator_people
 from conversations.reminder_texts import t_named
 from conversations.reply import Reply, payload_of, replies_from_payload
