@@ -32,6 +32,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import generate_latest
 
+from bot.platforms import route_platforms
 from storage.database import Database
 from storage.metrics import database_counts
 
@@ -292,7 +293,9 @@ def install(app: web.Application, database: Database) -> None:
     """Add `/metrics` and the request middleware (request id, latency) to the server."""
     figures = DatabaseFigures(database)
     app[FIGURES] = figures
-    app[PLATFORM_ROUTES] = {}
+    # Every known platform's routes (also when a test mounts a route by hand); build_app
+    # adds those of the platforms it mounts.
+    app[PLATFORM_ROUTES] = route_platforms()
     app.middlewares.append(request_middleware)
     app.router.add_get(METRICS_PATH, _metrics)
 
