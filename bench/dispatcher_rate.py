@@ -32,10 +32,10 @@ from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from adapters.base import RetryLater, Unreachable
 from bench.fake_teams_api import serve
 from bot.dispatcher import Dispatcher, DispatchPolicy, payload_of
-from bot.ratelimit import DEFAULT_RATE_LIMITS, RateRule, Window
+from bot.platforms import rate_limits
+from bot.ports import RateRule, RetryLater, Unreachable, Window
 from conversations.reply import Reply
 from storage.database import Database
 from storage.models import OutboxMessage, Person
@@ -83,7 +83,7 @@ def scaled_limits(scale: float) -> dict[str, tuple[RateRule, ...]]:
             RateRule(
                 rule.scope, tuple(Window(int(w.count * scale), w.seconds) for w in rule.windows)
             )
-            for rule in DEFAULT_RATE_LIMITS["msteams"]
+            for rule in rate_limits()["msteams"]
         )
     }
 

@@ -84,8 +84,7 @@ async def run_api(port: int, delay: float = 0.0) -> None:
 async def run_idesluss(port: int, api_url: str, database_url: str, *, stub: bool = False) -> None:
     import logging
 
-    import adapters.slack
-    from adapters.registry import ConfiguredPlatform
+    from adapters.slack import SlackPlatform
     from adapters.slack.config import SlackConfig
     from bot.app import IdeaBot
     from bot.config import Settings
@@ -107,7 +106,7 @@ async def run_idesluss(port: int, api_url: str, database_url: str, *, stub: bool
             return TurnResult([reply], "sv")
 
         bot.run_turn = canned  # type: ignore[method-assign]
-    app = await build_app(bot, [ConfiguredPlatform("slack", adapters.slack, config)])
+    app = await build_app(bot, [SlackPlatform(config)])
     await serve(app, "127.0.0.1", port)
 
 

@@ -58,9 +58,10 @@ ANSWERS = (
 
 
 def serve_idesluss(port: int, database_url: str) -> None:
-    from adapters.teams import from_env, mount
+    from adapters.teams import TeamsPlatform, from_env
     from bot.app import IdeaBot
     from bot.config import Settings
+    from bot.server import host_for
     from storage.database import Database
 
     async def start() -> web.Application:
@@ -68,7 +69,9 @@ def serve_idesluss(port: int, database_url: str) -> None:
         await database.upgrade()
         bot = IdeaBot(database, settings=Settings(database_url=database_url))
         app = web.Application()
-        await mount(app, bot, from_env({"IDESLUSS_TEAMS_INSECURE_LOCAL": "1"}))
+        await TeamsPlatform(from_env({"IDESLUSS_TEAMS_INSECURE_LOCAL": "1"})).mount(
+            host_for(app, bot)
+        )
         return app
 
     web.run_app(start(), host="127.0.0.1", port=port, print=None, access_log=None)

@@ -48,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="only print what would be sent; change nothing"
     )
     serve = commands.add_parser(
-        "serve", help="run the server for Slack and Teams (configured by environment variables)"
+        "serve",
+        help=f"run the server for {_platform_names()} (configured by environment variables)",
     )
     serve.add_argument(
         "--host", default=DEFAULT_HOST, help=f"address to listen on ({DEFAULT_HOST})"
@@ -80,6 +81,14 @@ def build_parser() -> argparse.ArgumentParser:
     outbox.add_argument("--retry", type=int, metavar="ID", help="queue failed message ID again")
     add_teams_package_command(commands)
     return parser
+
+
+def _platform_names() -> str:
+    """ "Slack and Teams": every platform found (bot/platforms.py), without their SDKs."""
+    from bot.platforms import platform_classes
+
+    names = [cls.display_name for cls in platform_classes()] or ["the chat platforms"]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def add_teams_package_command(commands: argparse._SubParsersAction) -> None:
@@ -254,9 +263,10 @@ async def _remind(args: argparse.Namespace) -> int:
 async def _serve(args: argparse.Namespace) -> int:
     import os
 
-    from adapters.registry import PlatformConfigError, configured_platforms
     from bot.app import IdeaBot
     from bot.observability import MetricsAccess, MetricsConfigError
+    from bot.platforms import configured_platforms, platform_classes
+    from bot.ports import PlatformConfigError
     from bot.server import ServerConfigError, ServerLimits, build_app, serve
 
     if not 0 < args.port < 65536:
@@ -279,8 +289,10 @@ async def _serve(args: argparse.Namespace) -> int:
     except PlatformConfigError as exc:
         return fail(str(exc), EXIT_CONFIG)
     if not platforms:
+        hints = " or ".join(cls.settings_hint or cls.display_name for cls in platform_classes())
         logging.getLogger("idesluss").warning(
-            "no chat platform is configured (see README: Slack, Teams); serving /healthz only"
+            "no chat platform is configured (set %s; see README); serving /healthz only",
+            hints or "a platform's settings",
         )
     try:
         database = await _open_database(settings)
@@ -399,5 +411,5 @@ async def _outbox(args: argparse.Namespace) -> int:
     return 0
 
 
-if __name__ == "__main__":  # pragma: no cover
+if __name__ == "__main__":  # pragma: no cover - after every function it calls is defined
     sys.exit(main())

@@ -8,8 +8,8 @@ same outbox rows; it has no console sender, so it never claims a terminal person
 
 from __future__ import annotations
 
-from adapters.base import DeliveryError, Sender
 from bot.clock import Clock
+from bot.ports import DeliveryError, Sender
 from conversations.reply import replies_from_payload
 from storage.database import Database
 from storage.outbox import mark_sent, pending_for

@@ -67,12 +67,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from adapters.base import AlreadyDelivered, RetryLater, Sender, Unreachable
 from bot import observability
 from bot.calendar import DEFAULT_CALENDAR, WorkingCalendar
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.ratelimit import RateLimiter, RateRule, tenant_of
+from bot.ports import AlreadyDelivered, RateRule, RetryLater, Sender, Unreachable
+from bot.ratelimit import RateLimiter, tenant_of
 from bot.roles import coordinator_people
 from conversations.reminder_texts import t_named
 from conversations.reply import Reply, payload_of, replies_from_payload

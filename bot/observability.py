@@ -32,6 +32,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import generate_latest
 
+from bot.platforms import route_platforms
 from storage.database import Database
 from storage.metrics import database_counts
 
@@ -96,7 +97,9 @@ request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 )
 # The platform whose endpoint the request came to, for log lines that do not name one.
 platform_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("platform", default=None)
-PLATFORM_ROUTES = {"/slack/events": "slack", "/api/messages": "msteams"}
+# Path → platform, for the application whose middleware runs: each mounted platform's
+# declared routes (bot.ports.Platform.routes), named by bot/server.py.
+PLATFORM_ROUTES = web.AppKey("platform_routes", dict[str, str])
 
 
 # ── hooks the core calls ─────────────────────────────────────────────────────────────────
@@ -290,8 +293,16 @@ def install(app: web.Application, database: Database) -> None:
     """Add `/metrics` and the request middleware (request id, latency) to the server."""
     figures = DatabaseFigures(database)
     app[FIGURES] = figures
+    # Every known platform's routes (also when a test mounts a route by hand); build_app
+    # adds those of the platforms it mounts.
+    app[PLATFORM_ROUTES] = route_platforms()
     app.middlewares.append(request_middleware)
     app.router.add_get(METRICS_PATH, _metrics)
+
+
+def name_routes(app: web.Application, platform: str, routes: tuple[str, ...]) -> None:
+    """Requests to these paths are the platform's (its name in their log lines)."""
+    app[PLATFORM_ROUTES].update(dict.fromkeys(routes, platform))
 
 
 def restrict(app: web.Application, access: MetricsAccess) -> None:
@@ -316,7 +327,7 @@ async def request_middleware(
     # A caller's id is kept when it looks like one (load balancers set it); else a new one.
     request_id = incoming_id if _plausible_id(incoming_id) else uuid.uuid4().hex
     token = request_id_var.set(request_id)
-    platform_token = platform_var.set(PLATFORM_ROUTES.get(request.path))
+    platform_token = platform_var.set(request.app.get(PLATFORM_ROUTES, {}).get(request.path))
     started = time.perf_counter()
     status = 500
     try:

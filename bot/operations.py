@@ -136,15 +136,12 @@ class Checkup:
         return "\n".join(lines)
 
 
-def name_of(platform: str) -> str:
-    return {"slack": "Slack", "teams": "Teams", "msteams": "Teams"}.get(platform, platform)
-
-
 async def doctor(environ: Mapping[str, str] | None = None) -> Checkup:
     """Check a configuration: settings, the process file, the database (reachable, at the
     newest migration), each configured platform (Slack: the token works)."""
-    from adapters.registry import PLATFORM_PACKAGES, PlatformConfigError, configured_platforms
     from bot.config import Settings
+    from bot.platforms import configured_platforms, platform_classes
+    from bot.ports import PlatformConfigError
     from bot.process import ProcessError, load_process
 
     env = os.environ if environ is None else environ
@@ -164,29 +161,29 @@ async def doctor(environ: Mapping[str, str] | None = None) -> Checkup:
             checkup.problems.append(f"process file: {exc}")
         await _check_database(settings.database_url, checkup)
 
+    classes = platform_classes()
     platforms, platform_problems = [], []
-    for dotted in PLATFORM_PACKAGES:
+    for cls in classes:
         # One platform at a time: a half-configured one must not hide another's check.
-        name = name_of(dotted.rsplit(".", 1)[-1])
         try:
-            platforms += configured_platforms(env, [dotted])
+            platforms += configured_platforms(env, [cls])
         except (PlatformConfigError, ValueError) as exc:
-            platform_problems += [f"{name}: {line}" for line in str(exc).splitlines()]
+            platform_problems += [f"{cls.display_name}: {line}" for line in str(exc).splitlines()]
     checkup.problems.extend(platform_problems)
     if not platforms and not platform_problems:
         checkup.problems.append(
-            "no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET "
-            "(Slack) or MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (Teams); see DEPLOYMENT.md"
+            f"no chat platform is configured: set {_settings_hints(classes)}; see DEPLOYMENT.md"
         )
     for platform in platforms:
-        check = getattr(platform.package, "doctor", None)
-        if check is None:
-            checkup.ok.append(f"{name_of(platform.name)}: configured, credentials present")
-            continue
-        good, problems = await check(platform.config)
+        good, problems = await platform.doctor()
         checkup.ok.extend(good)
         checkup.problems.extend(problems)
     return checkup
+
+
+def _settings_hints(classes: list[Any]) -> str:
+    hints = [cls.settings_hint or cls.display_name for cls in classes]
+    return " or ".join(hints) if hints else "a chat platform's settings"
 
 
 async def _check_database(url: str, checkup: Checkup) -> None:

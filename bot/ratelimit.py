@@ -1,5 +1,6 @@
 """Sliding-window rate limits per platform, so the dispatcher never sends faster than a
-platform allows (numbers from the platforms' docs, see DEFAULT_RATE_LIMITS).
+platform allows: the limits each platform declares (`Platform.rate_limits`, the numbers
+from the platforms' docs).
 
 A limit is a set of windows ("7 in 1 s, 8 in 2 s, 60 in 30 s") applied either per recipient
 (one DM conversation or channel) or per platform tenant (a Teams tenant, a Slack workspace).
@@ -14,35 +15,9 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
-class Window:
-    count: int
-    seconds: float
-
-
-@dataclass(frozen=True)
-class RateRule:
-    scope: str  # "recipient" or "tenant"
-    windows: tuple[Window, ...]
-
-
-RECIPIENT = "recipient"
-TENANT = "tenant"
-
-DEFAULT_RATE_LIMITS: dict[str, tuple[RateRule, ...]] = {
-    # chat.postMessage: about one message per second per channel.
-    "slack": (RateRule(RECIPIENT, (Window(1, 1.0),)),),
-    # Per bot per conversation: 7/1 s, 8/2 s, 60/30 s, 1800/h; per app per tenant ~30 RPS.
-    "msteams": (
-        RateRule(
-            RECIPIENT, (Window(7, 1.0), Window(8, 2.0), Window(60, 30.0), Window(1800, 3600.0))
-        ),
-        RateRule(TENANT, (Window(30, 1.0),)),
-    ),
-}
+from bot import platforms
+from bot.ports import RECIPIENT, RateRule, Window
 
 
 def tenant_of(address: Mapping[str, object] | None) -> str:
@@ -67,7 +42,7 @@ class RateLimiter:
         sleep: Callable[[float], Awaitable[object]],
         margin: float = 0.01,
     ) -> None:
-        self.limits = DEFAULT_RATE_LIMITS if limits is None else limits
+        self.limits = platforms.rate_limits() if limits is None else limits
         self._now = now
         self._sleep = sleep
         # A little slack so that the platform's clock never counts one send too many.

@@ -23,18 +23,17 @@ import signal
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 from aiohttp import web
 from aiohttp.streams import StreamReader
 from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 
-from adapters.base import Sender
-from adapters.registry import ConfiguredPlatform
 from bot import observability
 from bot.app import IdeaBot
 from bot.inbox import Inbox, run_recovery
+from bot.ports import BackgroundService, Handler, Hook, Platform, Sender
 from bot.scheduler import Background, start_delivery
 
 log = logging.getLogger(__name__)
@@ -44,16 +43,6 @@ DEFAULT_PORT = 3978
 # How long a stopping server waits for turns that are still running.
 DRAIN_SECONDS = 20.0
 HEALTH_CHECK_SECONDS = 3.0
-
-
-class BackgroundService(Protocol):
-    """Something that runs beside the web server for its whole life."""
-
-    name: str
-
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
 
 
 class InFlight:
@@ -108,6 +97,9 @@ SERVICES = web.AppKey("services", list[BackgroundService])
 PLATFORMS = web.AppKey("platforms", list[str])
 
 
+HOST = web.AppKey("host", object)
+
+
 def inbox_of(app: web.Application, bot: IdeaBot) -> Inbox:
     """The server's inbox. An application made without build_app (a test or a benchmark
     mounting one platform) gets one too, without the recovery service."""
@@ -123,6 +115,77 @@ def add_service(app: web.Application, service: BackgroundService) -> None:
     """Run `service` for the server's life: started after every platform is mounted, stopped
     (in reverse order) after the last turn has finished."""
     app[SERVICES].append(service)
+
+
+class ServerHost:
+    """What a platform gets when it is mounted (bot.ports.Host): the bot, the inbox, work
+    after the answer, and the application's routes, services and hooks, and nothing else
+    of the server."""
+
+    def __init__(self, app: web.Application, bot: IdeaBot) -> None:
+        self.app = app
+        self._bot = bot
+
+    @property
+    def bot(self) -> IdeaBot:
+        return self._bot
+
+    @property
+    def inbox(self) -> Inbox:
+        return inbox_of(self.app, self._bot)
+
+    def spawn(self, work: Coroutine[Any, Any, Any], *, name: str) -> asyncio.Task[Any]:
+        return self.app[INFLIGHT].spawn(work, name=name)
+
+    def add_route(self, method: str, path: str, handler: Handler) -> None:
+        self.app.router.add_route(method, path, handler)
+
+    def add_service(self, service: BackgroundService) -> None:
+        add_service(self.app, service)
+
+    def on_startup(self, hook: Hook) -> None:
+        self.app.on_startup.append(hook)
+
+    def on_shutdown(self, hook: Hook) -> None:
+        self.app.on_shutdown.append(hook)
+
+    def on_cleanup(self, hook: Hook) -> None:
+        self.app.on_cleanup.append(hook)
+
+
+def host_for(app: web.Application, bot: IdeaBot) -> ServerHost:
+    """The host to mount platforms on `app` with. An application made without build_app (a
+    test or a benchmark mounting one platform) gets what build_app would give it: the bot,
+    the in-flight turns, the inbox, and its platforms' services started and stopped with
+    it (but no delivery or recovery service)."""
+    host = app.get(HOST)
+    if isinstance(host, ServerHost):
+        return host
+    host = ServerHost(app, bot)
+    app[HOST] = host
+    if BOT not in app:
+        app[BOT] = bot
+    inbox_of(app, bot)
+    if SERVICES not in app:
+        app[SERVICES] = []
+        app.on_startup.append(_start_services)
+        app.on_cleanup.append(_stop_services)
+    return host
+
+
+async def _start_services(app: web.Application) -> None:
+    for service in app[SERVICES]:
+        await service.start()
+        log.info("service started", extra={"service": service.name})
+
+
+async def _stop_services(app: web.Application) -> None:
+    await app[INFLIGHT].drain()
+    for service in reversed(app[SERVICES]):
+        try:
+            await service.stop()
+        except Exception as exc:  # stop the others all the same
+            log.error("service %s did not stop cleanly: %s", service.name, type(exc).__name__)
 
 
 class DeliveryService:
@@ -195,7 +258,7 @@ def background_services(app: web.Application) -> list[BackgroundService]:
 
 async def build_app(
     bot: IdeaBot,
-    platforms: Sequence[ConfiguredPlatform] = (),
+    platforms: Sequence[Platform] = (),
     *,
     close_database: bool = True,
     extra_services: Sequence[BackgroundService] = (),
@@ -206,33 +269,25 @@ async def build_app(
     app[INFLIGHT] = InFlight()
     inbox_of(app, bot)
     app[SENDERS] = {}
-    app[SERVICES] = []
+    app[SERVICES] = []  # started and stopped below, after the platforms' own hooks
     app[PLATFORMS] = []
     app.router.add_get("/healthz", _healthz)
     observability.install(app, bot.db)
+    host = host_for(app, bot)
     for platform in platforms:
-        app[SENDERS][platform.name] = await platform.mount(app, bot)
+        app[SENDERS][platform.name] = await platform.mount(host)
         app[PLATFORMS].append(platform.name)
+        observability.name_routes(app, platform.name, platform.routes)
         log.info("platform mounted", extra={"platform": platform.name})
     for service in (*background_services(app), *extra_services):
         add_service(app, service)
 
-    async def start_services(app: web.Application) -> None:
-        for service in app[SERVICES]:
-            await service.start()
-            log.info("service started", extra={"service": service.name})
-
     async def stop_everything(app: web.Application) -> None:
-        await app[INFLIGHT].drain()
-        for service in reversed(app[SERVICES]):
-            try:
-                await service.stop()
-            except Exception as exc:  # stop the others all the same
-                log.error("service %s did not stop cleanly: %s", service.name, type(exc).__name__)
+        await _stop_services(app)
         if close_database:
             await bot.db.close()
 
-    app.on_startup.append(start_services)
+    app.on_startup.append(_start_services)
     app.on_cleanup.append(stop_everything)
     return app
 

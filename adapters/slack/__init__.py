@@ -1,82 +1,106 @@
 """Slack: the Events API over HTTP (POST /slack/events) or Socket Mode, the /idea command,
-buttons, the App Home tab and DMs for proactive messages. Everything Slack lives here."""
+buttons, the App Home tab and DMs for proactive messages. Everything Slack lives here.
+
+This module is what the core loads to learn about Slack (`SlackPlatform`, named in
+pyproject.toml); it imports no Slack SDK. The SDK comes in with `mount`, for a configured
+Slack only.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
-
-from adapters.slack.config import SlackConfig, from_env
+from adapters.slack.config import EVENTS_PATH, SlackConfig, from_env
+from bot.ports import RECIPIENT, Host, Platform, RateRule, Window
 
 if TYPE_CHECKING:
     from adapters.slack.sender import SlackSender
-    from bot.app import IdeaBot
 
 PLATFORM = "slack"
 
-__all__ = ["PLATFORM", "SlackConfig", "doctor", "from_env", "mount"]
+__all__ = ["PLATFORM", "SlackConfig", "SlackPlatform", "from_env"]
 
 
-async def mount(app: web.Application, bot: IdeaBot, config: SlackConfig) -> SlackSender:
-    """Add Slack to the server: the events route (or a Socket Mode connection) and the
-    start/stop hooks; return the Sender the dispatcher uses for Slack DMs."""
-    import aiohttp
+class SlackPlatform(Platform):
+    name = PLATFORM
+    display_name = "Slack"
+    routes = (EVENTS_PATH,)
+    # chat.postMessage: about one message per second per channel.
+    rate_limits = (RateRule(RECIPIENT, (Window(1, 1.0),)),)
+    # With `should_escape: true` on /idea (manifest.yml) a mention arrives as
+    # `<@U024BE7LH|anna>`, already the core's `<@id>` form (adapters/slack/markup.py).
+    mention_syntax = "<@U024BE7LH|anna>"
+    carries_files = False  # exports are not uploaded to Slack
+    settings_hint = "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (Slack)"
 
-    from adapters.slack.adapter import API_TIMEOUT_SECONDS, EVENTS_PATH, SlackAdapter
-    from bot.server import INBOX, INFLIGHT, add_service
+    def __init__(self, config: SlackConfig) -> None:
+        self.config = config
 
-    # One connection pool for every Slack call; its timeout is the one the SDK clients use.
-    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=API_TIMEOUT_SECONDS))
-    adapter = SlackAdapter(bot, config, session=session, inflight=app[INFLIGHT], inbox=app[INBOX])
-    add_service(app, adapter)
-    if config.socket_mode:
-        socket_mode = SocketMode(adapter)
-        add_service(app, socket_mode)
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> SlackPlatform | None:
+        config = from_env(environ)
+        return None if config is None else cls(config)
 
-        async def stop_taking_events(app: web.Application) -> None:
-            # Like the closed HTTP port: nothing new comes in while running turns finish.
-            await socket_mode.stop()
+    async def mount(self, host: Host) -> SlackSender:
+        """Add Slack to the server: the events route (or a Socket Mode connection) and the
+        start/stop hooks; return the Sender the dispatcher uses for Slack DMs."""
+        import aiohttp
 
-        app.on_shutdown.append(stop_taking_events)
-    else:
-        app.router.add_post(EVENTS_PATH, adapter.handle_http)
-    return adapter.sender
+        from adapters.slack.adapter import API_TIMEOUT_SECONDS, SlackAdapter
 
+        config = self.config
+        # One connection pool for every Slack call; its timeout is the one the SDK clients use.
+        session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=API_TIMEOUT_SECONDS))
+        adapter = SlackAdapter(host, config, session=session)
+        host.add_service(adapter)
+        if config.socket_mode:
+            socket_mode = SocketMode(adapter)
+            host.add_service(socket_mode)
 
-async def doctor(config: SlackConfig) -> tuple[list[str], list[str]]:
-    """`idesluss doctor`: is the bot token accepted (auth.test)? (fine lines, problems)"""
-    import aiohttp
-    from slack_sdk.errors import SlackApiError
-    from slack_sdk.web.async_client import AsyncWebClient
+            async def stop_taking_events(app: Any) -> None:
+                # Like the closed HTTP port: nothing new comes in while running turns finish.
+                await socket_mode.stop()
 
-    from adapters.slack.adapter import API_TIMEOUT_SECONDS
+            host.on_shutdown(stop_taking_events)
+        else:
+            host.add_route("POST", EVENTS_PATH, adapter.handle_http)
+        return adapter.sender
 
-    mode = "Socket Mode" if config.socket_mode else "HTTP events at /slack/events"
-    async with aiohttp.ClientSession() as session:
-        client = AsyncWebClient(
-            token=config.bot_token,
-            base_url=config.api_url,
-            session=session,
-            timeout=API_TIMEOUT_SECONDS,
-        )
-        try:
-            answer = await client.auth_test()
-        except SlackApiError as exc:
-            error = exc.response.get("error") or f"HTTP {exc.response.status_code}"
-            return [], [
-                f"Slack refused SLACK_BOT_TOKEN ({error}): copy the Bot User OAuth Token "
-                "(xoxb-…) again from OAuth & Permissions, and reinstall the app if it was "
-                "removed from the workspace"
-            ]
-        except Exception as exc:
-            return [], [
-                f"Slack cannot be reached at {config.api_url} ({type(exc).__name__}): check "
-                "the server's outbound HTTPS access (and SLACK_API_URL if you set it)"
-            ]
-    team = answer.get("team") or answer.get("team_id") or "?"
-    user = answer.get("user") or answer.get("user_id") or "?"
-    return [f"Slack: token accepted (workspace {team}, bot user {user}); {mode}"], []
+    async def doctor(self) -> tuple[list[str], list[str]]:
+        """`idesluss doctor`: is the bot token accepted (auth.test)? (fine lines, problems)"""
+        import aiohttp
+        from slack_sdk.errors import SlackApiError
+        from slack_sdk.web.async_client import AsyncWebClient
+
+        from adapters.slack.adapter import API_TIMEOUT_SECONDS
+
+        config = self.config
+        mode = "Socket Mode" if config.socket_mode else f"HTTP events at {EVENTS_PATH}"
+        async with aiohttp.ClientSession() as session:
+            client = AsyncWebClient(
+                token=config.bot_token,
+                base_url=config.api_url,
+                session=session,
+                timeout=API_TIMEOUT_SECONDS,
+            )
+            try:
+                answer = await client.auth_test()
+            except SlackApiError as exc:
+                error = exc.response.get("error") or f"HTTP {exc.response.status_code}"
+                return [], [
+                    f"Slack refused SLACK_BOT_TOKEN ({error}): copy the Bot User OAuth Token "
+                    "(xoxb-…) again from OAuth & Permissions, and reinstall the app if it was "
+                    "removed from the workspace"
+                ]
+            except Exception as exc:
+                return [], [
+                    f"Slack cannot be reached at {config.api_url} ({type(exc).__name__}): "
+                    "check the server's outbound HTTPS access (and SLACK_API_URL if you set it)"
+                ]
+        team = answer.get("team") or answer.get("team_id") or "?"
+        user = answer.get("user") or answer.get("user_id") or "?"
+        return [f"Slack: token accepted (workspace {team}, bot user {user}); {mode}"], []
 
 
 class SocketMode:

@@ -31,29 +31,24 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.base import DeliveryError, RetryLater
-from adapters.registry import PlatformConfigError
 from adapters.slack import texts
-from adapters.slack.config import SlackConfig
+from adapters.slack.config import EVENTS_PATH, SlackConfig
 from adapters.slack.markup import escape, from_slack
 from adapters.slack.profiles import Profile, SlackProfiles
 from adapters.slack.render import ACTION_PREFIX, home_view, render_messages
 from adapters.slack.sender import SlackSender, classify
-from bot.app import IdeaBot
-from bot.inbox import Answered, Delivery, Inbox
+from bot.inbox import Answered, Delivery
 from bot.incoming import Incoming
-from bot.roles import is_coordinator
-from bot.server import InFlight
+from bot.people import home_of
+from bot.ports import DeliveryError, Host, PlatformConfigError, RetryLater
 from conversations.reply import Reply
 from conversations.texts import DEFAULT_LANGUAGE
 from storage.database import DATABASE_ERRORS
-from storage.overview import ideas_of, queue_of
-from storage.people import find_person
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
-EVENTS_PATH = "/slack/events"
+__all__ = ["EVENTS_PATH", "SlackAdapter"]
 API_TIMEOUT_SECONDS = 10
 HOME_ITEMS = 40
 # Where a turn's replies go: the person's DM, or only to them under a command (ephemeral).
@@ -70,27 +65,21 @@ def _slack_id(value: Any) -> str | None:
 
 
 class SlackAdapter:
-    def __init__(
-        self,
-        bot: IdeaBot,
-        config: SlackConfig,
-        *,
-        session: aiohttp.ClientSession,
-        inflight: InFlight,
-        inbox: Inbox,
-    ) -> None:
+    def __init__(self, host: Host, config: SlackConfig, *, session: aiohttp.ClientSession) -> None:
+        bot = host.bot
         self.bot = bot
         self.config = config
         self.session = session
-        self.inflight = inflight
-        self.inbox = inbox
+        # Work done after Slack got its answer; the server finishes it before it stops.
+        self.spawn = host.spawn
+        self.inbox = inbox = host.inbox
         self.name = PLATFORM
         # Replies within a turn: wait out one 429 rather than lose the answer.
         self.client = self.web_client(config.bot_token)
         self.client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=1))
         # Proactive messages: a 429 goes back to the dispatcher, which honours Retry-After.
         self.sender = SlackSender(self.web_client(config.bot_token))
-        self.profiles = SlackProfiles(self.client, bot.db)
+        self.profiles = SlackProfiles(self.client, bot)
         inbox.register(self)
         self.verifier = (
             SignatureVerifier(config.signing_secret, clock=_EpochClock(bot.clock))
@@ -309,7 +298,7 @@ class SlackAdapter:
         team = _team(body, event)
         if said.lower().strip(" .!?") in _HELP_WORDS:
             # Only a pointer to the Messages tab: nothing changes, so nothing to keep.
-            self.inflight.spawn(
+            self.spawn(
                 self._how_to_start(user, team, channel, api_app_id=body.get("api_app_id")),
                 name="slack mention",
             )
@@ -333,12 +322,10 @@ class SlackAdapter:
         if user is None:
             return
         if event.get("tab") == "home":
-            self.inflight.spawn(self._publish_home(user), name="slack home")
+            self.spawn(self._publish_home(user), name="slack home")
         elif event.get("tab") == "messages":
             channel = _slack_id(event.get("channel"))
-            self.inflight.spawn(
-                self._welcome(user, _team(body, event), channel), name="slack welcome"
-            )
+            self.spawn(self._welcome(user, _team(body, event), channel), name="slack welcome")
 
     # ── the inbox: keep first, answer Slack, work afterwards ─────────────────────────────
 
@@ -443,24 +430,12 @@ class SlackAdapter:
 
     async def _publish_home(self, user: str) -> None:
         profile = await self.profiles.get(user)
-        qualified = f"{PLATFORM}:{user}"
         process = self.bot.process
-        async with self.bot.db.transaction() as session:
-            person = await find_person(session, qualified)
-            mine = await ideas_of(session, person.id, limit=HOME_ITEMS + 1) if person else []
-            queue = None
-            if await is_coordinator(session, self.bot.settings, qualified):
-                coordinator_id = person.id if person else -1
-                queue = await queue_of(
-                    session,
-                    coordinator_id,
-                    closed_stages=process.terminal_stages,
-                    limit=HOME_ITEMS + 1,
-                )
+        home = await home_of(self.bot, f"{PLATFORM}:{user}", limit=HOME_ITEMS + 1)
         view = home_view(
             profile.language,
-            mine=mine,
-            queue=queue,
+            mine=home.mine,
+            queue=home.queue,
             shown_at_most=HOME_ITEMS,
             stage_name=lambda stage: process.stage_name(stage, profile.language),
         )

@@ -7,9 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from adapters.registry import PlatformConfigError
+from bot.ports import PlatformConfigError
 
 DEFAULT_API_URL = "https://slack.com/api/"
+# Events, the /idea command and button clicks all come here (Bolt's default: one URL).
+EVENTS_PATH = "/slack/events"
 CREDENTIALS = ("SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
 
 

@@ -8,13 +8,15 @@ import logging
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.people import known_person
 from conversations.texts import language_for
-from storage.database import Database
-from storage.people import find_person
+
+if TYPE_CHECKING:
+    from bot.app import IdeaBot
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +57,13 @@ class SlackProfiles:
     def __init__(
         self,
         client: AsyncWebClient,
-        database: Database,
+        bot: IdeaBot,
         *,
         ttl: float = 600.0,
         size: int = 5000,
     ) -> None:
         self.client = client
-        self.db = database
+        self.bot = bot
         self.ttl = ttl
         self.size = size
         self._cache: OrderedDict[str, tuple[float, Profile]] = OrderedDict()
@@ -86,14 +88,13 @@ class SlackProfiles:
         self.remember(replace(profile, address=address, known=True))
 
     async def _load(self, user_id: str) -> Profile:
-        async with self.db.transaction() as session:
-            person = await find_person(session, f"{PLATFORM}:{user_id}")
+        person = await known_person(self.bot, f"{PLATFORM}:{user_id}")
         if person is not None and person.platform_locale and person.display_name:
             return Profile(
                 user_id,
                 name=person.display_name,
                 locale=person.platform_locale,
-                chosen_language=person.locale,
+                chosen_language=person.language,
                 address=person.address,
                 known=True,
             )
@@ -103,7 +104,7 @@ class SlackProfiles:
                 user_id,
                 name=name or person.display_name,
                 locale=locale or person.platform_locale,
-                chosen_language=person.locale,
+                chosen_language=person.language,
                 address=person.address,
                 known=True,
             )

@@ -1,6 +1,6 @@
 """Messages the bot sends on its own (follow-ups, reminders) as Slack DMs: the dispatcher
 calls `SlackSender.send` with the person's stored address and reads the outcome from the
-exception, if any (adapters/base.py).
+exception, if any (bot/ports.py).
 
 **Posting once.** Every message posted with a delivery key carries it in Slack message
 metadata (`event_type` "idesluss_delivery", `event_payload` {"key": …}; a reply rendered as
@@ -30,8 +30,8 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.base import AlreadyDelivered, DeliveryError, RetryLater, Unreachable
 from adapters.slack.render import render_messages
+from bot.ports import AlreadyDelivered, DeliveryError, RetryLater, Unreachable
 from conversations.reply import Reply
 
 log = logging.getLogger(__name__)

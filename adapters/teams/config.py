@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from adapters.registry import PlatformConfigError
+from bot.ports import PlatformConfigError
 
 PUBLIC_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 PUBLIC_LOGIN_URL = "https://login.microsoftonline.com/"

@@ -21,15 +21,15 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from botframework.connector.auth import BotFrameworkAuthentication
 
-from adapters.base import DeliveryError, RetryLater
 from adapters.teams.inbound import TenantNotAllowed
 from adapters.teams.render import to_activity
 from adapters.teams.sender import TeamsSender
 from bot.inbox import Answered, Delivery, Inbox
 from bot.incoming import Incoming
+from bot.people import installation_changed
+from bot.ports import DeliveryError, RetryLater, mention
 from conversations.reply import Reply
 from storage.database import DATABASE_ERRORS
-from storage.people import find_person, upsert_person
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ def _people_mentioned(activity: Activity, text: str) -> str:
             or not tagged
         ):
             continue
-        text = text.replace(tagged, f"<@{user_id}>", 1)
+        text = text.replace(tagged, mention(user_id), 1)
     return text
 
 
@@ -267,25 +267,11 @@ class TeamsEndpoint:
         if is_group(activity):
             return
         action = (activity.action or "").lower()
-        now = self.bot.clock.now()
-        async with self.bot.db.transaction() as session:
-            if action.startswith("add"):
-                person = await upsert_person(
-                    session,
-                    PLATFORM,
-                    activity.from_property.id,
-                    now=now,
-                    display_name=activity.from_property.name,
-                    platform_locale=locale_of(activity),
-                    address=conversation_reference(activity),
-                    lock=False,
-                    heard_from=True,  # installed again after a removal or a block
-                )
-            elif action.startswith("remove"):
-                person = await find_person(session, f"{PLATFORM}:{activity.from_property.id}")
-                if person is not None:
-                    person.reachable = False
-                    person.updated_at = now
+        if not action.startswith(("add", "remove")):
+            return
+        # Through the core, as a turn: the delivery claimed, the person's turn limit kept.
+        incoming = self._incoming(activity)
+        await installation_changed(self.bot, incoming, installed=action.startswith("add"))
 
     def _incoming(self, activity: Activity, **fields: Any) -> Incoming:
         in_group = fields.pop("in_group", False)

@@ -10,22 +10,21 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
-from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import CallerIdConstants
 from botframework.connector.auth import AuthenticationConstants
 from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
 
+from adapters.teams import ROUTE
 from adapters.teams.config import TeamsConfig, TeamsConfigError
 from adapters.teams.credentials import BotCredentialsFactory
 from adapters.teams.endpoint import TeamsEndpoint
 from adapters.teams.inbound import ChannelAuthentication
 from adapters.teams.sender import TeamsSender
 from adapters.teams.signing_keys import NoSigningKeys, SigningKeys
-from bot.server import inbox_of
+from bot.ports import Host
 
 log = logging.getLogger(__name__)
-ROUTE = "/api/messages"
 
 
 def _sdk_configuration(config: TeamsConfig) -> SimpleNamespace:
@@ -58,24 +57,25 @@ def _clock_seconds(bot: Any) -> Callable[[], float]:
     return lambda: clock.now().timestamp()
 
 
-def _install_signing_keys(app: web.Application, config: TeamsConfig, bot: Any) -> SigningKeys:
+def _install_signing_keys(host: Host, config: TeamsConfig) -> SigningKeys:
     """Put our non-blocking key source where botbuilder's token validation looks for its
     own (see signing_keys.py): for the channel's metadata URL, and a refusing one for the
     Emulator's, whose tokens are refused before they get there anyway."""
-    keys = SigningKeys(config.openid_metadata_url, now=_clock_seconds(bot))
+    keys = SigningKeys(config.openid_metadata_url, now=_clock_seconds(host.bot))
     JwtTokenExtractor.metadataCache[config.openid_metadata_url] = keys
     emulator_url = AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL
     if emulator_url != config.openid_metadata_url:
         JwtTokenExtractor.metadataCache[emulator_url] = NoSigningKeys(emulator_url)
     # Fetched in the background: a slow or hung metadata host delays neither the start
     # (the port opens at once) nor the stop (the fetch is cancelled).
-    app.on_startup.append(keys.start)
-    app.on_cleanup.append(keys.close)
+    host.on_startup(keys.start)
+    host.on_cleanup(keys.close)
     return keys
 
 
-def mount_teams(app: web.Application, bot: Any, config: TeamsConfig) -> TeamsSender:
-    """Add `POST /api/messages` for `bot` and return the sender for proactive messages."""
+def mount_teams(host: Host, config: TeamsConfig) -> TeamsSender:
+    """Add `POST /api/messages` for the host's bot and return the sender for proactive
+    messages."""
     if not config.authenticated:
         if not config.insecure_local:
             raise TeamsConfigError("MICROSOFT_APP_ID is missing")
@@ -98,9 +98,8 @@ def mount_teams(app: web.Application, bot: Any, config: TeamsConfig) -> TeamsSen
     )
     adapter = CloudAdapter(authentication)
     sender = TeamsSender(adapter, config.app_id)
-    inbox = inbox_of(app, bot)
-    endpoint = TeamsEndpoint(adapter, authentication, bot, inbox=inbox, sender=sender)
-    app.router.add_post(ROUTE, endpoint.handle)
+    endpoint = TeamsEndpoint(adapter, authentication, host.bot, inbox=host.inbox, sender=sender)
+    host.add_route("POST", ROUTE, endpoint.handle)
     if config.authenticated:
-        _install_signing_keys(app, config, bot)
+        _install_signing_keys(host, config)
     return sender

@@ -1,7 +1,7 @@
 """Proactive messages in Teams: follow-ups and reminders the dispatcher hands over, sent to
 the person's stored `ConversationReference` through `continue_conversation`.
 
-The outcome is told by the exception raised, as `adapters/base.py` defines: passing trouble
+The outcome is told by the exception raised, as `bot/ports.py` defines: passing trouble
 (429, 412, 5xx, network) is `RetryLater`, with the connector's Retry-After when it gave one;
 a person who blocked or removed the bot is `Unreachable`. The connector clients used here
 make no retries of their own (adapters/teams/connectors.py): the dispatcher decides.
@@ -31,8 +31,8 @@ from botbuilder.schema import ConversationReference
 from msrest.exceptions import ClientRequestError, HttpOperationError
 from requests.exceptions import RequestException
 
-from adapters.base import DeliveryError, RetryLater, Unreachable
 from adapters.teams.render import one_activity, to_activity
+from bot.ports import DeliveryError, RetryLater, Unreachable
 from conversations.reply import Reply
 
 log = logging.getLogger(__name__)

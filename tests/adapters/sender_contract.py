@@ -12,7 +12,7 @@
 blocked or left), "server_error" (5xx).
 
 A sender that declares `accepts_delivery_key` also keeps the delivery-key contract
-(adapters/base.py): a send marked `possibly_delivered` whose key already arrived shows
+(bot/ports.py): a send marked `possibly_delivered` whose key already arrived shows
 nothing new and returns `AlreadyDelivered`; a first attempt does not look on the platform
 (`lookups()`: how often the fake platform was asked)."""
 
@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from adapters.base import AlreadyDelivered, RetryLater, Sender, Unreachable
+from bot.ports import AlreadyDelivered, RetryLater, Sender, Unreachable
 from conversations.reply import Choice, Reply
 
 FOLLOW_UP = Reply(

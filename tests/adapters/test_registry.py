@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.registry import PlatformConfigError, configured_platforms
+from bot.platforms import configured_platforms
+from bot.ports import PlatformConfigError
 
 SLACK = {"SLACK_BOT_TOKEN": "xoxb-1-2-abc", "SLACK_SIGNING_SECRET": "s3cret"}
 TEAMS = {"MICROSOFT_APP_ID": "00000000-0000-0000-0000-000000000001", "MICROSOFT_APP_PASSWORD": "pw"}

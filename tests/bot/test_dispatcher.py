@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from adapters.base import RetryLater, Unreachable
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.dispatcher import Dispatcher, DispatchPolicy, payload_of
 from bot.incoming import Incoming
-from bot.ratelimit import DEFAULT_RATE_LIMITS
+from bot.platforms import rate_limits
+from bot.ports import RetryLater, Unreachable
 from conversations.reply import Reply
 from storage.database import Database
 from storage.models import OutboxMessage, Person
@@ -343,7 +343,7 @@ async def test_teams_rate_limits_are_never_exceeded(db: Database, clock: FrozenC
     await dispatcher(db, sender, clock).run_until_idle()
 
     assert len(sender.delivered) == 60
-    [conversation_rule, tenant_rule] = DEFAULT_RATE_LIMITS["msteams"]
+    [conversation_rule, tenant_rule] = rate_limits()["msteams"]
     tenant_times = sorted(d.at.timestamp() for d in sender.delivered)
     groups = {
         user: [d.at.timestamp() for d in sender.delivered if d.address["user"] == user]

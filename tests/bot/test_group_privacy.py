@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from adapters.base import RetryLater
 from bot.dispatcher import Dispatcher
 from bot.incoming import Incoming
+from bot.ports import RetryLater
 from conversations.reply import Reply, payload_of
 from storage.models import OutboxMessage, Person
 from storage.outbox import DIRECT_ANSWER, enqueue

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from adapters.base import AlreadyDelivered
+from bot.ports import AlreadyDelivered
 from conversations.reply import Reply
 
 

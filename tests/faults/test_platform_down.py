@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from adapters.base import RetryLater
 from bot.dispatcher import DispatchPolicy
+from bot.ports import RetryLater
 from tests.bot.test_dispatcher import dispatcher, person, put, rows
 from tests.fakes.senders import FakeSender
 

@@ -17,8 +17,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from slack_sdk.signature import SignatureVerifier
 
-import adapters.slack
-from adapters.registry import ConfiguredPlatform
+from adapters.slack import SlackPlatform
 from adapters.slack.config import SlackConfig
 from bot.app import IdeaBot
 from bot.clock import FrozenClock
@@ -298,7 +297,7 @@ def slack_config(slack_api: FakeSlackApi) -> SlackConfig:
 
 @pytest.fixture
 async def server_app(slack_bot: IdeaBot, slack_config: SlackConfig) -> web.Application:
-    platform = ConfiguredPlatform("slack", adapters.slack, slack_config)
+    platform = SlackPlatform(slack_config)
     return await build_app(slack_bot, [platform], close_database=False)
 
 

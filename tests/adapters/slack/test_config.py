@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.registry import PlatformConfigError, configured_platforms
 from adapters.slack.config import DEFAULT_API_URL, SlackConfig, from_env
+from bot.platforms import configured_platforms
+from bot.ports import PlatformConfigError
 
 HTTP = {"SLACK_SIGNING_SECRET": "secret", "SLACK_BOT_TOKEN": "xoxb-1-2"}
 

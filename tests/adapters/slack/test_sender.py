@@ -12,7 +12,6 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.base import AlreadyDelivered, DeliveryError, RetryLater, Unreachable
 from adapters.slack.render import render_messages
 from adapters.slack.sender import (
     CLOCK_MARGIN,
@@ -24,6 +23,7 @@ from adapters.slack.sender import (
     delivery_metadata,
 )
 from bot.clock import FrozenClock
+from bot.ports import AlreadyDelivered, DeliveryError, RetryLater, Unreachable
 from conversations.reply import Choice, Reply
 from tests.adapters.sender_contract import SenderContract
 from tests.fakes.slack_api import FakeSlackApi

@@ -10,8 +10,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-import adapters.slack
-from adapters.registry import ConfiguredPlatform
+from adapters.slack import SlackPlatform
 from adapters.slack.config import SlackConfig
 from bot.app import IdeaBot
 from bot.server import INFLIGHT, build_app
@@ -24,9 +23,7 @@ async def socket_server(
     slack_bot: IdeaBot, slack_api: FakeSlackApi
 ) -> AsyncIterator[tuple[TestServer, object]]:
     config = SlackConfig(bot_token="xoxb-test", app_token="xapp-test", api_url=slack_api.url)
-    app = await build_app(
-        slack_bot, [ConfiguredPlatform("slack", adapters.slack, config)], close_database=False
-    )
+    app = await build_app(slack_bot, [SlackPlatform(config)], close_database=False)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     yield server, app

@@ -15,10 +15,10 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-import adapters.slack
-from adapters.registry import ConfiguredPlatform, PlatformConfigError
+from adapters.slack import SlackPlatform
 from adapters.slack.config import SlackConfig
 from bot.app import IdeaBot
+from bot.ports import PlatformConfigError
 from bot.server import build_app
 from tests.adapters.slack.conftest import SECRET, signed_headers
 from tests.fakes.slack_api import FakeSlackApi
@@ -31,9 +31,7 @@ async def test_a_token_slack_refuses_stops_the_server_from_starting(
 ) -> None:
     slack_api.fail("auth.test", error="invalid_auth")
     config = SlackConfig(bot_token="xoxb-wrong", signing_secret="s", api_url=slack_api.url)
-    app = await build_app(
-        slack_bot, [ConfiguredPlatform("slack", adapters.slack, config)], close_database=False
-    )
+    app = await build_app(slack_bot, [SlackPlatform(config)], close_database=False)
     server = TestServer(app, host="127.0.0.1")
     with pytest.raises(PlatformConfigError, match="Slack refused SLACK_BOT_TOKEN: invalid_auth"):
         await server.start_server()
@@ -45,9 +43,7 @@ async def test_slack_being_unreachable_at_start_is_only_a_warning(
 ) -> None:
     slack_api.fail("auth.test", status=503, error="service_unavailable")
     config = SlackConfig(bot_token="xoxb-test", signing_secret="s", api_url=slack_api.url)
-    app = await build_app(
-        slack_bot, [ConfiguredPlatform("slack", adapters.slack, config)], close_database=False
-    )
+    app = await build_app(slack_bot, [SlackPlatform(config)], close_database=False)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     await server.close()

@@ -9,11 +9,12 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from adapters.teams import TeamsConfig, mount
+from adapters.teams import TeamsConfig, TeamsPlatform
 from adapters.teams.sender import TeamsSender
 from bot.app import IdeaBot
 from bot.clock import FrozenClock
 from bot.config import Settings
+from bot.server import host_for
 from storage.database import Database
 from tests.adapters.contract import RecordingBot
 from tests.adapters.teams.harness import APP_ID, TeamsChannel, TeamsUser
@@ -72,7 +73,7 @@ async def start_teams(
     bot: object, config: TeamsConfig, connector: FakeBotConnector, identity: FakeIdentity | None
 ) -> TeamsServer:
     app = web.Application()
-    sender = await mount(app, bot, config)
+    sender = await TeamsPlatform(config).mount(host_for(app, bot))
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     channel = TeamsChannel(str(server.make_url("/")), connector, identity)

@@ -8,7 +8,8 @@ import logging
 import pytest
 from aiohttp import web
 
-from adapters.teams import TeamsConfig, TeamsConfigError, from_env, mount
+from adapters.teams import TeamsConfig, TeamsConfigError, TeamsPlatform, from_env
+from bot.server import host_for
 from tests.adapters.teams.conftest import start_teams
 from tests.adapters.teams.harness import TENANT_ID, TeamsUser
 from tests.fakes.bot_connector import FakeBotConnector, FakeIdentity
@@ -99,7 +100,9 @@ def test_half_a_configuration_is_refused_naming_what_is_missing(env, names) -> N
 
 async def test_mount_refuses_a_config_without_app_id_unless_insecure_local() -> None:
     with pytest.raises(TeamsConfigError, match="MICROSOFT_APP_ID"):
-        await mount(web.Application(), object(), TeamsConfig(app_id=""))
+        await TeamsPlatform(TeamsConfig(app_id="")).mount(
+            host_for(web.Application(), object())  # type: ignore[arg-type]
+        )
 
 
 async def test_insecure_local_mode_needs_no_token_and_says_so_loudly(
@@ -144,7 +147,7 @@ async def test_a_single_tenant_bot_gets_its_token_from_its_own_tenant(
 
 async def test_mount_gives_the_server_registry_a_sender_for_msteams(teams_config) -> None:
     app = web.Application()
-    sender = await mount(app, object(), teams_config)
+    sender = await TeamsPlatform(teams_config).mount(host_for(app, object()))  # type: ignore[arg-type]
     assert sender.platform == "msteams" and callable(sender.send)
     assert [r.method for r in app.router.routes()] == ["POST"]
     assert [r.resource.canonical for r in app.router.routes()] == ["/api/messages"]

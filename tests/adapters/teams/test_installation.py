@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from storage.people import find_person
 from tests.adapters.teams.conftest import RecordingBot
 from tests.adapters.teams.harness import BOT_ID, TeamsUser
 from tests.adapters.teams.test_dialogue import stored_person
@@ -49,3 +50,35 @@ async def test_other_members_joining_do_not_trigger_a_greeting(
     )
     assert status == 200 and sent == [] and recording_bot.incomings == []
     assert BOT_ID.startswith("28:")
+
+
+async def test_a_resent_installation_update_changes_nothing(recorded_teams, db) -> None:
+    """The installation update is a turn of the core like any other: its activity is claimed,
+    so Teams resending an old "add" after the person removed the app does not make them
+    reachable again."""
+    anna = TeamsUser(recorded_teams.channel, user_id="29:1anna", name="Anna Andersson")
+    await anna.installs()
+    added = anna._activity("installationUpdate", action="add")
+    assert (await recorded_teams.channel.post(added))[0] == 200
+    removed = anna._activity("installationUpdate", action="remove")
+    assert (await recorded_teams.channel.post(removed))[0] == 200
+    assert (await stored_person(db, anna.user_id)).reachable is False
+
+    status, _, sent = await recorded_teams.channel.post(added)  # the same activity again
+    assert status == 200 and sent == []
+    assert (await stored_person(db, anna.user_id)).reachable is False
+
+
+async def test_installation_updates_count_toward_the_turn_limit(
+    recorded_teams, recording_bot: RecordingBot, db
+) -> None:
+    bot = recording_bot.inner
+    anna = TeamsUser(recorded_teams.channel, user_id="29:1anna", name="Anna Andersson")
+    for _ in range(bot.settings.turns_per_minute):
+        bot.turn_limit.check(f"msteams:{anna.user_id}", bot.clock.now())
+    status, _, sent = await recorded_teams.channel.post(
+        anna._activity("installationUpdate", action="add")
+    )
+    assert status == 200 and sent == []
+    async with db.transaction() as session:  # over the limit: nothing written
+        assert await find_person(session, f"msteams:{anna.user_id}") is None

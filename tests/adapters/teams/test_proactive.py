@@ -1,12 +1,12 @@
 """Messages the bot sends on its own (follow-ups, reminders, the satisfaction question):
 `TeamsSender` delivers them to the stored ConversationReference, and tells the dispatcher
-what happened through the exceptions of adapters/base.py."""
+what happened through the exceptions of bot/ports.py."""
 
 from __future__ import annotations
 
 import pytest
 
-from adapters.base import DeliveryError, RetryLater, Unreachable
+from bot.ports import DeliveryError, RetryLater, Unreachable
 from conversations.reply import Choice, Reply
 from tests.adapters.teams.harness import TeamsUser
 from tests.adapters.teams.test_dialogue import stored_person

@@ -27,9 +27,7 @@ from aiohttp.test_utils import TestServer
 from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-import adapters.teams
-from adapters.registry import ConfiguredPlatform
-from adapters.teams import TeamsConfig
+from adapters.teams import TeamsConfig, TeamsPlatform
 from adapters.teams import signing_keys as signing_keys_module
 from adapters.teams.signing_keys import SigningKeys, UnknownSigningKey
 from bot.server import build_app
@@ -93,7 +91,7 @@ class Server:
 async def start(
     bot, config: TeamsConfig, connector: FakeBotConnector, identity: FakeIdentity | None
 ) -> Server:
-    platform = ConfiguredPlatform("msteams", adapters.teams, config)
+    platform = TeamsPlatform(config)
     app = await build_app(bot, [platform], close_database=False)
     server = TestServer(app, host="127.0.0.1")
     # Bounded: a server that cannot start (or waits for the metadata host) fails the test.

@@ -1,0 +1,105 @@
+"""What the core tells a platform about a person outside a turn: who they are, as stored
+(Slack keeps a short cache of it), their home screen (Slack's App Home), and the platform's
+word that they installed or removed the app (Teams' installationUpdate). Adapters ask here
+and never open a transaction of their own."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bot.incoming import Incoming
+from bot.roles import is_coordinator
+from storage.overview import IdeaLine, ideas_of, queue_of
+from storage.people import find_person, upsert_person
+from storage.processed import claim_event
+
+if TYPE_CHECKING:
+    from bot.app import IdeaBot
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class KnownPerson:
+    """A person as stored: the names and hints a platform would otherwise ask for again."""
+
+    display_name: str | None
+    platform_locale: str | None
+    language: str | None  # what they chose in the bot, if anything
+    address: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Home:
+    mine: list[IdeaLine]  # their own ideas, newest change first
+    queue: list[IdeaLine] | None  # a coordinator's queue; None for everyone else
+
+
+async def known_person(bot: IdeaBot, qualified_id: str) -> KnownPerson | None:
+    async with bot.db.transaction() as session:
+        person = await find_person(session, qualified_id)
+        if person is None:
+            return None
+        return KnownPerson(
+            display_name=person.display_name,
+            platform_locale=person.platform_locale,
+            language=person.locale,
+            address=person.address,
+        )
+
+
+async def home_of(
+    bot: IdeaBot, qualified_id: str, *, limit: int, closed_stages: Collection[str] | None = None
+) -> Home:
+    """Up to `limit` of the person's ideas and, for a coordinator, of their queue (ideas
+    assigned to them or to nobody that are not closed)."""
+    closed = bot.process.terminal_stages if closed_stages is None else closed_stages
+    async with bot.db.transaction() as session:
+        person = await find_person(session, qualified_id)
+        mine = await ideas_of(session, person.id, limit=limit) if person else []
+        queue = None
+        if await is_coordinator(session, bot.settings, qualified_id):
+            queue = await queue_of(
+                session, person.id if person else -1, closed_stages=closed, limit=limit
+            )
+    return Home(mine=mine, queue=queue)
+
+
+async def installation_changed(bot: IdeaBot, incoming: Incoming, *, installed: bool) -> bool:
+    """The person added the app (their address is kept, and they count as reachable again)
+    or removed it (they are marked unreachable, and nothing more is sent). A turn like any
+    other: its account checked, within the person's turn limit, the platform's delivery id
+    claimed so a resent one changes nothing. False when nothing was recorded."""
+    incoming = bot.prepare(incoming)
+    if bot.refusal(incoming) is not None:
+        return False
+
+    async def record(session: Any) -> bool:
+        now = bot.clock.now()
+        if incoming.event_id and not await claim_event(
+            session, f"{incoming.platform}:{incoming.event_id}", now=now
+        ):
+            return False
+        if installed:
+            await upsert_person(
+                session,
+                incoming.platform,
+                incoming.user_id,
+                now=now,
+                display_name=incoming.display_name,
+                platform_locale=incoming.locale,
+                address=incoming.address,
+                lock=False,
+                heard_from=True,  # installed again after a removal or a block
+            )
+            return True
+        person = await find_person(session, incoming.qualified_id)
+        if person is not None:
+            person.reachable = False
+            person.updated_at = now
+        return True
+
+    return bool(await bot.in_turn(incoming.platform, record))
