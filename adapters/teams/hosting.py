@@ -17,7 +17,7 @@ from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
 
 from adapters.teams import ROUTE
 from adapters.teams.config import TeamsConfig, TeamsConfigError
-from adapters.teams.credentials import BotCredentialsFactory
+from adapters.teams.credentials import BotCredentialsFactory, TokenRefresher
 from adapters.teams.endpoint import TeamsEndpoint
 from adapters.teams.inbound import ChannelAuthentication
 from adapters.teams.sender import TeamsSender
@@ -90,12 +90,15 @@ def mount_teams(host: Host, config: TeamsConfig) -> TeamsSender:
             "Teams accepts activities from any tenant: set MICROSOFT_ALLOWED_TENANTS to the "
             "tenant ids of the organisations the bot serves."
         )
+    credentials = BotCredentialsFactory(config)
     authentication = ChannelAuthentication(
         ConfigurationBotFrameworkAuthentication(
-            _sdk_configuration(config), credentials_factory=BotCredentialsFactory(config)
+            _sdk_configuration(config), credentials_factory=credentials
         ),
         config,
     )
+    if config.authenticated:
+        host.add_service(TokenRefresher(credentials))
     adapter = CloudAdapter(authentication)
     sender = TeamsSender(adapter, config.app_id)
     endpoint = TeamsEndpoint(adapter, authentication, host.bot, inbox=host.inbox, sender=sender)

@@ -176,6 +176,7 @@ class FakeIdentity:
         self.token_requests: list[dict[str, list[str]]] = []
         self.metadata_requests = 0
         self.metadata_mode = "ok"  # or "fail" (HTTP 500) or "hang" (see hang())
+        self.token_delay = 0.0  # seconds the token endpoint takes (a slow Entra ID)
         self._released = threading.Event()
         self._directory = tempfile.TemporaryDirectory()
         self.ca_file, key_file = _self_signed_certificate(Path(self._directory.name))
@@ -289,6 +290,7 @@ class FakeIdentity:
                 length = int(self.headers.get("Content-Length") or 0)
                 form = parse_qs(self.rfile.read(length).decode())
                 if self.path.endswith("/oauth2/v2.0/token"):
+                    time.sleep(identity.token_delay)
                     form["tenant"] = [self.path.split("/")[1]]
                     identity.token_requests.append(form)
                     return self._json(

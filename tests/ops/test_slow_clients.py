@@ -266,18 +266,25 @@ def _serve_with_few_file_descriptors(env_extra: dict[str, str], tmp_path: Path, 
     return process, port
 
 
-async def _flood(port: int, count: int, seconds: float) -> list[tuple[int, float]]:
-    """Open `count` idle connections at once, hold them `seconds`, asking /healthz
-    meanwhile. A connection the kernel does not complete within 1 s is given up."""
+async def _flood(
+    port: int, count: int, seconds: float, *, waves: int = 1, patience: float = 1.0
+) -> list[tuple[int, float]]:
+    """Open `count` idle connections (in `waves`, a moment apart, so that a busy machine's
+    server gets to accept them), hold them `seconds`, asking /healthz meanwhile. A
+    connection the kernel does not complete within `patience` seconds is given up."""
 
     async def connect() -> asyncio.StreamWriter | None:
         try:
-            _, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 1.0)
+            _, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), patience)
         except (OSError, TimeoutError):
             return None
         return writer
 
-    writers = [w for w in await asyncio.gather(*(connect() for _ in range(count))) if w]
+    writers: list[asyncio.StreamWriter] = []
+    for wave in range(waves):
+        share = count // waves + (1 if wave < count % waves else 0)
+        writers += [w for w in await asyncio.gather(*(connect() for _ in range(share))) if w]
+        await asyncio.sleep(0.1)
     answers = []
     try:
         deadline = time.monotonic() + seconds
@@ -310,7 +317,9 @@ def test_out_of_file_descriptors_is_logged_once_per_interval_without_tracebacks(
     )
     try:
         asyncio.run(wait_until_listening(port, 20))
-        asyncio.run(_flood(port, 120, 3.0))
+        # Far more connections than descriptors, given time to be accepted even on a busy
+        # machine: accept() certainly runs out, again and again.
+        asyncio.run(_flood(port, 160, 3.0, waves=4, patience=3.0))
     finally:
         err = _finish(process)
     warnings = [line for line in err.splitlines() if " INFO " not in line]
