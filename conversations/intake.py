@@ -357,7 +357,7 @@ def summary_facts(state: IntakeState, lang: str) -> tuple[Fact, ...]:
     for question in QUESTIONS:
         value = state.answers.get(question.key)
         if isinstance(value, bool):
-            shown = tr(lang, "value.yes" if value else "value.no")
+            shown = tr(lang, "value.yes") if value else tr(lang, "value.no")
         else:
             shown = value or tr(lang, "value.empty")
         facts.append(Fact(tr(lang, f"field.{question.key}"), shown))

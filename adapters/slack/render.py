@@ -184,16 +184,10 @@ def _idea_block(
     if coordinator:
         if idea.giver_name:
             details.append(escape(tr(lang, "slack.home.idea.giver", giver=idea.giver_name)))
-        details.append(
-            escape(
-                tr(
-                    lang,
-                    "slack.home.idea.yours"
-                    if idea.assigned_to_me
-                    else "slack.home.idea.unassigned",
-                )
-            )
-        )
+        if idea.assigned_to_me:
+            details.append(escape(tr(lang, "slack.home.idea.yours")))
+        else:
+            details.append(escape(tr(lang, "slack.home.idea.unassigned")))
     text = f"*{idea.id}. {title}*\n" + " · ".join(details)
     return {"type": "section", "text": _mrkdwn(clip(text, MAX_SECTION_TEXT))}
 

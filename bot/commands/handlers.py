@@ -255,7 +255,8 @@ async def _show(ctx: CommandContext, args: IdeaArgs) -> list[Reply]:
         Fact(tr(lang, "field.first_test"), idea.first_test or tr(lang, "value.empty")),
         Fact(tr(lang, "field.involved"), idea.involved or tr(lang, "value.empty")),
         Fact(
-            tr(lang, "field.participate"), tr(lang, "value.yes" if idea.participate else "value.no")
+            tr(lang, "field.participate"),
+            tr(lang, "value.yes") if idea.participate else tr(lang, "value.no"),
         ),
     ]
     if idea.satisfaction is not None:

@@ -266,7 +266,9 @@ async def _anonymous(ctx: CommandContext, command: AnonymousArgs) -> list[Reply]
             now=ctx.now,
             data={"anonymous": wanted},
         )
-    return [Reply(tr(ctx.lang, "anonymous.on" if wanted else "anonymous.off", number=idea.id))]
+    if wanted:
+        return [Reply(tr(ctx.lang, "anonymous.on", number=idea.id))]
+    return [Reply(tr(ctx.lang, "anonymous.off", number=idea.id))]
 
 
 def _json(name: str, data: dict) -> Attachment:
