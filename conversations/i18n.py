@@ -23,6 +23,7 @@ import gettext
 import re
 from collections.abc import Iterator
 from datetime import date
+from decimal import ROUND_HALF_UP, localcontext
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -132,9 +133,11 @@ def format_day(day: date, lang: str) -> str:
 
 def format_number(value: float, lang: str, *, decimals: int | None = None) -> str:
     """A number as `lang` writes it (Babel: 3,5 and 1 234 in Swedish; 3.5 and 1,234 in
-    English); with `decimals`, exactly that many digits after the decimal sign."""
+    English); with `decimals`, exactly that many digits after the decimal sign, rounded half
+    up on the number as written (2.45 → 2,5; 0.35 → 0,4), as a reader rounds."""
     pattern = None if decimals is None else "#,##0." + "0" * decimals if decimals else "#,##0"
-    return format_decimal(value, format=pattern, locale=NUMBER_LOCALES.get(lang, "sv_SE"))
+    with localcontext(rounding=ROUND_HALF_UP):
+        return format_decimal(value, format=pattern, locale=NUMBER_LOCALES.get(lang, "sv_SE"))
 
 
 def placeholders(text: str) -> set[str]:

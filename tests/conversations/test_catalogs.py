@@ -149,3 +149,17 @@ def test_an_edited_po_is_read_without_a_build(tmp_path, monkeypatch) -> None:
         assert tr("sv", "value.yes") == "Javisst"
     finally:
         i18n.translations.cache_clear()
+
+
+def test_dates_and_numbers_are_formatted_by_babel_for_each_locale() -> None:
+    from datetime import date
+
+    from conversations.i18n import format_day, format_number
+
+    assert format_day(date(2026, 6, 15), "sv") == "2026-06-15"
+    assert format_day(date(2026, 6, 15), "en") == "2026-06-15"  # English as written in Sweden
+    assert format_number(3.25, "sv", decimals=1) == "3,3"
+    assert format_number(3.25, "en", decimals=1) == "3.3"
+    assert format_number(2.0, "sv", decimals=1) == "2,0"
+    assert format_number(12345, "sv") == "12\xa0345" and format_number(12345, "en") == "12,345"
+    assert tr_n("sv", "days", 1500) == "1\xa0500 dagar"
