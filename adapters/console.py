@@ -14,18 +14,10 @@ from typing import Any, TextIO
 
 from bot.incoming import Incoming
 from conversations.clean import strip_unsafe
+from conversations.i18n import DEFAULT_LANGUAGE, tr
 from conversations.reply import Choice, Reply
 
 PLATFORM = "console"
-HINTS = {
-    "sv": "(Skriv ditt svar och tryck Enter. Ctrl-D avslutar – det du har skrivit sparas.)",
-    "en": "(Type your answer and press Enter. Ctrl-D quits – what you've written is saved.)",
-}
-
-SAVED = {
-    "sv": "(Filen är sparad: {path})",
-    "en": "(The file is saved: {path})",
-}
 
 Handler = Callable[[Incoming], Awaitable[list[Reply]]]
 # Shows the person's waiting messages (from the outbox) through the chat's sender.
@@ -130,7 +122,7 @@ class ConsoleChat:
         await self._show(await self.handle(self.incoming(opened=True)))
         await self._deliver()
         if self.interactive:
-            self._write(HINTS.get(self.language or "sv", HINTS["sv"]) + "\n")
+            self._write(tr(self.language or DEFAULT_LANGUAGE, "console.hint") + "\n")
         while True:
             line = await self._read_line()
             if line is None:
@@ -170,8 +162,8 @@ class ConsoleChat:
             self._write(render(reply) + "\n\n")
             for attachment in reply.attachments:
                 path = self._save(attachment.name, attachment.data)
-                saved = SAVED.get(self.language or "sv", SAVED["sv"])
-                self._write(saved.format(path=path) + "\n\n")
+                saved = tr(self.language or DEFAULT_LANGUAGE, "console.saved", path=path)
+                self._write(saved + "\n\n")
         self._choices = replies[-1].choices if replies else ()
 
     def _save(self, name: str, data: bytes) -> Path:

@@ -34,10 +34,9 @@ from bot.reminders import ReminderPolicy, mark_activity
 from bot.roles import is_coordinator
 from bot.turn_limit import TurnLimiter
 from conversations import intake
-from conversations.command_texts import ct
+from conversations.i18n import DEFAULT_LANGUAGE, LANGUAGES, language_for, person_language, tr
 from conversations.reply import Reply
 from conversations.similarity import Candidate, most_similar
-from conversations.texts import DEFAULT_LANGUAGE, LANGUAGES, language_for, person_language, t
 from storage.database import DATABASE_ERRORS, Database
 from storage.dialogues import delete_dialogue, load_dialogue, save_dialogue
 from storage.ideas import create_idea, has_ideas, recent_for_similarity
@@ -129,7 +128,7 @@ class IdeaBot:
             return refusal
         result = await self.in_turn(incoming.platform, lambda s: self.run_turn(s, incoming))
         if result is None:
-            return [Reply(t(self._fallback_language(incoming), "error.try_again"))]
+            return [Reply(tr(self._fallback_language(incoming), "error.try_again"))]
         return self.delivered(incoming, result)
 
     def prepare(self, incoming: Incoming) -> Incoming:
@@ -142,13 +141,13 @@ class IdeaBot:
         if (problem := unusable_user_id(incoming.user_id)) is not None:
             # Nothing can be kept for an account we cannot name: one polite answer, no id logged.
             log.info("turn refused: %s user id", problem, extra={"platform": incoming.platform})
-            return [Reply(t(self._fallback_language(incoming), "error.unknown_account"))]
+            return [Reply(tr(self._fallback_language(incoming), "error.unknown_account"))]
         verdict = self.turn_limit.check(f"{incoming.platform}:{incoming.user_id}", self.clock.now())
         if verdict == "ok":
             return None
         log.info("turn refused: too many", extra={"platform": incoming.platform})
         tell = verdict == "tell"
-        return [Reply(t(self._fallback_language(incoming), "error.too_many"))] if tell else []
+        return [Reply(tr(self._fallback_language(incoming), "error.too_many"))] if tell else []
 
     async def in_turn(
         self, platform: str, work: Callable[[AsyncSession], Awaitable[T]]
@@ -187,7 +186,7 @@ class IdeaBot:
         return [_files_explained(reply, result.language) for reply in result.replies]
 
     def try_again(self, incoming: Incoming) -> list[Reply]:
-        return [Reply(t(self._fallback_language(incoming), "error.try_again"))]
+        return [Reply(tr(self._fallback_language(incoming), "error.try_again"))]
 
     async def run_turn(self, session: AsyncSession, incoming: Incoming) -> TurnResult:
         """The turn itself, inside the caller's transaction."""
@@ -274,7 +273,7 @@ class IdeaBot:
     async def _run_score_button(self, turn: Turn, action: str) -> list[Reply]:
         parsed = satisfaction.SCORE_BUTTON.read(action)
         if parsed is None:
-            return [Reply(ct(turn.lang, "satisfaction.not_asked"))]
+            return [Reply(tr(turn.lang, "satisfaction.not_asked"))]
         in_intake = turn.in_intake
         replies = await satisfaction.answer(
             turn.session,
@@ -329,7 +328,7 @@ class IdeaBot:
 
     async def _run_satisfaction_comment(self, turn: Turn, dialogue: Dialogue) -> list[Reply]:
         if turn.incoming.opened:
-            return [Reply(ct(turn.lang, "satisfaction.thanks"))]
+            return [Reply(tr(turn.lang, "satisfaction.thanks"))]
         return await satisfaction.comment(
             turn.session,
             turn.person,
@@ -381,7 +380,7 @@ class IdeaBot:
     async def _run_returning(self, turn: Turn, _: bool) -> list[Reply]:
         name = _first_name(turn.person)
         lang = turn.lang
-        welcome = ct(lang, "welcome", name=name) if name else ct(lang, "welcome.noname")
+        welcome = tr(lang, "welcome", first_name=name)
         help_replies = await self._command(turn.session, turn.person, lang, Command("help"))
         return [Reply(welcome), *help_replies]
 
@@ -594,8 +593,8 @@ def _opened(incoming: Incoming) -> Incoming:
 
 def _personal_chat_pointer(person: Person, lang: str) -> Reply:
     name = _first_name(person)
-    greeting = ct(lang, "welcome", name=name) if name else ct(lang, "welcome.noname")
-    return Reply(f"{greeting} {ct(lang, 'group.personal_chat')}")
+    greeting = tr(lang, "welcome", first_name=name)
+    return Reply(f"{greeting} {tr(lang, 'group.personal_chat')}")
 
 
 def _first_name(person: Person) -> str | None:
@@ -620,5 +619,5 @@ def _files_explained(reply: Reply, lang: str) -> Reply:
     dropping it silently."""
     if not reply.attachments:
         return reply
-    notes = [ct(lang, "attachment.elsewhere", name=file.name) for file in reply.attachments]
+    notes = [tr(lang, "attachment.elsewhere", file=file.name) for file in reply.attachments]
     return replace(reply, text="\n\n".join([reply.text, *notes]), attachments=())

@@ -15,7 +15,7 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.observability import configure_logging
 from bot.server import DEFAULT_HOST, DEFAULT_PORT
-from conversations.texts import LANGUAGES
+from conversations.i18n import LANGUAGES, tr
 from storage.database import Database, DatabaseError
 
 EXIT_UNEXPECTED = 1
@@ -165,6 +165,11 @@ async def _open_database(settings: Settings) -> Database:
     return database
 
 
+def _both(key: str, **values: object) -> str:
+    """A message for someone who may not have chosen a language yet: Swedish, then English."""
+    return " ".join(tr(lang, key, **values) for lang in LANGUAGES)
+
+
 async def _chat(args: argparse.Namespace) -> int:
     from adapters.console import ConsoleChat, default_user
     from bot.app import IdeaBot
@@ -174,8 +179,7 @@ async def _chat(args: argparse.Namespace) -> int:
     language = args.lang.strip().lower() if args.lang else None
     if language is not None and language not in LANGUAGES:
         return fail(
-            f"okänt språk {args.lang!r} – välj sv (svenska) eller en (English). "
-            f"Unknown language {args.lang!r} – choose sv (Swedish) or en (English).",
+            _both("cli.unknown_language", lang=repr(args.lang)),
             EXIT_CONFIG,
         )
     user = (args.user or default_user()).strip()
@@ -186,9 +190,7 @@ async def _chat(args: argparse.Namespace) -> int:
         or any(ch.isspace() or ch == ":" for ch in user)
     ):
         return fail(
-            f"--user ska vara ett ord utan mellanslag eller ':', högst {MAX_USER_LENGTH} tecken "
-            f"(till exempel --user anna). --user must be one word without spaces or ':', "
-            f"at most {MAX_USER_LENGTH} characters (e.g. --user anna).",
+            _both("cli.bad_user", most=MAX_USER_LENGTH),
             EXIT_CONFIG,
         )
     settings = Settings.from_env()

@@ -74,9 +74,8 @@ from bot.config import Settings
 from bot.ports import AlreadyDelivered, RateRule, RetryLater, Sender, Unreachable
 from bot.ratelimit import RateLimiter, tenant_of
 from bot.roles import coordinator_people
-from conversations.reminder_texts import t_named
+from conversations.i18n import person_language, tr
 from conversations.reply import Reply, payload_of, replies_from_payload
-from conversations.texts import person_language
 from storage import delivery as rows
 from storage.database import Database
 from storage.outbox import DIRECT_ANSWER, enqueue
@@ -349,10 +348,10 @@ class Dispatcher:
             for coordinator in await coordinator_people(session, self.settings):
                 if coordinator.id == person.id or not coordinator.reachable:
                     continue
-                text = t_named(
+                text = tr(
                     person_language(coordinator),
                     "notice.unreachable",
-                    first_name(coordinator.display_name),
+                    first_name=first_name(coordinator.display_name),
                     person=person.display_name or person.qualified_id,
                     count=failed,
                 )

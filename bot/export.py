@@ -17,8 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.privacy_texts import pt
-from conversations.texts import DEFAULT_LANGUAGE
+from conversations.i18n import DEFAULT_LANGUAGE, tr
 from storage.ideas import export_rows
 
 IDEA_COLUMNS = (
@@ -112,7 +111,7 @@ def export_csv(ideas: list[dict[str, Any]], lang: str = DEFAULT_LANGUAGE) -> str
     """The CSV text (add a byte-order mark when writing it for Excel). Every cell passes
     `safe_cell`; the giver of an anonymous idea is shown as "(anonym)" ("(anonymous)" in an
     English chat)."""
-    hidden = pt(lang, "anonymous.export")
+    hidden = tr(lang, "anonymous.export")
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([*IDEA_COLUMNS, *EVENT_COLUMNS])

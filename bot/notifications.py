@@ -18,9 +18,8 @@ from bot.config import Settings
 from bot.process import Process
 from bot.roles import all_coordinators
 from bot.satisfaction import SCORE_BUTTON
-from conversations.command_texts import ct
+from conversations.i18n import person_language, tr
 from conversations.reply import Choice, Reply, payload_of
-from conversations.texts import person_language
 from storage.models import Idea, Person
 from storage.outbox import enqueue
 from storage.people import first_name, upsert_person
@@ -44,7 +43,7 @@ def stage_message(
     """The personal message the idea giver gets when their idea enters `to_stage`."""
     lang = giver_language(idea, giver)
     stage = process.stage(to_stage)
-    coordinator = coordinator_name or ct(lang, "someone")
+    coordinator = coordinator_name or tr(lang, "someone")
     values = {
         "first_name": first_name(giver.display_name) or "",
         "title": idea.title,
@@ -53,7 +52,7 @@ def stage_message(
         "where": where or "",
     }
     next_step = stage.next_steps[lang].format(**values)
-    quoted = ct(lang, "note.quoted", coordinator=coordinator, note=note) if note else ""
+    quoted = tr(lang, "note.quoted", coordinator=coordinator, note=note) if note else ""
     text = stage.messages[lang].format(**values, note=quoted, next_step=next_step)
     return Reply(_tidy(text))
 
@@ -70,10 +69,9 @@ def _tidy(text: str) -> str:
 def satisfaction_question(idea: Idea, giver: Person) -> Reply:
     lang = giver_language(idea, giver)
     name = first_name(giver.display_name)
-    key = "satisfaction.ask" if name else "satisfaction.ask.noname"
-    text = ct(lang, key, title=idea.title, first_name=name or "")
+    text = tr(lang, "satisfaction.ask", first_name=name, title=idea.title)
     choices = tuple(
-        Choice(SCORE_BUTTON.value(idea.id, score), ct(lang, f"satisfaction.choice.{score}"))
+        Choice(SCORE_BUTTON.value(idea.id, score), tr(lang, f"satisfaction.choice.{score}"))
         for score in range(1, 6)
     )
     return Reply(text, choices=choices)
@@ -86,32 +84,32 @@ def new_idea_message(
     giver: Person,
     similar: list[tuple[int, str]],
 ) -> Reply:
-    text = ct(
+    text = tr(
         lang,
         "notify.new_idea",
         number=idea.id,
         title=idea.title,
         giver=giver.display_name or giver.platform_user_id,
-        workplace=idea.workplace or ct(lang, "stats.no_workplace"),
+        workplace=idea.workplace or tr(lang, "stats.no_workplace"),
     )
     if similar:
         listed = "; ".join(
             f"{number} ”{title}”" if lang == "sv" else f"{number} “{title}”"
             for number, title in similar
         )
-        text += "\n" + ct(lang, "notify.similar", similar=listed)
+        text += "\n" + tr(lang, "notify.similar", similar=listed)
     else:
-        text += "\n" + ct(lang, "notify.no_similar")
+        text += "\n" + tr(lang, "notify.no_similar")
     # Declared with their commands, which themselves send notifications: imported here.
     from bot.commands.handlers import ADVANCE_BUTTON, ASSIGN_BUTTON
 
-    choices = [Choice(ASSIGN_BUTTON.value(idea.id, "me"), ct(lang, "choice.assign_me"))]
+    choices = [Choice(ASSIGN_BUTTON.value(idea.id, "me"), tr(lang, "choice.assign_me"))]
     following = process.next_in_main_line(idea.stage)
     if following:
         choices.append(
             Choice(
                 ADVANCE_BUTTON.value(idea.id, following),
-                ct(lang, "choice.advance_to", stage=process.stage(following).name(lang)),
+                tr(lang, "choice.advance_to", stage=process.stage(following).name(lang)),
             )
         )
     return Reply(text, choices=tuple(choices))
@@ -158,7 +156,7 @@ async def notify_assignee(
     now: datetime,
 ) -> None:
     lang = person_language(assignee)
-    text = ct(
+    text = tr(
         lang,
         "notify.assigned",
         actor=actor.display_name or actor.platform_user_id,

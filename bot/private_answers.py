@@ -24,7 +24,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.command_texts import ct
+from conversations.i18n import tr
 from conversations.reply import Reply, payload_of
 from storage.models import Person
 from storage.outbox import DIRECT_ANSWER, enqueue
@@ -71,4 +71,4 @@ async def answer_privately(
 
 
 def _note(lang: str, key: str, name: str | None) -> Reply:
-    return Reply(ct(lang, key, name=name) if name else ct(lang, f"{key}.noname"))
+    return Reply(tr(lang, key, first_name=name))

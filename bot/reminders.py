@@ -44,9 +44,8 @@ from bot.dispatcher import payload_of
 from bot.process import default_process
 from bot.retention import RetentionReport, apply_retention
 from bot.roles import admin_people, coordinator_people
-from conversations.reminder_texts import t, t_named
+from conversations.i18n import LANGUAGES, person_language, tr
 from conversations.reply import Reply
-from conversations.texts import LANGUAGES, person_language
 from storage.database import Database
 from storage.dialogues import drafts_to_nudge, mark_nudged
 from storage.ideas import due_ideas, people_by_id, set_next_due
@@ -354,11 +353,11 @@ class _Sweep:
             if giver is None:
                 return []
             lang = idea.language if idea.language in LANGUAGES else giver.lang
-            coordinator = assignee.display if assignee else t(lang, "someone.coordinators")
-            text = t_named(
+            coordinator = assignee.display if assignee else tr(lang, "someone.coordinators")
+            text = tr(
                 lang,
                 "reminder.giver",
-                giver.name,
+                first_name=giver.name,
                 title=idea.title,
                 stage=stage.name(lang),
                 coordinator=coordinator,
@@ -379,10 +378,12 @@ class _Sweep:
             }
             if due.kind == ESCALATION:
                 values["responsible"] = (
-                    assignee.display if assignee else t(person.lang, "someone.coordinators.subject")
+                    assignee.display
+                    if assignee
+                    else tr(person.lang, "someone.coordinators.subject")
                 )
             out.append(
-                self._row(idea, due, person, t_named(person.lang, key, person.name, **values))
+                self._row(idea, due, person, tr(person.lang, key, first_name=person.name, **values))
             )
         return out
 
@@ -426,7 +427,7 @@ class _Sweep:
             ):
                 continue
             who = _Recipient.of(person)
-            text = t_named(who.lang, "reminder.nudge", who.name)
+            text = tr(who.lang, "reminder.nudge", first_name=who.name)
             period = int(dialogue.updated_at.timestamp())
             rows.append(
                 {

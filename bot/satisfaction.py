@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands.buttons import Button
-from conversations.command_texts import ct
+from conversations.i18n import tr
 from conversations.intake import SKIP_WORDS, clean_text
 from conversations.reply import Reply
 from storage.dialogues import delete_dialogue, save_dialogue
@@ -55,16 +55,16 @@ async def answer(
     """Store the score. With no other conversation going on, invite a comment next."""
     idea = await get_idea(session, idea_id, lock=True)
     if idea is None or idea.person_id != person.id or idea.satisfaction_asked_at is None:
-        return [Reply(ct(lang, "satisfaction.not_asked"))]
+        return [Reply(tr(lang, "satisfaction.not_asked"))]
     if idea.satisfaction is not None:
-        return [Reply(ct(lang, "satisfaction.already", title=idea.title))]
+        return [Reply(tr(lang, "satisfaction.already", title=idea.title))]
     idea.satisfaction = score
     idea.updated_at = now
     await add_event(
         session, idea, actor=person, kind="satisfaction", data={"score": score}, now=now
     )
     if not ask_comment:
-        return [Reply(ct(lang, "satisfaction.thanks_short", title=idea.title))]
+        return [Reply(tr(lang, "satisfaction.thanks_short", title=idea.title))]
     await save_dialogue(
         session,
         person.id,
@@ -75,7 +75,7 @@ async def answer(
         context={"idea": idea.id},
         now=now,
     )
-    return [Reply(ct(lang, "satisfaction.thanks"))]
+    return [Reply(tr(lang, "satisfaction.thanks"))]
 
 
 async def comment(
@@ -91,11 +91,11 @@ async def comment(
     await delete_dialogue(session, dialogue)
     cleaned = clean_text(text)[:MAX_COMMENT]
     if not cleaned or cleaned.casefold().strip(" .!") in SKIP_WORDS:
-        return [Reply(ct(lang, "satisfaction.comment_skipped"))]
+        return [Reply(tr(lang, "satisfaction.comment_skipped"))]
     idea = await get_idea(session, int(dialogue.context.get("idea", 0)), lock=True)
     if idea is None or idea.person_id != person.id:
-        return [Reply(ct(lang, "satisfaction.comment_skipped"))]
+        return [Reply(tr(lang, "satisfaction.comment_skipped"))]
     idea.satisfaction_comment = cleaned
     idea.updated_at = now
     await add_event(session, idea, actor=person, kind="satisfaction_comment", text=cleaned, now=now)
-    return [Reply(ct(lang, "satisfaction.comment_saved"))]
+    return [Reply(tr(lang, "satisfaction.comment_saved"))]

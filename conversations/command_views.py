@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from conversations.command_texts import ct
+from conversations.i18n import tr
 from conversations.reply import Reply
 
 # The roles a person can have, as `whoami` names them (the registry's roles, plus the idea
@@ -26,13 +26,13 @@ class HelpView:
 def help_reply(lang: str, view: HelpView) -> Reply:
     parts = []
     for role, keys in view.sections:
-        lines = [ct(lang, f"help.{role}"), *(f"• {ct(lang, key)}" for key in keys)]
+        lines = [tr(lang, f"help.{role}"), *(f"• {tr(lang, key)}" for key in keys)]
         if role == "everyone":
-            lines.append(f"• {ct(lang, 'help.new_idea')}")
+            lines.append(f"• {tr(lang, 'help.new_idea')}")
         parts.append("\n".join(lines))
         if role == "coordinator" and view.stages:
             stages = ", ".join(f"{name} ({stage_id})" for name, stage_id in view.stages)
-            parts.append(ct(lang, "help.stages", stages=stages))
+            parts.append(tr(lang, "help.stages", stages=stages))
     return Reply("\n\n".join(parts))
 
 
@@ -46,11 +46,11 @@ class MineLine:
 
 def mine_reply(lang: str, ideas: tuple[MineLine, ...]) -> Reply:
     if not ideas:
-        return Reply(ct(lang, "mine.none"))
-    lines = [ct(lang, "mine.intro")]
+        return Reply(tr(lang, "mine.none"))
+    lines = [tr(lang, "mine.intro")]
     for idea in ideas:
         lines.append(
-            ct(
+            tr(
                 lang,
                 "mine.line",
                 number=idea.number,
@@ -59,7 +59,7 @@ def mine_reply(lang: str, ideas: tuple[MineLine, ...]) -> Reply:
                 date=idea.date,
             )
         )
-    lines.append(ct(lang, "mine.hint"))
+    lines.append(tr(lang, "mine.hint"))
     return Reply("\n".join(lines))
 
 
@@ -70,12 +70,12 @@ class WhoAmIView:
 
 
 def whoami_reply(lang: str, view: WhoAmIView) -> Reply:
-    role = ct(lang, f"whoami.role.{view.role}")
+    role = tr(lang, f"whoami.role.{view.role}")
     return Reply(
         "\n".join(
             (
-                ct(lang, "whoami.id", id=view.qualified_id, role=role),
-                ct(lang, "whoami.settings"),
+                tr(lang, "whoami.id", id=view.qualified_id, role=role),
+                tr(lang, "whoami.settings"),
             )
         )
     )

@@ -14,8 +14,8 @@ from typing import Any, Literal
 
 from conversations.clean import shorten as _shorten
 from conversations.clean import strip_unsafe
+from conversations.i18n import LANGUAGES, tr
 from conversations.reply import Choice, Fact, Reply
-from conversations.texts import LANGUAGES, t, t_named
 
 FLOW = "intake"
 
@@ -112,14 +112,14 @@ def start(ctx: IntakeContext) -> Turn:
     state = IntakeState(step=QUESTIONS[0].key)
     if ctx.known_workplace:
         state.answers["workplace"] = ctx.known_workplace
-    greeting = Reply(t_named(ctx.lang, "greeting", ctx.first_name))
+    greeting = Reply(tr(ctx.lang, "greeting", first_name=ctx.first_name))
     return Turn(state, [greeting, _prompt(state, ctx)])
 
 
 def stale_without_dialogue(ctx: IntakeContext) -> Turn:
     """A button clicked when no dialogue is in progress (a second click on "Submit", an old
     card): say so, and start nothing."""
-    return Turn(None, [Reply(t(ctx.lang, "invalid.no_dialogue"))])
+    return Turn(None, [Reply(tr(ctx.lang, "invalid.no_dialogue"))])
 
 
 def resume(state: IntakeState, ctx: IntakeContext) -> Turn:
@@ -127,7 +127,9 @@ def resume(state: IntakeState, ctx: IntakeContext) -> Turn:
     left before answering anything is simply greeted again."""
     if not _has_own_answers(state):
         return start(ctx)
-    return Turn(state, [Reply(t_named(ctx.lang, "resume", ctx.first_name)), _prompt(state, ctx)])
+    return Turn(
+        state, [Reply(tr(ctx.lang, "resume", first_name=ctx.first_name)), _prompt(state, ctx)]
+    )
 
 
 def _has_own_answers(state: IntakeState) -> bool:
@@ -136,7 +138,7 @@ def _has_own_answers(state: IntakeState) -> bool:
 
 
 def submitted_reply(lang: str, first_name: str | None, number: int, title: str) -> Reply:
-    return Reply(t_named(lang, "submitted", first_name, title=title, number=number))
+    return Reply(tr(lang, "submitted", first_name=first_name, title=title, number=number))
 
 
 # ── one turn ───────────────────────────────────────────────────────────────────────────
@@ -153,7 +155,7 @@ def answer(
     if action is not None:
         step, _, value = action.partition(":")
         if step != state.step:
-            return _again(state, ctx, t(ctx.lang, "invalid.stale_button"))
+            return _again(state, ctx, tr(ctx.lang, "invalid.stale_button"))
         return _on_value(state, ctx, value, typed=None)
 
     word = _word(text or "")
@@ -186,7 +188,7 @@ def _on_value(state: IntakeState, ctx: IntakeContext, value: str | None, typed: 
                 return _not_understood(state, ctx)
             return _store(state, ctx, choice == "yes")
         if value is not None:  # a button that this step does not have
-            return _again(state, ctx, t(ctx.lang, "invalid.stale_button"))
+            return _again(state, ctx, tr(ctx.lang, "invalid.stale_button"))
         return _store_text(state, ctx, question, typed or "")
     if step == SUMMARY:
         choice = value or _match(typed or "", {"submit": SUBMIT_WORDS, "edit": EDIT_WORDS})
@@ -208,7 +210,7 @@ def _on_value(state: IntakeState, ctx: IntakeContext, value: str | None, typed: 
     if step == CONFIRM_CANCEL:
         choice = value or _match_yes_no(typed or "")
         if choice == "yes":
-            return Turn(None, [Reply(t(ctx.lang, "cancelled"))], cancelled=True)
+            return Turn(None, [Reply(tr(ctx.lang, "cancelled"))], cancelled=True)
         if choice == "no":
             back_to = state.context.get("cancel_from") or QUESTIONS[0].key
             context = {"editing": True} if state.context.get("cancel_editing") else {}
@@ -220,12 +222,12 @@ def _on_value(state: IntakeState, ctx: IntakeContext, value: str | None, typed: 
 def _store_text(state: IntakeState, ctx: IntakeContext, question: Question, typed: str) -> Turn:
     cleaned = clean_text(typed, single_line=question.kind == "line")
     if not cleaned:
-        return _again(state, ctx, t(ctx.lang, "invalid.empty"))
+        return _again(state, ctx, tr(ctx.lang, "invalid.empty"))
     if len(cleaned) > question.max_length:
-        problem = t(ctx.lang, "invalid.too_long", max=question.max_length, length=len(cleaned))
+        problem = tr(ctx.lang, "invalid.too_long", max=question.max_length, length=len(cleaned))
         return _again(state, ctx, problem)
     if len(cleaned) < question.min_length:
-        return _again(state, ctx, t(ctx.lang, "invalid.too_short"))
+        return _again(state, ctx, tr(ctx.lang, "invalid.too_short"))
     return _store(state, ctx, cleaned)
 
 
@@ -262,7 +264,7 @@ def _previous_step(state: IntakeState, ctx: IntakeContext) -> str | None:
 
 def _skip(state: IntakeState, ctx: IntakeContext) -> Turn:
     if not QUESTION_BY_KEY[state.step].optional:
-        return _again(state, ctx, t(ctx.lang, "invalid.not_optional"))
+        return _again(state, ctx, tr(ctx.lang, "invalid.not_optional"))
     return _store(state, ctx, None)
 
 
@@ -273,25 +275,25 @@ def _back(state: IntakeState, ctx: IntakeContext) -> Turn:
         return _goto(IntakeState(SUMMARY, state.answers, {}), ctx)
     previous = _previous_step(state, ctx)
     if previous is None:
-        return _again(state, ctx, t(ctx.lang, "back.at_start"))
+        return _again(state, ctx, tr(ctx.lang, "back.at_start"))
     return _goto(IntakeState(previous, state.answers, {}), ctx, show_current=True)
 
 
 def _cancel(state: IntakeState, ctx: IntakeContext) -> Turn:
     if not _has_own_answers(state):
-        return Turn(None, [Reply(t(ctx.lang, "cancelled"))], cancelled=True)
+        return Turn(None, [Reply(tr(ctx.lang, "cancelled"))], cancelled=True)
     context = {"cancel_from": state.step, "cancel_editing": bool(state.context.get("editing"))}
     return _goto(IntakeState(CONFIRM_CANCEL, state.answers, context), ctx)
 
 
 def _help(state: IntakeState, ctx: IntakeContext) -> Turn:
-    help_text = f"{t(ctx.lang, f'help.{state.step}')}\n\n{t(ctx.lang, 'help.words')}"
+    help_text = f"{tr(ctx.lang, f'help.{state.step}')}\n\n{tr(ctx.lang, 'help.words')}"
     return _again(state, ctx, help_text)
 
 
 def _not_understood(state: IntakeState, ctx: IntakeContext) -> Turn:
-    labels = ", ".join(t(ctx.lang, "quoted", text=c.label) for c in _choices(state, ctx))
-    return _again(state, ctx, t(ctx.lang, "invalid.choice", options=labels))
+    labels = ", ".join(tr(ctx.lang, "quoted", text=c.label) for c in _choices(state, ctx))
+    return _again(state, ctx, tr(ctx.lang, "invalid.choice", options=labels))
 
 
 def _again(state: IntakeState, ctx: IntakeContext, problem: str) -> Turn:
@@ -311,16 +313,18 @@ def _prompt(state: IntakeState, ctx: IntakeContext, *, show_current: bool = Fals
     step = state.step
     if step == SUMMARY:
         return Reply(
-            t(lang, "summary.intro"), choices=_choices(state, ctx), facts=summary_facts(state, lang)
+            tr(lang, "summary.intro"),
+            choices=_choices(state, ctx),
+            facts=summary_facts(state, lang),
         )
     if step == EDIT_CHOOSE:
-        return Reply(t(lang, "edit.which"), choices=_choices(state, ctx))
+        return Reply(tr(lang, "edit.which"), choices=_choices(state, ctx))
     if step == CONFIRM_CANCEL:
-        return Reply(t(lang, "confirm_cancel"), choices=_choices(state, ctx))
-    text = t(lang, f"ask.{step}")
+        return Reply(tr(lang, "confirm_cancel"), choices=_choices(state, ctx))
+    text = tr(lang, f"ask.{step}")
     current = state.answers.get(step)
     if show_current and isinstance(current, str) and current:
-        text = f"{text}\n{t(lang, 'ask.current', current=_shorten(current, 300))}"
+        text = f"{text}\n{tr(lang, 'ask.current', current=_shorten(current, 300))}"
     return Reply(text, choices=_choices(state, ctx))
 
 
@@ -328,7 +332,7 @@ def _choices(state: IntakeState, ctx: IntakeContext) -> tuple[Choice, ...]:
     lang, step = ctx.lang, state.step
 
     def choice(value: str, label_key: str) -> Choice:
-        return Choice(f"{step}:{value}", t(lang, label_key))
+        return Choice(f"{step}:{value}", tr(lang, label_key))
 
     if step == SUMMARY:
         return (
@@ -353,10 +357,10 @@ def summary_facts(state: IntakeState, lang: str) -> tuple[Fact, ...]:
     for question in QUESTIONS:
         value = state.answers.get(question.key)
         if isinstance(value, bool):
-            shown = t(lang, "value.yes" if value else "value.no")
+            shown = tr(lang, "value.yes") if value else tr(lang, "value.no")
         else:
-            shown = value or t(lang, "value.empty")
-        facts.append(Fact(t(lang, f"field.{question.key}"), shown))
+            shown = value or tr(lang, "value.empty")
+        facts.append(Fact(tr(lang, f"field.{question.key}"), shown))
     return tuple(facts)
 
 
@@ -400,7 +404,9 @@ def _match_yes_no(typed: str) -> str | None:
 def _match_field(typed: str) -> str | None:
     word = _word(typed)
     for question in QUESTIONS:
-        labels = {question.key} | {t(other, f"field.{question.key}").lower() for other in LANGUAGES}
+        labels = {question.key} | {
+            tr(other, f"field.{question.key}").lower() for other in LANGUAGES
+        }
         if word in labels:
             return question.key
     return None

@@ -31,7 +31,6 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.slack import texts
 from adapters.slack.config import EVENTS_PATH, SlackConfig
 from adapters.slack.markup import escape, from_slack
 from adapters.slack.profiles import Profile, SlackProfiles
@@ -41,8 +40,8 @@ from bot.inbox import Answered, Delivery
 from bot.incoming import Incoming
 from bot.people import home_of
 from bot.ports import DeliveryError, Host, PlatformConfigError, RetryLater
+from conversations.i18n import DEFAULT_LANGUAGE, tr
 from conversations.reply import Reply
-from conversations.texts import DEFAULT_LANGUAGE
 from storage.database import DATABASE_ERRORS
 
 log = logging.getLogger(__name__)
@@ -277,7 +276,7 @@ class SlackAdapter:
             await self._accept(request, incoming, reply_to, name="command", written=None)
         except DATABASE_ERRORS:
             # Slack never resends a slash command: say so rather than fail in silence.
-            await ack(text=escape(texts.t(DEFAULT_LANGUAGE, "command.try_again")))
+            await ack(text=escape(tr(DEFAULT_LANGUAGE, "slack.command.try_again")))
             return
         await ack()
 
@@ -501,15 +500,15 @@ def how_to_start(profile: Profile, *, team: str | None, app_id: str | None) -> s
     """The answer to an @mention: write to me in the Messages tab (a link straight there)."""
     lang = profile.language
     if team and app_id:
-        label = escape(texts.t(lang, "mention.messages_tab"))
+        label = escape(tr(lang, "slack.mention.messages_tab"))
         link = f"<slack://app?team={team}&id={app_id}&tab=messages|{label}>"
     else:
-        link = escape(texts.t(lang, "mention.direct_message"))
+        link = escape(tr(lang, "slack.mention.direct_message"))
     first = profile.name.split()[0] if profile.name and profile.name.split() else None
-    table = texts.TEXTS.get(lang, texts.SV)
-    if first:
-        return escape(table["mention.how_to_start"]).format(name=escape(first), messages_link=link)
-    return escape(table["mention.how_to_start.noname"]).format(messages_link=link)
+    # The text is escaped for mrkdwn, the link (already escaped, and Slack markup) goes in after.
+    slot = "\x00link\x00"
+    text = tr(lang, "slack.mention.how_to_start", first_name=first, messages_link=slot)
+    return escape(text).replace(slot, link)
 
 
 def well_formed(body: Any) -> bool:

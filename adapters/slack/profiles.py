@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.people import known_person
-from conversations.texts import language_for
+from conversations.i18n import language_for
 
 if TYPE_CHECKING:
     from bot.app import IdeaBot

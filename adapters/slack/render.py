@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from adapters.slack.markup import escape
-from adapters.slack.texts import t
+from conversations.i18n import format_day, tr
 from conversations.reply import Reply
 from storage.overview import IdeaLine
 
@@ -166,9 +166,10 @@ def render_messages(replies: Sequence[Reply]) -> list[SlackMessage]:
 # ── the App Home tab ────────────────────────────────────────────────────────────────────
 
 
-def slack_date(moment: datetime) -> str:
-    """A date Slack shows in the reader's own time zone and format."""
-    fallback = moment.strftime("%Y-%m-%d")
+def slack_date(moment: datetime, lang: str) -> str:
+    """A date Slack shows in the reader's own time zone and format (the fallback, for clients
+    that cannot, in the reader's language)."""
+    fallback = format_day(moment, lang)
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}}|{fallback}>"
 
 
@@ -177,15 +178,16 @@ def _idea_block(
 ) -> Block:
     title = clip(escape(" ".join(idea.title.split())), 400)
     details = [
-        escape(t(lang, "home.idea.stage", stage=stage_name(idea.stage))),
-        t(lang, "home.idea.updated", date=slack_date(idea.updated_at)),
+        escape(tr(lang, "slack.home.idea.stage", stage=stage_name(idea.stage))),
+        tr(lang, "slack.home.idea.updated", date=slack_date(idea.updated_at, lang)),
     ]
     if coordinator:
         if idea.giver_name:
-            details.append(escape(t(lang, "home.idea.giver", name=idea.giver_name)))
-        details.append(
-            escape(t(lang, "home.idea.yours" if idea.assigned_to_me else "home.idea.unassigned"))
-        )
+            details.append(escape(tr(lang, "slack.home.idea.giver", giver=idea.giver_name)))
+        if idea.assigned_to_me:
+            details.append(escape(tr(lang, "slack.home.idea.yours")))
+        else:
+            details.append(escape(tr(lang, "slack.home.idea.unassigned")))
     text = f"*{idea.id}. {title}*\n" + " · ".join(details)
     return {"type": "section", "text": _mrkdwn(clip(text, MAX_SECTION_TEXT))}
 
@@ -202,29 +204,38 @@ def home_view(
     own ideas. Stays within the 100 blocks a view may have. `stage_name` gives a stage id's
     name in `lang` (from the process)."""
     blocks: list[Block] = [
-        {"type": "header", "text": _plain(t(lang, "home.title"), 150)},
+        {"type": "header", "text": _plain(tr(lang, "slack.home.title"), 150)},
     ]
     if queue is not None:
-        blocks.append({"type": "header", "text": _plain(t(lang, "home.queue"), 150)})
+        blocks.append({"type": "header", "text": _plain(tr(lang, "slack.home.queue"), 150)})
         blocks.append(
-            {"type": "context", "elements": [_mrkdwn(escape(t(lang, "home.queue.intro")))]}
+            {"type": "context", "elements": [_mrkdwn(escape(tr(lang, "slack.home.queue.intro")))]}
         )
         if not queue:
-            blocks.append({"type": "section", "text": _mrkdwn(escape(t(lang, "home.queue.none")))})
+            blocks.append(
+                {"type": "section", "text": _mrkdwn(escape(tr(lang, "slack.home.queue.none")))}
+            )
         for idea in queue[:shown_at_most]:
             blocks.append(_idea_block(lang, idea, coordinator=True, stage_name=stage_name))
         blocks.append({"type": "divider"})
-    blocks.append({"type": "header", "text": _plain(t(lang, "home.mine"), 150)})
+    blocks.append({"type": "header", "text": _plain(tr(lang, "slack.home.mine"), 150)})
     if not mine:
-        blocks.append({"type": "section", "text": _mrkdwn(escape(t(lang, "home.mine.none")))})
+        blocks.append(
+            {"type": "section", "text": _mrkdwn(escape(tr(lang, "slack.home.mine.none")))}
+        )
     else:
-        blocks.append({"type": "context", "elements": [_mrkdwn(escape(t(lang, "home.intro")))]})
+        blocks.append(
+            {"type": "context", "elements": [_mrkdwn(escape(tr(lang, "slack.home.intro")))]}
+        )
     for idea in mine[:shown_at_most]:
         blocks.append(_idea_block(lang, idea, coordinator=False, stage_name=stage_name))
     if len(mine) >= shown_at_most or (queue is not None and len(queue) >= shown_at_most):
         count = shown_at_most
         blocks.append(
-            {"type": "context", "elements": [_mrkdwn(escape(t(lang, "home.more", count=count)))]}
+            {
+                "type": "context",
+                "elements": [_mrkdwn(escape(tr(lang, "slack.home.more", count=count)))],
+            }
         )
     if len(blocks) > MAX_VIEW_BLOCKS:
         blocks = blocks[:MAX_VIEW_BLOCKS]

@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.commands.catalog import COMMANDS
 from bot.commands.registry import Registry
-from conversations.command_texts import ct
+from conversations.i18n import has_text, tr
 
 PACKAGE_DIR = Path(__file__).parent / "appPackage"
 PACKAGE_FILES = ("manifest.json", "en-us.json", "color.png", "outline.png")
@@ -30,10 +30,7 @@ MENU_SCOPES = {"personal": ["personal"], "group": ["team", "groupChat"]}
 
 def _description(lang: str, name: str, place: str) -> str:
     key = f"menu.{name}.{place}"
-    try:
-        return ct(lang, key)
-    except KeyError:  # the same words in every place
-        return ct(lang, f"menu.{name}")
+    return tr(lang, key if has_text(lang, key) else f"menu.{name}")  # or the same in every place
 
 
 def command_lists(registry: Registry = COMMANDS) -> list[dict[str, Any]]:

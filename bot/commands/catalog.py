@@ -8,8 +8,8 @@ from bot.commands import handlers, privacy, whoami
 from bot.commands.buttons import Codec
 from bot.commands.registry import Registry
 from bot.satisfaction import SCORE_BUTTON
-from conversations.command_texts import ct
+from conversations.i18n import tr
 
-COMMANDS = Registry([*handlers.commands.specs, *privacy.commands.specs, *whoami.commands.specs], ct)
+COMMANDS = Registry([*handlers.commands.specs, *privacy.commands.specs, *whoami.commands.specs], tr)
 # Every button value of ours: the commands' buttons, then the satisfaction question's.
 BUTTONS = Codec([*COMMANDS.codec.buttons, SCORE_BUTTON])

@@ -40,11 +40,9 @@ from bot.roles import (
     remove_coordinator,
 )
 from bot.transitions import move_idea
-from conversations.command_texts import ct
 from conversations.command_views import HelpView, MineLine, help_reply, mine_reply
-from conversations.privacy_texts import pt
+from conversations.i18n import format_day, format_number, tr, tr_n
 from conversations.reply import Attachment, Fact, Reply
-from conversations.texts import t
 from storage import ideas as idea_store
 from storage.models import Idea, Person
 from storage.outbox import outbox_summary
@@ -97,20 +95,20 @@ async def run_command(
     ctx.coordinator = await is_coordinator(ctx.session, ctx.settings, ctx.person.qualified_id)
     if spec.role == ADMIN and not ctx.admin:
         log.info("admin command refused", extra={"command": command.name, "person": ctx.person.id})
-        return [Reply(ct(ctx.lang, "refuse.admin"))]
+        return [Reply(tr(ctx.lang, "refuse.admin"))]
     if spec.role == COORDINATOR and not ctx.coordinator:
         log.info(
             "coordinator command refused", extra={"command": command.name, "person": ctx.person.id}
         )
-        return [Reply(ct(ctx.lang, "refuse.coordinator"))]
+        return [Reply(tr(ctx.lang, "refuse.coordinator"))]
     ctx.registry = registry
     return await spec.handler(ctx, command.args)
 
 
 def parse_error_text(lang: str, error: ParseError) -> str:
-    text = ct(lang, error.key, **error.values)
+    text = tr(lang, error.key, **error.values)
     if error.command:
-        text += "\n" + ct(lang, f"usage.{error.command}")
+        text += "\n" + tr(lang, f"usage.{error.command}")
     return text
 
 
@@ -153,7 +151,7 @@ async def _mine(ctx: CommandContext, _: NoArgs) -> list[Reply]:
             number=idea.id,
             title=idea.title,
             stage=_stage_name(ctx, idea.stage),
-            date=_date(max(idea.stage_changed_at, idea.last_activity_at)),
+            date=_date(ctx.lang, max(idea.stage_changed_at, idea.last_activity_at)),
         )
         for idea in own
     )
@@ -202,22 +200,22 @@ async def _list(ctx: CommandContext, args: ListArgs) -> list[Reply]:
         limit=LIST_LIMIT,
     )
     if not rows:
-        return [Reply(ct(lang, "list.empty"))]
-    lines = [ct(lang, "list.intro.one") if total == 1 else ct(lang, "list.intro", count=total)]
+        return [Reply(tr(lang, "list.empty"))]
+    lines = [tr_n(lang, "list.intro", total)]
     for row in rows:
         lines.append(
-            ct(
+            tr(
                 lang,
                 "list.line",
                 number=row.id,
                 title=row.title,
                 stage=_stage_name(ctx, row.stage),
                 days=_days(lang, max(0, (ctx.now - row.stage_changed_at).days)),
-                assignee=row.assignee_name or ct(lang, "nobody"),
+                assignee=row.assignee_name or tr(lang, "nobody"),
             )
         )
     if total > len(rows):
-        lines.append(ct(lang, "list.more", more=total - len(rows)))
+        lines.append(tr(lang, "list.more", more=total - len(rows)))
     return [Reply("\n".join(lines))]
 
 
@@ -241,30 +239,31 @@ async def _show(ctx: CommandContext, args: IdeaArgs) -> list[Reply]:
     if idea is None or (not ctx.coordinator and idea.person_id != ctx.person.id):
         # An idea giver learns nothing about other people's ideas, not even that they exist.
         key = "idea.not_found" if ctx.coordinator else "idea.not_yours"
-        return [Reply(ct(lang, key, number=args.idea))]
+        return [Reply(tr(lang, key, number=args.idea))]
     people = await idea_store.people_by_id(ctx.session, (idea.person_id, idea.assignee_id))
     giver = people.get(idea.person_id)
     assignee = people.get(idea.assignee_id) if idea.assignee_id else None
     facts = [
-        Fact(ct(lang, "show.stage"), _stage_name(ctx, idea.stage)),
-        Fact(ct(lang, "show.giver"), _giver_shown(lang, idea, _name(lang, giver))),
-        Fact(t(lang, "field.workplace"), idea.workplace or t(lang, "value.empty")),
-        Fact(ct(lang, "show.assignee"), _name(lang, assignee) if assignee else ct(lang, "nobody")),
-        Fact(ct(lang, "show.submitted"), _date(idea.submitted_at)),
-        Fact(t(lang, "field.need"), idea.need),
-        Fact(t(lang, "field.idea"), idea.description),
-        Fact(t(lang, "field.benefit"), idea.benefit),
-        Fact(t(lang, "field.first_test"), idea.first_test or t(lang, "value.empty")),
-        Fact(t(lang, "field.involved"), idea.involved or t(lang, "value.empty")),
+        Fact(tr(lang, "show.stage"), _stage_name(ctx, idea.stage)),
+        Fact(tr(lang, "show.giver"), _giver_shown(lang, idea, _name(lang, giver))),
+        Fact(tr(lang, "field.workplace"), idea.workplace or tr(lang, "value.empty")),
+        Fact(tr(lang, "show.assignee"), _name(lang, assignee) if assignee else tr(lang, "nobody")),
+        Fact(tr(lang, "show.submitted"), _date(lang, idea.submitted_at)),
+        Fact(tr(lang, "field.need"), idea.need),
+        Fact(tr(lang, "field.idea"), idea.description),
+        Fact(tr(lang, "field.benefit"), idea.benefit),
+        Fact(tr(lang, "field.first_test"), idea.first_test or tr(lang, "value.empty")),
+        Fact(tr(lang, "field.involved"), idea.involved or tr(lang, "value.empty")),
         Fact(
-            t(lang, "field.participate"), t(lang, "value.yes" if idea.participate else "value.no")
+            tr(lang, "field.participate"),
+            tr(lang, "value.yes") if idea.participate else tr(lang, "value.no"),
         ),
     ]
     if idea.satisfaction is not None:
         facts.append(
             Fact(
-                ct(lang, "show.satisfaction"),
-                ct(lang, "show.satisfaction_value", score=idea.satisfaction),
+                tr(lang, "show.satisfaction"),
+                tr(lang, "show.satisfaction_value", score=idea.satisfaction),
             )
         )
     events = await idea_store.history(ctx.session, idea.id)
@@ -284,27 +283,27 @@ async def _show(ctx: CommandContext, args: IdeaArgs) -> list[Reply]:
             for number in similar_ids
             if number in similar_titles
         )
-        facts.append(Fact(ct(lang, "show.similar"), similar or ct(lang, "show.no_similar")))
+        facts.append(Fact(tr(lang, "show.similar"), similar or tr(lang, "show.no_similar")))
     if len(history) > MAX_HISTORY_LINES:  # a chat message has limits; the export has it all
         history = ["…", *history[-MAX_HISTORY_LINES:]]
-    facts.append(Fact(ct(lang, "show.history"), "\n".join(history)))
+    facts.append(Fact(tr(lang, "show.history"), "\n".join(history)))
     if ctx.coordinator and notes:
-        facts.append(Fact(ct(lang, "show.notes"), "\n".join(notes)))
+        facts.append(Fact(tr(lang, "show.notes"), "\n".join(notes)))
     return [
         Reply(
-            "", title=ct(lang, "show.title", number=idea.id, title=idea.title), facts=tuple(facts)
+            "", title=tr(lang, "show.title", number=idea.id, title=idea.title), facts=tuple(facts)
         )
     ]
 
 
 def _history_line(ctx: CommandContext, row: idea_store.HistoryRow) -> str | None:
     lang, event = ctx.lang, row.event
-    actor = row.actor_name or ct(lang, "unknown_person")
-    when = _date(event.created_at)
+    actor = row.actor_name or tr(lang, "unknown_person")
+    when = _date(lang, event.created_at)
     if event.kind == "submitted":
-        return ct(lang, "history.submitted", date=when, actor=actor)
+        return tr(lang, "history.submitted", date=when, actor=actor)
     if event.kind == "stage":
-        line = ct(
+        line = tr(
             lang,
             "history.stage",
             date=when,
@@ -316,12 +315,12 @@ def _history_line(ctx: CommandContext, row: idea_store.HistoryRow) -> str | None
         if where:
             line += f" ({where})"
         if event.text:
-            line += ct(lang, "history.message", text=event.text)
+            line += tr(lang, "history.message", text=event.text)
         return line
     if event.kind == "assigned":
-        return ct(lang, "history.assigned", date=when, actor=actor, person=row.person_name or "?")
+        return tr(lang, "history.assigned", date=when, actor=actor, person=row.person_name or "?")
     if event.kind == "satisfaction":
-        return ct(
+        return tr(
             lang,
             "history.satisfaction",
             date=when,
@@ -329,24 +328,24 @@ def _history_line(ctx: CommandContext, row: idea_store.HistoryRow) -> str | None
             score=(event.data or {}).get("score"),
         )
     if event.kind == "satisfaction_comment":
-        return ct(lang, "history.satisfaction_comment", date=when, actor=actor)
+        return tr(lang, "history.satisfaction_comment", date=when, actor=actor)
     if event.kind == "note":
         return (
-            ct(lang, "history.note", date=when, actor=actor, text=event.text or "")
+            tr(lang, "history.note", date=when, actor=actor, text=event.text or "")
             if ctx.coordinator
             else None
         )
     if event.kind == "snoozed" and ctx.coordinator:
         until = (event.data or {}).get("until")
-        line = ct(
+        line = tr(
             lang,
             "history.snoozed",
             date=when,
             actor=actor,
-            until=_date(datetime.fromisoformat(until)) if until else "?",
+            until=_date(lang, datetime.fromisoformat(until)) if until else "?",
         )
         if event.text:
-            line += ct(lang, "history.message", text=event.text)
+            line += tr(lang, "history.message", text=event.text)
         return line
     return None
 
@@ -357,7 +356,7 @@ def _history_line(ctx: CommandContext, row: idea_store.HistoryRow) -> str | None
 async def _locked_idea(ctx: CommandContext, number: int | None) -> Idea | Reply:
     idea = await idea_store.get_idea(ctx.session, number, lock=True) if number else None
     if idea is None:
-        return Reply(ct(ctx.lang, "idea.not_found", number=number))
+        return Reply(tr(ctx.lang, "idea.not_found", number=number))
     return idea
 
 
@@ -376,14 +375,14 @@ async def _move(
     here = _stage_name(ctx, idea.stage)
     if to_stage is None or to_stage not in allowed:
         if not allowed:
-            return [Reply(ct(lang, "move.nowhere", number=idea.id, stage=here))]
+            return [Reply(tr(lang, "move.nowhere", number=idea.id, stage=here))]
         key = "move.choose" if to_stage is None else "move.not_allowed"
-        return [Reply(ct(lang, key, number=idea.id, stage=here, allowed=allowed_names))]
+        return [Reply(tr(lang, key, number=idea.id, stage=here, allowed=allowed_names))]
     requires = process.stage(to_stage).requires
     if requires == "reason" and not note:
-        return [Reply(ct(lang, "move.needs_reason", number=idea.id))]
+        return [Reply(tr(lang, "move.needs_reason", number=idea.id))]
     if requires == "where" and not where:
-        return [Reply(ct(lang, "move.needs_where", number=idea.id))]
+        return [Reply(tr(lang, "move.needs_where", number=idea.id))]
     return await _moved(ctx, idea, to_stage, note=note, where=where, kind=kind)
 
 
@@ -414,7 +413,7 @@ async def _moved(
     giver = await get_person(ctx.session, idea.person_id)
     return [
         Reply(
-            ct(
+            tr(
                 ctx.lang,
                 "move.done",
                 number=idea.id,
@@ -488,7 +487,7 @@ async def _special_move(
         here = _stage_name(ctx, idea.stage)
         allowed = ", ".join(_stage_name(ctx, s) for s in ctx.process.allowed_moves(idea.stage))
         return [
-            Reply(ct(ctx.lang, "move.not_allowed", number=idea.id, stage=here, allowed=allowed))
+            Reply(tr(ctx.lang, "move.not_allowed", number=idea.id, stage=here, allowed=allowed))
         ]
     where = command.target if isinstance(command, ReferArgs) else None
     return await _move(ctx, idea, to_stage, note=command.text, where=where, kind=kind)
@@ -586,7 +585,7 @@ async def _reopen(ctx: CommandContext, command: MessageArgs) -> list[Reply]:
     if not process.stage(idea.stage).reopenable:
         return [
             Reply(
-                ct(
+                tr(
                     ctx.lang,
                     "move.not_reopenable",
                     number=idea.id,
@@ -646,7 +645,7 @@ async def _assign(ctx: CommandContext, command: AssignArgs) -> list[Reply]:
         return [idea]
     qualified = qualify(ctx.person, command.target or "me")
     if not await is_coordinator(ctx.session, ctx.settings, qualified):
-        return [Reply(ct(ctx.lang, "assign.not_coordinator", person=qualified))]
+        return [Reply(tr(ctx.lang, "assign.not_coordinator", person=qualified))]
     platform, _, user_id = qualified.partition(":")
     assignee = (
         ctx.person
@@ -655,7 +654,7 @@ async def _assign(ctx: CommandContext, command: AssignArgs) -> list[Reply]:
     )
     name = _name(ctx.lang, assignee)
     if idea.assignee_id == assignee.id:
-        return [Reply(ct(ctx.lang, "assign.same", person=name, number=idea.id))]
+        return [Reply(tr(ctx.lang, "assign.same", person=name, number=idea.id))]
     idea.assignee_id = assignee.id
     ctx.touch(idea)
     idea.updated_at = ctx.now
@@ -671,7 +670,7 @@ async def _assign(ctx: CommandContext, command: AssignArgs) -> list[Reply]:
         await notify_assignee(
             ctx.session, idea, assignee, ctx.person, event_id=event.id, now=ctx.now
         )
-    return [Reply(ct(ctx.lang, "assign.done", person=name, number=idea.id, title=idea.title))]
+    return [Reply(tr(ctx.lang, "assign.done", person=name, number=idea.id, title=idea.title))]
 
 
 @commands.command(
@@ -691,7 +690,7 @@ async def _note(ctx: CommandContext, command: ReasonArgs) -> list[Reply]:
     )
     ctx.touch(idea)
     idea.updated_at = ctx.now
-    return [Reply(ct(ctx.lang, "note.done", number=idea.id))]
+    return [Reply(tr(ctx.lang, "note.done", number=idea.id))]
 
 
 @dataclass(frozen=True)
@@ -736,7 +735,7 @@ async def _snooze(ctx: CommandContext, command: SnoozeArgs) -> list[Reply]:
     if idea.stage in ctx.process.terminal_stages:
         return [
             Reply(
-                ct(
+                tr(
                     ctx.lang,
                     "snooze.finished",
                     number=idea.id,
@@ -756,18 +755,16 @@ async def _snooze(ctx: CommandContext, command: SnoozeArgs) -> list[Reply]:
         calendar=ctx.calendar,
     )
     log.info("idea snoozed", extra={"idea": idea.id, "days": days})
-    workdays = (
-        ct(ctx.lang, "workdays.one") if days == 1 else ct(ctx.lang, "workdays.many", days=days)
-    )
+    workdays = tr_n(ctx.lang, "workdays", days)
     return [
         Reply(
-            ct(
+            tr(
                 ctx.lang,
                 "snooze.done",
                 number=idea.id,
                 title=idea.title,
                 days=workdays,
-                date=_date(until),
+                date=_date(ctx.lang, until),
             )
         )
     ]
@@ -784,16 +781,16 @@ async def _snooze(ctx: CommandContext, command: SnoozeArgs) -> list[Reply]:
 async def _stats(ctx: CommandContext, _: NoArgs) -> list[Reply]:
     lang = ctx.lang
     data = await idea_store.stats(ctx.session, now=ctx.now)
-    none = ct(lang, "stats.none")
+    none = tr(lang, "stats.none")
     per_stage = ", ".join(
         f"{s.name(lang)} {data.per_stage.get(s.id, 0)}" for s in ctx.process.stages.values()
     )
     per_workplace = ", ".join(
-        f"{workplace or ct(lang, 'stats.no_workplace')} {count}"
+        f"{workplace or tr(lang, 'stats.no_workplace')} {count}"
         for workplace, count in data.per_workplace
     )
     medians = ", ".join(
-        ct(
+        tr(
             lang,
             "stats.median_line",
             stage=s.name(lang),
@@ -804,7 +801,7 @@ async def _stats(ctx: CommandContext, _: NoArgs) -> list[Reply]:
     )
     heard = none
     if data.answer_due:
-        heard = ct(
+        heard = tr(
             lang,
             "stats.heard_back_value",
             share=round(100 * data.answered_in_time / data.answer_due),
@@ -819,7 +816,7 @@ async def _stats(ctx: CommandContext, _: NoArgs) -> list[Reply]:
         distribution = " · ".join(
             f"{score}: {data.satisfaction.get(score, 0)}" for score in range(1, 6)
         )
-        satisfaction = ct(
+        satisfaction = tr(
             lang,
             "stats.satisfaction_value",
             mean=_decimal(lang, mean),
@@ -827,14 +824,14 @@ async def _stats(ctx: CommandContext, _: NoArgs) -> list[Reply]:
             distribution=distribution,
         )
     facts = (
-        Fact(ct(lang, "stats.total"), str(sum(data.per_stage.values()))),
-        Fact(ct(lang, "stats.per_stage"), per_stage),
-        Fact(ct(lang, "stats.per_workplace"), per_workplace or none),
-        Fact(ct(lang, "stats.median"), medians or none),
-        Fact(ct(lang, "stats.heard_back"), heard),
-        Fact(ct(lang, "stats.satisfaction"), satisfaction),
+        Fact(tr(lang, "stats.total"), str(sum(data.per_stage.values()))),
+        Fact(tr(lang, "stats.per_stage"), per_stage),
+        Fact(tr(lang, "stats.per_workplace"), per_workplace or none),
+        Fact(tr(lang, "stats.median"), medians or none),
+        Fact(tr(lang, "stats.heard_back"), heard),
+        Fact(tr(lang, "stats.satisfaction"), satisfaction),
     )
-    return [Reply("", title=ct(lang, "stats.title"), facts=facts)]
+    return [Reply("", title=tr(lang, "stats.title"), facts=facts)]
 
 
 async def _export(ctx: CommandContext, _: Command) -> list[Reply]:
@@ -844,7 +841,7 @@ async def _export(ctx: CommandContext, _: Command) -> list[Reply]:
     data = export.export_csv(ideas, ctx.lang).encode("utf-8-sig")
     return [
         Reply(
-            ct(ctx.lang, "export.done", count=len(ideas)),
+            tr(ctx.lang, "export.done", count=len(ideas)),
             attachments=(Attachment(name, "text/csv", data),),
         )
     ]
@@ -915,23 +912,23 @@ async def _coordinator(ctx: CommandContext, command: CoordinatorArgs) -> list[Re
             q for q in await added_coordinators(ctx.session) if q not in ctx.settings.coordinators
         ]
         if not from_settings and not added:
-            return [Reply(ct(lang, "coord.list_empty"))]
-        shown = [f"{q} {ct(lang, 'coord.list_settings')}" for q in from_settings] + added
-        return [Reply(ct(lang, "coord.list", people=", ".join(shown)))]
+            return [Reply(tr(lang, "coord.list_empty"))]
+        shown = [f"{q} {tr(lang, 'coord.list_settings')}" for q in from_settings] + added
+        return [Reply(tr(lang, "coord.list", people=", ".join(shown)))]
     qualified = qualify(ctx.person, command.target or "")
     if command.action == "add":
         if qualified in ctx.settings.coordinators or not await add_coordinator(
             ctx.session, qualified, added_by=ctx.person.qualified_id, now=ctx.now
         ):
-            return [Reply(ct(lang, "coord.already", person=qualified))]
+            return [Reply(tr(lang, "coord.already", person=qualified))]
         log.info("coordinator added", extra={"by": ctx.person.id})
-        return [Reply(ct(lang, "coord.added", person=qualified))]
+        return [Reply(tr(lang, "coord.added", person=qualified))]
     if await remove_coordinator(ctx.session, qualified):
         log.info("coordinator removed", extra={"by": ctx.person.id})
-        return [Reply(ct(lang, "coord.removed", person=qualified))]
+        return [Reply(tr(lang, "coord.removed", person=qualified))]
     if qualified in ctx.settings.coordinators:
-        return [Reply(ct(lang, "coord.from_settings", person=qualified))]
-    return [Reply(ct(lang, "coord.not_found", person=qualified))]
+        return [Reply(tr(lang, "coord.from_settings", person=qualified))]
+    return [Reply(tr(lang, "coord.not_found", person=qualified))]
 
 
 @commands.command(
@@ -947,15 +944,15 @@ async def _outbox(ctx: CommandContext, _: NoArgs) -> list[Reply]:
     errors only, never what the messages say."""
     lang = ctx.lang
     summary = await outbox_summary(ctx.session)
-    lines = [ct(lang, "outbox.counts", **summary["counts"])]
+    lines = [tr(lang, "outbox.counts", **summary["counts"])]
     if not summary["failed"]:
-        lines.append(ct(lang, "outbox.no_failures"))
+        lines.append(tr(lang, "outbox.no_failures"))
     else:
-        lines.append(ct(lang, "outbox.failures"))
+        lines.append(tr(lang, "outbox.failures"))
         for row in summary["failed"]:
-            idea = ct(lang, "outbox.failure_idea", number=row["idea_id"]) if row["idea_id"] else ""
+            idea = tr(lang, "outbox.failure_idea", number=row["idea_id"]) if row["idea_id"] else ""
             lines.append(
-                ct(
+                tr(
                     lang,
                     "outbox.failure",
                     id=row["id"],
@@ -963,7 +960,7 @@ async def _outbox(ctx: CommandContext, _: NoArgs) -> list[Reply]:
                     idea=idea,
                     attempts=row["attempts"],
                     error=shorten(
-                        row["last_error"] or ct(lang, "outbox.no_error"), 200, one_line=True
+                        row["last_error"] or tr(lang, "outbox.no_error"), 200, one_line=True
                     ),
                 )
             )
@@ -981,28 +978,27 @@ def _stage_name(ctx: CommandContext, stage_id: str | None) -> str:
 
 def _name(lang: str, person: Person | None) -> str:
     if person is None:
-        return ct(lang, "unknown_person")
+        return tr(lang, "unknown_person")
     return person.display_name or person.platform_user_id
 
 
 def _giver_shown(lang: str, idea: Idea, name: str) -> str:
     """Coordinators see the name of an idea giver who chose to be anonymous, marked so that
     they know not to pass it on to assessors."""
-    return pt(lang, "anonymous.marker", name=name) if idea.anonymous else name
+    return tr(lang, "anonymous.marker", giver=name) if idea.anonymous else name
 
 
 def _giver_name(lang: str, giver: Person | None) -> str:
-    return (first_name(giver.display_name) if giver else None) or ct(lang, "show.giver")
+    return (first_name(giver.display_name) if giver else None) or tr(lang, "show.giver")
 
 
 def _days(lang: str, days: int) -> str:
-    return ct(lang, "days.one") if days == 1 else ct(lang, "days.many", days=days)
+    return tr_n(lang, "days", days)
 
 
-def _date(moment: datetime) -> str:
-    return f"{moment.astimezone(STOCKHOLM):%Y-%m-%d}"
+def _date(lang: str, moment: datetime) -> str:
+    return format_day(moment.astimezone(STOCKHOLM), lang)
 
 
 def _decimal(lang: str, value: float) -> str:
-    shown = f"{value:.1f}"
-    return shown.replace(".", ",") if lang == "sv" else shown
+    return format_number(value, lang, decimals=1)

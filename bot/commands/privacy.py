@@ -29,7 +29,7 @@ from bot.commands.syntax import (
     with_number,
 )
 from bot.process import Process
-from conversations.privacy_texts import pt
+from conversations.i18n import tr
 from conversations.reply import Attachment, Choice, Fact, Reply
 from storage import ideas as idea_store
 from storage.models import Idea, Person
@@ -108,7 +108,7 @@ def _read_gdpr(rest: str, _: Process) -> GdprArgs | ParseError:
 
 def pseudonym(person: Person) -> str:
     # Stored in Swedish, the municipality's language; the number is the row's own id.
-    return pt("sv", "pseudonym", number=person.id)
+    return tr("sv", "pseudonym", number=person.id)
 
 
 @commands.command(
@@ -127,8 +127,8 @@ async def _mydata(ctx: CommandContext, _: NoArgs) -> list[Reply]:
     name = f"mina-uppgifter-{ctx.now.astimezone(STOCKHOLM):%Y-%m-%d}.json"
     return [
         Reply(
-            pt(ctx.lang, "mydata.text", file=name),
-            title=pt(ctx.lang, "mydata.title"),
+            tr(ctx.lang, "mydata.text", file=name),
+            title=tr(ctx.lang, "mydata.title"),
             facts=_facts(ctx.lang, data),
             attachments=(_json(name, data),),
         )
@@ -148,13 +148,13 @@ async def _mydata(ctx: CommandContext, _: NoArgs) -> list[Reply]:
 async def _forget_me(ctx: CommandContext, command: ForgetMeArgs) -> list[Reply]:
     lang = ctx.lang
     if command.answer == "keep":
-        return [Reply(pt(lang, "forget.kept"))]
+        return [Reply(tr(lang, "forget.kept"))]
     if command.answer == "confirm":
         asked = await erase_question_asked(ctx.session, ctx.person, command.nonce or "")
         if asked is None:  # a question never asked of this person: ask it now
             return await _forget_me(ctx, ForgetMeArgs())
         if not timedelta(0) <= ctx.now - asked <= CONFIRM_VALID:
-            return [Reply(pt(lang, "forget.stale"))]
+            return [Reply(tr(lang, "forget.stale"))]
         name = pseudonym(ctx.person)
         erasure = await erase_person(ctx.session, ctx.person, now=ctx.now, pseudonym=name)
         await write_audit(
@@ -166,7 +166,7 @@ async def _forget_me(ctx: CommandContext, command: ForgetMeArgs) -> list[Reply]:
             data={"by": "self", "ideas": erasure.ideas, "dropped": erasure.messages_dropped},
         )
         log.info("person erased", extra={"person": ctx.person.id, "by": "self"})
-        return [Reply(pt(lang, "forget.done", pseudonym=name))]
+        return [Reply(tr(lang, "forget.done", pseudonym=name))]
     nonce = secrets.token_urlsafe(12)
     await write_audit(
         ctx.session, ERASE_ASKED, actor=ctx.person, subject=ctx.person, now=ctx.now,
@@ -174,10 +174,10 @@ async def _forget_me(ctx: CommandContext, command: ForgetMeArgs) -> list[Reply]:
     )  # fmt: skip
     return [
         Reply(
-            pt(lang, "forget.explain", pseudonym=pseudonym(ctx.person)),
+            tr(lang, "forget.explain", pseudonym=pseudonym(ctx.person)),
             choices=(
-                Choice(CONFIRM_BUTTON.value(nonce), pt(lang, "forget.confirm")),
-                Choice(KEEP_BUTTON.value(), pt(lang, "forget.keep")),
+                Choice(CONFIRM_BUTTON.value(nonce), tr(lang, "forget.confirm")),
+                Choice(KEEP_BUTTON.value(), tr(lang, "forget.keep")),
             ),
         )
     ]
@@ -196,14 +196,14 @@ async def _gdpr(ctx: CommandContext, command: GdprArgs) -> list[Reply]:
     lang = ctx.lang
     if command.action == "erase" and not ctx.admin:
         log.info("gdpr erase refused", extra={"person": ctx.person.id})
-        return [Reply(pt(lang, "erase.admin_only"))]
+        return [Reply(tr(lang, "erase.admin_only"))]
     if command.action == "export" and not (ctx.coordinator or ctx.admin):
         log.info("gdpr export refused", extra={"person": ctx.person.id})
-        return [Reply(pt(lang, "export.coordinator_only"))]
+        return [Reply(tr(lang, "export.coordinator_only"))]
     qualified = qualify(ctx.person, command.target)
     subject = await find_person(ctx.session, qualified)
     if subject is None:
-        return [Reply(pt(lang, "unknown_person", person=qualified))]
+        return [Reply(tr(lang, "privacy.unknown_person", person=qualified))]
     shown = subject.display_name or qualified
     if command.action == "export":
         data = await personal_data(ctx.session, subject, internal_notes=True)
@@ -214,8 +214,8 @@ async def _gdpr(ctx: CommandContext, command: GdprArgs) -> list[Reply]:
         name = f"uppgifter-{subject.id}-{ctx.now.astimezone(STOCKHOLM):%Y-%m-%d}.json"
         return [
             Reply(
-                pt(lang, "mydata.other_text", person=shown, file=name),
-                title=pt(lang, "mydata.other_title", person=shown),
+                tr(lang, "mydata.other_text", person=shown, file=name),
+                title=tr(lang, "mydata.other_title", person=shown),
                 facts=_facts(lang, data),
                 attachments=(_json(name, data),),
             )
@@ -231,12 +231,12 @@ async def _gdpr(ctx: CommandContext, command: GdprArgs) -> list[Reply]:
         data={"by": "admin", "ideas": erasure.ideas, "dropped": erasure.messages_dropped},
     )
     log.info("person erased", extra={"person": subject.id, "by": ctx.person.id})
-    return [Reply(pt(lang, "erase.done", person=shown, pseudonym=name, ideas=erasure.ideas))]
+    return [Reply(tr(lang, "erase.done", person=shown, pseudonym=name, ideas=erasure.ideas))]
 
 
 def with_anonymity_choice(reply: Reply, lang: str, idea: Idea) -> Reply:
     """The reply after submitting, with a button to hide one's name from assessors."""
-    choice = Choice(ANONYMOUS_BUTTON.value(idea.id), pt(lang, "anonymous.choice"))
+    choice = Choice(ANONYMOUS_BUTTON.value(idea.id), tr(lang, "anonymous.choice"))
     return replace(reply, choices=(*reply.choices, choice))
 
 
@@ -253,7 +253,7 @@ async def _anonymous(ctx: CommandContext, command: AnonymousArgs) -> list[Reply]
     idea = await idea_store.get_idea(ctx.session, command.idea, lock=True)
     if idea is None or idea.person_id != ctx.person.id:
         # Only the idea giver decides; nobody learns whether someone else's idea exists.
-        return [Reply(pt(ctx.lang, "anonymous.not_yours"))]
+        return [Reply(tr(ctx.lang, "anonymous.not_yours"))]
     wanted = command.hide
     if idea.anonymous != wanted:
         idea.anonymous = wanted
@@ -266,7 +266,9 @@ async def _anonymous(ctx: CommandContext, command: AnonymousArgs) -> list[Reply]
             now=ctx.now,
             data={"anonymous": wanted},
         )
-    return [Reply(pt(ctx.lang, "anonymous.on" if wanted else "anonymous.off", number=idea.id))]
+    if wanted:
+        return [Reply(tr(ctx.lang, "anonymous.on", number=idea.id))]
+    return [Reply(tr(ctx.lang, "anonymous.off", number=idea.id))]
 
 
 def _json(name: str, data: dict) -> Attachment:
@@ -276,28 +278,28 @@ def _json(name: str, data: dict) -> Attachment:
 
 def _facts(lang: str, data: dict) -> tuple[Fact, ...]:
     person, ideas = data["person"], data["ideas"]
-    none = pt(lang, "value.none")
+    none = tr(lang, "value.none")
     idea_lines = "\n".join(f"{i['number']} {i['title']}" for i in ideas) or none
     answers = sum(1 for i in ideas if i["satisfaction"] is not None)
-    language = person["language"] or pt(
+    language = person["language"] or tr(
         lang, "value.language_auto", platform=person["platform_locale"] or person["platform"]
     )
     return (
-        Fact(pt(lang, "fact.name"), person["display_name"] or none),
-        Fact(pt(lang, "fact.platform"), f"{person['platform']}: {person['platform_user_id']}"),
-        Fact(pt(lang, "fact.language"), language),
-        Fact(pt(lang, "fact.workplace"), person["workplace"] or none),
-        Fact(pt(lang, "fact.ideas"), idea_lines),
+        Fact(tr(lang, "fact.name"), person["display_name"] or none),
+        Fact(tr(lang, "fact.platform"), f"{person['platform']}: {person['platform_user_id']}"),
+        Fact(tr(lang, "fact.language"), language),
+        Fact(tr(lang, "fact.workplace"), person["workplace"] or none),
+        Fact(tr(lang, "fact.ideas"), idea_lines),
         Fact(
-            pt(lang, "fact.draft"),
-            pt(lang, "value.yes") if data["idea_in_progress"] else pt(lang, "value.no"),
+            tr(lang, "fact.draft"),
+            tr(lang, "value.yes") if data["idea_in_progress"] else tr(lang, "value.no"),
         ),
         Fact(
-            pt(lang, "fact.messages"), pt(lang, "value.count", count=len(data["messages_to_you"]))
+            tr(lang, "fact.messages"), tr(lang, "value.count", count=len(data["messages_to_you"]))
         ),
-        Fact(pt(lang, "fact.satisfaction"), pt(lang, "value.count", count=answers)),
+        Fact(tr(lang, "fact.satisfaction"), tr(lang, "value.count", count=answers)),
         Fact(
-            pt(lang, "fact.coordinator"),
-            pt(lang, "value.yes") if person["coordinator_in_table"] else pt(lang, "value.no"),
+            tr(lang, "fact.coordinator"),
+            tr(lang, "value.yes") if person["coordinator_in_table"] else tr(lang, "value.no"),
         ),
     )

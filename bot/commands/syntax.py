@@ -44,7 +44,7 @@ class Command(Generic[A]):
 
 @dataclass(frozen=True)
 class ParseError:
-    """Why the text is not a command; `key` names a text in conversations/command_texts.py."""
+    """Why the text is not a command; `key` names a text in the catalog (conversations/locale)."""
 
     key: str
     values: dict[str, str] = field(default_factory=dict)

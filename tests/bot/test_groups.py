@@ -6,7 +6,7 @@ reads them (Teams), see test_group_privacy.py."""
 from __future__ import annotations
 
 from bot.incoming import Incoming
-from conversations.command_texts import EN, SV
+from conversations.i18n import messages
 from storage.dialogues import load_dialogue
 from storage.models import Idea
 from storage.people import find_person
@@ -96,7 +96,7 @@ async def test_a_command_gone_wrong_in_a_channel_is_explained_to_a_coordinator(
 
 
 def test_the_pointer_exists_in_both_languages() -> None:
-    assert "group.personal_chat" in SV and "group.personal_chat" in EN
+    assert "group.personal_chat" in messages("sv") and "group.personal_chat" in messages("en")
 
 
 async def test_a_rating_clicked_in_a_channel_is_stored_without_moving_a_dialogue(

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from conversations.i18n import tr
 from conversations.intake import STEPS
-from conversations.texts import t
 from storage.models import Dialogue, Idea
 from tests.chat import Chat
 
@@ -107,7 +107,7 @@ async def test_skip_is_refused_politely_on_a_required_question(anna: Chat, db, s
     await answer_up_to(anna, step)
     await anna.says("hoppa över")
     anna.hears("Den här frågan behöver jag ett svar på för att kunna gå vidare.")
-    anna.hears(t("sv", f"ask.{step}"))
+    anna.hears(tr("sv", f"ask.{step}"))
     dialogue = await stored_dialogue(db)
     assert dialogue.step == step and step not in dialogue.answers
 
@@ -255,7 +255,7 @@ async def test_help_at_every_question(anna: Chat, db, step: str) -> None:
     assert (after.step, after.answers) == (before.step, before.answers)
     # The question comes again, with its buttons.
     assert anna.replies[-1].text == (
-        t("sv", "summary.intro") if step == "summary" else t("sv", f"ask.{step}")
+        tr("sv", "summary.intro") if step == "summary" else tr("sv", f"ask.{step}")
     )
 
 

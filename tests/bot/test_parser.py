@@ -29,7 +29,7 @@ from bot.commands.parser import (
     strip_prefix,
 )
 from bot.process import load_process
-from conversations.command_texts import ct
+from conversations.i18n import tr
 
 PROCESS = load_process()
 
@@ -186,9 +186,9 @@ def test_any_text_gives_a_command_or_an_explanation(text: str) -> None:
     assert isinstance(result, Command | ParseError)
     if isinstance(result, ParseError):
         for lang in ("sv", "en"):
-            assert ct(lang, result.key, **result.values)  # every error has words to say it
+            assert tr(lang, result.key, **result.values)  # every error has words to say it
             if result.command:
-                assert ct(lang, f"usage.{result.command}")
+                assert tr(lang, f"usage.{result.command}")
     else:
         idea, stage = getattr(result.args, "idea", None), getattr(result.args, "stage", None)
         assert idea is None or 1 <= idea <= 2_147_483_647

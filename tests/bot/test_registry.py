@@ -24,7 +24,7 @@ from bot.commands.privacy import (
 from bot.commands.registry import CommandSet, Registry, RegistryError
 from bot.commands.syntax import Command, NoArgs, no_args
 from bot.satisfaction import SCORE_BUTTON
-from conversations.command_texts import ct
+from conversations.i18n import tr
 
 README = Path(__file__).parents[2] / "README.md"
 WHO = {"everyone": "everyone", "coordinator": "coordinators", "admin": "admins"}
@@ -34,9 +34,9 @@ def test_every_command_has_words_a_reader_a_handler_and_its_texts() -> None:
     for spec in COMMANDS:
         assert spec.sv and spec.en and callable(spec.read) and callable(spec.handler)
         for lang in ("sv", "en"):
-            assert ct(lang, spec.usage_key)
+            assert tr(lang, spec.usage_key)
             for _, key in spec.help:
-                assert ct(lang, key)
+                assert tr(lang, key)
     for word, name in COMMANDS.by_word.items():
         assert COMMANDS[name].handler is not None, word
 
@@ -50,15 +50,15 @@ def test_a_word_claimed_twice_or_a_missing_text_is_refused_at_import() -> None:
     one.command("help", sv=("ord",), en=("help",), role="everyone", read=no_args("a"))(_handler)
     two.command("mine", sv=("ord",), en=("word",), role="everyone", read=no_args("b"))(_handler)
     with pytest.raises(RegistryError, match="ord"):
-        Registry([*one.specs, *two.specs], ct)
+        Registry([*one.specs, *two.specs], tr)
     lonely = CommandSet()
     lonely.command("x", sv=("x",), en=("x",), role="everyone", read=no_args("x"))(_handler)
     with pytest.raises(KeyError, match=r"usage\.x"):
-        Registry(lonely.specs, ct)  # no "usage.x" text
+        Registry(lonely.specs, tr)  # no "usage.x" text
     with pytest.raises(RegistryError, match="Swedish"):
         only_english = CommandSet()
         only_english.command("help", sv=(), en=("y",), role="everyone", read=no_args("y"))(_handler)
-        Registry(only_english.specs, ct)
+        Registry(only_english.specs, tr)
 
 
 def _readme_rows() -> list[tuple[str, list[str]]]:

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conversations import intake
+from conversations.i18n import LANGUAGES
 from conversations.intake import QUESTION_BY_KEY, STEPS, IntakeContext, IntakeState, clean_text
-from conversations.texts import LANGUAGES
 
 WORDS = sorted(
     intake.HELP_WORDS

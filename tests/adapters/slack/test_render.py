@@ -17,9 +17,8 @@ from adapters.slack.render import (
     render_messages,
     reply_blocks,
 )
-from adapters.slack.texts import EN, SV
+from conversations.i18n import messages, placeholders
 from conversations.reply import Choice, Fact, Reply
-from conversations.texts import placeholders
 
 
 def all_texts(blocks: list[dict]) -> list[str]:
@@ -206,6 +205,9 @@ def test_escaping_is_undone_by_unescaping(text: str) -> None:
 
 
 def test_slack_texts_exist_in_both_languages_with_the_same_placeholders() -> None:
+    SV = {key: str(text) for key, text in messages("sv").items() if key.startswith("slack.")}
+    EN = {key: str(text) for key, text in messages("en").items() if key.startswith("slack.")}
+    assert SV
     assert SV.keys() == EN.keys()
     for key in SV:
         assert placeholders(SV[key]) == placeholders(EN[key]), key
