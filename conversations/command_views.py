@@ -5,9 +5,11 @@ they are tested like the intake dialogue: data in, text out."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from conversations.i18n import tr
 from conversations.reply import Reply
+from conversations.views.common import date
 
 # The roles a person can have, as `whoami` names them (the registry's roles, plus the idea
 # giver: anyone who is neither coordinator nor admin).
@@ -41,7 +43,7 @@ class MineLine:
     number: int
     title: str
     stage: str  # its name, in the reader's language
-    date: str  # of the last change
+    changed: datetime  # last, in the municipality's time zone
 
 
 def mine_reply(lang: str, ideas: tuple[MineLine, ...]) -> Reply:
@@ -56,7 +58,7 @@ def mine_reply(lang: str, ideas: tuple[MineLine, ...]) -> Reply:
                 number=idea.number,
                 title=idea.title,
                 stage=idea.stage,
-                date=idea.date,
+                date=date(idea.changed),
             )
         )
     lines.append(tr(lang, "mine.hint"))

@@ -41,8 +41,49 @@ from bot.roles import (
 )
 from bot.transitions import move_idea
 from conversations.command_views import HelpView, MineLine, help_reply, mine_reply
-from conversations.i18n import format_day, format_number, tr, tr_n
-from conversations.reply import Attachment, Fact, Reply
+from conversations.reply import Attachment, Reply
+from conversations.views.admin import (
+    CoordinatorChanged,
+    CoordinatorList,
+    Exported,
+    OutboxFailure,
+    OutboxView,
+    StatsView,
+    coordinator_changed_reply,
+    coordinator_list_reply,
+    exported_reply,
+    outbox_reply,
+    stats_reply,
+)
+from conversations.views.common import (
+    IdeaNotFound,
+    NotACommand,
+    Refused,
+    not_a_command_reply,
+    not_found_reply,
+    refused_reply,
+)
+from conversations.views.ideas import (
+    HistoryEntry,
+    ListLine,
+    ListView,
+    ShowView,
+    list_reply,
+    show_reply,
+)
+from conversations.views.moves import (
+    Assigned,
+    Moved,
+    MoveRefused,
+    Noted,
+    Snoozed,
+    SnoozeFinished,
+    assigned_reply,
+    move_refused_reply,
+    moved_reply,
+    noted_reply,
+    snoozed_reply,
+)
 from storage import ideas as idea_store
 from storage.models import Idea, Person
 from storage.outbox import outbox_summary
@@ -50,7 +91,6 @@ from storage.people import first_name, get_person, upsert_person
 
 log = logging.getLogger(__name__)
 LIST_LIMIT = 20
-MAX_HISTORY_LINES = 25
 UNASSIGNED_FLAGS = ("--unassigned", "--otilldelade", "unassigned", "otilldelade", "--ingen")
 MINE_FLAGS = ("--mine", "--mina", "mine", "mina", "--mig")
 EXPORT_FORMATS = ("csv",)
@@ -89,27 +129,21 @@ async def run_command(
 ) -> list[Reply]:
     """Check the person's role for the command, then run its handler."""
     if isinstance(command, ParseError):
-        return [Reply(parse_error_text(ctx.lang, command))]
+        view = NotACommand(command.key, dict(command.values), command.command)
+        return [not_a_command_reply(ctx.lang, view)]
     spec = registry[command.name]
     ctx.admin = is_admin(ctx.settings, ctx.person.qualified_id)
     ctx.coordinator = await is_coordinator(ctx.session, ctx.settings, ctx.person.qualified_id)
     if spec.role == ADMIN and not ctx.admin:
         log.info("admin command refused", extra={"command": command.name, "person": ctx.person.id})
-        return [Reply(tr(ctx.lang, "refuse.admin"))]
+        return [refused_reply(ctx.lang, Refused(ADMIN))]
     if spec.role == COORDINATOR and not ctx.coordinator:
         log.info(
             "coordinator command refused", extra={"command": command.name, "person": ctx.person.id}
         )
-        return [Reply(tr(ctx.lang, "refuse.coordinator"))]
+        return [refused_reply(ctx.lang, Refused(COORDINATOR))]
     ctx.registry = registry
     return await spec.handler(ctx, command.args)
-
-
-def parse_error_text(lang: str, error: ParseError) -> str:
-    text = tr(lang, error.key, **error.values)
-    if error.command:
-        text += "\n" + tr(lang, f"usage.{error.command}")
-    return text
 
 
 # ── everyone ───────────────────────────────────────────────────────────────────────────
@@ -151,7 +185,7 @@ async def _mine(ctx: CommandContext, _: NoArgs) -> list[Reply]:
             number=idea.id,
             title=idea.title,
             stage=_stage_name(ctx, idea.stage),
-            date=_date(ctx.lang, max(idea.stage_changed_at, idea.last_activity_at)),
+            changed=_local(max(idea.stage_changed_at, idea.last_activity_at)),
         )
         for idea in own
     )
@@ -190,7 +224,6 @@ def _read_list(rest: str, process: Process) -> ListArgs | ParseError:
     menu=("personal", "group"),
 )
 async def _list(ctx: CommandContext, args: ListArgs) -> list[Reply]:
-    lang = ctx.lang
     stages = [args.stage] if args.stage else list(ctx.process.open_stages)
     rows, total = await idea_store.queue(
         ctx.session,
@@ -199,24 +232,17 @@ async def _list(ctx: CommandContext, args: ListArgs) -> list[Reply]:
         assignee_id=ctx.person.id if "mine" in args.flags else None,
         limit=LIST_LIMIT,
     )
-    if not rows:
-        return [Reply(tr(lang, "list.empty"))]
-    lines = [tr_n(lang, "list.intro", total)]
-    for row in rows:
-        lines.append(
-            tr(
-                lang,
-                "list.line",
-                number=row.id,
-                title=row.title,
-                stage=_stage_name(ctx, row.stage),
-                days=_days(lang, max(0, (ctx.now - row.stage_changed_at).days)),
-                assignee=row.assignee_name or tr(lang, "nobody"),
-            )
+    lines = tuple(
+        ListLine(
+            number=row.id,
+            title=row.title,
+            stage=_stage_name(ctx, row.stage),
+            days=max(0, (ctx.now - row.stage_changed_at).days),
+            assignee=row.assignee_name,
         )
-    if total > len(rows):
-        lines.append(tr(lang, "list.more", more=total - len(rows)))
-    return [Reply("\n".join(lines))]
+        for row in rows
+    )
+    return [list_reply(ctx.lang, ListView(total, lines))]
 
 
 @dataclass(frozen=True)
@@ -234,120 +260,75 @@ class IdeaArgs:
     menu=("personal", "group"),
 )
 async def _show(ctx: CommandContext, args: IdeaArgs) -> list[Reply]:
-    lang = ctx.lang
     idea = await idea_store.get_idea(ctx.session, args.idea)
     if idea is None or (not ctx.coordinator and idea.person_id != ctx.person.id):
         # An idea giver learns nothing about other people's ideas, not even that they exist.
-        key = "idea.not_found" if ctx.coordinator else "idea.not_yours"
-        return [Reply(tr(lang, key, number=args.idea))]
+        return [not_found_reply(ctx.lang, IdeaNotFound(args.idea, yours=not ctx.coordinator))]
     people = await idea_store.people_by_id(ctx.session, (idea.person_id, idea.assignee_id))
     giver = people.get(idea.person_id)
     assignee = people.get(idea.assignee_id) if idea.assignee_id else None
-    facts = [
-        Fact(tr(lang, "show.stage"), _stage_name(ctx, idea.stage)),
-        Fact(tr(lang, "show.giver"), _giver_shown(lang, idea, _name(lang, giver))),
-        Fact(tr(lang, "field.workplace"), idea.workplace or tr(lang, "value.empty")),
-        Fact(tr(lang, "show.assignee"), _name(lang, assignee) if assignee else tr(lang, "nobody")),
-        Fact(tr(lang, "show.submitted"), _date(lang, idea.submitted_at)),
-        Fact(tr(lang, "field.need"), idea.need),
-        Fact(tr(lang, "field.idea"), idea.description),
-        Fact(tr(lang, "field.benefit"), idea.benefit),
-        Fact(tr(lang, "field.first_test"), idea.first_test or tr(lang, "value.empty")),
-        Fact(tr(lang, "field.involved"), idea.involved or tr(lang, "value.empty")),
-        Fact(
-            tr(lang, "field.participate"),
-            tr(lang, "value.yes") if idea.participate else tr(lang, "value.no"),
-        ),
-    ]
-    if idea.satisfaction is not None:
-        facts.append(
-            Fact(
-                tr(lang, "show.satisfaction"),
-                tr(lang, "show.satisfaction_value", score=idea.satisfaction),
-            )
-        )
     events = await idea_store.history(ctx.session, idea.id)
-    history, notes, similar_ids = [], [], []
+    history: list[HistoryEntry] = []
+    notes: list[HistoryEntry] = []
+    similar_ids: list[int] = []
     for row in events:
         event = row.event
         if event.kind == "submitted":
             similar_ids = [int(i) for i in (event.data or {}).get("similar", [])]
-        line = _history_line(ctx, row)
-        if line is None:
-            continue
-        (notes if event.kind == "note" else history).append(line)
+        if event.kind not in SHOWN_EVENTS or (
+            event.kind in COORDINATOR_EVENTS and not ctx.coordinator
+        ):
+            continue  # notes and snoozes are for coordinators' eyes
+        (notes if event.kind == "note" else history).append(_history_entry(ctx, row))
+    similar = None
     if ctx.coordinator:
         similar_titles = await idea_store.titles(ctx.session, similar_ids)
-        similar = "\n".join(
-            f"{number} {similar_titles[number]}"
-            for number in similar_ids
-            if number in similar_titles
-        )
-        facts.append(Fact(tr(lang, "show.similar"), similar or tr(lang, "show.no_similar")))
-    if len(history) > MAX_HISTORY_LINES:  # a chat message has limits; the export has it all
-        history = ["…", *history[-MAX_HISTORY_LINES:]]
-    facts.append(Fact(tr(lang, "show.history"), "\n".join(history)))
-    if ctx.coordinator and notes:
-        facts.append(Fact(tr(lang, "show.notes"), "\n".join(notes)))
-    return [
-        Reply(
-            "", title=tr(lang, "show.title", number=idea.id, title=idea.title), facts=tuple(facts)
-        )
-    ]
+        similar = tuple((n, similar_titles[n]) for n in similar_ids if n in similar_titles)
+    view = ShowView(
+        number=idea.id,
+        title=idea.title,
+        stage=_stage_name(ctx, idea.stage),
+        giver=_name(giver),
+        anonymous=idea.anonymous,
+        workplace=idea.workplace,
+        assignee=_name(assignee),
+        submitted=_local(idea.submitted_at),
+        need=idea.need,
+        description=idea.description,
+        benefit=idea.benefit,
+        first_test=idea.first_test,
+        involved=idea.involved,
+        participate=idea.participate,
+        satisfaction=idea.satisfaction,
+        history=tuple(history),
+        notes=tuple(notes),
+        similar=similar,
+    )
+    return [show_reply(ctx.lang, view)]
 
 
-def _history_line(ctx: CommandContext, row: idea_store.HistoryRow) -> str | None:
-    lang, event = ctx.lang, row.event
-    actor = row.actor_name or tr(lang, "unknown_person")
-    when = _date(lang, event.created_at)
-    if event.kind == "submitted":
-        return tr(lang, "history.submitted", date=when, actor=actor)
-    if event.kind == "stage":
-        line = tr(
-            lang,
-            "history.stage",
-            date=when,
-            actor=actor,
-            from_stage=_stage_name(ctx, event.from_stage),
-            to_stage=_stage_name(ctx, event.to_stage),
-        )
-        where = (event.data or {}).get("where")
-        if where:
-            line += f" ({where})"
-        if event.text:
-            line += tr(lang, "history.message", text=event.text)
-        return line
-    if event.kind == "assigned":
-        return tr(lang, "history.assigned", date=when, actor=actor, person=row.person_name or "?")
-    if event.kind == "satisfaction":
-        return tr(
-            lang,
-            "history.satisfaction",
-            date=when,
-            actor=actor,
-            score=(event.data or {}).get("score"),
-        )
-    if event.kind == "satisfaction_comment":
-        return tr(lang, "history.satisfaction_comment", date=when, actor=actor)
-    if event.kind == "note":
-        return (
-            tr(lang, "history.note", date=when, actor=actor, text=event.text or "")
-            if ctx.coordinator
-            else None
-        )
-    if event.kind == "snoozed" and ctx.coordinator:
-        until = (event.data or {}).get("until")
-        line = tr(
-            lang,
-            "history.snoozed",
-            date=when,
-            actor=actor,
-            until=_date(lang, datetime.fromisoformat(until)) if until else "?",
-        )
-        if event.text:
-            line += tr(lang, "history.message", text=event.text)
-        return line
-    return None
+# The events `show` tells of, and those of them only coordinators see.
+SHOWN_EVENTS = ("submitted", "stage", "assigned", "satisfaction", "satisfaction_comment")
+COORDINATOR_EVENTS = ("note", "snoozed")
+SHOWN_EVENTS += COORDINATOR_EVENTS
+
+
+def _history_entry(ctx: CommandContext, row: idea_store.HistoryRow) -> HistoryEntry:
+    event = row.event
+    data = event.data or {}
+    until = data.get("until") if event.kind == "snoozed" else None
+    return HistoryEntry(
+        kind=event.kind,
+        when=_local(event.created_at),
+        actor=row.actor_name,
+        from_stage=ctx.process.stage_name(event.from_stage, ctx.lang) if event.from_stage else None,
+        to_stage=ctx.process.stage_name(event.to_stage, ctx.lang) if event.to_stage else None,
+        where=data.get("where") if event.kind == "stage" else None,
+        text=event.text,
+        person=row.person_name,
+        score=data.get("score"),
+        until=_local(datetime.fromisoformat(until)) if until else None,
+    )
 
 
 # ── coordinators ───────────────────────────────────────────────────────────────────────
@@ -356,7 +337,7 @@ def _history_line(ctx: CommandContext, row: idea_store.HistoryRow) -> str | None
 async def _locked_idea(ctx: CommandContext, number: int | None) -> Idea | Reply:
     idea = await idea_store.get_idea(ctx.session, number, lock=True) if number else None
     if idea is None:
-        return Reply(tr(ctx.lang, "idea.not_found", number=number))
+        return not_found_reply(ctx.lang, IdeaNotFound(number))
     return idea
 
 
@@ -369,20 +350,17 @@ async def _move(
     where: str | None = None,
     kind: str = "stage",
 ) -> list[Reply]:
-    lang, process = ctx.lang, ctx.process
+    process = ctx.process
     allowed = process.allowed_moves(idea.stage)
-    allowed_names = ", ".join(_stage_name(ctx, s) for s in allowed)
-    here = _stage_name(ctx, idea.stage)
+    refused = None
     if to_stage is None or to_stage not in allowed:
-        if not allowed:
-            return [Reply(tr(lang, "move.nowhere", number=idea.id, stage=here))]
-        key = "move.choose" if to_stage is None else "move.not_allowed"
-        return [Reply(tr(lang, key, number=idea.id, stage=here, allowed=allowed_names))]
-    requires = process.stage(to_stage).requires
-    if requires == "reason" and not note:
-        return [Reply(tr(lang, "move.needs_reason", number=idea.id))]
-    if requires == "where" and not where:
-        return [Reply(tr(lang, "move.needs_where", number=idea.id))]
+        refused = "nowhere" if not allowed else "choose" if to_stage is None else "not_allowed"
+    elif process.stage(to_stage).requires == "reason" and not note:
+        refused = "needs_reason"
+    elif process.stage(to_stage).requires == "where" and not where:
+        refused = "needs_where"
+    if refused:
+        return [move_refused_reply(ctx.lang, _refusal(ctx, idea, refused))]
     return await _moved(ctx, idea, to_stage, note=note, where=where, kind=kind)
 
 
@@ -411,19 +389,20 @@ async def _moved(
         calendar=ctx.calendar,
     )
     giver = await get_person(ctx.session, idea.person_id)
-    return [
-        Reply(
-            tr(
-                ctx.lang,
-                "move.done",
-                number=idea.id,
-                title=idea.title,
-                from_stage=_stage_name(ctx, from_stage),
-                to_stage=_stage_name(ctx, to_stage),
-                giver=_giver_name(ctx.lang, giver),
-            )
-        )
-    ]
+    view = Moved(
+        number=idea.id,
+        title=idea.title,
+        from_stage=_stage_name(ctx, from_stage),
+        to_stage=_stage_name(ctx, to_stage),
+        giver=first_name(giver.display_name) if giver else None,
+    )
+    return [moved_reply(ctx.lang, view)]
+
+
+def _refusal(ctx: CommandContext, idea: Idea, why: str) -> MoveRefused:
+    """Why the idea does not move, with where it is and where it may go."""
+    allowed = tuple(_stage_name(ctx, s) for s in ctx.process.allowed_moves(idea.stage))
+    return MoveRefused(why, idea.id, _stage_name(ctx, idea.stage), allowed)
 
 
 @dataclass(frozen=True)
@@ -484,11 +463,7 @@ async def _special_move(
     if isinstance(idea, Reply):
         return [idea]
     if to_stage is None:  # this process has no such stage
-        here = _stage_name(ctx, idea.stage)
-        allowed = ", ".join(_stage_name(ctx, s) for s in ctx.process.allowed_moves(idea.stage))
-        return [
-            Reply(tr(ctx.lang, "move.not_allowed", number=idea.id, stage=here, allowed=allowed))
-        ]
+        return [move_refused_reply(ctx.lang, _refusal(ctx, idea, "not_allowed"))]
     where = command.target if isinstance(command, ReferArgs) else None
     return await _move(ctx, idea, to_stage, note=command.text, where=where, kind=kind)
 
@@ -583,16 +558,7 @@ async def _reopen(ctx: CommandContext, command: MessageArgs) -> list[Reply]:
         return [idea]
     process = ctx.process
     if not process.stage(idea.stage).reopenable:
-        return [
-            Reply(
-                tr(
-                    ctx.lang,
-                    "move.not_reopenable",
-                    number=idea.id,
-                    stage=_stage_name(ctx, idea.stage),
-                )
-            )
-        ]
+        return [move_refused_reply(ctx.lang, _refusal(ctx, idea, "not_reopenable"))]
     before = await idea_store.stage_before(ctx.session, idea.id, idea.stage)
     if before is None or before not in process.stages or process.stage(before).terminal:
         before = process.first_stage
@@ -645,16 +611,18 @@ async def _assign(ctx: CommandContext, command: AssignArgs) -> list[Reply]:
         return [idea]
     qualified = qualify(ctx.person, command.target or "me")
     if not await is_coordinator(ctx.session, ctx.settings, qualified):
-        return [Reply(tr(ctx.lang, "assign.not_coordinator", person=qualified))]
+        return [
+            assigned_reply(ctx.lang, Assigned("not_coordinator", idea.id, idea.title, qualified))
+        ]
     platform, _, user_id = qualified.partition(":")
     assignee = (
         ctx.person
         if qualified == ctx.person.qualified_id
         else await upsert_person(ctx.session, platform, user_id, now=ctx.now, lock=False)
     )
-    name = _name(ctx.lang, assignee)
+    name = _name(assignee) or ""
     if idea.assignee_id == assignee.id:
-        return [Reply(tr(ctx.lang, "assign.same", person=name, number=idea.id))]
+        return [assigned_reply(ctx.lang, Assigned("same", idea.id, idea.title, name))]
     idea.assignee_id = assignee.id
     ctx.touch(idea)
     idea.updated_at = ctx.now
@@ -670,7 +638,7 @@ async def _assign(ctx: CommandContext, command: AssignArgs) -> list[Reply]:
         await notify_assignee(
             ctx.session, idea, assignee, ctx.person, event_id=event.id, now=ctx.now
         )
-    return [Reply(tr(ctx.lang, "assign.done", person=name, number=idea.id, title=idea.title))]
+    return [assigned_reply(ctx.lang, Assigned("done", idea.id, idea.title, name))]
 
 
 @commands.command(
@@ -690,7 +658,7 @@ async def _note(ctx: CommandContext, command: ReasonArgs) -> list[Reply]:
     )
     ctx.touch(idea)
     idea.updated_at = ctx.now
-    return [Reply(tr(ctx.lang, "note.done", number=idea.id))]
+    return [noted_reply(ctx.lang, Noted(idea.id))]
 
 
 @dataclass(frozen=True)
@@ -733,16 +701,7 @@ async def _snooze(ctx: CommandContext, command: SnoozeArgs) -> list[Reply]:
     if isinstance(idea, Reply):
         return [idea]
     if idea.stage in ctx.process.terminal_stages:
-        return [
-            Reply(
-                tr(
-                    ctx.lang,
-                    "snooze.finished",
-                    number=idea.id,
-                    stage=_stage_name(ctx, idea.stage),
-                )
-            )
-        ]
+        return [snoozed_reply(ctx.lang, SnoozeFinished(idea.id, _stage_name(ctx, idea.stage)))]
     days = command.days or 1
     until = await snooze_idea(
         ctx.session,
@@ -755,19 +714,7 @@ async def _snooze(ctx: CommandContext, command: SnoozeArgs) -> list[Reply]:
         calendar=ctx.calendar,
     )
     log.info("idea snoozed", extra={"idea": idea.id, "days": days})
-    workdays = tr_n(ctx.lang, "workdays", days)
-    return [
-        Reply(
-            tr(
-                ctx.lang,
-                "snooze.done",
-                number=idea.id,
-                title=idea.title,
-                days=workdays,
-                date=_date(ctx.lang, until),
-            )
-        )
-    ]
+    return [snoozed_reply(ctx.lang, Snoozed(idea.id, idea.title, days, _local(until)))]
 
 
 @commands.command(
@@ -779,59 +726,22 @@ async def _snooze(ctx: CommandContext, command: SnoozeArgs) -> list[Reply]:
     help=((COORDINATOR, "help.stats"),),
 )
 async def _stats(ctx: CommandContext, _: NoArgs) -> list[Reply]:
-    lang = ctx.lang
     data = await idea_store.stats(ctx.session, now=ctx.now)
-    none = tr(lang, "stats.none")
-    per_stage = ", ".join(
-        f"{s.name(lang)} {data.per_stage.get(s.id, 0)}" for s in ctx.process.stages.values()
+    stages = ctx.process.stages.values()
+    view = StatsView(
+        per_stage=tuple((s.name(ctx.lang), data.per_stage.get(s.id, 0)) for s in stages),
+        per_workplace=tuple(data.per_workplace),
+        medians=tuple(
+            (s.name(ctx.lang), idea_store.median_of_histogram(data.days_in_stage[s.id]))
+            for s in stages
+            if data.days_in_stage.get(s.id)
+        ),
+        answer_due=data.answer_due,
+        answered_in_time=data.answered_in_time,
+        first_response_days=ctx.process.first_response_days,
+        satisfaction=tuple(data.satisfaction.items()),
     )
-    per_workplace = ", ".join(
-        f"{workplace or tr(lang, 'stats.no_workplace')} {count}"
-        for workplace, count in data.per_workplace
-    )
-    medians = ", ".join(
-        tr(
-            lang,
-            "stats.median_line",
-            stage=s.name(lang),
-            days=_decimal(lang, idea_store.median_of_histogram(data.days_in_stage[s.id])),
-        )
-        for s in ctx.process.stages.values()
-        if data.days_in_stage.get(s.id)
-    )
-    heard = none
-    if data.answer_due:
-        heard = tr(
-            lang,
-            "stats.heard_back_value",
-            share=round(100 * data.answered_in_time / data.answer_due),
-            ok=data.answered_in_time,
-            count=data.answer_due,
-            days=ctx.process.first_response_days,
-        )
-    answers = sum(data.satisfaction.values())
-    satisfaction = none
-    if answers:
-        mean = sum(score * n for score, n in data.satisfaction.items()) / answers
-        distribution = " · ".join(
-            f"{score}: {data.satisfaction.get(score, 0)}" for score in range(1, 6)
-        )
-        satisfaction = tr(
-            lang,
-            "stats.satisfaction_value",
-            mean=_decimal(lang, mean),
-            count=answers,
-            distribution=distribution,
-        )
-    facts = (
-        Fact(tr(lang, "stats.total"), str(sum(data.per_stage.values()))),
-        Fact(tr(lang, "stats.per_stage"), per_stage),
-        Fact(tr(lang, "stats.per_workplace"), per_workplace or none),
-        Fact(tr(lang, "stats.median"), medians or none),
-        Fact(tr(lang, "stats.heard_back"), heard),
-        Fact(tr(lang, "stats.satisfaction"), satisfaction),
-    )
-    return [Reply("", title=tr(lang, "stats.title"), facts=facts)]
+    return [stats_reply(ctx.lang, view)]
 
 
 async def _export(ctx: CommandContext, _: Command) -> list[Reply]:
@@ -839,12 +749,7 @@ async def _export(ctx: CommandContext, _: Command) -> list[Reply]:
     name = f"idesluss-{ctx.now.astimezone(STOCKHOLM):%Y-%m-%d}.csv"
     # UTF-8 with a byte-order mark, so that Excel shows å, ä and ö right.
     data = export.export_csv(ideas, ctx.lang).encode("utf-8-sig")
-    return [
-        Reply(
-            tr(ctx.lang, "export.done", count=len(ideas)),
-            attachments=(Attachment(name, "text/csv", data),),
-        )
-    ]
+    return [exported_reply(ctx.lang, Exported(len(ideas), Attachment(name, "text/csv", data)))]
 
 
 # ── admins ─────────────────────────────────────────────────────────────────────────────
@@ -905,30 +810,29 @@ def _read_coordinator(rest: str, _: Process) -> CoordinatorArgs | ParseError:
     help=((ADMIN, "help.coordinator.admin"),),
 )
 async def _coordinator(ctx: CommandContext, command: CoordinatorArgs) -> list[Reply]:
-    lang = ctx.lang
     if command.action == "list":
-        from_settings = sorted(ctx.settings.coordinators)
-        added = [
+        from_settings = tuple(sorted(ctx.settings.coordinators))
+        added = tuple(
             q for q in await added_coordinators(ctx.session) if q not in ctx.settings.coordinators
-        ]
-        if not from_settings and not added:
-            return [Reply(tr(lang, "coord.list_empty"))]
-        shown = [f"{q} {tr(lang, 'coord.list_settings')}" for q in from_settings] + added
-        return [Reply(tr(lang, "coord.list", people=", ".join(shown)))]
+        )
+        return [coordinator_list_reply(ctx.lang, CoordinatorList(from_settings, added))]
     qualified = qualify(ctx.person, command.target or "")
     if command.action == "add":
         if qualified in ctx.settings.coordinators or not await add_coordinator(
             ctx.session, qualified, added_by=ctx.person.qualified_id, now=ctx.now
         ):
-            return [Reply(tr(lang, "coord.already", person=qualified))]
-        log.info("coordinator added", extra={"by": ctx.person.id})
-        return [Reply(tr(lang, "coord.added", person=qualified))]
-    if await remove_coordinator(ctx.session, qualified):
+            outcome = "already"
+        else:
+            log.info("coordinator added", extra={"by": ctx.person.id})
+            outcome = "added"
+    elif await remove_coordinator(ctx.session, qualified):
         log.info("coordinator removed", extra={"by": ctx.person.id})
-        return [Reply(tr(lang, "coord.removed", person=qualified))]
-    if qualified in ctx.settings.coordinators:
-        return [Reply(tr(lang, "coord.from_settings", person=qualified))]
-    return [Reply(tr(lang, "coord.not_found", person=qualified))]
+        outcome = "removed"
+    elif qualified in ctx.settings.coordinators:
+        outcome = "from_settings"
+    else:
+        outcome = "not_found"
+    return [coordinator_changed_reply(ctx.lang, CoordinatorChanged(outcome, qualified))]
 
 
 @commands.command(
@@ -942,29 +846,18 @@ async def _coordinator(ctx: CommandContext, command: CoordinatorArgs) -> list[Re
 async def _outbox(ctx: CommandContext, _: NoArgs) -> list[Reply]:
     """Counts by status and the latest failures with their errors: numbers, kinds and
     errors only, never what the messages say."""
-    lang = ctx.lang
     summary = await outbox_summary(ctx.session)
-    lines = [tr(lang, "outbox.counts", **summary["counts"])]
-    if not summary["failed"]:
-        lines.append(tr(lang, "outbox.no_failures"))
-    else:
-        lines.append(tr(lang, "outbox.failures"))
-        for row in summary["failed"]:
-            idea = tr(lang, "outbox.failure_idea", number=row["idea_id"]) if row["idea_id"] else ""
-            lines.append(
-                tr(
-                    lang,
-                    "outbox.failure",
-                    id=row["id"],
-                    kind=row["kind"],
-                    idea=idea,
-                    attempts=row["attempts"],
-                    error=shorten(
-                        row["last_error"] or tr(lang, "outbox.no_error"), 200, one_line=True
-                    ),
-                )
-            )
-    return [Reply("\n".join(lines))]
+    failures = tuple(
+        OutboxFailure(
+            id=row["id"],
+            kind=row["kind"],
+            idea=row["idea_id"],
+            attempts=row["attempts"],
+            error=row["last_error"],
+        )
+        for row in summary["failed"]
+    )
+    return [outbox_reply(ctx.lang, OutboxView(summary["counts"], failures))]
 
 
 # ── small helpers ──────────────────────────────────────────────────────────────────────
@@ -976,29 +869,13 @@ def _stage_name(ctx: CommandContext, stage_id: str | None) -> str:
     return ctx.process.stage_name(stage_id, ctx.lang)
 
 
-def _name(lang: str, person: Person | None) -> str:
+def _name(person: Person | None) -> str | None:
+    """How a person is shown; None: not known."""
     if person is None:
-        return tr(lang, "unknown_person")
+        return None
     return person.display_name or person.platform_user_id
 
 
-def _giver_shown(lang: str, idea: Idea, name: str) -> str:
-    """Coordinators see the name of an idea giver who chose to be anonymous, marked so that
-    they know not to pass it on to assessors."""
-    return tr(lang, "anonymous.marker", giver=name) if idea.anonymous else name
-
-
-def _giver_name(lang: str, giver: Person | None) -> str:
-    return (first_name(giver.display_name) if giver else None) or tr(lang, "show.giver")
-
-
-def _days(lang: str, days: int) -> str:
-    return tr_n(lang, "days", days)
-
-
-def _date(lang: str, moment: datetime) -> str:
-    return format_day(moment.astimezone(STOCKHOLM), lang)
-
-
-def _decimal(lang: str, value: float) -> str:
-    return format_number(value, lang, decimals=1)
+def _local(moment: datetime) -> datetime:
+    """A moment in the municipality's time zone, as the answers show it."""
+    return moment.astimezone(STOCKHOLM)

@@ -30,7 +30,25 @@ from bot.commands.syntax import (
 )
 from bot.process import Process
 from conversations.i18n import tr
-from conversations.reply import Attachment, Choice, Fact, Reply
+from conversations.reply import Attachment, Reply
+from conversations.views.privacy import (
+    Anonymity,
+    Erased,
+    ForgetAnswer,
+    ForgetQuestion,
+    GdprRefused,
+    PersonalData,
+    PersonalSummary,
+    UnknownPerson,
+    anonymity_choice,
+    anonymity_reply,
+    erased_reply,
+    forget_answer_reply,
+    forget_question_reply,
+    gdpr_refused_reply,
+    personal_data_reply,
+    unknown_person_reply,
+)
 from storage import ideas as idea_store
 from storage.models import Idea, Person
 from storage.people import find_person
@@ -125,14 +143,7 @@ async def _mydata(ctx: CommandContext, _: NoArgs) -> list[Reply]:
     await write_audit(ctx.session, "gdpr_access", actor=ctx.person, subject=ctx.person, now=ctx.now)
     log.info("personal data exported", extra={"person": ctx.person.id, "by": "self"})
     name = f"mina-uppgifter-{ctx.now.astimezone(STOCKHOLM):%Y-%m-%d}.json"
-    return [
-        Reply(
-            tr(ctx.lang, "mydata.text", file=name),
-            title=tr(ctx.lang, "mydata.title"),
-            facts=_facts(ctx.lang, data),
-            attachments=(_json(name, data),),
-        )
-    ]
+    return [personal_data_reply(ctx.lang, PersonalData(_summary(data), _json(name, data)))]
 
 
 @commands.command(
@@ -146,15 +157,14 @@ async def _mydata(ctx: CommandContext, _: NoArgs) -> list[Reply]:
     buttons=(CONFIRM_BUTTON, KEEP_BUTTON),
 )
 async def _forget_me(ctx: CommandContext, command: ForgetMeArgs) -> list[Reply]:
-    lang = ctx.lang
     if command.answer == "keep":
-        return [Reply(tr(lang, "forget.kept"))]
+        return [forget_answer_reply(ctx.lang, ForgetAnswer("kept"))]
     if command.answer == "confirm":
         asked = await erase_question_asked(ctx.session, ctx.person, command.nonce or "")
         if asked is None:  # a question never asked of this person: ask it now
             return await _forget_me(ctx, ForgetMeArgs())
         if not timedelta(0) <= ctx.now - asked <= CONFIRM_VALID:
-            return [Reply(tr(lang, "forget.stale"))]
+            return [forget_answer_reply(ctx.lang, ForgetAnswer("stale"))]
         name = pseudonym(ctx.person)
         erasure = await erase_person(ctx.session, ctx.person, now=ctx.now, pseudonym=name)
         await write_audit(
@@ -166,21 +176,16 @@ async def _forget_me(ctx: CommandContext, command: ForgetMeArgs) -> list[Reply]:
             data={"by": "self", "ideas": erasure.ideas, "dropped": erasure.messages_dropped},
         )
         log.info("person erased", extra={"person": ctx.person.id, "by": "self"})
-        return [Reply(tr(lang, "forget.done", pseudonym=name))]
+        return [forget_answer_reply(ctx.lang, ForgetAnswer("done", name))]
     nonce = secrets.token_urlsafe(12)
     await write_audit(
         ctx.session, ERASE_ASKED, actor=ctx.person, subject=ctx.person, now=ctx.now,
         data={"nonce": nonce},
     )  # fmt: skip
-    return [
-        Reply(
-            tr(lang, "forget.explain", pseudonym=pseudonym(ctx.person)),
-            choices=(
-                Choice(CONFIRM_BUTTON.value(nonce), tr(lang, "forget.confirm")),
-                Choice(KEEP_BUTTON.value(), tr(lang, "forget.keep")),
-            ),
-        )
-    ]
+    question = ForgetQuestion(
+        pseudonym(ctx.person), confirm=CONFIRM_BUTTON.value(nonce), keep=KEEP_BUTTON.value()
+    )
+    return [forget_question_reply(ctx.lang, question)]
 
 
 @commands.command(
@@ -196,14 +201,14 @@ async def _gdpr(ctx: CommandContext, command: GdprArgs) -> list[Reply]:
     lang = ctx.lang
     if command.action == "erase" and not ctx.admin:
         log.info("gdpr erase refused", extra={"person": ctx.person.id})
-        return [Reply(tr(lang, "erase.admin_only"))]
+        return [gdpr_refused_reply(lang, GdprRefused("erase"))]
     if command.action == "export" and not (ctx.coordinator or ctx.admin):
         log.info("gdpr export refused", extra={"person": ctx.person.id})
-        return [Reply(tr(lang, "export.coordinator_only"))]
+        return [gdpr_refused_reply(lang, GdprRefused("export"))]
     qualified = qualify(ctx.person, command.target)
     subject = await find_person(ctx.session, qualified)
     if subject is None:
-        return [Reply(tr(lang, "privacy.unknown_person", person=qualified))]
+        return [unknown_person_reply(lang, UnknownPerson(qualified))]
     shown = subject.display_name or qualified
     if command.action == "export":
         data = await personal_data(ctx.session, subject, internal_notes=True)
@@ -212,14 +217,8 @@ async def _gdpr(ctx: CommandContext, command: GdprArgs) -> list[Reply]:
         )
         log.info("personal data exported", extra={"person": subject.id, "by": ctx.person.id})
         name = f"uppgifter-{subject.id}-{ctx.now.astimezone(STOCKHOLM):%Y-%m-%d}.json"
-        return [
-            Reply(
-                tr(lang, "mydata.other_text", person=shown, file=name),
-                title=tr(lang, "mydata.other_title", person=shown),
-                facts=_facts(lang, data),
-                attachments=(_json(name, data),),
-            )
-        ]
+        view = PersonalData(_summary(data), _json(name, data), person=shown)
+        return [personal_data_reply(lang, view)]
     name = pseudonym(subject)
     erasure = await erase_person(ctx.session, subject, now=ctx.now, pseudonym=name)
     await write_audit(
@@ -231,12 +230,12 @@ async def _gdpr(ctx: CommandContext, command: GdprArgs) -> list[Reply]:
         data={"by": "admin", "ideas": erasure.ideas, "dropped": erasure.messages_dropped},
     )
     log.info("person erased", extra={"person": subject.id, "by": ctx.person.id})
-    return [Reply(tr(lang, "erase.done", person=shown, pseudonym=name, ideas=erasure.ideas))]
+    return [erased_reply(lang, Erased(shown, name, erasure.ideas))]
 
 
 def with_anonymity_choice(reply: Reply, lang: str, idea: Idea) -> Reply:
     """The reply after submitting, with a button to hide one's name from assessors."""
-    choice = Choice(ANONYMOUS_BUTTON.value(idea.id), tr(lang, "anonymous.choice"))
+    choice = anonymity_choice(lang, ANONYMOUS_BUTTON.value(idea.id))
     return replace(reply, choices=(*reply.choices, choice))
 
 
@@ -253,7 +252,7 @@ async def _anonymous(ctx: CommandContext, command: AnonymousArgs) -> list[Reply]
     idea = await idea_store.get_idea(ctx.session, command.idea, lock=True)
     if idea is None or idea.person_id != ctx.person.id:
         # Only the idea giver decides; nobody learns whether someone else's idea exists.
-        return [Reply(tr(ctx.lang, "anonymous.not_yours"))]
+        return [anonymity_reply(ctx.lang, Anonymity(None))]
     wanted = command.hide
     if idea.anonymous != wanted:
         idea.anonymous = wanted
@@ -266,9 +265,7 @@ async def _anonymous(ctx: CommandContext, command: AnonymousArgs) -> list[Reply]
             now=ctx.now,
             data={"anonymous": wanted},
         )
-    if wanted:
-        return [Reply(tr(ctx.lang, "anonymous.on", number=idea.id))]
-    return [Reply(tr(ctx.lang, "anonymous.off", number=idea.id))]
+    return [anonymity_reply(ctx.lang, Anonymity(idea.id, hidden=wanted))]
 
 
 def _json(name: str, data: dict) -> Attachment:
@@ -276,30 +273,19 @@ def _json(name: str, data: dict) -> Attachment:
     return Attachment(name, "application/json", text.encode("utf-8"))
 
 
-def _facts(lang: str, data: dict) -> tuple[Fact, ...]:
+def _summary(data: dict) -> PersonalSummary:
+    """The short of `personal_data`'s file, for the reply's facts."""
     person, ideas = data["person"], data["ideas"]
-    none = tr(lang, "value.none")
-    idea_lines = "\n".join(f"{i['number']} {i['title']}" for i in ideas) or none
-    answers = sum(1 for i in ideas if i["satisfaction"] is not None)
-    language = person["language"] or tr(
-        lang, "value.language_auto", platform=person["platform_locale"] or person["platform"]
-    )
-    return (
-        Fact(tr(lang, "fact.name"), person["display_name"] or none),
-        Fact(tr(lang, "fact.platform"), f"{person['platform']}: {person['platform_user_id']}"),
-        Fact(tr(lang, "fact.language"), language),
-        Fact(tr(lang, "fact.workplace"), person["workplace"] or none),
-        Fact(tr(lang, "fact.ideas"), idea_lines),
-        Fact(
-            tr(lang, "fact.draft"),
-            tr(lang, "value.yes") if data["idea_in_progress"] else tr(lang, "value.no"),
-        ),
-        Fact(
-            tr(lang, "fact.messages"), tr(lang, "value.count", count=len(data["messages_to_you"]))
-        ),
-        Fact(tr(lang, "fact.satisfaction"), tr(lang, "value.count", count=answers)),
-        Fact(
-            tr(lang, "fact.coordinator"),
-            tr(lang, "value.yes") if person["coordinator_in_table"] else tr(lang, "value.no"),
-        ),
+    return PersonalSummary(
+        display_name=person["display_name"],
+        platform=person["platform"],
+        platform_user_id=person["platform_user_id"],
+        language=person["language"],
+        platform_locale=person["platform_locale"],
+        workplace=person["workplace"],
+        ideas=tuple((i["number"], i["title"]) for i in ideas),
+        idea_in_progress=bool(data["idea_in_progress"]),
+        messages=len(data["messages_to_you"]),
+        satisfaction_answers=sum(1 for i in ideas if i["satisfaction"] is not None),
+        coordinator=bool(person["coordinator_in_table"]),
     )

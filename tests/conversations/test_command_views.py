@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from conversations.command_views import (
@@ -45,5 +47,7 @@ def test_help_has_a_section_per_role_with_the_lines_and_the_stages() -> None:
 
 def test_mine_lists_the_ideas_or_says_there_are_none() -> None:
     assert mine_reply("en", ()).text.startswith("You haven't sent in an idea yet.")
-    text = mine_reply("en", (MineLine(3, "Safer tunnels", "Assessment", "2026-06-15"),)).text
+    text = mine_reply(
+        "en", (MineLine(3, "Safer tunnels", "Assessment", datetime(2026, 6, 15, 9, 30)),)
+    ).text
     assert "3. Safer tunnels – Assessment, last changed 2026-06-15" in text

@@ -1,0 +1,168 @@
+"""`lista` and `visa`: the coordinators' queue and one idea with its history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from conversations.i18n import tr, tr_n
+from conversations.reply import Fact, Reply
+from conversations.views.common import date, days
+
+# A chat message has limits; the export has the whole history.
+MAX_HISTORY_LINES = 25
+
+
+@dataclass(frozen=True)
+class ListLine:
+    number: int
+    title: str
+    stage: str  # its name, in the reader's language
+    days: int  # in the stage
+    assignee: str | None  # None: nobody
+
+
+@dataclass(frozen=True)
+class ListView:
+    total: int  # how many match, of which `lines` are the first
+    lines: tuple[ListLine, ...]
+
+
+def list_reply(lang: str, view: ListView) -> Reply:
+    if not view.lines:
+        return Reply(tr(lang, "list.empty"))
+    total = view.total
+    lines = [tr_n(lang, "list.intro", total)]
+    for line in view.lines:
+        lines.append(
+            tr(
+                lang,
+                "list.line",
+                number=line.number,
+                title=line.title,
+                stage=line.stage,
+                days=days(lang, line.days),
+                assignee=line.assignee or tr(lang, "nobody"),
+            )
+        )
+    if total > len(view.lines):
+        lines.append(tr(lang, "list.more", more=total - len(view.lines)))
+    return Reply("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One event in an idea's history, as far as the reader may see it."""
+
+    kind: str  # "submitted", "stage", "assigned", "satisfaction", "satisfaction_comment",
+    # "note", "snoozed"
+    when: datetime
+    actor: str | None  # None: a person no longer known
+    from_stage: str | None = None  # stage names, in the reader's language
+    to_stage: str | None = None
+    where: str | None = None  # where it was referred
+    text: str | None = None  # the message to the giver, the note, the snooze's reason
+    person: str | None = None  # whom it was given to
+    score: object = None
+    until: datetime | None = None  # a snooze's end
+
+
+@dataclass(frozen=True)
+class ShowView:
+    number: int
+    title: str
+    stage: str  # its name, in the reader's language
+    giver: str | None  # None: a person no longer known
+    anonymous: bool  # the giver hides their name from assessors
+    workplace: str | None
+    assignee: str | None  # None: nobody
+    submitted: datetime
+    need: str
+    description: str
+    benefit: str
+    first_test: str | None
+    involved: str | None
+    participate: bool
+    satisfaction: int | None
+    history: tuple[HistoryEntry, ...]  # oldest first, notes not among them
+    notes: tuple[HistoryEntry, ...] = ()  # a coordinator's notes, for coordinators only
+    similar: tuple[tuple[int, str], ...] | None = None  # (number, title); None: not shown
+
+
+def show_reply(lang: str, view: ShowView) -> Reply:
+    giver = view.giver or tr(lang, "unknown_person")
+    if view.anonymous:
+        # Coordinators see the name, marked so that they do not pass it on to assessors.
+        giver = tr(lang, "anonymous.marker", giver=giver)
+    empty = tr(lang, "value.empty")
+    facts = [
+        Fact(tr(lang, "show.stage"), view.stage),
+        Fact(tr(lang, "show.giver"), giver),
+        Fact(tr(lang, "field.workplace"), view.workplace or empty),
+        Fact(tr(lang, "show.assignee"), view.assignee or tr(lang, "nobody")),
+        Fact(tr(lang, "show.submitted"), date(view.submitted, lang)),
+        Fact(tr(lang, "field.need"), view.need),
+        Fact(tr(lang, "field.idea"), view.description),
+        Fact(tr(lang, "field.benefit"), view.benefit),
+        Fact(tr(lang, "field.first_test"), view.first_test or empty),
+        Fact(tr(lang, "field.involved"), view.involved or empty),
+        Fact(
+            tr(lang, "field.participate"), tr(lang, "value.yes" if view.participate else "value.no")
+        ),
+    ]
+    if view.satisfaction is not None:
+        facts.append(
+            Fact(
+                tr(lang, "show.satisfaction"),
+                tr(lang, "show.satisfaction_value", score=view.satisfaction),
+            )
+        )
+    if view.similar is not None:
+        similar = "\n".join(f"{number} {title}" for number, title in view.similar)
+        facts.append(Fact(tr(lang, "show.similar"), similar or tr(lang, "show.no_similar")))
+    history = [line for e in view.history if (line := history_line(lang, e)) is not None]
+    if len(history) > MAX_HISTORY_LINES:
+        history = ["…", *history[-MAX_HISTORY_LINES:]]
+    facts.append(Fact(tr(lang, "show.history"), "\n".join(history)))
+    notes = [line for e in view.notes if (line := history_line(lang, e)) is not None]
+    if notes:
+        facts.append(Fact(tr(lang, "show.notes"), "\n".join(notes)))
+    return Reply(
+        "", title=tr(lang, "show.title", number=view.number, title=view.title), facts=tuple(facts)
+    )
+
+
+def history_line(lang: str, entry: HistoryEntry) -> str | None:
+    actor = entry.actor or tr(lang, "unknown_person")
+    when = date(entry.when, lang)
+    if entry.kind == "submitted":
+        return tr(lang, "history.submitted", date=when, actor=actor)
+    if entry.kind == "stage":
+        line = tr(
+            lang,
+            "history.stage",
+            date=when,
+            actor=actor,
+            from_stage=entry.from_stage or "–",
+            to_stage=entry.to_stage or "–",
+        )
+        if entry.where:
+            line += f" ({entry.where})"
+        if entry.text:
+            line += tr(lang, "history.message", text=entry.text)
+        return line
+    if entry.kind == "assigned":
+        return tr(lang, "history.assigned", date=when, actor=actor, person=entry.person or "?")
+    if entry.kind == "satisfaction":
+        return tr(lang, "history.satisfaction", date=when, actor=actor, score=entry.score)
+    if entry.kind == "satisfaction_comment":
+        return tr(lang, "history.satisfaction_comment", date=when, actor=actor)
+    if entry.kind == "note":
+        return tr(lang, "history.note", date=when, actor=actor, text=entry.text or "")
+    if entry.kind == "snoozed":
+        until = date(entry.until, lang) if entry.until else "?"
+        line = tr(lang, "history.snoozed", date=when, actor=actor, until=until)
+        if entry.text:
+            line += tr(lang, "history.message", text=entry.text)
+        return line
+    return None
