@@ -107,7 +107,8 @@ def show_reply(lang: str, view: ShowView) -> Reply:
         Fact(tr(lang, "field.first_test"), view.first_test or empty),
         Fact(tr(lang, "field.involved"), view.involved or empty),
         Fact(
-            tr(lang, "field.participate"), tr(lang, "value.yes" if view.participate else "value.no")
+            tr(lang, "field.participate"),
+            tr(lang, "value.yes") if view.participate else tr(lang, "value.no"),
         ),
     ]
     if view.satisfaction is not None:

@@ -143,7 +143,9 @@ class Anonymity:
 def anonymity_reply(lang: str, view: Anonymity) -> Reply:
     if view.number is None:
         return Reply(tr(lang, "anonymous.not_yours"))
-    return Reply(tr(lang, "anonymous.on" if view.hidden else "anonymous.off", number=view.number))
+    if view.hidden:
+        return Reply(tr(lang, "anonymous.on", number=view.number))
+    return Reply(tr(lang, "anonymous.off", number=view.number))
 
 
 def anonymity_choice(lang: str, value: str) -> Choice:
