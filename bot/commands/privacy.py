@@ -34,7 +34,13 @@ from conversations.reply import Attachment, Choice, Fact, Reply
 from storage import ideas as idea_store
 from storage.models import Idea, Person
 from storage.people import find_person
-from storage.privacy import ERASE_ASKED, erase_person, erase_question_asked, personal_data
+from storage.privacy import (
+    ERASE_ASKED,
+    PersonalData,
+    erase_person,
+    erase_question_asked,
+    personal_data,
+)
 from storage.privacy import audit as write_audit
 
 log = logging.getLogger(__name__)
@@ -95,7 +101,7 @@ class GdprArgs:
     target: str  # the person
 
 
-def _read_gdpr(rest: str, _: Process) -> GdprArgs | ParseError:
+def _read_gdpr(rest: str, _process: Process) -> GdprArgs | ParseError:
     word, _, remainder = rest.partition(" ")
     for action, words in GDPR_ACTIONS.items():
         if word.casefold() in words:
@@ -269,12 +275,12 @@ async def _anonymous(ctx: CommandContext, command: AnonymousArgs) -> list[Reply]
     return [Reply(pt(ctx.lang, "anonymous.on" if wanted else "anonymous.off", number=idea.id))]
 
 
-def _json(name: str, data: dict) -> Attachment:
+def _json(name: str, data: PersonalData) -> Attachment:
     text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
     return Attachment(name, "application/json", text.encode("utf-8"))
 
 
-def _facts(lang: str, data: dict) -> tuple[Fact, ...]:
+def _facts(lang: str, data: PersonalData) -> tuple[Fact, ...]:
     person, ideas = data["person"], data["ideas"]
     none = pt(lang, "value.none")
     idea_lines = "\n".join(f"{i['number']} {i['title']}" for i in ideas) or none
