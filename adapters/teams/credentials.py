@@ -46,7 +46,8 @@ class BotCredentials(MicrosoftAppCredentials):
         # MSAL answers from its cache while the token is fresh.
         result = self._msal.acquire_token_for_client(scopes=[scope])
         if "access_token" in result:
-            return result["access_token"]
+            token: str = result["access_token"]
+            return token
         raise PermissionError(
             f"Entra ID gave the bot no token: {result.get('error', 'unknown error')} "
             "(check MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TYPE)"
@@ -68,7 +69,8 @@ class BotCredentialsFactory(ServiceClientCredentialsFactory):
         self, app_id: str, oauth_scope: str, login_endpoint: str, validate_authority: bool
     ) -> Authentication:
         if await self.is_authentication_disabled():
-            return MicrosoftAppCredentials.empty()
+            empty: Authentication = MicrosoftAppCredentials.empty()
+            return empty
         if not await self.is_valid_app_id(app_id):
             raise PermissionError("credentials asked for another app id than the bot's")
         scope = oauth_scope or AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE

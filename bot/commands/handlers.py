@@ -268,7 +268,9 @@ async def _show(ctx: CommandContext, args: IdeaArgs) -> list[Reply]:
             )
         )
     events = await idea_store.history(ctx.session, idea.id)
-    history, notes, similar_ids = [], [], []
+    history: list[str] = []
+    notes: list[str] = []
+    similar_ids: list[int] = []
     for row in events:
         event = row.event
         if event.kind == "submitted":
@@ -701,7 +703,7 @@ class SnoozeArgs:
     text: str | None = None  # the reason, kept in the idea's history
 
 
-def _read_snooze(number: int, rest: str, _: Process) -> SnoozeArgs | ParseError:
+def _read_snooze(number: int, rest: str, _process: Process) -> SnoozeArgs | ParseError:
     """`snooze 12 5 [dagar] [reason]`: the days in digits, an optional unit word."""
     word, _, reason = rest.partition(" ")
     if not word:
@@ -837,7 +839,7 @@ async def _stats(ctx: CommandContext, _: NoArgs) -> list[Reply]:
     return [Reply("", title=ct(lang, "stats.title"), facts=facts)]
 
 
-async def _export(ctx: CommandContext, _: Command) -> list[Reply]:
+async def _export(ctx: CommandContext, _: Command[ExportArgs]) -> list[Reply]:
     ideas = await export.collect(ctx.session, kinds=export.STAGE_HISTORY)
     name = f"idesluss-{ctx.now.astimezone(STOCKHOLM):%Y-%m-%d}.csv"
     # UTF-8 with a byte-order mark, so that Excel shows å, ä and ö right.
