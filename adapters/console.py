@@ -74,6 +74,8 @@ def render(reply: Reply) -> str:
 
 
 class ConsoleChat:
+    platform = PLATFORM  # the `Sender` contract: which platform's messages it delivers
+
     def __init__(
         self,
         handle: Handler,

@@ -290,10 +290,10 @@ class IdeaBot:
             )
         return replies
 
-    async def _command_found(self, turn: Turn, command: Command | ParseError) -> list[Reply]:
+    async def _command_found(self, turn: Turn, command: Command[Any] | ParseError) -> list[Reply]:
         return await self._command(turn.session, turn.person, turn.lang, command)
 
-    async def _typed_command(self, turn: Turn) -> Command | ParseError | None:
+    async def _typed_command(self, turn: Turn) -> Command[Any] | ParseError | None:
         """A slash command, or text with `/idea` in front: a command, whatever it says."""
         text = turn.incoming.text
         if turn.incoming.command or (text is not None and strip_prefix(text)[1]):
@@ -309,7 +309,7 @@ class IdeaBot:
             return [_personal_chat_pointer(turn.person, turn.lang)]
         return await self._command(turn.session, turn.person, turn.lang, command)
 
-    async def _command_at_intake_start(self, turn: Turn) -> Command | None:
+    async def _command_at_intake_start(self, turn: Turn) -> Command[Any] | None:
         """Right after the greeting, before any answer: "mina" or "lista 3" is a command."""
         text = turn.incoming.text
         if not (
@@ -359,7 +359,7 @@ class IdeaBot:
             dialogue=None,
         )
 
-    async def _plain_command(self, turn: Turn) -> Command | ParseError | None:
+    async def _plain_command(self, turn: Turn) -> Command[Any] | ParseError | None:
         """A command typed without `/idea`, when no conversation is going on."""
         if turn.dialogue is not None:
             return None
@@ -430,13 +430,13 @@ class IdeaBot:
             event_id=incoming.event_id,
         )
 
-    async def _group_command(self, turn: Turn) -> Command | ParseError | None:
+    async def _group_command(self, turn: Turn) -> Command[Any] | ParseError | None:
         """The command a message in a channel or group chat asks for; None if it is not one
         (then it gets the pointer to a personal chat)."""
         typed = await self._typed_command(turn)
         return typed if typed is not None else await self._command_unless_idea(turn)
 
-    async def _command_unless_idea(self, turn: Turn) -> Command | ParseError | None:
+    async def _command_unless_idea(self, turn: Turn) -> Command[Any] | ParseError | None:
         """Text that starts like a command is one, except that an idea giver's text the
         parser cannot make sense of ("Visa vägen med skyltar") is the start of an idea."""
         text = turn.incoming.text
@@ -452,7 +452,7 @@ class IdeaBot:
         return command
 
     async def _command(
-        self, session: AsyncSession, person: Person, lang: str, command: Command | ParseError
+        self, session: AsyncSession, person: Person, lang: str, command: Command[Any] | ParseError
     ) -> list[Reply]:
         observability.count_command(
             command.name if isinstance(command, Command) else "not_understood"
@@ -540,7 +540,9 @@ class IdeaBot:
             ),
         ]
 
-    async def _similar(self, session: AsyncSession, answers: dict) -> list[tuple[int, str]]:
+    async def _similar(
+        self, session: AsyncSession, answers: dict[str, Any]
+    ) -> list[tuple[int, str]]:
         """Up to three earlier ideas most like this one: (number, title)."""
         rows = await recent_for_similarity(session, limit=SIMILARITY_WINDOW)
         candidates = [Candidate(i, title, f"{need} {idea}") for i, title, need, idea in rows]

@@ -14,9 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-import holidays
+from holidays import HolidayBase
+from holidays.countries.sweden import Sweden
 
 # Sweden's time zone: the one definition (office hours, dates shown, export file names).
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -44,10 +46,21 @@ def parse_office_hours(raw: str) -> tuple[time, time]:
     return start, end
 
 
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _bounded(cache: dict[_K, _V]) -> dict[_K, _V]:
+    """The cache, emptied first when full: a long-running server never grows it for ever."""
+    if len(cache) > 100_000:  # each of the two: 200,000 answers in all at most
+        cache.clear()
+    return cache
+
+
 @lru_cache(maxsize=4)
-def _swedish_holidays() -> holidays.HolidayBase:
+def _swedish_holidays() -> HolidayBase:
     # The object fills in further years by itself as they are asked about.
-    return holidays.SE(include_sundays=False, categories=("public", "de_facto"))
+    return Sweden(include_sundays=False, categories=("public", "de_facto"))
 
 
 @dataclass(frozen=True)
@@ -59,19 +72,28 @@ class WorkingCalendar:
     office_end: time = DEFAULT_OFFICE_END
     # Extra closed days (a municipality's own klämdag, say), beside the national ones.
     closed_days: frozenset[date] = field(default_factory=frozenset)
+    # Derived, not settings (no part of ==, hash or repr).
+    _zone: ZoneInfo = field(init=False, repr=False, compare=False)
+    # Sweeps ask about the same few hundred dates over and over: remember the answers.
+    _working_cache: dict[date, bool] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+    _between_cache: dict[tuple[date, date], int] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+    _add_cache: dict[tuple[date, int], date] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         if self.office_start >= self.office_end:
             raise CalendarError("office hours must end after they start")
         object.__setattr__(self, "_zone", ZoneInfo(self.timezone))
-        object.__setattr__(self, "_working_cache", {})
-        # Sweeps ask about the same few hundred dates over and over: remember the answers.
-        object.__setattr__(self, "_day_cache", {})
 
     # Days -------------------------------------------------------------------------------
 
     def is_working_day(self, day: date) -> bool:
-        cache: dict[date, bool] = self._working_cache  # type: ignore[attr-defined]
+        cache = self._working_cache
         known = cache.get(day)
         if known is None:
             known = (
@@ -90,11 +112,11 @@ class WorkingCalendar:
     def local(self, moment: datetime) -> datetime:
         if moment.tzinfo is None:
             raise CalendarError("naive datetime given to the calendar; use the clock")
-        return moment.astimezone(self._zone)  # type: ignore[attr-defined]
+        return moment.astimezone(self._zone)
 
     def _at(self, day: date, clock_time: time) -> datetime:
         """The UTC moment of a local wall-clock time on a day."""
-        return datetime.combine(day, clock_time, self._zone).astimezone(UTC)  # type: ignore[attr-defined]
+        return datetime.combine(day, clock_time, self._zone).astimezone(UTC)
 
     # Counting ---------------------------------------------------------------------------
 
@@ -105,15 +127,15 @@ class WorkingCalendar:
         first, last = self.local(start).date(), self.local(end).date()
         if last <= first:
             return 0
-        cache = self._cached()
-        count = cache.get(("between", first, last))
+        cache = _bounded(self._between_cache)
+        count = cache.get((first, last))
         if count is None:
             count, day = 0, first
             while day < last:
                 day += timedelta(days=1)
                 if self.is_working_day(day):
                     count += 1
-            cache[("between", first, last)] = count
+            cache[(first, last)] = count
         return count
 
     def add_working_days(self, moment: datetime, days: int) -> datetime:
@@ -123,13 +145,13 @@ class WorkingCalendar:
             raise CalendarError("cannot add a negative number of working days")
         local = self.local(moment)
         start = local.date()
-        cache = self._cached()
-        day = cache.get(("add", start, days))
+        cache = _bounded(self._add_cache)
+        day = cache.get((start, days))
         if day is None:
             day = start
             for _ in range(days):
                 day = self.next_working_day(day)
-            cache[("add", start, days)] = day
+            cache[(start, days)] = day
         return self._at(day, local.time().replace(tzinfo=None))
 
     def end_of_working_days(self, start: datetime, days: int) -> datetime:
@@ -139,12 +161,6 @@ class WorkingCalendar:
         for _ in range(days):
             day = self.next_working_day(day)
         return self._at(day, time(23, 59, 59))
-
-    def _cached(self) -> dict:
-        cache: dict = self._day_cache  # type: ignore[attr-defined]
-        if len(cache) > 200_000:  # bounded: a long-running server never grows it for ever
-            cache.clear()
-        return cache
 
     # Office hours -----------------------------------------------------------------------
 

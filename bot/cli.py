@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import io
 import logging
 import os
 import sys
 from datetime import datetime
+from typing import Any
 
 from bot.calendar import STOCKHOLM
 from bot.clock import SystemClock
@@ -91,7 +93,9 @@ def _platform_names() -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def add_teams_package_command(commands: argparse._SubParsersAction) -> None:
+def add_teams_package_command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
     package = commands.add_parser(
         "teams-package", help="write the Microsoft Teams app package (zip) to upload"
     )
@@ -113,8 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     for stream in (sys.stdout, sys.stderr):
         # A terminal that cannot show an emoji gets a "?" rather than a crash.
-        with contextlib.suppress(AttributeError, ValueError):
-            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+        # (TextIO has no reconfigure; the real streams, TextIOWrappers, do.)
+        if isinstance(stream, io.TextIOWrapper):
+            with contextlib.suppress(ValueError):
+                stream.reconfigure(errors="replace")
     try:
         if args.command == "chat":
             return asyncio.run(_chat(args))
@@ -165,7 +171,7 @@ async def _open_database(settings: Settings) -> Database:
     return database
 
 
-def _both(key: str, **values: object) -> str:
+def _both(key: str, **values: Any) -> str:
     """A message for someone who may not have chosen a language yet: Swedish, then English."""
     return " ".join(tr(lang, key, **values) for lang in LANGUAGES)
 
@@ -203,10 +209,10 @@ async def _chat(args: argparse.Namespace) -> int:
     except DatabaseError as exc:
         return fail(str(exc), EXIT_DATABASE)
     try:
-        if not sys.stdin.isatty():
-            # Piped bytes that are not UTF-8 become "�" instead of ending the chat.
-            with contextlib.suppress(AttributeError, ValueError):
-                sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
+        # Piped bytes that are not UTF-8 become "�" instead of ending the chat.
+        if not sys.stdin.isatty() and isinstance(sys.stdin, io.TextIOWrapper):
+            with contextlib.suppress(ValueError):
+                sys.stdin.reconfigure(errors="replace")
         bot = IdeaBot(database, settings=settings, process=process)
 
         async def deliver(chat: ConsoleChat) -> int:
@@ -355,7 +361,7 @@ def _export(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return fail(str(exc), EXIT_CONFIG)
 
-    async def read() -> list:
+    async def read() -> list[dict[str, Any]]:
         database = await _open_database(settings)
         try:
             return await export_ideas(database, since)

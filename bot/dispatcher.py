@@ -309,7 +309,7 @@ class Dispatcher:
         if retry_after is not None and retry_after >= 0:
             # The platform said how long; a little jitter keeps replicas from colliding.
             return retry_after * (1 + 0.1 * self.rng.random())
-        delay = min(self.policy.max_delay, self.policy.base_delay * 2 ** max(0, attempts - 1))
+        delay = min(self.policy.max_delay, self.policy.base_delay * 2.0 ** max(0, attempts - 1))
         return delay * (0.5 + 0.5 * self.rng.random())
 
     async def _retry(self, item: _Claimed, reason: str, retry_after: float | None) -> None:

@@ -29,6 +29,7 @@ from bot.incoming import Incoming
 from conversations.reply import Reply, payload_of, replies_from_payload
 from storage import inbox as store
 from storage.database import DATABASE_ERRORS
+from storage.models import InboxItem
 
 log = logging.getLogger(__name__)
 
@@ -303,7 +304,7 @@ def _incoming(stored: dict[str, Any]) -> Incoming:
     return Incoming(**{name: stored[name] for name in _STORED_FIELDS if name in stored})
 
 
-def _answered(item: store.InboxItem, *, maybe_posted: bool = False) -> Answered:
+def _answered(item: InboxItem, *, maybe_posted: bool = False) -> Answered:
     return Answered(
         id=item.id,
         key=item.delivery_key,

@@ -353,7 +353,7 @@ def _plausible_id(value: str) -> bool:
 def _route_of(request: web.Request) -> str:
     """The route's template (`/slack/events`), never the raw path: bounded label values."""
     route = request.match_info.route
-    resource = getattr(route, "resource", None)
+    resource: web.AbstractResource | None = getattr(route, "resource", None)
     if resource is None:
         return "unmatched"
     return resource.canonical

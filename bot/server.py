@@ -181,7 +181,8 @@ async def _start_services(app: web.Application) -> None:
 
 async def _stop_services(app: web.Application) -> None:
     await app[INFLIGHT].drain()
-    for service in reversed(app[SERVICES]):
+    services = app[SERVICES]
+    for service in reversed(services):
         try:
             await service.stop()
         except Exception as exc:  # stop the others all the same

@@ -115,7 +115,7 @@ def messages(lang: str) -> dict[str, str | tuple[str, ...]]:
         if message.id:
             key = message.id[0] if isinstance(message.id, (list, tuple)) else message.id
             string = message.string
-            out[key] = tuple(string) if isinstance(string, (list, tuple)) else string
+            out[key] = tuple(string) if isinstance(string, (list, tuple)) else string or ""
     return out
 
 
@@ -178,4 +178,5 @@ def extract_catalog(
             continue
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         function = "ngettext" if message.pluralizable else "gettext"
-        yield message.lineno, function, message.id, [f"sv: {s}" for s in strings]
+        ids = message.id if isinstance(message.id, str) else (message.id[0], message.id[1])
+        yield message.lineno or 0, function, ids, [f"sv: {s}" for s in strings]

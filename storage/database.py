@@ -8,9 +8,10 @@ import contextlib
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Connection, CursorResult, Result, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -18,6 +19,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 DEFAULT_DATABASE_URL = "sqlite:///./idesluss.db"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -42,6 +46,8 @@ DATABASE_ERRORS: tuple[type[BaseException], ...] = (
     OSError,  # includes ConnectionRefusedError and TimeoutError
     *_driver_errors(),
 )
+# What `Database.check` explains: those, and TypeError for a connect option the driver lacks.
+_CHECK_ERRORS: tuple[type[BaseException], ...] = (*DATABASE_ERRORS, TypeError)
 
 
 class DatabaseError(Exception):
@@ -95,7 +101,8 @@ def _without_password(raw: str) -> str:
     return re.sub(r"(://[^:/@]*:)[^/]*@", r"\1***@", raw)  # up to the host's "@"
 
 
-def _sqlite_on_connect(dbapi_connection, _record) -> None:
+def _sqlite_on_connect(dbapi_connection: Any, _record: object) -> None:
+    # (The driver's own connection: aiosqlite's, adapted by SQLAlchemy; it has no type.)
     # Let SQLAlchemy, not the driver, decide when transactions begin (see _sqlite_begin).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -112,7 +119,7 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _sqlite_begin(conn) -> None:
+def _sqlite_begin(conn: Connection) -> None:
     if conn.get_execution_options().get(READ_ONLY_OPTION):
         # A deferred transaction that only reads takes a snapshot (WAL) and never the write
         # lock, so it does not make writers wait.
@@ -173,7 +180,7 @@ class Database:
     def __init__(self, url: str = DEFAULT_DATABASE_URL, *, echo: bool = False) -> None:
         self.url = async_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
-        kwargs: dict = {"echo": echo}
+        kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": 30}
         else:
@@ -233,7 +240,7 @@ class Database:
         try:
             async with asyncio.timeout(15), self.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
-        except (*DATABASE_ERRORS, TypeError) as exc:  # TypeError: an option the driver lacks
+        except _CHECK_ERRORS as exc:
             raise DatabaseUnavailable(
                 f"Cannot reach the database at {self.safe_url}: {_first_line(exc)}"
             ) from exc
@@ -267,7 +274,7 @@ class Database:
         await self.engine.dispose()
 
 
-def alembic_config(connection=None):
+def alembic_config(connection: Connection | None = None) -> Config:
     from alembic.config import Config
 
     config = Config()
@@ -276,10 +283,16 @@ def alembic_config(connection=None):
     return config
 
 
-def _run_alembic_upgrade(sync_connection) -> None:
+def _run_alembic_upgrade(sync_connection: Connection) -> None:
     from alembic import command
 
     command.upgrade(alembic_config(sync_connection), "head")
+
+
+def rowcount(result: Result[Any]) -> int:
+    """How many rows an UPDATE, DELETE or INSERT matched. (Session.execute is typed to return
+    a plain Result; for those statements it is a CursorResult, which counts them.)"""
+    return cast("CursorResult[Any]", result).rowcount
 
 
 def _first_line(exc: BaseException) -> str:

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, cast, exists, or_, select, update
+from sqlalchemy import ColumnElement, String, and_, cast, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from storage.database import rowcount
 from storage.models import OutboxMessage, Person
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
@@ -131,7 +132,7 @@ async def claim_due(
     return claimed
 
 
-def _mine(row_id: int, token: str):
+def _mine(row_id: int, token: str) -> ColumnElement[bool]:
     return and_(
         OutboxMessage.id == row_id,
         OutboxMessage.claim_token == token,
@@ -146,7 +147,7 @@ async def _if_mine(session: AsyncSession, row_id: int, token: str, **values: Any
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)
+    return bool(rowcount(result))
 
 
 async def record_sent(session: AsyncSession, row_id: int, token: str, *, now: datetime) -> bool:
@@ -193,4 +194,4 @@ async def fail_waiting_for(
         .values(status=FAILED, claimed_until=None, claim_token=None, last_error=reason)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return rowcount(result) or 0

@@ -10,6 +10,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
+from storage.database import rowcount
 from storage.models import Dialogue, Person
 
 
@@ -97,4 +98,4 @@ async def delete_drafts_untouched_since(session: AsyncSession, before: datetime)
     version simply finds it gone and starts afresh."""
     table = Dialogue.__table__
     result = await session.execute(delete(table).where(table.c.updated_at < before))
-    return result.rowcount or 0
+    return rowcount(result) or 0

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, or_, select, true, update
+from sqlalchemy import ColumnElement, case, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -121,7 +121,7 @@ async def queue(
     limit: int = 20,
 ) -> tuple[list[QueueRow], int]:
     """The oldest `limit` ideas in these stages (ix_ideas_stage_changed) and how many there are."""
-    conditions = [Idea.stage.in_(list(stages))]
+    conditions: list[ColumnElement[bool]] = [Idea.stage.in_(list(stages))]
     if unassigned:
         conditions.append(Idea.assignee_id.is_(None))
     if assignee_id is not None:
@@ -168,7 +168,8 @@ async def history(session: AsyncSession, idea_id: int) -> list[HistoryRow]:
     ]
 
 
-async def people_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Person]:
+async def people_by_id(session: AsyncSession, ids: Iterable[int | None]) -> dict[int, Person]:
+    """The people with these ids (an unset id, such as an idea's missing assignee, is skipped)."""
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
@@ -236,6 +237,8 @@ async def stats(session: AsyncSession, *, now: datetime, top_workplaces: int = 1
         .group_by(IdeaEvent.from_stage, days)
     )
     for stage, whole_days, count in rows.tuples():
+        if stage is None or whole_days is None:  # not found: the WHERE excludes them
+            continue
         histogram = days_in_stage.setdefault(stage, {})
         histogram[int(whole_days)] = histogram.get(int(whole_days), 0) + count
     in_time = case((Idea.first_response_at <= Idea.response_due_at, 1), else_=0)
@@ -245,17 +248,17 @@ async def stats(session: AsyncSession, *, now: datetime, top_workplaces: int = 1
             select(func.coalesce(func.sum(in_time), 0), func.coalesce(func.sum(due), 0))
         )
     ).one()
-    satisfaction = dict(
-        (
+    satisfaction = {
+        score: n
+        for score, n in (
             await session.execute(
                 select(Idea.satisfaction, func.count())
                 .where(Idea.satisfaction.is_not(None))
                 .group_by(Idea.satisfaction)
             )
-        )
-        .tuples()
-        .all()
-    )
+        ).tuples()
+        if score is not None  # (the WHERE excludes it)
+    }
     return Stats(
         per_stage,
         per_workplace,

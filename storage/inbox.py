@@ -17,6 +17,7 @@ from sqlalchemy import delete, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.database import rowcount
 from storage.models import InboxItem
 
 PENDING, ANSWERED, POSTED = "pending", "answered", "posted"
@@ -51,7 +52,7 @@ async def accept(
         )
         .on_conflict_do_nothing(index_elements=["delivery_key"])
     )
-    return bool(result.rowcount)
+    return bool(rowcount(result))
 
 
 async def lock_person(session: AsyncSession, platform: str, user_id: str) -> None:
@@ -155,4 +156,4 @@ async def forget_posted_before(session: AsyncSession, moment: datetime) -> int:
     result = await session.execute(
         delete(InboxItem).where(InboxItem.status == POSTED, InboxItem.created_at < moment)
     )
-    return result.rowcount or 0
+    return rowcount(result) or 0

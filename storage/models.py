@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -13,20 +14,22 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes on both SQLite (which stores naive text) and PostgreSQL."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -35,7 +38,7 @@ class UTCDateTime(TypeDecorator):
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
 
@@ -44,6 +47,11 @@ class UTCDateTime(TypeDecorator):
 
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+    if TYPE_CHECKING:
+        # Every model here maps one table (none maps a join or a select), so the Core
+        # statements on `Model.__table__` see a Table.
+        __table__: ClassVar[Table]
 
 
 class Person(Base):
@@ -155,7 +163,9 @@ class Dialogue(Base):
     updated_at: Mapped[datetime] = mapped_column(index=True)
     nudged_at: Mapped[datetime | None]
 
-    __mapper_args__: ClassVar = {"version_id_col": version}
+    # Read-only (SQLAlchemy copies it when mapping); a plain attribute as DeclarativeBase
+    # declares it, not a ClassVar.
+    __mapper_args__ = MappingProxyType({"version_id_col": version})
 
 
 class OutboxMessage(Base):

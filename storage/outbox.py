@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.database import rowcount
 from storage.models import OutboxMessage, Person
 
 # Set in `session.info` when a transaction wrote outbox rows, so whoever commits it can wake
@@ -54,9 +55,9 @@ async def enqueue(
         )
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
-    if result.rowcount:
+    if rowcount(result):
         session.info[WROTE_OUTBOX] = True
-    return bool(result.rowcount)
+    return bool(rowcount(result))
 
 
 async def pending_for(session: AsyncSession, recipient_id: int) -> list[OutboxMessage]:
@@ -195,4 +196,4 @@ async def remove_contents_before(session: AsyncSession, before: datetime, *, now
         )
         .values(payload={}, last_error=None, content_removed_at=now)
     )
-    return result.rowcount or 0
+    return rowcount(result) or 0

@@ -14,11 +14,12 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.database import rowcount
 from storage.models import AuditEvent, Coordinator, Dialogue, Idea, IdeaEvent, OutboxMessage, Person
 from storage.people import first_name
 
@@ -69,13 +70,93 @@ async def erase_question_asked(
     return None
 
 
+# The personal-data document (`mina uppgifter`, `gdpr export`): its JSON, key by key.
+# Moments are ISO 8601 strings.
+
+
+class PersonRecord(TypedDict):
+    platform: str
+    platform_user_id: str
+    display_name: str | None
+    language: str | None  # the one they chose; None: the platform's
+    platform_locale: str | None
+    workplace: str | None
+    address: dict[str, Any] | None
+    reachable: bool
+    coordinator_in_table: bool
+    first_seen: str | None
+    last_seen: str | None
+
+
+class HistoryRecord(TypedDict):
+    when: str | None
+    kind: str
+    from_stage: str | None
+    to_stage: str | None
+    text: str | None
+
+
+class IdeaRecord(TypedDict):
+    number: int
+    title: str
+    need: str
+    idea: str
+    benefit: str
+    first_test: str | None
+    involved: str | None
+    participate: bool
+    workplace: str | None
+    language: str
+    anonymous: bool
+    stage: str
+    submitted: str | None
+    satisfaction: int | None
+    satisfaction_comment: str | None
+    history: list[HistoryRecord]
+
+
+class DraftRecord(TypedDict):
+    step: str
+    answers: dict[str, Any]
+    started: str | None
+    last_answer: str | None
+
+
+class MessageRecord(TypedDict):
+    kind: str
+    status: str
+    created: str | None
+    sent: str | None
+    content: dict[str, Any] | None  # None once its content was removed
+
+
+class ActionRecord(TypedDict):
+    idea: int
+    kind: str
+    when: str | None
+
+
+class LogRecord(TypedDict):
+    kind: str
+    when: str | None
+
+
+class PersonalData(TypedDict):
+    person: PersonRecord
+    ideas: list[IdeaRecord]
+    idea_in_progress: DraftRecord | None
+    messages_to_you: list[MessageRecord]
+    actions_on_ideas: list[ActionRecord]
+    privacy_log: list[LogRecord]
+
+
 def _when(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
 async def personal_data(
     session: AsyncSession, person: Person, *, internal_notes: bool
-) -> dict[str, Any]:
+) -> PersonalData:
     """Everything stored about `person`, as JSON-ready data. Coordinators' notes are internal
     working material: they are in a coordinator's export (`gdpr export`), where the
     municipality decides what to release, not in the person's own `mina uppgifter`."""
@@ -235,13 +316,13 @@ async def erase_person(
     scrubbed = 0
 
     # Messages to them: never sent now, and nothing of their content kept.
-    dropped = (
+    dropped = rowcount(
         await session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.recipient_id == person.id, OutboxMessage.status == "pending")
             .values(status="dropped", claimed_until=None, claim_token=None)
         )
-    ).rowcount
+    )
     await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.recipient_id == person.id)

@@ -9,6 +9,7 @@ from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.database import rowcount
 from storage.models import ProcessedEvent
 
 
@@ -20,10 +21,10 @@ async def claim_event(session: AsyncSession, key: str, *, now: datetime) -> bool
         .values(key=key[:255], created_at=now)
         .on_conflict_do_nothing(index_elements=["key"])
     )
-    return bool(result.rowcount)
+    return bool(rowcount(result))
 
 
 async def forget_events_before(session: AsyncSession, moment: datetime) -> int:
     """Drop ids older than any retry (Slack retries for minutes; keep at least an hour)."""
     result = await session.execute(delete(ProcessedEvent).where(ProcessedEvent.created_at < moment))
-    return result.rowcount or 0
+    return rowcount(result) or 0

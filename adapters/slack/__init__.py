@@ -120,10 +120,11 @@ class SocketMode:
         self._open = False
 
     async def start(self) -> None:
-        await self.handler.connect_async()
+        # slack_bolt leaves connect_async/close_async unannotated.
+        await self.handler.connect_async()  # type: ignore[no-untyped-call]
         self._open = True
 
     async def stop(self) -> None:
         if self._open:
             self._open = False
-            await self.handler.close_async()
+            await self.handler.close_async()  # type: ignore[no-untyped-call]

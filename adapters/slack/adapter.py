@@ -27,6 +27,7 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.signature import Clock as EpochClock
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
@@ -36,6 +37,7 @@ from adapters.slack.markup import escape, from_slack
 from adapters.slack.profiles import Profile, SlackProfiles
 from adapters.slack.render import ACTION_PREFIX, home_view, render_messages
 from adapters.slack.sender import SlackSender, classify
+from bot.clock import Clock
 from bot.inbox import Answered, Delivery
 from bot.incoming import Incoming
 from bot.people import home_of
@@ -570,11 +572,11 @@ def _url(value: Any) -> str | None:
     return value if isinstance(value, str) and value.startswith(("https://", "http://")) else None
 
 
-class _EpochClock:
+class _EpochClock(EpochClock):
     """slack_sdk's verifier asks a clock for epoch seconds: give it the bot's (injected) one,
     so the five-minute window is tested by moving time, not by racing it."""
 
-    def __init__(self, clock: Any) -> None:
+    def __init__(self, clock: Clock) -> None:
         self.clock = clock
 
     def now(self) -> float:

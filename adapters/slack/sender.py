@@ -322,4 +322,5 @@ class SlackSender:
 
     async def open_dm(self, user: str) -> str:
         response = await self.client.conversations_open(users=user)
-        return response["channel"]["id"]
+        channel: str = response["channel"]["id"]
+        return channel

@@ -115,7 +115,8 @@ class BotCredentialsFactory(ServiceClientCredentialsFactory):
         self, app_id: str, oauth_scope: str, login_endpoint: str, validate_authority: bool
     ) -> Authentication:
         if await self.is_authentication_disabled():
-            return MicrosoftAppCredentials.empty()
+            empty: Authentication = MicrosoftAppCredentials.empty()
+            return empty
         if not await self.is_valid_app_id(app_id):
             raise PermissionError("credentials asked for another app id than the bot's")
         scope = oauth_scope or AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE

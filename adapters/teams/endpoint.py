@@ -84,7 +84,8 @@ def conversation_reference(activity: Activity) -> dict[str, Any]:
         # Teams sends the tenant as conversation.tenantId and channelData.tenant.id; the
         # Python schema only reads "tenantID", so take it from where Teams puts it.
         reference.conversation.tenant_id = tenant_of(activity)
-    return reference.serialize()
+    serialized: dict[str, Any] = reference.serialize()
+    return serialized
 
 
 def tenant_of(activity: Activity) -> str | None:

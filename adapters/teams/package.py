@@ -81,7 +81,7 @@ def manifest(app_id: str, *, website_url: str | None = None) -> dict[str, Any]:
             f"--app-id must be the bot's Microsoft App ID, a GUID like "
             f"8e0f4ad5-0c3b-4b6e-9d7e-1d2f3a4b5c6d (got {app_id!r})"
         )
-    data = json.loads((PACKAGE_DIR / "manifest.json").read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads((PACKAGE_DIR / "manifest.json").read_text(encoding="utf-8"))
     data["id"] = app_id
     for bot in data["bots"]:
         bot["botId"] = app_id

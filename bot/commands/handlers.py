@@ -308,9 +308,15 @@ async def _show(ctx: CommandContext, args: IdeaArgs) -> list[Reply]:
 
 
 # The events `show` tells of, and those of them only coordinators see.
-SHOWN_EVENTS = ("submitted", "stage", "assigned", "satisfaction", "satisfaction_comment")
 COORDINATOR_EVENTS = ("note", "snoozed")
-SHOWN_EVENTS += COORDINATOR_EVENTS
+SHOWN_EVENTS: tuple[str, ...] = (
+    "submitted",
+    "stage",
+    "assigned",
+    "satisfaction",
+    "satisfaction_comment",
+    *COORDINATOR_EVENTS,
+)
 
 
 def _history_entry(ctx: CommandContext, row: idea_store.HistoryRow) -> HistoryEntry:
@@ -359,8 +365,8 @@ async def _move(
         refused = "needs_reason"
     elif process.stage(to_stage).requires == "where" and not where:
         refused = "needs_where"
-    if refused:
-        return [move_refused_reply(ctx.lang, _refusal(ctx, idea, refused))]
+    if refused or to_stage is None:  # (no stage is always refused, as "choose")
+        return [move_refused_reply(ctx.lang, _refusal(ctx, idea, refused or "choose"))]
     return await _moved(ctx, idea, to_stage, note=note, where=where, kind=kind)
 
 
@@ -668,7 +674,7 @@ class SnoozeArgs:
     text: str | None = None  # the reason, kept in the idea's history
 
 
-def _read_snooze(number: int, rest: str, _: Process) -> SnoozeArgs | ParseError:
+def _read_snooze(number: int, rest: str, _process: Process) -> SnoozeArgs | ParseError:
     """`snooze 12 5 [dagar] [reason]`: the days in digits, an optional unit word."""
     word, _, reason = rest.partition(" ")
     if not word:
@@ -744,7 +750,7 @@ async def _stats(ctx: CommandContext, _: NoArgs) -> list[Reply]:
     return [stats_reply(ctx.lang, view)]
 
 
-async def _export(ctx: CommandContext, _: Command) -> list[Reply]:
+async def _export(ctx: CommandContext, _: Command[ExportArgs]) -> list[Reply]:
     ideas = await export.collect(ctx.session, kinds=export.STAGE_HISTORY)
     name = f"idesluss-{ctx.now.astimezone(STOCKHOLM):%Y-%m-%d}.csv"
     # UTF-8 with a byte-order mark, so that Excel shows å, ä and ö right.

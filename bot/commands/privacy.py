@@ -52,7 +52,13 @@ from conversations.views.privacy import (
 from storage import ideas as idea_store
 from storage.models import Idea, Person
 from storage.people import find_person
-from storage.privacy import ERASE_ASKED, erase_person, erase_question_asked, personal_data
+from storage.privacy import (
+    ERASE_ASKED,
+    erase_person,
+    erase_question_asked,
+    personal_data,
+)
+from storage.privacy import PersonalData as PersonalDocument
 from storage.privacy import audit as write_audit
 
 log = logging.getLogger(__name__)
@@ -113,7 +119,7 @@ class GdprArgs:
     target: str  # the person
 
 
-def _read_gdpr(rest: str, _: Process) -> GdprArgs | ParseError:
+def _read_gdpr(rest: str, _process: Process) -> GdprArgs | ParseError:
     word, _, remainder = rest.partition(" ")
     for action, words in GDPR_ACTIONS.items():
         if word.casefold() in words:
@@ -268,12 +274,12 @@ async def _anonymous(ctx: CommandContext, command: AnonymousArgs) -> list[Reply]
     return [anonymity_reply(ctx.lang, Anonymity(idea.id, hidden=wanted))]
 
 
-def _json(name: str, data: dict) -> Attachment:
+def _json(name: str, data: PersonalDocument) -> Attachment:
     text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
     return Attachment(name, "application/json", text.encode("utf-8"))
 
 
-def _summary(data: dict) -> PersonalSummary:
+def _summary(data: PersonalDocument) -> PersonalSummary:
     """The short of `personal_data`'s file, for the reply's facts."""
     person, ideas = data["person"], data["ideas"]
     return PersonalSummary(

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from bot.process import Process
-from conversations.clean import shorten
+
+# Re-exported: a command's reader shortens what it quotes back in an error.
+from conversations.clean import shorten as shorten
 
 PREFIXES = ("/idea", "/idé", "/ide")
 MAX_NUMBER = 2_147_483_647  # the database's integer range
@@ -39,6 +41,8 @@ class Command(Generic[A]):
     (each command declares its arguments' class next to its handler)."""
 
     name: str
+    # `Command("help")` has no arguments. mypy cannot type a default for a field whose type
+    # is the class's type variable (it would be right only for Command[NoArgs]).
     args: A = NoArgs()  # type: ignore[assignment]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from conversations.clean import shorten
 from conversations.i18n import tr
@@ -121,7 +122,8 @@ class OutboxView:
 
 
 def outbox_reply(lang: str, view: OutboxView) -> Reply:
-    lines = [tr(lang, "outbox.counts", **view.counts)]
+    counts: dict[str, Any] = dict(view.counts)
+    lines = [tr(lang, "outbox.counts", **counts)]
     if not view.failures:
         lines.append(tr(lang, "outbox.no_failures"))
     else:
