@@ -64,6 +64,11 @@ class Answered:
     maybe_posted: bool = False
 
 
+# One look at a person's queue: answers a dead poster left, the delivery just answered (if
+# any), and whether another one waits.
+Step = tuple[list[Answered], Answered | None, bool]
+
+
 class QueuePlatform(Protocol):
     """What the inbox needs from a platform adapter to run its people's queues."""
 
@@ -159,8 +164,9 @@ class Inbox:
             self._again.discard(person)
 
     async def _next(self, person: tuple[str, str]) -> bool:
-        """Handle the person's next item and post what is due; False when there was none
-        (or the database failed: the recovery pass tries again later)."""
+        """Handle the person's next item and post what is due. True when another item
+        waits; False when none does (a delivery accepted meanwhile wakes the queue again),
+        or the database failed (the recovery pass tries again later)."""
         platform = self.platforms[person[0]]
         context = await platform.person_context(person[1])
         try:
@@ -170,7 +176,7 @@ class Inbox:
             return False
         if step is None:
             return False
-        unposted, answered = step
+        unposted, answered, more = step
         to_post = [*unposted, *([answered] if answered else [])]
         posted = []
         for item in to_post:
@@ -181,26 +187,25 @@ class Inbox:
                 break
             posted.append(item.id)
         await self._mark_posted(posted)
-        return answered is not None
+        return answered is not None and more
 
     async def _turn(
         self, platform: QueuePlatform, person: tuple[str, str], context: Any
-    ) -> tuple[list[Answered], Answered | None] | None:
+    ) -> Step | None:
         """In one transaction: lock the person's queue, take over replies a dead poster left,
         and run the oldest pending item's turn. None: nothing to do."""
         bot = self.bot
         holder: dict[str, Any] = {}
 
-        async def work(session: AsyncSession) -> tuple[list[Answered], Answered | None]:
+        async def work(session: AsyncSession) -> Step:
             now = bot.clock.now()
             await store.lock_person(session, *person)
-            leftovers = await store.take_unposted(
+            leftovers, item, more = await store.next_for(
                 session, *person, now=now, lease_until=now + self.lease
             )
             unposted = [_answered(item, maybe_posted=True) for item in leftovers]
-            item = await store.next_pending(session, *person)
             if item is None:
-                return unposted, None
+                return unposted, None, False
             holder["item"] = item.id
             # The delivery key goes into the core with the turn: the core's own guard against
             # a repeat, and the key of what the turn writes for this delivery.
@@ -211,7 +216,7 @@ class Inbox:
                 result: TurnResult = await bot.run_turn(session, incoming)
                 replies = bot.delivered(incoming, result)
             store.mark_answered(item, payload_of(*replies), now=now, lease_until=now + self.lease)
-            return unposted, _answered(item)
+            return unposted, _answered(item), more
 
         try:
             async with self._turns:
@@ -227,12 +232,12 @@ class Inbox:
             if "item" in holder:
                 return await self._failed(holder["item"])
             return None
-        unposted, answered = step
+        unposted, answered, more = step
         if not unposted and answered is None:
             return None
-        return unposted, answered
+        return unposted, answered, more
 
-    async def _failed(self, item_id: int) -> tuple[list[Answered], Answered | None] | None:
+    async def _failed(self, item_id: int) -> Step | None:
         """The turn of an item failed: count it; after the last attempt, answer "try again"
         so the person hears something and their later messages are not held up."""
         now = self.bot.clock.now()
@@ -251,7 +256,7 @@ class Inbox:
                     lease_until=now + self.lease,
                 )
                 log.error("inbox: gave up on a delivery after %d attempts", MAX_ATTEMPTS)
-                return [], _answered(item)
+                return [], _answered(item), True  # look again: later ones may wait
         except DATABASE_ERRORS:
             return None
 

@@ -21,6 +21,8 @@ from storage.database import rowcount
 from storage.models import InboxItem
 
 PENDING, ANSWERED, POSTED = "pending", "answered", "posted"
+# Rows read per look at a person's queue (a burst is taken over several looks).
+MAX_TAKEN = 50
 
 
 async def accept(
@@ -66,40 +68,33 @@ async def lock_person(session: AsyncSession, platform: str, user_id: str) -> Non
         )
 
 
-async def next_pending(session: AsyncSession, platform: str, user_id: str) -> InboxItem | None:
-    """The person's oldest item not yet handled (by when they wrote it)."""
-    query = (
-        select(InboxItem)
-        .where(
-            InboxItem.platform == platform,
-            InboxItem.user_id == user_id,
-            InboxItem.status == PENDING,
-        )
-        .order_by(InboxItem.written_at, InboxItem.id)
-        .limit(1)
-    )
-    return (await session.execute(query)).scalar_one_or_none()
-
-
-async def take_unposted(
+async def next_for(
     session: AsyncSession, platform: str, user_id: str, *, now: datetime, lease_until: datetime
-) -> list[InboxItem]:
-    """Answered items of this person whose poster did not finish in time (it crashed):
-    leased to the caller, oldest first, to be posted before anything newer."""
+) -> tuple[list[InboxItem], InboxItem | None, bool]:
+    """In one query: the person's answered items whose poster did not finish in time (it
+    died), leased to the caller to be posted first; their oldest item not yet handled (by
+    when they wrote it); and whether another one waits after it."""
     query = (
         select(InboxItem)
         .where(
             InboxItem.platform == platform,
             InboxItem.user_id == user_id,
-            InboxItem.status == ANSWERED,
-            InboxItem.lease_until < now,
+            or_(
+                InboxItem.status == PENDING,
+                (InboxItem.status == ANSWERED) & (InboxItem.lease_until < now),
+            ),
         )
-        .order_by(InboxItem.written_at, InboxItem.id)
+        .order_by(InboxItem.status != ANSWERED, InboxItem.written_at, InboxItem.id)
     )
-    items = list((await session.execute(query)).scalars())
-    for item in items:
-        item.lease_until = lease_until
-    return items
+    unposted: list[InboxItem] = []
+    pending: list[InboxItem] = []
+    for item in (await session.execute(query.limit(MAX_TAKEN))).scalars():
+        if item.status == ANSWERED:
+            item.lease_until = lease_until
+            unposted.append(item)
+        else:
+            pending.append(item)
+    return unposted, (pending[0] if pending else None), len(pending) > 1
 
 
 async def find(session: AsyncSession, item_id: int) -> InboxItem | None:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from bot.app import IdeaBot
-from bot.server import inbox_of
+from bot.server import INFLIGHT, inbox_of
 from storage.database import Database
 from storage.models import Idea, IdeaEvent, InboxItem
 from tests.adapters.teams.conftest import TeamsServer
@@ -78,6 +78,7 @@ async def test_an_activity_whose_turn_failed_is_answered_later_in_its_conversati
 
     before = len(teams.channel.connector.sent)
     await inbox_of_server(teams).run("msteams", anna.user_id)  # recovery, or her next message
+    assert await teams.server.app[INFLIGHT].drain(10)  # and the marks of what was posted
     later = teams.channel.connector.sent[before:]
     assert any("Vilket behov" in sent.text for sent in later), [s.text for s in later]
     assert all(sent.conversation_id == anna.conversation_id for sent in later)
