@@ -28,6 +28,7 @@ from bot.commands.syntax import strip_prefix
 from bot.config import Settings
 from bot.incoming import Incoming, cleaned, unusable_user_id
 from bot.notifications import notify_coordinators_of_new_idea
+from bot.people import person_of
 from bot.private_answers import answer_privately
 from bot.process import Process, load_process
 from bot.reminders import ReminderPolicy, mark_activity
@@ -42,7 +43,7 @@ from storage.dialogues import delete_dialogue, load_dialogue, save_dialogue
 from storage.ideas import create_idea, has_ideas, recent_for_similarity
 from storage.models import Dialogue, Person
 from storage.outbox import wrote_outbox
-from storage.people import first_name, upsert_person
+from storage.people import first_name
 from storage.processed import claim_event
 
 log = logging.getLogger(__name__)
@@ -198,14 +199,10 @@ class IdeaBot:
             # handled, and answered, in a transaction of its own: nothing is done or said twice.
             log.info("repeated delivery ignored", extra={"platform": incoming.platform})
             return TurnResult([], DEFAULT_LANGUAGE, repeated=True)
-        person = await upsert_person(
+        person = await person_of(
             session,
-            incoming.platform,
-            incoming.user_id,
+            incoming,
             now=now,
-            display_name=incoming.display_name,
-            platform_locale=incoming.locale,
-            address=incoming.address,
             # A message in a personal chat (or with an address to answer at) shows the
             # person can be reached there again; one in a Teams channel does not.
             heard_from=not incoming.in_group or incoming.address is not None,

@@ -8,10 +8,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.incoming import Incoming
 from bot.roles import is_coordinator
+from storage.models import Person
 from storage.overview import IdeaLine, ideas_of, queue_of
 from storage.people import find_person, upsert_person
 from storage.processed import claim_event
@@ -20,6 +24,29 @@ if TYPE_CHECKING:
     from bot.app import IdeaBot
 
 log = logging.getLogger(__name__)
+
+
+async def person_of(
+    session: AsyncSession,
+    incoming: Incoming,
+    *,
+    now: datetime,
+    heard_from: bool,
+    lock: bool = True,
+) -> Person:
+    """The person a delivery comes from, with what the platform just told about them (name,
+    locale, where to reach them); `heard_from`: they wrote where the bot can write back."""
+    return await upsert_person(
+        session,
+        incoming.platform,
+        incoming.user_id,
+        now=now,
+        display_name=incoming.display_name,
+        platform_locale=incoming.locale,
+        address=incoming.address,
+        lock=lock,
+        heard_from=heard_from,
+    )
 
 
 @dataclass(frozen=True)
@@ -84,17 +111,8 @@ async def installation_changed(bot: IdeaBot, incoming: Incoming, *, installed: b
         ):
             return False
         if installed:
-            await upsert_person(
-                session,
-                incoming.platform,
-                incoming.user_id,
-                now=now,
-                display_name=incoming.display_name,
-                platform_locale=incoming.locale,
-                address=incoming.address,
-                lock=False,
-                heard_from=True,  # installed again after a removal or a block
-            )
+            # Installed again after a removal or a block: reachable again.
+            await person_of(session, incoming, now=now, heard_from=True, lock=False)
             return True
         person = await find_person(session, incoming.qualified_id)
         if person is not None:
