@@ -70,6 +70,8 @@ class Person(Base):
     workplace: Mapped[str | None] = mapped_column(String(200))
     address: Mapped[dict[str, Any] | None]
     reachable: Mapped[bool] = mapped_column(Boolean, default=True)
+    # When the bot first introduced itself: the long introduction is said once per person.
+    introduced_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -166,6 +168,21 @@ class Dialogue(Base):
     # Read-only (SQLAlchemy copies it when mapping); a plain attribute as DeclarativeBase
     # declares it, not a ClassVar.
     __mapper_args__ = MappingProxyType({"version_id_col": version})
+
+
+class OpenQuestion(Base):
+    """A question the bot asked outside a dialogue's steps, waiting for the person's answer
+    ("Menade du Prövas?", "Ska vi beskriva det som en ny idé?"). One per person: a new
+    question replaces the old one; an answer that is not for it lets it go."""
+
+    __tablename__ = "open_questions"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    # What the answer needs: the command to run on yes, the text to start an idea with.
+    data: Mapped[dict[str, Any]]
+    asked_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
 
 
 class OutboxMessage(Base):

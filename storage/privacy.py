@@ -20,7 +20,16 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.database import rowcount
-from storage.models import AuditEvent, Coordinator, Dialogue, Idea, IdeaEvent, OutboxMessage, Person
+from storage.models import (
+    AuditEvent,
+    Coordinator,
+    Dialogue,
+    Idea,
+    IdeaEvent,
+    OpenQuestion,
+    OutboxMessage,
+    Person,
+)
 from storage.people import first_name
 
 FORGOTTEN_PREFIX = "forgotten-"
@@ -363,6 +372,8 @@ async def erase_person(
     await session.execute(
         delete(Dialogue.__table__).where(Dialogue.__table__.c.person_id == person.id)
     )
+    # An open question can hold what the person wrote ("Ska vi göra en idé av det?").
+    await session.execute(delete(OpenQuestion).where(OpenQuestion.person_id == person.id))
     await session.execute(delete(Coordinator).where(Coordinator.qualified_id == qualified))
     await session.execute(
         update(Coordinator).where(Coordinator.added_by == qualified).values(added_by=None)
