@@ -1,16 +1,21 @@
 """The terminal chat: `idesluss chat`. The same core as every other platform, rendered as
-plain text. Buttons are shown as numbered options; the number or the word both work."""
+plain text. Buttons are shown as numbered options; the number or the word both work.
+At a terminal, a pasted text is one message, as it is in Slack or Teams; piped input is one
+message per line."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import getpass
+import io
+import select
 import sys
 import threading
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from bot.incoming import Incoming
 from conversations.clean import strip_unsafe
@@ -22,6 +27,14 @@ PLATFORM = "console"
 Handler = Callable[[Incoming], Awaitable[list[Reply]]]
 # Shows the person's waiting messages (from the outbox) through the chat's sender.
 Deliver = Callable[["ConsoleChat"], Awaitable[Any]]
+T = TypeVar("T")
+
+# Lines that follow each other this closely came in one go. A paste (from a terminal window,
+# tmux `send-keys` or `paste-buffer`, or over ssh) is written to the terminal at once, or in
+# chunks a few milliseconds apart; at a terminal a line only counts once Enter ends it, and no
+# one types a whole line, not even "ja" and Enter, in 50 ms (a fast typist needs about 100 ms
+# for each key). 50 ms is also too short for anyone to notice before the answer is sent.
+PASTE_WINDOW = 0.05
 
 
 def default_user() -> str:
@@ -31,33 +44,91 @@ def default_user() -> str:
         return "du"
 
 
-async def _in_background(read: Callable[..., str], *args: object) -> str:
+async def _in_background(read: Callable[..., T], *args: object) -> T:
     """Wait for a line without blocking the event loop. The reader is a daemon thread, not
     asyncio's executor: when Ctrl-C ends the chat, nobody waits for a line that will never
     come (the executor would keep the process alive until Enter)."""
     loop = asyncio.get_running_loop()
-    future: asyncio.Future[str] = loop.create_future()
+    future: asyncio.Future[T] = loop.create_future()
 
-    def deliver(line: str | None, error: BaseException | None) -> None:
-        if future.done():  # the chat ended while we were waiting
-            return
-        if error is not None:
+    def succeed(result: T) -> None:
+        if not future.done():  # done: the chat ended while we were waiting
+            future.set_result(result)
+
+    def fail(error: BaseException) -> None:
+        if not future.done():
             future.set_exception(error)
-        else:
-            future.set_result(line or "")
 
     def reader() -> None:
-        line: str | None = None
-        error: BaseException | None = None
+        settle: Callable[[], None]
         try:
-            line = read(*args)
+            result = read(*args)
         except BaseException as exc:  # EOFError, or the stream closing under us
-            error = exc
+            settle = functools.partial(fail, exc)
+        else:
+            settle = functools.partial(succeed, result)
         with contextlib.suppress(RuntimeError):  # the loop is gone: nobody is listening
-            loop.call_soon_threadsafe(deliver, line, error)
+            loop.call_soon_threadsafe(settle)
 
     threading.Thread(target=reader, name="console-input", daemon=True).start()
     return await future
+
+
+def _never(seconds: float) -> bool:
+    return False
+
+
+def waiting_on(stream: TextIO) -> Callable[[float], bool]:
+    """Whether a line is waiting on `stream`, or arrives within the given seconds. A terminal
+    reports a line as readable only once Enter (or the paste's newline) has ended it."""
+    try:
+        fd = stream.fileno()
+    except (OSError, ValueError, io.UnsupportedOperation):  # not a real stream: no pastes
+        return _never
+
+    def waiting(seconds: float) -> bool:
+        try:
+            return bool(select.select([fd], [], [], seconds)[0])
+        except (OSError, ValueError):  # closed, or a console select() cannot wait on
+            return False
+
+    return waiting
+
+
+class Keyboard:
+    """The person at a terminal. A pasted text is one message with its newlines kept: when
+    a line has been read, the next is already waiting. Lines typed one by one stay one message
+    each. `read_line` is `input`; `waiting(seconds)` says whether another line comes within
+    that time (`waiting_on` the terminal; a test passes its own, with its own clock)."""
+
+    def __init__(
+        self,
+        read_line: Callable[[str], str] = input,
+        waiting: Callable[[float], bool] = _never,
+        *,
+        window: float = PASTE_WINDOW,
+    ) -> None:
+        self._read_line = read_line
+        self._waiting = waiting
+        self.window = window
+        self._ended = False
+
+    def message(self, prompt: str) -> str | None:
+        """The next message, waiting for it; None once input has ended (Ctrl-D)."""
+        if self._ended:
+            return None
+        try:
+            lines = [self._read_line(prompt)]
+        except EOFError:
+            self._ended = True
+            return None
+        while self._waiting(self.window):
+            try:
+                lines.append(self._read_line(""))  # already on screen: no prompt
+            except EOFError:  # Ctrl-D right after a paste: send the paste, then stop
+                self._ended = True
+                break
+        return "\n".join(lines)
 
 
 def render(reply: Reply) -> str:
@@ -87,6 +158,7 @@ class ConsoleChat:
         interactive: bool | None = None,
         deliver: Deliver | None = None,
         save_folder: Path | None = None,
+        keyboard: Keyboard | None = None,
     ) -> None:
         self.handle = handle
         self.deliver = deliver
@@ -96,6 +168,8 @@ class ConsoleChat:
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.interactive = self.stdin.isatty() if interactive is None else interactive
+        # At a terminal, pasted lines are one message; piped input is one message per line.
+        self.keyboard = keyboard or Keyboard(input, waiting_on(self.stdin))
         self._choices: tuple[Choice, ...] = ()
 
     def incoming(self, line: str | None = None, *, opened: bool = False) -> Incoming:
@@ -149,12 +223,11 @@ class ConsoleChat:
 
     async def _read_line(self) -> str | None:
         if self.interactive:
-            try:
-                return await _in_background(input, "> ")
-            except EOFError:
+            message = await _in_background(self.keyboard.message, "> ")
+            if message is None:
                 self._write("\n")
-                return None
-        line = await _in_background(self.stdin.readline)
+            return message
+        line: str = await _in_background(self.stdin.readline)
         if line == "":
             return None
         return line.rstrip("\n")
