@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
@@ -31,20 +32,30 @@ from bot.notifications import notify_coordinators_of_new_idea
 from bot.people import person_of
 from bot.private_answers import answer_privately
 from bot.process import Process, load_process
+from bot.reading import Reading, read
 from bot.reminders import ReminderPolicy, mark_activity
 from bot.roles import is_coordinator
 from bot.turn_limit import TurnLimiter
 from conversations import intake
-from conversations.i18n import DEFAULT_LANGUAGE, LANGUAGES, language_for, person_language, tr
-from conversations.reply import Reply
+from conversations.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    language_for,
+    person_language,
+    tr,
+    tr_n,
+)
+from conversations.reply import Choice, Reply
 from conversations.similarity import Candidate, most_similar
+from conversations.understanding import Meaning
 from storage.database import DATABASE_ERRORS, Database
 from storage.dialogues import delete_dialogue, load_dialogue, save_dialogue
-from storage.ideas import create_idea, has_ideas, recent_for_similarity
+from storage.ideas import count_waiting, create_idea, has_ideas, recent_for_similarity
 from storage.models import Dialogue, Person
 from storage.outbox import wrote_outbox
 from storage.people import first_name
 from storage.processed import claim_event
+from storage.questions import ask_question, drop_question, waiting_question
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -56,6 +67,8 @@ MAX_INPUT_CHARS = 200_000
 SIMILARITY_WINDOW = 2000
 # Parse errors after which plain text from an idea giver is taken as the start of an idea
 # ("Visa vägen med skyltar" is an idea, not a broken `visa N`).
+# What answers "Vill du berätta mer?" without being a comment.
+_NO_COMMENT = frozenset({"skip", "no", "thanks", "greeting", "small_talk"})
 _NOT_REALLY_A_COMMAND = {
     "parse.bad_number",
     "parse.needs_number",
@@ -64,6 +77,9 @@ _NOT_REALLY_A_COMMAND = {
 }
 # The namespaces of the commands' buttons (a notification's, the forget-me question's).
 _COMMAND_BUTTONS = frozenset(button.namespace for button in COMMANDS.codec.buttons)
+# How long "Ska vi beskriva det som en ny idé?" waits for its answer.
+UNPLACED_QUESTION_MINUTES = 60
+UNPLACED = "unplaced"  # the open question's kind
 
 
 @dataclass(frozen=True)
@@ -75,10 +91,15 @@ class Turn:
     person: Person
     dialogue: Dialogue | None
     lang: str
+    reading: Reading | None = None  # a typed message, read in its context
 
     @property
     def in_intake(self) -> bool:
         return self.dialogue is not None and self.dialogue.flow == intake.FLOW
+
+    @property
+    def meaning(self) -> Meaning | None:
+        return self.reading.meaning if self.reading is not None else None
 
 
 @dataclass(frozen=True)
@@ -207,7 +228,10 @@ class IdeaBot:
             # person can be reached there again; one in a Teams channel does not.
             heard_from=not incoming.in_group or incoming.address is not None,
         )
-        if incoming.language in LANGUAGES and person.locale != incoming.language:
+        # A language given by the platform or the terminal's --lang counts when the chat
+        # opens or the person has chosen none; after that, what they ask for in the chat wins.
+        chosen = incoming.language in LANGUAGES and (incoming.opened or person.locale is None)
+        if chosen and person.locale != incoming.language:
             person.locale = incoming.language
         lang = person_language(person)
         dialogue = await load_dialogue(session, person.id)
@@ -242,7 +266,20 @@ class IdeaBot:
         lang: str,
     ) -> list[Reply]:
         """The first route of ROUTES (below) that matches answers the turn."""
-        turn = Turn(session, incoming, person, dialogue, lang)
+        reading = None
+        text = incoming.text
+        if text is not None and not incoming.command and not strip_prefix(text)[1]:
+            reading = await read(
+                session,
+                self.settings,
+                self.process,
+                person,
+                dialogue,
+                text,
+                lang=lang,
+                now=self.clock.now(),
+            )
+        turn = Turn(session, incoming, person, dialogue, lang, reading)
         for route in ROUTES:
             found = await route.match(self, turn)
             if found is not None:
@@ -282,9 +319,7 @@ class IdeaBot:
             dialogue=None if in_intake else turn.dialogue,
         )
         if in_intake and not turn.incoming.in_group:  # carry on where the idea giver was
-            replies += await self._intake_turn(
-                turn.session, _opened(turn.incoming), turn.person, turn.dialogue, turn.lang
-            )
+            replies += await self._intake_turn(turn, opened=True)
         return replies
 
     async def _command_found(self, turn: Turn, command: Command[Any] | ParseError) -> list[Reply]:
@@ -297,6 +332,13 @@ class IdeaBot:
             return parse(text, self.process)
         return None
 
+    async def _run_typed_command(
+        self, turn: Turn, command: Command[Any] | ParseError
+    ) -> list[Reply]:
+        if isinstance(command, Command) and not turn.incoming.in_group:
+            return await self._run_understood_command(turn, command)
+        return await self._command_found(turn, command)
+
     async def _in_group(self, turn: Turn) -> bool | None:
         return True if turn.incoming.in_group else None
 
@@ -306,18 +348,123 @@ class IdeaBot:
             return [_personal_chat_pointer(turn.person, turn.lang)]
         return await self._command(turn.session, turn.person, turn.lang, command)
 
-    async def _command_at_intake_start(self, turn: Turn) -> Command[Any] | None:
-        """Right after the greeting, before any answer: "mina" or "lista 3" is a command."""
-        text = turn.incoming.text
-        if not (
-            turn.in_intake
-            and text is not None
-            and _at_intake_start(turn.dialogue)
-            and looks_like_command(text)
-        ):
+    async def _opened_returning(self, turn: Turn) -> bool | None:
+        """Coordinators come to work the queue, idea givers often to read news about their
+        ideas: when they open the chat, greet them with their news instead of a new idea."""
+        if turn.dialogue is not None or not turn.incoming.opened:
             return None
-        command = parse(text, self.process)
-        return command if isinstance(command, Command) and command.name != "help" else None
+        return True if await self._is_returning(turn) else None
+
+    async def _returning_greeting(self, turn: Turn) -> bool | None:
+        """ "Hej!" from someone who has been here before, with nothing going on."""
+        meaning = turn.meaning
+        if turn.dialogue is not None or meaning is None or meaning.kind != "greeting":
+            return None
+        return True if await self._is_returning(turn) else None
+
+    async def _is_returning(self, turn: Turn) -> bool:
+        person = turn.person
+        return await is_coordinator(
+            turn.session, self.settings, person.qualified_id
+        ) or await has_ideas(turn.session, person.id)
+
+    async def _run_returning(self, turn: Turn, _: bool) -> list[Reply]:
+        """News before help: a coordinator hears how many ideas wait, an idea giver how their
+        ideas are doing; then one line on what they can write."""
+        lang = turn.lang
+        welcome = tr(lang, "welcome", first_name=_first_name(turn.person))
+        if await is_coordinator(turn.session, self.settings, turn.person.qualified_id):
+            waiting = await count_waiting(turn.session, [self.process.first_stage])
+            news = tr_n(lang, "chat.queue", waiting)
+            return [Reply(f"{welcome} {news} {tr(lang, 'chat.hint.coordinator')}")]
+        mine = await self._command(turn.session, turn.person, lang, Command("mine"))
+        first, *rest = mine
+        return [
+            replace(first, text=f"{welcome} {first.text}"),
+            *rest,
+            Reply(tr(lang, "chat.hint")),
+        ]
+
+    async def _unplaced_button(self, turn: Turn) -> str | None:
+        action = turn.incoming.action or ""
+        namespace, _, answer = action.partition(":")
+        return answer if namespace == UNPLACED and answer in ("yes", "no") else None
+
+    async def _unplaced_answer(self, turn: Turn) -> str | None:
+        """ "ja" or "nej" to "Ska vi beskriva det som en ny idé?"."""
+        reading = turn.reading
+        if reading is None or reading.question is None or reading.question.kind != UNPLACED:
+            return None
+        return reading.meaning.kind if reading.meaning.kind in ("yes", "no") else None
+
+    async def _run_unplaced_answer(self, turn: Turn, answer: str) -> list[Reply]:
+        question = turn.reading.question if turn.reading is not None else None
+        if question is None:
+            question = await waiting_question(turn.session, turn.person.id, now=self.clock.now())
+        text = None
+        if question is not None and question.kind == UNPLACED:
+            text = str(question.data.get("text") or "") or None
+            await drop_question(turn.session, turn.person.id)
+        if answer == "no":
+            return [Reply(tr(turn.lang, "chat.unplaced.no"))]
+        if turn.dialogue is not None and turn.in_intake:
+            # A dialogue started meanwhile (another device): it goes on; nothing is lost.
+            return await self._intake_turn(turn, opened=True)
+        return await self._intake_turn(turn, start_text=text)
+
+    async def _understood_command(self, turn: Turn) -> Command[Any] | None:
+        reading = turn.reading
+        if reading is None or reading.meaning.kind != "command":
+            return None
+        return reading.command if isinstance(reading.command, Command) else None
+
+    async def _run_understood_command(self, turn: Turn, command: Command[Any]) -> list[Reply]:
+        """A command at any step: it is run, and the dialogue waits where it was."""
+        replies = await self._command(turn.session, turn.person, turn.lang, command)
+        if not turn.in_intake or turn.dialogue is None:
+            return replies
+        if any(reply.choices for reply in replies):
+            # The command asks something of its own ("Vill du verkligen …?"): answer that
+            # first; the idea waits.
+            return [*replies, Reply(tr(turn.lang, "resume.later"))]
+        state = _intake_state(turn.dialogue)
+        return [*replies, *intake.carry_on(state, self._intake_context(turn))]
+
+    async def _mistyped_command(self, turn: Turn) -> Command[Any] | ParseError | None:
+        """With nothing going on, words that start like a command but are not a whole one
+        are explained (a coordinator's "flytta två"), and a command someone may not use is
+        refused with why; an idea giver's sentence that only starts with a command word
+        ("Visa vägen med skyltar") is not a command."""
+        reading = turn.reading
+        if turn.dialogue is not None or reading is None or reading.command is None:
+            return None
+        if reading.meaning.kind not in ("statement", "new_idea"):
+            return None
+        command = reading.command
+        if isinstance(command, ParseError) and command.key in _NOT_REALLY_A_COMMAND:
+            coordinator = await is_coordinator(
+                turn.session, self.settings, turn.person.qualified_id
+            )
+            return command if coordinator else None
+        return command
+
+    async def _language_request(self, turn: Turn) -> str | None:
+        meaning = turn.meaning
+        if meaning is None or meaning.kind != "language" or turn.in_intake:
+            return None  # in the intake, the dialogue itself switches (and asks again)
+        return str(meaning.value) if meaning.value in LANGUAGES else None
+
+    async def _run_language(self, turn: Turn, lang: str) -> list[Reply]:
+        """From now on in that language, for this person, on every platform."""
+        turn.person.locale = lang
+        if turn.dialogue is None and not await self._is_returning(turn):
+            # Someone new who asked first: the introduction and the first question, in theirs.
+            switched = replace(turn, lang=lang)
+            return [
+                Reply(tr(lang, "language.switched")),
+                *await self._intake_turn(switched),
+            ]
+        return [Reply(tr(lang, "chat.language"))]
 
     async def _satisfaction_comment(self, turn: Turn) -> Dialogue | None:
         dialogue = turn.dialogue
@@ -326,67 +473,109 @@ class IdeaBot:
     async def _run_satisfaction_comment(self, turn: Turn, dialogue: Dialogue) -> list[Reply]:
         if turn.incoming.opened:
             return [Reply(tr(turn.lang, "satisfaction.thanks"))]
+        meaning = turn.meaning
+        # "tack!" or "nej" after "Vill du berätta mer?" is no comment.
+        skipped = meaning is not None and meaning.kind in _NO_COMMENT
         return await satisfaction.comment(
             turn.session,
             turn.person,
             dialogue,
-            turn.incoming.text,
+            None if skipped else turn.incoming.text,
             lang=turn.lang,
             now=self.clock.now(),
         )
 
-    async def _typed_score(self, turn: Turn) -> tuple[int, int] | None:
-        """A score typed as a digit, when the person has a satisfaction question open."""
-        if turn.dialogue is not None or turn.incoming.text is None:
-            return None
-        score = satisfaction.typed_score(turn.incoming.text)
-        if score is None:
-            return None
-        waiting = await satisfaction.open_question(turn.session, turn.person.id)
-        return None if waiting is None else (waiting.id, score)
+    async def _intake_going_on(self, turn: Turn) -> bool | None:
+        return True if turn.in_intake else None
 
-    async def _run_typed_score(self, turn: Turn, answer: tuple[int, int]) -> list[Reply]:
+    async def _typed_score(self, turn: Turn) -> Meaning | None:
+        """A score in a message ("meh, 3 kanske"), when a satisfaction question is open."""
+        meaning = turn.meaning
+        return meaning if meaning is not None and meaning.kind == "score" else None
+
+    async def _run_typed_score(self, turn: Turn, meaning: Meaning) -> list[Reply]:
+        waiting = await satisfaction.open_question(turn.session, turn.person.id)
+        if waiting is None or not isinstance(meaning.value, int):
+            return [Reply(tr(turn.lang, "satisfaction.not_asked"))]
         return await satisfaction.answer(
             turn.session,
             turn.person,
-            *answer,
+            waiting.id,
+            meaning.value,
             lang=turn.lang,
             now=self.clock.now(),
-            ask_comment=True,
+            ask_comment=meaning.comment is None,
             dialogue=None,
+            comment=meaning.comment,
         )
 
-    async def _plain_command(self, turn: Turn) -> Command[Any] | ParseError | None:
-        """A command typed without `/idea`, when no conversation is going on."""
-        if turn.dialogue is not None:
+    async def _social(self, turn: Turn) -> str | None:
+        """Thanks or small talk with nothing going on: a short answer, and no new idea."""
+        meaning = turn.meaning
+        if turn.dialogue is not None or meaning is None:
             return None
-        return await self._command_unless_idea(turn)
+        if meaning.kind in ("thanks", "small_talk"):
+            return meaning.kind
+        # A yes or no when nothing was asked (or the question has expired).
+        return "small_talk" if meaning.kind in ("yes", "no") else None
 
-    async def _returning(self, turn: Turn) -> bool | None:
-        """Coordinators come to work the queue, idea givers often to read news about their
-        ideas: greet them with what they can do instead of starting a new idea."""
-        if turn.dialogue is not None or not turn.incoming.opened:
+    async def _run_social(self, turn: Turn, kind: str) -> list[Reply]:
+        key = "chat.thanks" if kind == "thanks" else "chat.small_talk"
+        return [Reply(tr(turn.lang, key, first_name=_first_name(turn.person)))]
+
+    async def _help_asked(self, turn: Turn) -> bool | None:
+        meaning = turn.meaning
+        return True if turn.dialogue is None and meaning and meaning.kind == "help" else None
+
+    async def _run_help(self, turn: Turn, _: bool) -> list[Reply]:
+        return await self._command(turn.session, turn.person, turn.lang, Command("help"))
+
+    async def _statement(self, turn: Turn) -> str | None:
+        meaning = turn.meaning
+        if turn.dialogue is not None or meaning is None or meaning.kind != "statement":
             return None
-        person = turn.person
-        if await is_coordinator(
-            turn.session, self.settings, person.qualified_id
-        ) or await has_ideas(turn.session, person.id):
-            return True
-        return None
+        return meaning.text or turn.incoming.text
 
-    async def _run_returning(self, turn: Turn, _: bool) -> list[Reply]:
-        name = _first_name(turn.person)
+    async def _run_statement(self, turn: Turn, text: str) -> list[Reply]:
+        """Something the bot cannot place is never silently made into an idea: it asks, and
+        keeps the words so that a yes starts the idea with them. Someone new who writes
+        first, and not a question, has come with an idea: the name is proposed from it."""
+        now = self.clock.now()
+        if (
+            turn.person.introduced_at is None
+            and not text.rstrip().endswith("?")
+            and not await self._is_returning(turn)
+        ):
+            return await self._intake_turn(turn, start_text=text)
+        kept = intake.clean_text(text)[: intake.QUESTION_BY_KEY["idea"].max_length]
+        await ask_question(
+            turn.session,
+            turn.person.id,
+            UNPLACED,
+            {"text": kept},
+            now=now,
+            expires_at=now + timedelta(minutes=UNPLACED_QUESTION_MINUTES),
+        )
         lang = turn.lang
-        welcome = tr(lang, "welcome", first_name=name)
-        help_replies = await self._command(turn.session, turn.person, lang, Command("help"))
-        return [Reply(welcome), *help_replies]
+        choices = (
+            Choice(f"{UNPLACED}:yes", tr(lang, "choice.new_idea")),
+            Choice(f"{UNPLACED}:no", tr(lang, "choice.not_idea")),
+        )
+        question = Reply(tr(lang, "chat.unplaced"), choices=choices)
+        if turn.person.introduced_at is None:
+            turn.person.introduced_at = now
+            return [Reply(tr(lang, "greeting", first_name=_first_name(turn.person))), question]
+        return [question]
 
     async def _anything(self, turn: Turn) -> bool:
         return True
 
     async def _run_intake(self, turn: Turn, _: bool) -> list[Reply]:
+        meaning = turn.meaning
+        topic = meaning.comment if meaning is not None and meaning.kind == "new_idea" else None
+        new_idea = meaning is not None and meaning.kind == "new_idea"
         return await self._intake_turn(
-            turn.session, turn.incoming, turn.person, turn.dialogue, turn.lang
+            turn, start_text=topic, opened=turn.incoming.opened, new_idea=new_idea
         )
 
     async def _group_turn(
@@ -466,54 +655,72 @@ class IdeaBot:
         )
         return await run_command(ctx, COMMANDS, command)
 
+    def _intake_context(self, turn: Turn) -> intake.IntakeContext:
+        person = turn.person
+        return intake.IntakeContext(
+            lang=turn.lang,
+            first_name=_first_name(person),
+            known_workplace=person.workplace,
+            introduced=person.introduced_at is not None,
+        )
+
     async def _intake_turn(
         self,
-        session: AsyncSession,
-        incoming: Incoming,
-        person: Person,
-        dialogue: Dialogue | None,
-        lang: str,
+        turn: Turn,
+        *,
+        start_text: str | None = None,
+        opened: bool = False,
+        new_idea: bool = False,
     ) -> list[Reply]:
-        now = self.clock.now()
-        ctx = intake.IntakeContext(
-            lang=lang, first_name=_first_name(person), known_workplace=person.workplace
+        session, incoming, person, dialogue = (
+            turn.session,
+            turn.incoming,
+            turn.person,
+            turn.dialogue,
         )
+        now = self.clock.now()
+        lang = turn.lang
+        ctx = self._intake_context(turn)
         if dialogue is None or dialogue.flow != intake.FLOW:
-            if incoming.action is not None and dialogue is None:
-                turn = intake.stale_without_dialogue(ctx)
+            if incoming.action is not None and dialogue is None and not start_text:
+                turn_ = intake.stale_without_dialogue(ctx)
             else:
-                # Any first message starts the dialogue; it is a greeting, not an answer.
-                turn = intake.start(ctx)
+                # A first message starts the dialogue: a greeting is greeted, an idea's
+                # first words ("jag har en idé om lånecyklar") become the proposed name.
+                turn_ = intake.start(ctx, text=start_text, new_idea=new_idea)
+                person.introduced_at = person.introduced_at or now
         else:
-            state = intake.IntakeState(
-                dialogue.step, dict(dialogue.answers), dict(dialogue.context)
-            )
-            if incoming.opened:
-                turn = intake.resume(state, ctx)
+            state = _intake_state(dialogue)
+            if opened or incoming.opened:
+                turn_ = intake.resume(state, ctx)
             else:
-                turn = intake.answer(state, ctx, text=incoming.text, action=incoming.action)
+                turn_ = intake.answer(
+                    state, ctx, text=incoming.text, action=incoming.action, meaning=turn.meaning
+                )
+        if turn_.language is not None:
+            person.locale = lang = turn_.language
 
-        if turn.state is not None:
+        if turn_.state is not None:
             await save_dialogue(
                 session,
                 person.id,
                 dialogue,
                 flow=intake.FLOW,
-                step=turn.state.step,
-                answers=turn.state.answers,
-                context=turn.state.context,
+                step=turn_.state.step,
+                answers=turn_.state.answers,
+                context=turn_.state.context,
                 now=now,
             )
         elif dialogue is not None:
             await delete_dialogue(session, dialogue)
 
-        if turn.submitted is None:
-            return turn.replies
-        similar = await self._similar(session, turn.submitted)
+        if turn_.submitted is None:
+            return turn_.replies
+        similar = await self._similar(session, turn_.submitted)
         idea = await create_idea(
             session,
             person,
-            turn.submitted,
+            turn_.submitted,
             language=lang,
             now=now,
             stage=self.process.first_stage,
@@ -524,14 +731,14 @@ class IdeaBot:
         )
         # Every activity on an idea restarts its idle count and schedules its reminders.
         mark_activity(idea, now, self.reminder_policy, self.calendar)
-        if turn.submitted.get("workplace"):
-            person.workplace = turn.submitted["workplace"]
+        if turn_.submitted.get("workplace"):
+            person.workplace = turn_.submitted["workplace"]
         await notify_coordinators_of_new_idea(
             session, self.settings, self.process, idea, person, similar, now=now
         )
         log.info("idea submitted", extra={"idea": idea.id, "person": person.id})
         return [
-            *turn.replies,
+            *turn_.replies,
             privacy.with_anonymity_choice(
                 intake.submitted_reply(lang, _first_name(person), idea.id, idea.title), lang, idea
             ),
@@ -569,25 +776,27 @@ class IdeaBot:
 ROUTES: tuple[Route, ...] = (
     Route("command button", IdeaBot._command_button, IdeaBot._run_command_button),
     Route("satisfaction button", IdeaBot._score_button, IdeaBot._run_score_button),
-    Route("typed command", IdeaBot._typed_command, IdeaBot._command_found),
+    Route("new idea button", IdeaBot._unplaced_button, IdeaBot._run_unplaced_answer),
+    Route("typed command", IdeaBot._typed_command, IdeaBot._run_typed_command),
     Route("in a group", IdeaBot._in_group, IdeaBot._run_in_group),
-    Route("command at intake start", IdeaBot._command_at_intake_start, IdeaBot._command_found),
+    Route("chat opened", IdeaBot._opened_returning, IdeaBot._run_returning),
+    Route("new idea answer", IdeaBot._unplaced_answer, IdeaBot._run_unplaced_answer),
+    Route("command", IdeaBot._understood_command, IdeaBot._run_understood_command),
+    Route("mistyped command", IdeaBot._mistyped_command, IdeaBot._command_found),
+    Route("language", IdeaBot._language_request, IdeaBot._run_language),
     Route("satisfaction comment", IdeaBot._satisfaction_comment, IdeaBot._run_satisfaction_comment),
+    Route("intake", IdeaBot._intake_going_on, IdeaBot._run_intake),
     Route("typed score", IdeaBot._typed_score, IdeaBot._run_typed_score),
-    Route("command", IdeaBot._plain_command, IdeaBot._command_found),
-    Route("returning person", IdeaBot._returning, IdeaBot._run_returning),
-    Route("intake", IdeaBot._anything, IdeaBot._run_intake),
+    Route("returning person", IdeaBot._returning_greeting, IdeaBot._run_returning),
+    Route("thanks and small talk", IdeaBot._social, IdeaBot._run_social),
+    Route("help", IdeaBot._help_asked, IdeaBot._run_help),
+    Route("something to place", IdeaBot._statement, IdeaBot._run_statement),
+    Route("new idea", IdeaBot._anything, IdeaBot._run_intake),
 )
 
 
-def _at_intake_start(dialogue: Dialogue | None) -> bool:
-    if dialogue is None or dialogue.step != intake.QUESTIONS[0].key:
-        return False
-    return not any(key != "workplace" for key in dialogue.answers)
-
-
-def _opened(incoming: Incoming) -> Incoming:
-    return replace(incoming, action=None, text=None, opened=True)
+def _intake_state(dialogue: Dialogue) -> intake.IntakeState:
+    return intake.IntakeState(dialogue.step, dict(dialogue.answers), dict(dialogue.context))
 
 
 def _personal_chat_pointer(person: Person, lang: str) -> Reply:

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands.buttons import Button
 from conversations.i18n import tr
-from conversations.intake import SKIP_WORDS, clean_text
+from conversations.intake import clean_text
 from conversations.reply import Reply
 from storage.dialogues import delete_dialogue, save_dialogue
 from storage.ideas import add_event, get_idea, open_satisfaction_question
@@ -31,11 +31,6 @@ def _score(fields: tuple[str, ...]) -> tuple[int, int] | None:
 SCORE_BUTTON = Button(("satisfaction",), 2, _score)
 
 
-def typed_score(text: str | None) -> int | None:
-    word = (text or "").strip().rstrip(".")
-    return int(word) if word in ("1", "2", "3", "4", "5") else None
-
-
 async def open_question(session: AsyncSession, person_id: int) -> Idea | None:
     """The person's latest idea whose satisfaction question is asked and not yet answered."""
     return await open_satisfaction_question(session, person_id)
@@ -51,8 +46,10 @@ async def answer(
     now: datetime,
     ask_comment: bool,
     dialogue: Dialogue | None,
+    comment: str | None = None,
 ) -> list[Reply]:
-    """Store the score. With no other conversation going on, invite a comment next."""
+    """Store the score, and the person's words beside it ("3 – lite besviken") as the
+    comment. With no other conversation going on and no words yet, invite a comment next."""
     idea = await get_idea(session, idea_id, lock=True)
     if idea is None or idea.person_id != person.id or idea.satisfaction_asked_at is None:
         return [Reply(tr(lang, "satisfaction.not_asked"))]
@@ -63,6 +60,9 @@ async def answer(
     await add_event(
         session, idea, actor=person, kind="satisfaction", data={"score": score}, now=now
     )
+    if comment and (kept := clean_text(comment)[:MAX_COMMENT]):
+        await _keep_comment(session, person, idea, kept, now=now)
+        return [Reply(tr(lang, "satisfaction.comment_saved"))]
     if not ask_comment:
         return [Reply(tr(lang, "satisfaction.thanks_short", title=idea.title))]
     await save_dialogue(
@@ -87,15 +87,22 @@ async def comment(
     lang: str,
     now: datetime,
 ) -> list[Reply]:
-    """The optional comment after the score; "skip" (or a button) ends it without one."""
+    """The optional comment after the score; None (the person said no, skip or thanks, or
+    clicked past it) ends it without one."""
     await delete_dialogue(session, dialogue)
     cleaned = clean_text(text)[:MAX_COMMENT]
-    if not cleaned or cleaned.casefold().strip(" .!") in SKIP_WORDS:
+    if not cleaned:
         return [Reply(tr(lang, "satisfaction.comment_skipped"))]
     idea = await get_idea(session, int(dialogue.context.get("idea", 0)), lock=True)
     if idea is None or idea.person_id != person.id:
         return [Reply(tr(lang, "satisfaction.comment_skipped"))]
-    idea.satisfaction_comment = cleaned
-    idea.updated_at = now
-    await add_event(session, idea, actor=person, kind="satisfaction_comment", text=cleaned, now=now)
+    await _keep_comment(session, person, idea, cleaned, now=now)
     return [Reply(tr(lang, "satisfaction.comment_saved"))]
+
+
+async def _keep_comment(
+    session: AsyncSession, person: Person, idea: Idea, comment: str, *, now: datetime
+) -> None:
+    idea.satisfaction_comment = comment
+    idea.updated_at = now
+    await add_event(session, idea, actor=person, kind="satisfaction_comment", text=comment, now=now)

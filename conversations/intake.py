@@ -14,8 +14,9 @@ from typing import Any, Literal
 
 from conversations.clean import shorten as _shorten
 from conversations.clean import strip_unsafe
-from conversations.i18n import LANGUAGES, tr
+from conversations.i18n import LANGUAGES, format_number, tr
 from conversations.reply import Choice, Fact, Reply
+from conversations.understanding import Context, Expecting, Meaning, plain, understand
 
 FLOW = "intake"
 
@@ -29,13 +30,15 @@ class Question:
     max_length: int = 0
 
 
+# A long answer is welcome: the limits are far beyond what people write on a phone (a page
+# and more), and an answer over them is kept for the person to save in part (never dropped).
 QUESTIONS: tuple[Question, ...] = (
     Question("title", "line", min_length=3, max_length=80),
-    Question("need", "text", min_length=10, max_length=2000),
-    Question("idea", "text", min_length=10, max_length=2000),
-    Question("benefit", "text", min_length=5, max_length=2000),
-    Question("first_test", "text", optional=True, min_length=3, max_length=1000),
-    Question("involved", "text", optional=True, min_length=2, max_length=1000),
+    Question("need", "text", min_length=10, max_length=4000),
+    Question("idea", "text", min_length=10, max_length=4000),
+    Question("benefit", "text", min_length=5, max_length=4000),
+    Question("first_test", "text", optional=True, min_length=3, max_length=2000),
+    Question("involved", "text", optional=True, min_length=2, max_length=2000),
     Question("participate", "yesno"),
     Question("workplace", "line", min_length=2, max_length=120),
 )
@@ -43,17 +46,21 @@ QUESTION_BY_KEY = {q.key: q for q in QUESTIONS}
 SUMMARY = "summary"
 EDIT_CHOOSE = "edit_choose"
 CONFIRM_CANCEL = "confirm_cancel"
-STEPS = (*QUESTION_BY_KEY, SUMMARY, EDIT_CHOOSE, CONFIRM_CANCEL)
-
-# Words that work at every step, in both languages whatever the person's language.
-HELP_WORDS = {"hjälp", "help", "?", "hjalp"}
-BACK_WORDS = {"tillbaka", "back", "bakåt", "föregående", "previous"}
-CANCEL_WORDS = {"avbryt", "cancel", "stop", "stopp", "sluta", "quit"}
-SKIP_WORDS = {"hoppa över", "hoppa", "skip", "vet inte", "don't know", "dont know", "pass"}
-YES_WORDS = {"ja", "j", "yes", "y", "japp", "jajamen", "gärna", "ok", "okej", "sure", "yep"}
-NO_WORDS = {"nej", "n", "no", "nope", "nä", "nää", "inte"}
-SUBMIT_WORDS = {"skicka", "skicka in", "submit", "send", "klar", "done", "ja", "yes"}
-EDIT_WORDS = {"ändra", "ändra något", "edit", "change", "change something", "rätta"}
+# A first message too long for a name: the bot proposes a short one and keeps the text.
+TITLE_PROPOSAL = "title_proposal"
+STEPS = (*QUESTION_BY_KEY, SUMMARY, EDIT_CHOOSE, CONFIRM_CANCEL, TITLE_PROPOSAL)
+# What each step waits for, as the understanding layer reads a message.
+EXPECTING: dict[str, Expecting] = {
+    **{q.key: ("yesno" if q.kind == "yesno" else q.kind) for q in QUESTIONS},
+    SUMMARY: "summary",
+    EDIT_CHOOSE: "field",
+    CONFIRM_CANCEL: "yesno",
+    TITLE_PROPOSAL: "yesno",
+}
+# A proposed name is at most this long, cut at a word.
+PROPOSED_TITLE_LENGTH = 60
+# A "name" of more words than this is a description: a name is proposed from it.
+TITLE_WORDS = 10
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,7 @@ class IntakeContext:
     lang: str
     first_name: str | None = None
     known_workplace: str | None = None
+    introduced: bool = False  # the person has heard the long introduction before
 
 
 @dataclass
@@ -80,6 +88,7 @@ class Turn:
     replies: list[Reply]
     submitted: dict[str, Any] | None = None
     cancelled: bool = False
+    language: str | None = None  # the person asked to talk in this language from now on
 
 
 def clean_text(raw: str | None, *, single_line: bool = False) -> str:
@@ -98,22 +107,36 @@ def clean_text(raw: str | None, *, single_line: bool = False) -> str:
     return unicodedata.normalize("NFC", text.strip())
 
 
-def _word(text: str) -> str:
-    """The form of a short answer used to compare with command words."""
-    word = clean_text(text, single_line=True).lower().strip(" .!,;:”“\"'»«")
-    # "hjälp?" and "skip?" are the words themselves; a lone "?" asks for help.
-    return word.rstrip("? ") if len(word) > 1 else word
+def context_of(state: IntakeState | None, ctx: IntakeContext) -> Context:
+    """What the understanding layer needs to know of the dialogue at this step."""
+    if state is None or state.step not in EXPECTING:
+        return Context("nothing", lang=ctx.lang)
+    question = QUESTION_BY_KEY.get(state.step)
+    optional = question is not None and question.optional
+    return Context(EXPECTING[state.step], lang=ctx.lang, step=state.step, optional=optional)
 
 
 # ── starting and resuming ──────────────────────────────────────────────────────────────
 
 
-def start(ctx: IntakeContext) -> Turn:
+def start(ctx: IntakeContext, *, text: str | None = None, new_idea: bool = False) -> Turn:
+    """A new dialogue: the introduction the first time; after that "Hej Anna!", or one warm
+    line when the person said they have a new idea. With `text` (what the person already
+    wrote about the idea) a name is proposed from it."""
     state = IntakeState(step=QUESTIONS[0].key)
     if ctx.known_workplace:
         state.answers["workplace"] = ctx.known_workplace
-    greeting = Reply(tr(ctx.lang, "greeting", first_name=ctx.first_name))
+    key = "welcome" if ctx.introduced else "greeting"
+    if ctx.introduced and (new_idea or text):
+        key = "greeting.again"
+    greeting = Reply(tr(ctx.lang, key, first_name=ctx.first_name))
+    if text:
+        return _prefixed(greeting, _propose_title(state, ctx, text))
     return Turn(state, [greeting, _prompt(state, ctx)])
+
+
+def _prefixed(reply: Reply, turn: Turn) -> Turn:
+    return Turn(turn.state, [reply, *turn.replies], turn.submitted, turn.cancelled, turn.language)
 
 
 def stale_without_dialogue(ctx: IntakeContext) -> Turn:
@@ -126,10 +149,16 @@ def resume(state: IntakeState, ctx: IntakeContext) -> Turn:
     """Remind the person where we were, without taking anything as an answer. Someone who
     left before answering anything is simply greeted again."""
     if not _has_own_answers(state):
-        return start(ctx)
+        hello = Reply(tr(ctx.lang, "welcome", first_name=ctx.first_name))
+        return Turn(state, [hello, _prompt(state, ctx)])
     return Turn(
         state, [Reply(tr(ctx.lang, "resume", first_name=ctx.first_name)), _prompt(state, ctx)]
     )
+
+
+def carry_on(state: IntakeState, ctx: IntakeContext) -> list[Reply]:
+    """After a command in the middle of the dialogue: where we were, nothing changed."""
+    return [Reply(tr(ctx.lang, "resume.after_command")), _prompt(state, ctx)]
 
 
 def _has_own_answers(state: IntakeState) -> bool:
@@ -145,9 +174,15 @@ def submitted_reply(lang: str, first_name: str | None, number: int, title: str) 
 
 
 def answer(
-    state: IntakeState, ctx: IntakeContext, *, text: str | None = None, action: str | None = None
+    state: IntakeState,
+    ctx: IntakeContext,
+    *,
+    text: str | None = None,
+    action: str | None = None,
+    meaning: Meaning | None = None,
 ) -> Turn:
-    """Take one message or button click and return the next state and what to say."""
+    """Take one message or button click and return the next state and what to say. The bot
+    passes what the message means (it knows the commands); without it, it is read here."""
     if state.step not in STEPS:
         # A state saved by an older version: ask the first open question; this message
         # answered something else, so it is not taken as the answer.
@@ -158,77 +193,199 @@ def answer(
             return _again(state, ctx, tr(ctx.lang, "invalid.stale_button"))
         return _on_value(state, ctx, value, typed=None)
 
-    word = _word(text or "")
-    if word in HELP_WORDS:
+    typed = text or ""
+    labelled = _choice_by_label(state, typed)
+    if labelled is not None:  # a button's label typed out ("Ja, avbryt") works like the click
+        return _on_value(state, ctx, labelled, typed=None)
+    if meaning is None:
+        meaning = understand(typed, context_of(state, ctx))
+    return _on_meaning(state, ctx, meaning, typed)
+
+
+def _on_meaning(state: IntakeState, ctx: IntakeContext, meaning: Meaning, typed: str) -> Turn:
+    kind = meaning.kind
+    if kind == "help":
         return _help(state, ctx)
-    if word in BACK_WORDS:
+    if kind == "back":
         return _back(state, ctx)
-    if word in CANCEL_WORDS:
+    if kind == "cancel":
         if state.step == CONFIRM_CANCEL:  # "avbryt" again means: yes, stop
             return _on_value(state, ctx, "yes", typed=None)
         return _cancel(state, ctx)
-    if word in SKIP_WORDS and state.step in QUESTION_BY_KEY:
+    if kind == "skip" and state.step in QUESTION_BY_KEY:
         return _skip(state, ctx)
-    # A button's label typed out ("Ja, avbryt", "Change something") works like the click.
-    labelled = _choice_by_label(state, word)
-    if labelled is not None:
-        return _on_value(state, ctx, labelled, typed=None)
-    return _on_value(state, ctx, None, typed=text or "")
+    if kind == "language" and isinstance(meaning.value, str) and meaning.value in LANGUAGES:
+        spoken = IntakeContext(meaning.value, ctx.first_name, ctx.known_workplace, True)
+        said = Reply(tr(spoken.lang, "language.switched"))
+        return Turn(state, [said, _prompt(state, spoken)], language=spoken.lang)
+    if kind in ("greeting", "thanks", "small_talk"):
+        name = {"first_name": ctx.first_name} if kind == "greeting" else {}
+        return _again(state, ctx, tr(ctx.lang, f"social.{kind}", **name))
+    if kind in ("yes", "no"):
+        return _on_value(state, ctx, kind, typed=typed)
+    if kind == "edit":
+        if state.step == EDIT_CHOOSE and meaning.value is not None:
+            return _on_value(state, ctx, str(meaning.value), typed=None)
+        if state.step == SUMMARY:
+            return _edit(state, ctx, None if meaning.value is None else str(meaning.value))
+    return _on_value(state, ctx, None, typed=meaning.text or typed)
 
 
 def _on_value(state: IntakeState, ctx: IntakeContext, value: str | None, typed: str | None) -> Turn:
+    """A button's value ("yes", "submit", a field's key …) or, with no value, typed text."""
     step = state.step
     if step in QUESTION_BY_KEY:
         question = QUESTION_BY_KEY[step]
         if value == "skip":
             return _skip(state, ctx)
         if question.kind == "yesno":
-            choice = value or _match_yes_no(typed or "")
-            if choice not in ("yes", "no"):
+            if value not in ("yes", "no"):
                 return _not_understood(state, ctx)
-            return _store(state, ctx, choice == "yes")
-        if value is not None:  # a button that this step does not have
+            return _store(state, ctx, value == "yes")
+        if value == "keep" and isinstance(state.context.get("draft"), str):
+            return _store(state, ctx, _cut(state.context["draft"], question.max_length))
+        current = state.answers.get(step)
+        if value == "keep_current" and isinstance(current, str) and current:
+            return _store(state, ctx, current)
+        if value is not None and typed is None:  # a button that this step does not have
             return _again(state, ctx, tr(ctx.lang, "invalid.stale_button"))
         return _store_text(state, ctx, question, typed or "")
     if step == SUMMARY:
-        choice = value or _match(typed or "", {"submit": SUBMIT_WORDS, "edit": EDIT_WORDS})
-        if choice == "submit":
+        if value in ("submit", "yes"):
             missing = _first_missing(state)
             if missing is not None:  # only a state saved by an older version can lack one
                 return _goto(IntakeState(missing, state.answers, {"editing": True}), ctx)
             return Turn(None, [], submitted=dict(state.answers))
-        if choice == "edit":
-            return _goto(IntakeState(EDIT_CHOOSE, state.answers, {}), ctx)
-        if choice == "cancel":
+        if value in ("edit", "no"):
+            return _edit(state, ctx, None)
+        if value == "cancel":
             return _cancel(state, ctx)
         return _not_understood(state, ctx)
     if step == EDIT_CHOOSE:
-        key = value or _match_field(typed or "")
-        if key not in QUESTION_BY_KEY:
+        if value not in QUESTION_BY_KEY:
             return _not_understood(state, ctx)
-        return _goto(IntakeState(key, state.answers, {"editing": True}), ctx, show_current=True)
+        return _edit(state, ctx, value)
     if step == CONFIRM_CANCEL:
-        choice = value or _match_yes_no(typed or "")
-        if choice == "yes":
+        if value == "yes":
             return Turn(None, [Reply(tr(ctx.lang, "cancelled"))], cancelled=True)
-        if choice == "no":
+        if value == "no":
             back_to = state.context.get("cancel_from") or QUESTIONS[0].key
             context = {"editing": True} if state.context.get("cancel_editing") else {}
             return _goto(IntakeState(back_to, state.answers, context), ctx)
         return _not_understood(state, ctx)
+    if step == TITLE_PROPOSAL:
+        editing = {"editing": True} if state.context.get("editing") else {}
+        title_step = IntakeState("title", state.answers, editing)
+        if value == "yes":
+            return _store(title_step, ctx, state.context.get("proposed") or "")
+        if value == "no":
+            return _again(title_step, ctx, tr(ctx.lang, "title.own"))
+        if value is None and typed:  # a name of their own, typed instead
+            return _store_text(title_step, ctx, QUESTION_BY_KEY["title"], typed)
+        return _not_understood(state, ctx)
     raise AssertionError(f"unhandled step {step}")  # pragma: no cover - STEPS is closed
+
+
+def _edit(state: IntakeState, ctx: IntakeContext, key: str | None) -> Turn:
+    """To the list of answers, or straight to the one the person named ("ändra namnet")."""
+    if key is None or key not in QUESTION_BY_KEY:
+        return _goto(IntakeState(EDIT_CHOOSE, state.answers, {}), ctx)
+    return _goto(IntakeState(key, state.answers, {"editing": True}), ctx, show_current=True)
 
 
 def _store_text(state: IntakeState, ctx: IntakeContext, question: Question, typed: str) -> Turn:
     cleaned = clean_text(typed, single_line=question.kind == "line")
     if not cleaned:
         return _again(state, ctx, tr(ctx.lang, "invalid.empty"))
+    if question.key == "title" and _not_a_name(cleaned, question):
+        # A whole description where a name was asked: keep it, and propose a name from it.
+        return _propose_title(state, ctx, typed)
     if len(cleaned) > question.max_length:
-        problem = tr(ctx.lang, "invalid.too_long", max=question.max_length, length=len(cleaned))
-        return _again(state, ctx, problem)
+        # Kept, not dropped: the person may save the first part with one click, or shorten it.
+        problem = tr(
+            ctx.lang,
+            "invalid.too_long",
+            max=format_number(question.max_length, ctx.lang),
+            length=format_number(len(cleaned), ctx.lang),
+        )
+        kept = IntakeState(state.step, state.answers, {**state.context, "draft": cleaned})
+        return _again(kept, ctx, problem)
     if len(cleaned) < question.min_length:
         return _again(state, ctx, tr(ctx.lang, "invalid.too_short"))
     return _store(state, ctx, cleaned)
+
+
+def _not_a_name(text: str, question: Question) -> bool:
+    """A whole description where a name was asked: too long, or sentences rather than a name."""
+    words = len(text.split())
+    return len(text) > question.max_length or words > TITLE_WORDS or bool(_SENTENCES.search(text))
+
+
+_SENTENCES = re.compile(r"\w[.!?]\s+[A-ZÅÄÖ]")
+
+
+def _propose_title(state: IntakeState, ctx: IntakeContext, typed: str) -> Turn:
+    """Propose a short name from what the person wrote. A text longer than a name is kept as
+    the description of the idea (unless one is written already)."""
+    text = clean_text(typed)
+    proposed = proposed_title(text)
+    answers = dict(state.answers)
+    kept_text = len(text) > len(proposed) + 10 and not answers.get("idea")
+    if kept_text:
+        answers["idea"] = _cut(text, QUESTION_BY_KEY["idea"].max_length)
+    context = {"proposed": proposed, "editing": bool(state.context.get("editing"))}
+    key = "title.proposal.kept" if kept_text else "title.proposal"
+    proposal = IntakeState(TITLE_PROPOSAL, answers, context)
+    return Turn(
+        proposal, [Reply(tr(ctx.lang, key, title=proposed), choices=_choices(proposal, ctx))]
+    )
+
+
+_LEAD_INS = re.compile(
+    r"^(?:jag har en (?:ny )?idé(?: om| på| till)?|min idé är(?: att)?|idén är(?: att)?|"
+    r"jag tycker(?: att)?(?: vi)?(?: borde)?(?: ha)?|vi borde(?: ha)?|man borde(?: ha)?|"
+    r"tänk om(?: vi)?(?: hade)?|"
+    r"det vore (?:bra|smart|fint)(?: om| att)?|jag skulle vilja(?: att)?|"
+    r"i have an idea(?: about| for)?|my idea is(?: to| that)?|i think(?: that)?(?: we)?"
+    r"(?: should)?(?: have)?|we should(?: have)?|what if we(?: had)?|"
+    r"it would be (?:good|great|nice)(?: to| if)?)[\s:,–-]+",
+    re.IGNORECASE,
+)
+# Words a cut name must not end on ("Lånecyklar för" → "Lånecyklar").
+_STOP_AT_END = frozenset(
+    {"och", "att", "som", "för", "med", "i", "på", "till", "en", "ett", "av", "om", "men"}
+    | {"eller", "så", "den", "det", "de", "vi", "the", "and", "to", "of", "for", "with", "a"}
+    | {"an", "in", "on", "or", "but", "so", "that"}
+)
+
+
+def proposed_title(text: str) -> str:
+    """A short name from a longer text: its first sentence, without "jag har en idé om" and
+    the like, cut at a word to at most PROPOSED_TITLE_LENGTH characters."""
+    first = re.split(r"(?<=[.!?])\s|[\n:;]", text.strip(), maxsplit=1)[0].strip(" .!?,–-")
+    first = _LEAD_INS.sub("", first).strip() or first
+    # "Lånecyklar för hemtjänsten, så att ingen väntar": the part before the reason.
+    clause = re.split(r",\s|\s[–-]\s", first, maxsplit=1)[0]
+    if len(clause.split()) >= 2:
+        first = clause
+    words: list[str] = []
+    for word in first.split():
+        if len(" ".join([*words, word])) > PROPOSED_TITLE_LENGTH:
+            break
+        words.append(word)
+    while len(words) > 2 and words[-1].casefold().strip(",") in _STOP_AT_END:
+        words.pop()
+    title = " ".join(words).strip(" ,.;:–-") or _cut(first, PROPOSED_TITLE_LENGTH)
+    return title[:1].upper() + title[1:]
+
+
+def _cut(text: str, limit: int) -> str:
+    """The first `limit` characters, ending at a word or a line when one is near."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    at = max(cut.rfind("\n"), cut.rfind(" "))
+    return (cut[:at] if at > limit * 0.8 else cut).rstrip()
 
 
 def _store(state: IntakeState, ctx: IntakeContext, value: Any) -> Turn:
@@ -321,9 +478,14 @@ def _prompt(state: IntakeState, ctx: IntakeContext, *, show_current: bool = Fals
         return Reply(tr(lang, "edit.which"), choices=_choices(state, ctx))
     if step == CONFIRM_CANCEL:
         return Reply(tr(lang, "confirm_cancel"), choices=_choices(state, ctx))
+    if step == TITLE_PROPOSAL:
+        proposed = state.context.get("proposed") or ""
+        return Reply(tr(lang, "title.proposal", title=proposed), choices=_choices(state, ctx))
     text = tr(lang, f"ask.{step}")
     current = state.answers.get(step)
-    if show_current and isinstance(current, str) and current:
+    if isinstance(current, str) and current:
+        # Shown when the person comes back to a question, or when what they wrote first
+        # already answers it (a long first message kept as the description).
         text = f"{text}\n{tr(lang, 'ask.current', current=_shorten(current, 300))}"
     return Reply(text, choices=_choices(state, ctx))
 
@@ -344,12 +506,20 @@ def _choices(state: IntakeState, ctx: IntakeContext) -> tuple[Choice, ...]:
         return tuple(choice(q.key, f"field.{q.key}") for q in QUESTIONS)
     if step == CONFIRM_CANCEL:
         return (choice("yes", "choice.confirm_cancel"), choice("no", "choice.keep_going"))
+    if step == TITLE_PROPOSAL:
+        return (choice("yes", "choice.title_yes"), choice("no", "choice.title_own"))
     question = QUESTION_BY_KEY[step]
     if question.kind == "yesno":
         return (choice("yes", "choice.yes"), choice("no", "choice.no"))
+    choices: list[Choice] = []
+    if isinstance(state.context.get("draft"), str):
+        label = tr(lang, "choice.keep_first", max=format_number(question.max_length, lang))
+        choices.append(Choice(f"{step}:keep", label))
+    elif isinstance(state.answers.get(step), str) and state.answers.get(step):
+        choices.append(choice("keep_current", "choice.keep_current"))
     if question.optional:
-        return (choice("skip", "choice.skip"),)
-    return ()
+        choices.append(choice("skip", "choice.skip"))
+    return tuple(choices)
 
 
 def summary_facts(state: IntakeState, lang: str) -> tuple[Fact, ...]:
@@ -378,35 +548,13 @@ def _first_missing(state: IntakeState) -> str | None:
     return None
 
 
-def _choice_by_label(state: IntakeState, word: str) -> str | None:
+def _choice_by_label(state: IntakeState, typed: str) -> str | None:
     """The value of the current step's button whose label (in any language) was typed."""
-    if not word:
+    said = plain(typed)
+    if not said:
         return None
     for lang in LANGUAGES:
         for choice in _choices(state, IntakeContext(lang=lang)):
-            if _word(choice.label) == word:
+            if plain(choice.label) == said:
                 return choice.value.partition(":")[2]
-    return None
-
-
-def _match(typed: str, options: dict[str, set[str]]) -> str | None:
-    word = _word(typed)
-    for value, words in options.items():
-        if word in words:
-            return value
-    return None
-
-
-def _match_yes_no(typed: str) -> str | None:
-    return _match(typed, {"yes": YES_WORDS, "no": NO_WORDS})
-
-
-def _match_field(typed: str) -> str | None:
-    word = _word(typed)
-    for question in QUESTIONS:
-        labels = {question.key} | {
-            tr(other, f"field.{question.key}").lower() for other in LANGUAGES
-        }
-        if word in labels:
-            return question.key
     return None

@@ -97,6 +97,12 @@ async def ideas_of(session: AsyncSession, person_id: int) -> list[Idea]:
     return list((await session.execute(query)).scalars())
 
 
+async def count_waiting(session: AsyncSession, stages: Sequence[str]) -> int:
+    """How many ideas are in these stages (the new ones waiting for a first answer)."""
+    query = select(func.count()).select_from(Idea).where(Idea.stage.in_(list(stages)))
+    return int((await session.execute(query)).scalar_one())
+
+
 async def has_ideas(session: AsyncSession, person_id: int) -> bool:
     query = select(Idea.id).where(Idea.person_id == person_id).limit(1)
     return (await session.execute(query)).first() is not None

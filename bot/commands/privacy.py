@@ -139,7 +139,7 @@ def pseudonym(person: Person) -> str:
     "mydata",
     sv=("mina-uppgifter", "minauppgifter"),
     en=("mydata", "my-data"),
-    phrases=("mina uppgifter", "my data"),
+    phrases=("mina uppgifter", "min data", "mina data", "my data"),
     role=EVERYONE,
     read=no_args("mydata"),
     help=((EVERYONE, "help.mydata"),),

@@ -183,7 +183,7 @@ def test_piping_a_whole_dialogue_into_idesluss_chat_stores_the_idea(tmp_path) ->
     assert result.returncode == 0, err
     assert "Traceback" not in out + err and err == ""
     assert out.count("Jag fick inget svar.") == 2
-    assert "Här får svaret vara högst 2000 tecken, och ditt var 100000." in out
+    assert "Här får svaret vara högst 4 000 tecken, och ditt var 100 000." in out
     assert "Din idé ”Cyklar 🚲 för hemtjänsten” har kommit fram och har nummer 1." in out
     assert "\x1b" not in out
 
@@ -195,8 +195,9 @@ def test_piping_a_whole_dialogue_into_idesluss_chat_stores_the_idea(tmp_path) ->
     assert [(p.platform, p.platform_user_id, p.workplace) for p in people] == [
         ("console", "anna", "Vård och omsorg, hemtjänst Väster")
     ]
-    # The undecodable line after the thank-you started a new dialogue, as any message does.
-    assert [d.step for d in dialogues] == ["title"]
+    # The undecodable line after the thank-you is not made into an idea: the bot asks.
+    assert dialogues == []
+    assert out.rstrip().endswith("[1] Ja, en ny idé   [2] Nej")
 
 
 def test_a_second_piped_run_resumes_a_half_finished_dialogue(tmp_path) -> None:

@@ -70,8 +70,8 @@ async def test_a_satisfaction_answer_by_number_in_the_terminal(bot, db, tmp_path
     await chat.run()
     shown = out.getvalue()
     assert "[4] 4   [5] 5 Mycket nöjd" in shown
-    # She came to read, not to start anew: a welcome and what she can do, no new idea.
-    assert shown.startswith("Hej Anna!\n\nDet här kan du skriva till mig:")
+    # She came to read, not to start anew: a welcome with her news first, no new idea.
+    assert shown.startswith("Hej Anna! Dina idéer:\n1. Tryggare tunnlar – Avslutad")
     assert "Tack för ditt svar! Vill du berätta något mer" in shown
     assert "Tack, det tar vi med oss." in shown
     await anna.says("visa 1")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from tests.chat import Chat
 
 WORDS = {
-    "sv": {"hello": "Hej!", "skip": "hoppa över", "yes": "ja", "submit": "skicka"},
-    "en": {"hello": "Hi!", "skip": "skip", "yes": "yes", "submit": "submit"},
+    # "I have an idea" starts one for someone new and for someone who has told one before.
+    "sv": {"hello": "Jag har en idé", "skip": "hoppa över", "yes": "ja", "submit": "skicka"},
+    "en": {"hello": "I have an idea", "skip": "skip", "yes": "yes", "submit": "submit"},
 }
 
 

@@ -193,16 +193,20 @@ async def test_commands_without_prefix_and_ideas_that_start_with_a_command_word(
     bot, maria_anna
 ) -> None:
     _, anna = maria_anna
-    await anna.says("Visa vägen med skyltar i parken")  # an idea, not a broken "visa N"
-    anna.hears("Jag är Idéslussen", "Vad vill du kalla din idé?")
-    await anna.says("mina")  # right after the greeting, a command still works
-    anna.hears("1. Tryggare tunnlar")
-    await anna.says("Visa vägen")
+    await anna.says("Visa vägen med skyltar i parken")  # not a broken "visa N"; an idea?
+    anna.hears("Vill du att jag hjälper dig att beskriva det som en ny idé?")
+    await anna.clicks("Ja, en ny idé")
+    anna.hears(
+        "Vad roligt med en ny idé, Anna!", "Ska idén heta ”Visa vägen med skyltar i parken”?"
+    )
+    await anna.says("mina")  # a command works at every step, and the dialogue waits
+    anna.hears("1. Tryggare tunnlar", "Vi fortsätter med din idé:", "Ska idén heta")
+    await anna.says("ja")
     anna.hears("Vilket behov")
-    await anna.says("/idea mina")  # in the middle of the dialogue: the prefix makes it a command
-    anna.hears("1. Tryggare tunnlar")
-    await anna.says("mina")  # without it, it is an answer (too short here)
-    anna.hears("Det blev lite kort")
+    await anna.says("/idea mina")  # the prefix makes anything a command
+    anna.hears("1. Tryggare tunnlar", "Vilket behov")
+    await anna.says("Mina kollegor hittar inte vägen till parken från skolan.")
+    anna.hears("Hur skulle idén fungera?")  # a command word starting an answer is an answer
 
 
 async def test_a_slack_slash_command_is_always_a_command(bot, maria_anna) -> None:

@@ -104,7 +104,7 @@ async def test_a_rating_clicked_in_a_channel_is_stored_without_moving_a_dialogue
 ) -> None:
     maria, anna = maria_anna
     await maria.says("avsluta 1 Vi har redan beslutat om ny belysning.")
-    await anna.says("Hej!")
+    await anna.says("Jag har en ny idé")
     await anna.says("Skyltar till biblioteket")
     before = await dialogue_of(bot, anna.qualified_id)
 

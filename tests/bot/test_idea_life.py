@@ -182,8 +182,8 @@ async def test_a_typed_digit_answers_the_open_question_and_skip_ends_the_comment
     anna.hears("Tack för ditt svar!")
     await anna.says("hoppa över")
     anna.hears("Okej! Har du fler idéer?")
-    await anna.says("5")  # no question open any more: this starts a new idea
-    anna.hears("Jag är Idéslussen")
+    await anna.says("5")  # no question open any more: the bot asks, and starts nothing
+    anna.hears("Vill du att jag hjälper dig att beskriva det som en ny idé?")
 
 
 async def test_a_button_answer_in_the_middle_of_a_new_idea_keeps_the_dialogue(
@@ -191,7 +191,7 @@ async def test_a_button_answer_in_the_middle_of_a_new_idea_keeps_the_dialogue(
 ) -> None:
     maria, anna = maria_anna
     await maria.says("close 1 Det finns redan en lösning.")
-    await anna.says("Hej")
+    await anna.says("Hej, jag har en ny idé")
     await anna.says("Snabbare fakturor")
     anna.hears("Vilket behov")
     await anna.clicks_value("satisfaction:1:3")

@@ -223,7 +223,7 @@ async def test_an_unclear_answer_at_the_summary_in_english(bot) -> None:
     for answer in ANSWERS.values():
         await ben.says(answer)
     ben.hears("This is your idea.")
-    await ben.says("hmm")
+    await ben.says("perhaps tomorrow")
     ben.hears(
         "I didn't quite understand – please pick one of: “Submit”, “Change something”, “Cancel”."
     )
@@ -250,7 +250,7 @@ async def test_help_at_every_question(anna: Chat, db, step: str) -> None:
     await answer_up_to(anna, step)
     before = await stored_dialogue(db)
     await anna.says("hjälp")
-    anna.hears(HELP_AT[step], "Du kan alltid skriva: ”tillbaka”")
+    anna.hears(HELP_AT[step], "Du kan alltid skriva ”tillbaka”")
     after = await stored_dialogue(db)
     assert (after.step, after.answers) == (before.step, before.answers)
     # The question comes again, with its buttons.
@@ -275,13 +275,24 @@ async def test_help_in_english(bot) -> None:
     ben = Chat(bot, user="ben", language="en")
     await ben.says("hi")
     await ben.says("hjälp")  # the Swedish word works too
-    ben.hears("The name helps us talk about the idea.", "You can always write: “back”")
+    ben.hears("The name helps us talk about the idea.", "You can always write “back”")
     await ben.says("Help?")
     ben.hears("The name helps us talk about the idea.")
 
 
+async def test_help_when_a_name_is_proposed(anna: Chat) -> None:
+    await anna.says("Hej")
+    await anna.says(
+        "Vi borde ha lånecyklar för hemtjänsten, så att ingen behöver vänta på bilarna."
+    )
+    anna.hears("Ska idén heta ”Lånecyklar för hemtjänsten”?")
+    await anna.says("hjälp")
+    anna.hears("Jag föreslår ett kort namn", "Ska idén heta ”Lånecyklar för hemtjänsten”?")
+
+
 def test_every_step_has_help_in_the_tests_or_in_the_menu_test() -> None:
-    assert set(HELP_AT) | {"edit_choose", "confirm_cancel"} == set(STEPS)
+    covered = set(HELP_AT) | {"edit_choose", "confirm_cancel", "title_proposal"}
+    assert covered == set(STEPS)
 
 
 # ── edit from the summary ────────────────────────────────────────────────────────────────

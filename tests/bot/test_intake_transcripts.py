@@ -146,12 +146,16 @@ async def test_a_swedish_platform_locale_or_an_unknown_one_gives_swedish(bot) ->
         chat.hears("Hej! Jag är Idéslussen.", "Vad vill du kalla din idé?")
 
 
-async def test_the_first_message_is_a_greeting_not_an_answer(anna: Chat, db) -> None:
-    await anna.says("Tryggare tunnlar")  # even when it looks like an answer
-    anna.hears("Hej Anna!", "Vad vill du kalla din idé?")
+async def test_a_first_message_that_is_not_a_greeting_is_proposed_as_the_name(
+    anna: Chat, db
+) -> None:
+    await anna.says("Tryggare tunnlar")  # not taken silently: the name is proposed
+    anna.hears("Hej Anna! Jag är Idéslussen.", "Ska idén heta ”Tryggare tunnlar”?")
     async with db.transaction() as session:
         dialogue = (await session.execute(select(Dialogue))).scalar_one()
-        assert (dialogue.step, dialogue.answers) == ("title", {})
+        assert (dialogue.step, dialogue.answers) == ("title_proposal", {})
+    await anna.clicks("Ja, det blir bra")
+    anna.hears("Vilket behov eller problem löser idén")
 
 
 async def test_ideas_are_numbered_in_order_of_submission_across_people(bot, anna, db) -> None:
@@ -164,8 +168,9 @@ async def test_ideas_are_numbered_in_order_of_submission_across_people(bot, anna
     anna.hears("har nummer 2.")
 
     # Anna's second idea: her workplace is known now and is not asked again.
-    await anna.says("Jag har en idé till")
-    anna.hears("Hej Anna!", "Vad vill du kalla din idé?")
+    await anna.says("Jag har en idé till")  # the introduction is not repeated
+    anna.hears("Vad roligt med en ny idé, Anna!", "Vad vill du kalla din idé?")
+    assert "Jag är Idéslussen" not in anna.transcript()
     await anna.says("Läxhjälp på biblioteket")
     await anna.says("Många barn får ingen hjälp med läxorna hemma.")
     await anna.says("Volontärer sitter i biblioteket två kvällar i veckan.")

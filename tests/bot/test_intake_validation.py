@@ -32,32 +32,38 @@ async def test_too_short_answers_are_asked_again(anna: Chat, db) -> None:
     assert (await stored_dialogue(db)).step == "need"
 
 
-async def test_too_long_answers_say_the_limit_and_the_length(anna: Chat, db) -> None:
+async def test_too_long_answers_say_the_limit_and_the_length_and_keep_the_text(
+    anna: Chat, db
+) -> None:
     await anna.says("Hej")
-    await anna.says("T" * 81)
-    anna.hears(
-        "Här får svaret vara högst 80 tecken, och ditt var 81. Kan du korta ner det lite?",
-        "Vad vill du kalla din idé?",
-    )
-    await anna.says("T" * 80)  # exactly at the limit is fine
+    await anna.says("T" * 80)  # exactly at the limit is a name
     anna.hears("Vilket behov eller problem")
-    await anna.says("x" * 2001)
-    anna.hears("högst 2000 tecken, och ditt var 2001")
+    await anna.says("x" * 4001)
+    anna.hears(
+        "Här får svaret vara högst 4 000 tecken, och ditt var 4 001. Jag har sparat det",
+        "Vilket behov eller problem",
+    )
+    assert anna.buttons() == ["Spara de första 4 000 tecknen"]
+    await anna.clicks("Spara de första 4 000 tecknen")  # nothing to type again
+    anna.hears("Hur skulle idén fungera?")
+    assert (await stored_dialogue(db)).answers["need"] == "x" * 4000
 
 
 async def test_too_long_in_english(bot) -> None:
     ben = Chat(bot, user="ben", language="en")
     await ben.says("hi")
-    await ben.says("T" * 100)
-    ben.hears("The answer can be at most 80 characters here, and yours was 100.")
+    await ben.says("Our library needs quiet rooms")
+    await ben.says("x" * 4100)
+    ben.hears("The answer can be at most 4,000 characters here, and yours was 4,100.")
+    assert ben.buttons() == ["Keep the first 4,000 characters"]
 
 
 async def test_a_100_kb_answer_is_refused_and_earlier_answers_are_kept(anna: Chat, db) -> None:
     await answer_up_to(anna, "idea")
     await anna.says("lång rad " * 11_400)  # about 100 kB
-    anna.hears("högst 2000 tecken, och ditt var 102599.", "Hur skulle idén fungera?")
+    anna.hears("högst 4 000 tecken, och ditt var 102 599.", "Hur skulle idén fungera?")
     await anna.says("x" * 1_000_000)  # far beyond: cut early, still a plain answer
-    anna.hears("högst 2000 tecken", "Hur skulle idén fungera?")
+    anna.hears("högst 4 000 tecken", "Hur skulle idén fungera?")
     dialogue = await stored_dialogue(db)
     assert dialogue.step == "idea"
     assert dialogue.answers == {"title": ANSWERS["title"], "need": ANSWERS["need"]}

@@ -55,14 +55,14 @@ async def test_the_id_is_qualified_with_the_platform(bot, platform, user_id, qua
     someone.hears(f"Du är {qualified} – idégivare.")
 
 
-async def test_in_the_middle_of_an_idea_it_is_still_the_dialogue_that_answers(bot) -> None:
+async def test_in_the_middle_of_an_idea_the_command_answers_and_the_dialogue_waits(bot) -> None:
     anna = Chat(bot, user="anna", name="Anna Andersson")
     await anna.says("Hej")
     await anna.says("Tryggare tunnlar")  # the title: the dialogue is under way
-    await anna.says("vem är jag")  # an answer to the next question, as any text there
-    anna.does_not_hear("console:anna")
-    await anna.says("/idea vem är jag")  # with the prefix it is a command anywhere
-    anna.hears("Du är console:anna – idégivare.")
+    await anna.says("vem är jag")  # a whole command is a command at every step
+    anna.hears("Du är console:anna – idégivare.", "Vi fortsätter med din idé:", "Vilket behov")
+    await anna.says("/idea vem är jag")  # with the prefix too
+    anna.hears("Du är console:anna – idégivare.", "Vilket behov")
 
 
 async def test_in_a_shared_channel_it_is_answered_privately(bot) -> None:

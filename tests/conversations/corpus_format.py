@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import get_args
 
+from conversations.intake import QUESTION_BY_KEY
 from conversations.understanding import Context, Expecting, Kind, Meaning
 
 EXPECTING: dict[str, Expecting] = {
@@ -156,4 +157,5 @@ def context_of(say: Say) -> Context:
         lang=say.lang,
         coordinator=say.coordinator,
         step=say.at if say.at in DIALOGUE_STEPS else None,
+        optional=say.at in QUESTION_BY_KEY and QUESTION_BY_KEY[say.at].optional,
     )

@@ -8,20 +8,22 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conversations import intake
+from conversations import intake, understanding
 from conversations.i18n import LANGUAGES
 from conversations.intake import QUESTION_BY_KEY, STEPS, IntakeContext, IntakeState, clean_text
 
 WORDS = sorted(
-    intake.HELP_WORDS
-    | intake.BACK_WORDS
-    | intake.CANCEL_WORDS
-    | intake.SKIP_WORDS
-    | intake.YES_WORDS
-    | intake.NO_WORDS
-    | intake.SUBMIT_WORDS
-    | intake.EDIT_WORDS
+    understanding.HELP
+    | understanding.BACK
+    | understanding.CANCEL
+    | understanding.SKIP
+    | understanding.YES
+    | understanding.NO
+    | understanding.EDIT
+    | understanding.GREETINGS
+    | understanding.THANKS
     | {"Namn", "Nytta", "Arbetsplats", "Ja, avbryt", "No, carry on", "1", "", "   "}
+    | {"English please", "på svenska tack", "ändra namnet", "Hej! Tryggare tunnlar"}
 )
 ANSWERS = ["Tryggare tunnlar", "Många är rädda i tunnlarna på kvällen.", "Kultur och fritid"]
 

@@ -10,18 +10,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from conversations import intake
+from conversations import intake, understanding
 from conversations.intake import QUESTION_BY_KEY, STEPS
 from storage.models import Dialogue, Idea
 from tests.chat import Chat
 
 WORDS = sorted(
-    intake.BACK_WORDS
-    | intake.CANCEL_WORDS
-    | intake.SKIP_WORDS
-    | intake.YES_WORDS
-    | intake.SUBMIT_WORDS
-    | intake.EDIT_WORDS
+    understanding.BACK
+    | understanding.CANCEL
+    | understanding.SKIP
+    | understanding.YES
+    | understanding.EDIT
+    | understanding.GREETINGS
+    | understanding.THANKS
+    | {"English please", "på svenska", "ja", "nej", "jag har en idé om skyltar"}
     | {"hjälp", "mina", "visa 1", "glöm mig", "mina uppgifter", "Namn", "Ja, avbryt"}
 )
 ANSWERS = [

@@ -50,7 +50,7 @@ async def _a_full_life(anna: Chat, maria: Chat) -> int:
     await maria.says(f"tilldela {number} mig")
     await maria.says(f"notera {number} Ringde Anna Zetterqvist, hon vill vara med.")
     await maria.says(f"flytta {number} Hej Anna! Vi tittar på det nu.")
-    await anna.says("Hej!")
+    await anna.says("Jag har en ny idé")
     await anna.says("Cykelparkering vid stadshuset")
     return number
 
@@ -74,8 +74,8 @@ async def test_my_data_is_a_summary_and_a_json_file(anna: Chat, maria: Chat, db)
     number = await _a_full_life(anna, maria)
     await anna.says("/idea mina uppgifter")
     anna.hears("Det här har jag sparat om dig", "Anna Zetterqvist", f"{number} Tryggare tunnlar")
-    anna.hears("Påbörjad idé: Ja")
-    (reply,) = anna.replies
+    anna.hears("Påbörjad idé: Ja", "Vi fortsätter med din idé:")  # the idea waits
+    reply = anna.replies[0]
     (attachment,) = reply.attachments
     assert attachment.media_type == "application/json"
     data = json.loads(attachment.data)

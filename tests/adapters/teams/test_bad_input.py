@@ -108,12 +108,13 @@ async def test_a_100_kb_message_is_answered_and_nothing_is_stored_from_it(
     anna: TeamsUser, db
 ) -> None:
     await anna.says("Hej!")
-    await anna.says("Tryggare tunnlar " * 6000)  # ~100 kB
+    await anna.says("Tryggare tunnlar " * 6000)  # ~100 kB where a name was asked
     assert len(anna.received) >= 1
-    anna.hears("Vad vill du kalla din idé?")
+    anna.hears("Ska idén heta ”Tryggare tunnlar")  # a short name is proposed; nothing is lost
     async with db.transaction() as session:
         dialogue = (await session.execute(select(Dialogue))).scalar_one()
-    assert dialogue.step == "title" and "title" not in dialogue.answers
+    assert dialogue.step == "title_proposal" and "title" not in dialogue.answers
+    assert len(dialogue.answers["idea"]) <= 4000  # kept as the description, within its limit
 
 
 async def test_a_request_over_the_size_limit_is_refused(teams, db) -> None:

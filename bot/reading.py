@@ -1,0 +1,123 @@
+"""How the bot reads a typed message before it answers: what the person was asked, which
+command the words are (the bot owns the commands), and then what the person means
+(conversations/understanding.py decides that, pure and without the database).
+
+One rule for commands, at every step of every dialogue: a message is a command when its
+words are a whole command this person may use ("mina", "visa 3", "glöm mig", a coordinator's
+"flytta 2 prövas"). A command word at the start of a real answer ("Visa vägen med skyltar",
+"Mina sidor för vikarier") is not one, because the rest is not that command's arguments; a
+coordinator command from someone who is not a coordinator is not one either. `/idea` in
+front always makes a command (the router handles that before this).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from rapidfuzz import fuzz
+from rapidfuzz import process as fuzzy
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import satisfaction
+from bot.commands.catalog import COMMANDS
+from bot.commands.parser import Command, ParseError, first_word, parse
+from bot.commands.registry import ADMIN, COORDINATOR
+from bot.config import Settings
+from bot.process import Process
+from bot.roles import is_admin, is_coordinator
+from conversations import intake
+from conversations.understanding import Context, Expecting, Meaning, may_be_score, understand
+from storage.models import Dialogue, OpenQuestion, Person
+from storage.questions import waiting_question
+
+# A typo in a command word is forgiven in short messages only ("visaa 3", "mnia"); in a
+# sentence a near-miss is far more likely an ordinary word.
+FUZZY_COMMAND_WORDS = 4
+FUZZY_COMMAND_SCORE = 80
+# The words that are long enough to be matched fuzzily ("?" and "kö" are not).
+_FUZZY_WORDS = [word for word in COMMANDS.by_word if len(word) >= 4]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A typed message, read in its context."""
+
+    meaning: Meaning
+    # The command the words are, when they are one this person may use; a ParseError when
+    # they start like a command but are not one (the router decides whether to explain).
+    command: Command[Any] | ParseError | None
+    question: OpenQuestion | None  # a yes/no the bot asked outside a dialogue, waiting
+    expecting: Expecting
+
+
+async def read(
+    session: AsyncSession,
+    settings: Settings,
+    process: Process,
+    person: Person,
+    dialogue: Dialogue | None,
+    text: str,
+    *,
+    lang: str,
+    now: datetime,
+) -> Reading:
+    command = command_in(text, process)
+    usable = None
+    if isinstance(command, Command) and await _may_use(session, settings, person, command):
+        usable = command.name
+    question = None
+    expecting: Expecting
+    step = None
+    if dialogue is None:
+        question = await waiting_question(session, person.id, now=now)
+        if question is not None:
+            expecting = "yesno"
+        elif may_be_score(text) and await satisfaction.open_question(session, person.id):
+            expecting = "score"
+        else:
+            expecting = "nothing"
+    elif dialogue.flow == intake.FLOW:
+        step = dialogue.step
+        expecting = intake.EXPECTING.get(dialogue.step, "text")
+    elif dialogue.flow == satisfaction.FLOW:
+        expecting = "comment"
+    else:
+        expecting = "text"
+    question_asked = intake.QUESTION_BY_KEY.get(step or "")
+    optional = question_asked is not None and question_asked.optional
+    context = Context(expecting, lang=lang, step=step, command=usable, optional=optional)
+    meaning = understand(text, context)
+    if meaning.kind in ("yes", "no") and expecting != "yesno" and dialogue is not None:
+        # A yes to a question asked in the middle of a dialogue ("Menade du Prövas?").
+        question = await waiting_question(session, person.id, now=now)
+    return Reading(meaning, command, question, expecting)
+
+
+def command_in(text: str, process: Process) -> Command[Any] | ParseError | None:
+    """The command the words read as: exactly, or with a typo in a short message's first
+    word; None when the first word is no command word at all."""
+    command = parse(text, process)
+    if isinstance(command, Command) or command.key != "parse.unknown_command":
+        return command
+    word = first_word(text)
+    if len(text.split()) > FUZZY_COMMAND_WORDS or len(word) < 4:
+        return None
+    best = fuzzy.extractOne(word, _FUZZY_WORDS, scorer=fuzz.ratio, score_cutoff=FUZZY_COMMAND_SCORE)
+    if best is None:
+        return None
+    rest = text.strip().split(maxsplit=1)[1:]
+    corrected = parse(" ".join([best[0], *rest]), process)
+    return corrected if isinstance(corrected, Command) else None
+
+
+async def _may_use(
+    session: AsyncSession, settings: Settings, person: Person, command: Command[Any]
+) -> bool:
+    role = COMMANDS[command.name].role
+    if role == ADMIN:
+        return is_admin(settings, person.qualified_id)
+    if role == COORDINATOR:
+        return await is_coordinator(session, settings, person.qualified_id)
+    return True
