@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot import observability, satisfaction
+from bot import observability, questions, satisfaction
 from bot.clock import Clock, SystemClock
 from bot.commands import privacy
 from bot.commands.catalog import BUTTONS, COMMANDS
@@ -287,6 +287,26 @@ class IdeaBot:
             )
         return replies
 
+    async def _open_question(self, turn: Turn) -> questions.Answer | None:
+        """A click on a question's button, or "ja"/"nej" typed while a question waits. Any
+        other text lets the question go, and the turn goes on as if it had not been asked."""
+        action, text = turn.incoming.action, turn.incoming.text
+        if action is not None:
+            ours = BUTTONS.namespace_of(action) == questions.QUESTION_BUTTON.namespace
+            return questions.clicked(action) if ours else None
+        if text is None:
+            return None
+        if await questions.waiting(turn.session, turn.person.id, self.clock.now()) is None:
+            return None
+        value = questions.typed_answer(text)
+        if value is None:
+            await questions.let_go(turn.session, turn.person.id)
+            return None
+        return questions.Answer(value)
+
+    async def _answer_question(self, turn: Turn, answer: questions.Answer) -> list[Reply]:
+        return await questions.answer(self._context(turn.session, turn.person, turn.lang), answer)
+
     async def _command_found(self, turn: Turn, command: Command[Any] | ParseError) -> list[Reply]:
         return await self._command(turn.session, turn.person, turn.lang, command)
 
@@ -454,7 +474,10 @@ class IdeaBot:
         observability.count_command(
             command.name if isinstance(command, Command) else "not_understood"
         )
-        ctx = CommandContext(
+        return await run_command(self._context(session, person, lang), COMMANDS, command)
+
+    def _context(self, session: AsyncSession, person: Person, lang: str) -> CommandContext:
+        return CommandContext(
             session=session,
             settings=self.settings,
             process=self.process,
@@ -464,7 +487,6 @@ class IdeaBot:
             policy=self.reminder_policy,
             calendar=self.calendar,
         )
-        return await run_command(ctx, COMMANDS, command)
 
     async def _intake_turn(
         self,
@@ -564,11 +586,13 @@ class IdeaBot:
 
 
 # The turn router: the first route that matches answers the turn. Commands and the buttons
-# of notifications work whatever conversation is going on; other text answers the
+# of notifications work whatever conversation is going on; a question the bot asked outside
+# the dialogue is answered before anything else typed (or let go); other text answers the
 # conversation in progress, or starts a new idea.
 ROUTES: tuple[Route, ...] = (
     Route("command button", IdeaBot._command_button, IdeaBot._run_command_button),
     Route("satisfaction button", IdeaBot._score_button, IdeaBot._run_score_button),
+    Route("open question", IdeaBot._open_question, IdeaBot._answer_question),
     Route("typed command", IdeaBot._typed_command, IdeaBot._command_found),
     Route("in a group", IdeaBot._in_group, IdeaBot._run_in_group),
     Route("command at intake start", IdeaBot._command_at_intake_start, IdeaBot._command_found),
