@@ -12,14 +12,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot import observability, satisfaction
+from bot import observability, questions, satisfaction
 from bot.clock import Clock, SystemClock
 from bot.commands import privacy
 from bot.commands.catalog import BUTTONS, COMMANDS
@@ -51,11 +50,10 @@ from conversations.understanding import Meaning
 from storage.database import DATABASE_ERRORS, Database
 from storage.dialogues import delete_dialogue, load_dialogue, save_dialogue
 from storage.ideas import count_waiting, create_idea, has_ideas, recent_for_similarity
-from storage.models import Dialogue, Person
+from storage.models import Dialogue, OpenQuestion, Person
 from storage.outbox import wrote_outbox
 from storage.people import first_name
 from storage.processed import claim_event
-from storage.questions import ask_question, drop_question, waiting_question
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -77,9 +75,8 @@ _NOT_REALLY_A_COMMAND = {
 }
 # The namespaces of the commands' buttons (a notification's, the forget-me question's).
 _COMMAND_BUTTONS = frozenset(button.namespace for button in COMMANDS.codec.buttons)
-# How long "Ska vi beskriva det som en ny idé?" waits for its answer.
-UNPLACED_QUESTION_MINUTES = 60
-UNPLACED = "unplaced"  # the open question's kind
+# The open question "Ska vi beskriva det som en ny idé?", asked of words the bot cannot place.
+UNPLACED = "unplaced"
 
 
 @dataclass(frozen=True)
@@ -322,6 +319,29 @@ class IdeaBot:
             replies += await self._intake_turn(turn, opened=True)
         return replies
 
+    async def _open_question(self, turn: Turn) -> questions.Answer | None:
+        """A click on a question's button, or "ja"/"nej" typed while a question waits. Any
+        other text lets the question go, and the turn goes on as if it had not been asked."""
+        action = turn.incoming.action
+        if action is not None:
+            ours = BUTTONS.namespace_of(action) == questions.QUESTION_BUTTON.namespace
+            return questions.clicked(action) if ours else None
+        # The reader let the question go already when the words were not an answer to it.
+        reading = turn.reading
+        if reading is None or reading.question is None:
+            return None
+        kind = reading.meaning.kind
+        return questions.Answer(kind) if kind in ("yes", "no") else None
+
+    async def _answer_question(self, turn: Turn, answer: questions.Answer) -> list[Reply]:
+        ctx = self._context(turn.session, turn.person, turn.lang)
+        question = await questions.waiting(turn.session, turn.person.id, self.clock.now())
+        if question is not None and question.kind == UNPLACED:
+            if answer.nonce is not None and question.data.get("nonce") != answer.nonce:
+                return await questions.answer(ctx, answer)  # an old button: says so
+            return await self._run_unplaced_answer(turn, question, answer.value)
+        return await questions.answer(ctx, answer)
+
     async def _command_found(self, turn: Turn, command: Command[Any] | ParseError) -> list[Reply]:
         return await self._command(turn.session, turn.person, turn.lang, command)
 
@@ -385,30 +405,16 @@ class IdeaBot:
             Reply(tr(lang, "chat.hint")),
         ]
 
-    async def _unplaced_button(self, turn: Turn) -> str | None:
-        action = turn.incoming.action or ""
-        namespace, _, answer = action.partition(":")
-        return answer if namespace == UNPLACED and answer in ("yes", "no") else None
-
-    async def _unplaced_answer(self, turn: Turn) -> str | None:
-        """ "ja" or "nej" to "Ska vi beskriva det som en ny idé?"."""
-        reading = turn.reading
-        if reading is None or reading.question is None or reading.question.kind != UNPLACED:
-            return None
-        return reading.meaning.kind if reading.meaning.kind in ("yes", "no") else None
-
-    async def _run_unplaced_answer(self, turn: Turn, answer: str) -> list[Reply]:
-        question = turn.reading.question if turn.reading is not None else None
-        if question is None:
-            question = await waiting_question(turn.session, turn.person.id, now=self.clock.now())
-        text = None
-        if question is not None and question.kind == UNPLACED:
-            text = str(question.data.get("text") or "") or None
-            await drop_question(turn.session, turn.person.id)
-        if answer == "no":
+    async def _run_unplaced_answer(
+        self, turn: Turn, question: OpenQuestion, answer: str
+    ) -> list[Reply]:
+        """The answer to "Vill du att jag hjälper dig att beskriva det som en ny idé?"."""
+        text = str(question.data.get("text") or "") or None
+        await questions.let_go(turn.session, turn.person.id)
+        if answer != "yes":
             return [Reply(tr(turn.lang, "chat.unplaced.no"))]
-        if turn.dialogue is not None and turn.in_intake:
-            # A dialogue started meanwhile (another device): it goes on; nothing is lost.
+        if turn.in_intake:
+            # A dialogue started meanwhile (on another device): it goes on; nothing is lost.
             return await self._intake_turn(turn, opened=True)
         return await self._intake_turn(turn, start_text=text)
 
@@ -548,18 +554,12 @@ class IdeaBot:
         ):
             return await self._intake_turn(turn, start_text=text)
         kept = intake.clean_text(text)[: intake.QUESTION_BY_KEY["idea"].max_length]
-        await ask_question(
-            turn.session,
-            turn.person.id,
-            UNPLACED,
-            {"text": kept},
-            now=now,
-            expires_at=now + timedelta(minutes=UNPLACED_QUESTION_MINUTES),
-        )
+        ctx = self._context(turn.session, turn.person, turn.lang)
+        nonce = await questions.ask(ctx, UNPLACED, {"text": kept})
         lang = turn.lang
         choices = (
-            Choice(f"{UNPLACED}:yes", tr(lang, "choice.new_idea")),
-            Choice(f"{UNPLACED}:no", tr(lang, "choice.not_idea")),
+            Choice(questions.button(nonce, "yes"), tr(lang, "choice.new_idea")),
+            Choice(questions.button(nonce, "no"), tr(lang, "choice.not_idea")),
         )
         question = Reply(tr(lang, "chat.unplaced"), choices=choices)
         if turn.person.introduced_at is None:
@@ -643,7 +643,10 @@ class IdeaBot:
         observability.count_command(
             command.name if isinstance(command, Command) else "not_understood"
         )
-        ctx = CommandContext(
+        return await run_command(self._context(session, person, lang), COMMANDS, command)
+
+    def _context(self, session: AsyncSession, person: Person, lang: str) -> CommandContext:
+        return CommandContext(
             session=session,
             settings=self.settings,
             process=self.process,
@@ -653,7 +656,6 @@ class IdeaBot:
             policy=self.reminder_policy,
             calendar=self.calendar,
         )
-        return await run_command(ctx, COMMANDS, command)
 
     def _intake_context(self, turn: Turn) -> intake.IntakeContext:
         person = turn.person
@@ -771,16 +773,16 @@ class IdeaBot:
 
 
 # The turn router: the first route that matches answers the turn. Commands and the buttons
-# of notifications work whatever conversation is going on; other text answers the
+# of notifications work whatever conversation is going on; a question the bot asked outside
+# the dialogue is answered before anything else typed (or let go); other text answers the
 # conversation in progress, or starts a new idea.
 ROUTES: tuple[Route, ...] = (
     Route("command button", IdeaBot._command_button, IdeaBot._run_command_button),
     Route("satisfaction button", IdeaBot._score_button, IdeaBot._run_score_button),
-    Route("new idea button", IdeaBot._unplaced_button, IdeaBot._run_unplaced_answer),
+    Route("open question", IdeaBot._open_question, IdeaBot._answer_question),
     Route("typed command", IdeaBot._typed_command, IdeaBot._run_typed_command),
     Route("in a group", IdeaBot._in_group, IdeaBot._run_in_group),
     Route("chat opened", IdeaBot._opened_returning, IdeaBot._run_returning),
-    Route("new idea answer", IdeaBot._unplaced_answer, IdeaBot._run_unplaced_answer),
     Route("command", IdeaBot._understood_command, IdeaBot._run_understood_command),
     Route("mistyped command", IdeaBot._mistyped_command, IdeaBot._command_found),
     Route("language", IdeaBot._language_request, IdeaBot._run_language),

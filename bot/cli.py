@@ -405,7 +405,10 @@ async def _outbox(args: argparse.Namespace) -> int:
         counts, rows = await outbox_rows(database, failed_only=args.failed)
     finally:
         await database.close()
-    print(f"Outbox: {counts['pending']} pending, {counts['sent']} sent, {counts['failed']} failed.")
+    print(
+        f"Outbox: {counts['pending']} pending, {counts['sent']} sent, {counts['failed']} failed, "
+        f"{counts['withdrawn']} withdrawn."
+    )
     zone = STOCKHOLM
     for row in rows:
         idea = f"idea {row.idea_id}" if row.idea_id else "-"

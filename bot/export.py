@@ -41,9 +41,10 @@ IDEA_COLUMNS = (
     "satisfaction_comment",
 )
 EVENT_COLUMNS = ("event_at", "event", "from_stage", "to_stage", "event_by", "event_text")
-# What the chat's export carries of the history: the stage path. Notes and comments are
-# internal to the coordinators, and the file goes on to assessors.
-STAGE_HISTORY = ("submitted", "stage")
+# What the chat's export carries of the history: the stage path (an undone move and its
+# undo both, so that the path adds up). Notes and comments are internal to the coordinators,
+# and the file goes on to assessors.
+STAGE_HISTORY = ("submitted", "stage", "undo")
 # Characters that make a spreadsheet run a cell as a formula (OWASP's list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -57,6 +57,70 @@ def stage_message(
     return Reply(_tidy(text))
 
 
+def _stage_values(
+    process: Process, idea: Idea, giver: Person, stage_id: str, coordinator: str | None
+) -> tuple[str, str, str]:
+    """The idea giver's language, the stage's name in it and its next step, filled in."""
+    lang = giver_language(idea, giver)
+    stage = process.stage(stage_id)
+    values = {
+        "first_name": first_name(giver.display_name) or "",
+        "title": idea.title,
+        "reference": idea.id,
+        "coordinator": coordinator or tr(lang, "someone"),
+        "where": "",
+    }
+    return lang, stage.name(lang), stage.next_steps[lang].format(**values)
+
+
+def back_message(
+    process: Process,
+    idea: Idea,
+    giver: Person,
+    to_stage: str,
+    *,
+    coordinator_name: str | None,
+    note: str | None,
+) -> Reply:
+    """The idea is back in the stage it came from (`flytta 12 tillbaka`): said plainly, not
+    with the stage's "your idea has just arrived" message."""
+    lang, stage, next_step = _stage_values(process, idea, giver, to_stage, coordinator_name)
+    coordinator = coordinator_name or tr(lang, "someone")
+    text = tr(
+        lang,
+        "back.message",
+        first_name=first_name(giver.display_name),
+        title=idea.title,
+        number=idea.id,
+        stage=stage,
+    )
+    if note:
+        text += " " + tr(lang, "note.quoted", coordinator=coordinator, note=note)
+    return Reply(_tidy(f"{text}\n\n{next_step}"))
+
+
+def correction_message(
+    process: Process,
+    idea: Idea,
+    giver: Person,
+    stage_id: str,
+    *,
+    coordinator_name: str | None,
+    satisfaction: bool,
+) -> Reply:
+    """A coordinator undid a move whose message may already have reached the idea giver:
+    where the idea really is, an apology, and what happens next. `satisfaction`: the
+    question about how it was handled went out too, and does not apply yet."""
+    lang, stage, next_step = _stage_values(process, idea, giver, stage_id, coordinator_name)
+    text = tr(
+        lang, "undo.correction", first_name=first_name(giver.display_name),
+        title=idea.title, stage=stage,
+    )  # fmt: skip
+    if satisfaction:
+        text += " " + tr(lang, "undo.correction_question")
+    return Reply(_tidy(f"{text}\n\n{next_step}"))
+
+
 def _tidy(text: str) -> str:
     """Drop the gaps an empty placeholder leaves: "Hej !", blank lines, trailing spaces."""
     text = re.sub(r"[ \t]+([!,.?])", r"\1", text)

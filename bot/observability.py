@@ -35,6 +35,10 @@ from prometheus_client.exposition import generate_latest
 from bot.platforms import route_platforms
 from storage.database import Database
 from storage.metrics import database_counts
+from storage.outbox import STATUSES
+
+# Every status an outbox row can have: those the outbox counts, and rows an erasure dropped.
+OUTBOX_STATUSES = (*STATUSES, "dropped")
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +179,8 @@ class DatabaseFigures:
             ideas.add_metric([stage], count)
         outbox = GaugeMetricFamily(
             "idesluss_outbox_messages",
-            "Outbox rows by status (pending, sent, failed) and kind (reminders are kinds).",
+            "Outbox rows by status (pending, sent, failed, withdrawn, dropped) and kind "
+            "(reminders are kinds).",
             labels=["status", "kind"],
         )
         for (status, kind), count in sorted(self.outbox.items()):
@@ -183,7 +188,7 @@ class DatabaseFigures:
         totals = GaugeMetricFamily(
             "idesluss_outbox_status", "Outbox rows by status.", labels=["status"]
         )
-        for status in ("pending", "sent", "failed"):
+        for status in OUTBOX_STATUSES:
             totals.add_metric([status], sum(n for (s, _), n in self.outbox.items() if s == status))
         reminders = GaugeMetricFamily(
             "idesluss_reminders",

@@ -12,7 +12,7 @@ front always makes a command (the router handles that before this).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -30,7 +30,7 @@ from bot.roles import is_admin, is_coordinator
 from conversations import intake
 from conversations.understanding import Context, Expecting, Meaning, may_be_score, understand
 from storage.models import Dialogue, OpenQuestion, Person
-from storage.questions import waiting_question
+from storage.questions import drop_question, waiting_question
 
 # A typo in a command word is forgiven in short messages only ("visaa 3", "mnia"); in a
 # sentence a near-miss is far more likely an ordinary word.
@@ -74,10 +74,8 @@ async def read(
         question = await waiting_question(session, person.id, now=now)
         if question is not None:
             expecting = "yesno"
-        elif may_be_score(text) and await satisfaction.open_question(session, person.id):
-            expecting = "score"
         else:
-            expecting = "nothing"
+            expecting = await _nothing_or_score(session, person, text)
     elif dialogue.flow == intake.FLOW:
         step = dialogue.step
         expecting = intake.EXPECTING.get(dialogue.step, "text")
@@ -89,10 +87,25 @@ async def read(
     optional = question_asked is not None and question_asked.optional
     context = Context(expecting, lang=lang, step=step, command=usable, optional=optional)
     meaning = understand(text, context)
-    if meaning.kind in ("yes", "no") and expecting != "yesno" and dialogue is not None:
+    if question is not None and meaning.kind not in ("yes", "no"):
+        # Not an answer to the question: it is let go, and the words are read as if it had
+        # never been asked ("flytta 2 testning", then "lista": the list).
+        await drop_question(session, person.id)
+        question = None
+        expecting = await _nothing_or_score(session, person, text)
+        context = replace(context, expecting=expecting)
+        meaning = understand(text, context)
+    elif meaning.kind in ("yes", "no") and expecting != "yesno" and dialogue is not None:
         # A yes to a question asked in the middle of a dialogue ("Menade du Prövas?").
         question = await waiting_question(session, person.id, now=now)
     return Reading(meaning, command, question, expecting)
+
+
+async def _nothing_or_score(session: AsyncSession, person: Person, text: str) -> Expecting:
+    """With no dialogue: a score, when the person has a satisfaction question open."""
+    if may_be_score(text) and await satisfaction.open_question(session, person.id):
+        return "score"
+    return "nothing"
 
 
 def command_in(text: str, process: Process) -> Command[Any] | ParseError | None:

@@ -1,21 +1,32 @@
-"""Moving an idea from one stage to another: the idea, its history and the idea giver's
-message change together, in the caller's transaction, or not at all."""
+"""Moving an idea from one stage to another, and undoing a move: the idea, its history and
+the idea giver's messages change together, in the caller's transaction, or not at all."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.calendar import WorkingCalendar
-from bot.notifications import satisfaction_question, stage_message
+from bot.notifications import (
+    back_message,
+    correction_message,
+    satisfaction_question,
+    stage_message,
+)
 from bot.process import Process
 from bot.reminders import ReminderPolicy, mark_activity
 from conversations.reply import payload_of
 from storage.ideas import add_event
 from storage.models import Idea, IdeaEvent, Person
-from storage.outbox import enqueue
+from storage.outbox import enqueue, withdraw_unsent
 from storage.people import get_person
+
+# The command of a move back to the stage the idea came from (`flytta 12 tillbaka`): its
+# message says so plainly instead of the stage's own message.
+BACK = "back"
 
 
 async def move_idea(
@@ -34,9 +45,19 @@ async def move_idea(
 ) -> IdeaEvent:
     """Move the idea (the caller has checked the move is allowed), record who did it and what
     they said, and queue the idea giver's message; on a terminal stage, also queue the
-    satisfaction question, once per idea."""
+    satisfaction question, once per idea.
+
+    The event keeps what an undo needs (`undo_move`): the idea's times as they were before
+    the move, and the dedupe keys of the messages it queued."""
     from_stage = idea.stage
-    data = {"where": where} if where else None
+    before = {
+        "stage_changed_at": _iso(idea.stage_changed_at),
+        "first_response_at": _iso(idea.first_response_at),
+        "satisfaction_asked_at": _iso(idea.satisfaction_asked_at),
+    }
+    data: dict[str, Any] = {"where": where} if where else {}
+    if kind != "stage":
+        data["command"] = kind
     event = await add_event(
         session,
         idea,
@@ -45,7 +66,7 @@ async def move_idea(
         from_stage=from_stage,
         to_stage=to_stage,
         text=note,
-        data={**(data or {}), "command": kind} if kind != "stage" else data,
+        data=data or None,
         now=now,
     )
     event.seconds_in_stage = max(0, int((now - idea.stage_changed_at).total_seconds()))
@@ -58,12 +79,19 @@ async def move_idea(
 
     giver = await get_person(session, idea.person_id)
     assert giver is not None  # a foreign key
-    message = stage_message(
-        process, idea, giver, to_stage, coordinator_name=actor.display_name, note=note, where=where
-    )
+    if kind == BACK:
+        message = back_message(
+            process, idea, giver, to_stage, coordinator_name=actor.display_name, note=note
+        )
+    else:
+        message = stage_message(
+            process, idea, giver, to_stage, coordinator_name=actor.display_name, note=note,
+            where=where,
+        )  # fmt: skip
+    messages = {"stage": f"idea:{idea.id}:event:{event.id}"}
     await enqueue(
         session,
-        dedupe_key=f"idea:{idea.id}:event:{event.id}",
+        dedupe_key=messages["stage"],
         recipient_id=giver.id,
         kind="stage",
         payload=payload_of(message),
@@ -72,14 +100,103 @@ async def move_idea(
     )
     if process.stage(to_stage).terminal and idea.satisfaction_asked_at is None:
         idea.satisfaction_asked_at = now
+        question = payload_of(satisfaction_question(idea, giver))
+        # Once per idea; asked again only after an undo took the first question back, and
+        # then under a key of this move's own.
+        for key in (f"idea:{idea.id}:satisfaction", f"idea:{idea.id}:satisfaction:{event.id}"):
+            if await enqueue(
+                session,
+                dedupe_key=key,
+                recipient_id=giver.id,
+                kind="satisfaction",
+                payload=question,
+                now=now,
+                idea_id=idea.id,
+            ):
+                messages["satisfaction"] = key
+                break
+    event.data = {**data, "undo": {**before, "messages": messages}}
+    await session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class Undone:
+    """What undoing a move did about the idea giver's messages."""
+
+    event: IdeaEvent  # the undo, in the idea's history
+    # "withdrawn": nothing had gone out, and now nothing will; "corrected": a message may
+    # have reached the idea giver, so a correction follows it; "none": there was none to
+    # take back (the idea giver's data was erased)
+    messages: str
+
+
+def can_undo(move: IdeaEvent) -> bool:
+    """Whether the move kept what undoing it needs (moves made before undo existed did not)."""
+    return move.kind == "stage" and isinstance((move.data or {}).get("undo"), dict)
+
+
+async def undo_move(
+    session: AsyncSession,
+    process: Process,
+    idea: Idea,
+    move: IdeaEvent,
+    *,
+    actor: Person,
+    now: datetime,
+    policy: ReminderPolicy | None = None,
+    calendar: WorkingCalendar | None = None,
+) -> Undone:
+    """Put the idea back as it was before `move` (its latest stage change; the caller has
+    checked who may, and when): its stage and times, its reminders restarted as after a
+    move. Messages the move queued that have not gone out are withdrawn; if one may have
+    reached the idea giver, a short correction is queued after it."""
+    before: dict[str, Any] = (move.data or {})["undo"]
+    mistaken, restored = idea.stage, move.from_stage or idea.stage
+    idea.stage = restored
+    idea.stage_changed_at = _moment(before["stage_changed_at"]) or idea.stage_changed_at
+    idea.first_response_at = _moment(before.get("first_response_at"))
+    idea.satisfaction_asked_at = _moment(before.get("satisfaction_asked_at"))
+    mark_activity(idea, now, policy, calendar)
+    idea.updated_at = now
+
+    messages: dict[str, str] = dict(before.get("messages") or {})
+    withdrawn = await withdraw_unsent(session, messages.values(), now=now)
+    reached = {kind for kind, key in messages.items() if withdrawn.get(key) is False}
+    outcome = "corrected" if reached else "withdrawn" if withdrawn else "none"
+    event = await add_event(
+        session,
+        idea,
+        actor=actor,
+        kind="undo",
+        from_stage=mistaken,
+        to_stage=restored,
+        data={"undoes": move.id, "messages": outcome},
+        now=now,
+    )
+    if reached:
+        giver = await get_person(session, idea.person_id)
+        assert giver is not None  # a foreign key
+        correction = correction_message(
+            process, idea, giver, restored, coordinator_name=actor.display_name,
+            satisfaction="satisfaction" in reached,
+        )  # fmt: skip
         await enqueue(
             session,
-            dedupe_key=f"idea:{idea.id}:satisfaction",
+            dedupe_key=f"idea:{idea.id}:undo:{event.id}",
             recipient_id=giver.id,
-            kind="satisfaction",
-            payload=payload_of(satisfaction_question(idea, giver)),
+            kind="correction",
+            payload=payload_of(correction),
             now=now,
             idea_id=idea.id,
         )
     await session.flush()
-    return event
+    return Undone(event, outcome)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _moment(text: object) -> datetime | None:
+    return datetime.fromisoformat(text) if isinstance(text, str) else None

@@ -664,7 +664,7 @@ def _choice(said: str, context: Context) -> Meaning | None:
         return Meaning("no")
     if context.expecting in YESNO_EXPECTING and _fuzzy_is(said, YES | NO, context):
         best = fuzzy.extractOne(said, YES | NO, scorer=fuzz.ratio)
-        return Meaning("yes" if best and best[0] in YES else "no")
+        return Meaning("yes" if best[0] in YES else "no")
     return None
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, or_, select, true, update
+from sqlalchemy import ColumnElement, Select, case, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -239,7 +239,12 @@ async def stats(session: AsyncSession, *, now: datetime, top_workplaces: int = 1
     days_in_stage: dict[str, dict[int, int]] = {}
     rows = await session.execute(
         select(IdeaEvent.from_stage, days, func.count())
-        .where(IdeaEvent.from_stage.is_not(None), IdeaEvent.seconds_in_stage.is_not(None))
+        .where(
+            IdeaEvent.from_stage.is_not(None),
+            IdeaEvent.seconds_in_stage.is_not(None),
+            # An undone move was no stay: the idea is back, and its real move counts it.
+            IdeaEvent.id.not_in(undone_moves()),
+        )
         .group_by(IdeaEvent.from_stage, days)
     )
     for stage, whole_days, count in rows.tuples():
@@ -378,8 +383,55 @@ async def open_satisfaction_question(session: AsyncSession, person_id: int) -> I
     ).scalar_one_or_none()
 
 
+# The events that change an idea's stage: a move, and the undoing of one.
+STAGE_CHANGES = ("stage", "undo")
+
+
+async def last_stage_change_by(
+    session: AsyncSession, actor_id: int, *, idea_id: int | None = None
+) -> IdeaEvent | None:
+    """The latest move or undo this person made (on this idea, when given). Read newest
+    first, so it stops at their latest; over an idea it reads ix_idea_events_idea_id."""
+    query = select(IdeaEvent).where(
+        IdeaEvent.actor_id == actor_id, IdeaEvent.kind.in_(STAGE_CHANGES)
+    )
+    if idea_id is not None:
+        query = query.where(IdeaEvent.idea_id == idea_id)
+    return (
+        await session.execute(query.order_by(IdeaEvent.id.desc()).limit(1))
+    ).scalar_one_or_none()
+
+
+async def last_stage_change(
+    session: AsyncSession, idea_id: int
+) -> tuple[IdeaEvent, str | None] | None:
+    """The idea's latest move or undo, with the name of who made it."""
+    actor = aliased(Person)
+    row = (
+        await session.execute(
+            select(IdeaEvent, actor.display_name)
+            .outerjoin(actor, actor.id == IdeaEvent.actor_id)
+            .where(IdeaEvent.idea_id == idea_id, IdeaEvent.kind.in_(STAGE_CHANGES))
+            .order_by(IdeaEvent.id.desc())
+            .limit(1)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def undone_moves() -> Select[tuple[int]]:
+    """The ids of the moves that were undone (each undo event names the one it undid)."""
+    undo = aliased(IdeaEvent)
+    undone = undo.data["undoes"].as_integer()
+    # (No NULL in the list: `NOT IN` a list with a NULL is never true.)
+    return select(undone).where(undo.kind == "undo", undone.is_not(None))
+
+
 async def stage_before(session: AsyncSession, idea_id: int, stage: str) -> str | None:
-    """The stage the idea was in before it last entered `stage` (to return from parked/closed)."""
+    """The stage the idea was in before it last entered `stage` (to return from parked/closed,
+    or to go back a step). A move back (`flytta N tillbaka`) does not count: after going back
+    from Prövas to Bedömning, the stage before Bedömning is still the one before it."""
+    command = IdeaEvent.data["command"].as_string()
     return (
         await session.execute(
             select(IdeaEvent.from_stage)
@@ -387,6 +439,7 @@ async def stage_before(session: AsyncSession, idea_id: int, stage: str) -> str |
                 IdeaEvent.idea_id == idea_id,
                 IdeaEvent.kind == "stage",
                 IdeaEvent.to_stage == stage,
+                or_(command.is_(None), command != "back"),
             )
             .order_by(IdeaEvent.id.desc())
             .limit(1)

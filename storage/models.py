@@ -203,7 +203,8 @@ class OutboxMessage(Base):
     idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]]
-    # pending → sent, or → failed after the last attempt.
+    # pending → sent, or → failed after the last attempt, or → withdrawn (the message of a
+    # move its coordinator undid before it went out); → dropped by an erasure.
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     not_before: Mapped[datetime]

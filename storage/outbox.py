@@ -4,11 +4,11 @@ same message twice a no-op."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -106,7 +106,60 @@ async def enqueue_many(session: AsyncSession, rows: list[dict[str, Any]]) -> set
     return written
 
 
-STATUSES = ("pending", "sent", "failed")
+# "withdrawn": a message of a move its coordinator undid before it went out (bot/transitions.py).
+STATUSES = ("pending", "sent", "failed", "withdrawn")
+WITHDRAWN = "withdrawn"
+
+
+async def withdraw_unsent(
+    session: AsyncSession, dedupe_keys: Collection[str], *, now: datetime
+) -> dict[str, bool]:
+    """Withdraw these messages where they have not gone out: a row still pending that no
+    dispatcher has tried (no attempt, so no lease either), or one given up on (`failed`,
+    so that `idesluss outbox --retry` cannot send it later). A withdrawn row is never sent
+    and keeps no content (its words are in the idea's history).
+
+    Returns, for each row found: True when it was withdrawn, False when it was sent or may
+    be on its way (a dispatcher holds it, or tried it and may have got it through). Rows
+    dropped by an erasure are left as they are, and count as withdrawn."""
+    keys = sorted(dedupe_keys)
+    if not keys:
+        return {}
+    unsent = or_(
+        and_(
+            OutboxMessage.status == "pending",
+            OutboxMessage.attempts == 0,
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now),
+        ),
+        OutboxMessage.status == "failed",
+    )
+    # One conditional UPDATE: a dispatcher claiming the row at the same moment either holds
+    # its lock first (then the row has an attempt and is not withdrawn) or finds it withdrawn.
+    withdrawn = set(
+        (
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.dedupe_key.in_(keys), unsent)
+                .values(
+                    status=WITHDRAWN,
+                    claimed_until=None,
+                    claim_token=None,
+                    payload={},
+                    content_removed_at=now,
+                )
+                .returning(OutboxMessage.dedupe_key)
+                .execution_options(synchronize_session=False)
+            )
+        ).scalars()
+    )
+    found = await session.execute(
+        select(OutboxMessage.dedupe_key, OutboxMessage.status).where(
+            OutboxMessage.dedupe_key.in_(keys)
+        )
+    )
+    return {
+        key: key in withdrawn or status not in ("pending", "sent") for key, status in found.tuples()
+    }
 
 
 async def outbox_counts_by_kind(session: AsyncSession) -> dict[tuple[str, str], int]:
@@ -121,7 +174,8 @@ async def outbox_counts_by_kind(session: AsyncSession) -> dict[tuple[str, str], 
 
 
 async def outbox_counts(session: AsyncSession) -> dict[str, int]:
-    """How many rows are pending, sent and failed (each status present, 0 when none)."""
+    """How many rows are pending, sent, failed and withdrawn (each status present, 0 when
+    none; rows dropped by an erasure are not counted)."""
     counts = dict.fromkeys(STATUSES, 0)
     for (status, _), n in (await outbox_counts_by_kind(session)).items():
         counts[status] = counts.get(status, 0) + n

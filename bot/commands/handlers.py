@@ -8,12 +8,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import export
+from bot import export, questions
 from bot.calendar import STOCKHOLM, WorkingCalendar
 from bot.commands.buttons import Button
 from bot.commands.registry import ADMIN, COORDINATOR, EVERYONE, CommandSet, Registry
@@ -21,8 +21,13 @@ from bot.commands.syntax import (
     Command,
     NoArgs,
     ParseError,
+    StageGuess,
+    few_bare_words,
+    guess_stage,
     no_args,
+    read_number,
     read_person,
+    read_quoted,
     read_quoted_or_word,
     read_stage,
     shorten,
@@ -39,7 +44,7 @@ from bot.roles import (
     is_coordinator,
     remove_coordinator,
 )
-from bot.transitions import move_idea
+from bot.transitions import BACK, can_undo, move_idea, undo_move
 from conversations.command_views import HelpView, MineLine, help_reply, mine_reply
 from conversations.reply import Attachment, Reply
 from conversations.views.admin import (
@@ -74,15 +79,21 @@ from conversations.views.ideas import (
 from conversations.views.moves import (
     Assigned,
     Moved,
+    MoveQuestion,
     MoveRefused,
     Noted,
     Snoozed,
     SnoozeFinished,
+    Undone,
+    UndoRefused,
     assigned_reply,
+    move_question_reply,
     move_refused_reply,
     moved_reply,
     noted_reply,
     snoozed_reply,
+    undo_refused_reply,
+    undone_reply,
 )
 from storage import ideas as idea_store
 from storage.models import Idea, Person
@@ -271,6 +282,7 @@ async def _show(ctx: CommandContext, args: IdeaArgs) -> list[Reply]:
     history: list[HistoryEntry] = []
     notes: list[HistoryEntry] = []
     similar_ids: list[int] = []
+    undone = {(row.event.data or {}).get("undoes") for row in events if row.event.kind == "undo"}
     for row in events:
         event = row.event
         if event.kind == "submitted":
@@ -278,8 +290,11 @@ async def _show(ctx: CommandContext, args: IdeaArgs) -> list[Reply]:
         if event.kind not in SHOWN_EVENTS or (
             event.kind in COORDINATOR_EVENTS and not ctx.coordinator
         ):
-            continue  # notes and snoozes are for coordinators' eyes
-        (notes if event.kind == "note" else history).append(_history_entry(ctx, row))
+            continue  # notes, snoozes and undos are for coordinators' eyes
+        if event.id in undone and not ctx.coordinator:
+            continue  # a move taken back is no part of the idea giver's story
+        entry = _history_entry(ctx, row, undone=event.id in undone)
+        (notes if event.kind == "note" else history).append(entry)
     similar = None
     if ctx.coordinator:
         similar_titles = await idea_store.titles(ctx.session, similar_ids)
@@ -308,7 +323,7 @@ async def _show(ctx: CommandContext, args: IdeaArgs) -> list[Reply]:
 
 
 # The events `show` tells of, and those of them only coordinators see.
-COORDINATOR_EVENTS = ("note", "snoozed")
+COORDINATOR_EVENTS = ("note", "snoozed", "undo")
 SHOWN_EVENTS: tuple[str, ...] = (
     "submitted",
     "stage",
@@ -319,7 +334,9 @@ SHOWN_EVENTS: tuple[str, ...] = (
 )
 
 
-def _history_entry(ctx: CommandContext, row: idea_store.HistoryRow) -> HistoryEntry:
+def _history_entry(
+    ctx: CommandContext, row: idea_store.HistoryRow, *, undone: bool = False
+) -> HistoryEntry:
     event = row.event
     data = event.data or {}
     until = data.get("until") if event.kind == "snoozed" else None
@@ -334,6 +351,7 @@ def _history_entry(ctx: CommandContext, row: idea_store.HistoryRow) -> HistoryEn
         person=row.person_name,
         score=data.get("score"),
         until=_local(datetime.fromisoformat(until)) if until else None,
+        undone=undone,
     )
 
 
@@ -412,15 +430,59 @@ def _refusal(ctx: CommandContext, idea: Idea, why: str) -> MoveRefused:
 
 
 @dataclass(frozen=True)
+class Unsure:
+    """The words after `flytta N` are no stage, yet may have been meant as one: nothing
+    moves until the coordinator says what they meant."""
+
+    words: str  # all of them, as written
+    guess: StageGuess | None = None  # the first word(s) look like this stage misspelt
+
+
+@dataclass(frozen=True)
 class AdvanceArgs:
     idea: int
     stage: str | None = None  # where to; None: the next stage
     text: str | None = None  # the message to the idea giver
+    back: bool = False  # to the stage it came from (`flytta 12 tillbaka`)
+    unsure: Unsure | None = None  # ask first what the words mean
+
+
+# `flytta 12 tillbaka`: back to the stage the idea came from, whatever the process allows.
+BACK_WORDS = ("tillbaka", "bakåt", "bakat", "föregående", "back", "previous")
 
 
 def _read_advance(number: int, rest: str, process: Process) -> AdvanceArgs:
-    stage, rest = read_stage(rest, process)
-    return AdvanceArgs(number, stage=stage, text=rest or None)
+    """What follows `flytta N` / `advance N`, tried in this order (usage.advance and README
+    say the same, in short). A word that is not a stage never reaches the idea giver unasked:
+
+    1. nothing: the next stage of the main line;
+    2. a stage's id or name in either language, exactly (the longest of up to three words):
+       that stage; the rest is the message;
+    3. "tillbaka", "bakåt", "back", "previous": back to the stage it came from; the rest is
+       the message;
+    4. a message in quotes (`flytta 12 ”pilot”`): sent as it is, with the next stage;
+    5. first word(s) close to a stage (a typo, `STAGE_TYPO_CUTOFF`: "testning"): nothing
+       moves; the coordinator is asked "Menade du Prövas?" (the rest goes with a yes);
+    6. one or two words without sentence punctuation ("pilot", "nästa steg"): nothing
+       moves; the coordinator is asked what they meant;
+    7. anything else is a sentence ("Bra idé, vi tittar på den!"): the message, with the
+       next stage.
+    """
+    stage, after = read_stage(rest, process)
+    if stage is not None:
+        return AdvanceArgs(number, stage=stage, text=after or None)
+    if not rest:
+        return AdvanceArgs(number)
+    first, _, after = rest.partition(" ")
+    if first.casefold().strip(".,:;!") in BACK_WORDS:
+        return AdvanceArgs(number, back=True, text=after.strip() or None)
+    quoted = read_quoted(rest)
+    if quoted is not None:
+        return AdvanceArgs(number, text=quoted)
+    guess = guess_stage(rest, process)
+    if guess is not None or few_bare_words(rest):
+        return AdvanceArgs(number, text=rest, unsure=Unsure(rest, guess))
+    return AdvanceArgs(number, text=rest)
 
 
 def _advance_button(fields: tuple[str, ...]) -> AdvanceArgs | None:
@@ -446,17 +508,80 @@ async def _advance(ctx: CommandContext, command: AdvanceArgs) -> list[Reply]:
     idea = await _locked_idea(ctx, command.idea)
     if isinstance(idea, Reply):
         return [idea]
+    if command.back:
+        return await _move_back(ctx, idea, command.text)
+    if command.unsure is not None:
+        asked = await _ask_what_was_meant(ctx, idea, command.unsure)
+        if asked is not None:
+            return [asked]
     to_stage = command.stage
     if to_stage is None:
-        if idea.stage == ctx.process.park_stage:
-            # Back to where it rested from, when that is still allowed.
-            before = await idea_store.stage_before(ctx.session, idea.id, idea.stage)
-            to_stage = before if before and ctx.process.can_move(idea.stage, before) else None
-        else:
-            to_stage = ctx.process.next_in_main_line(idea.stage)
-            if to_stage and not ctx.process.can_move(idea.stage, to_stage):
-                to_stage = None
+        to_stage = await _usual_move(ctx, idea)
     return await _move(ctx, idea, to_stage, note=command.text)
+
+
+async def _usual_move(ctx: CommandContext, idea: Idea) -> str | None:
+    """Where `flytta N` without a stage takes the idea (None: nowhere)."""
+    if idea.stage == ctx.process.park_stage:
+        # Back to where it rested from, when that is still allowed.
+        before = await idea_store.stage_before(ctx.session, idea.id, idea.stage)
+        return before if before and ctx.process.can_move(idea.stage, before) else None
+    following = ctx.process.next_in_main_line(idea.stage)
+    return following if following and ctx.process.can_move(idea.stage, following) else None
+
+
+async def _ask_what_was_meant(ctx: CommandContext, idea: Idea, unsure: Unsure) -> Reply | None:
+    """Ask before moving: "Menade du Prövas?" for a stage misspelt; for a word or two that
+    are no stage, which move was meant (each a button) or whether the words are the message.
+    The commands each answer runs are kept with the question (bot/questions.py). None: there
+    is nothing to offer (no move from here), so the move is refused as it would be anyway."""
+    process, number, guess = ctx.process, idea.id, unsure.guess
+    usual = await _usual_move(ctx, idea)
+    commands: dict[str, str] = {}
+    moves: list[tuple[str, str]] = []  # (answer, stage id)
+    if guess is not None:
+        commands[questions.YES] = f"advance {number} {guess.stage} {guess.rest}".strip()
+    else:
+        for stage_id in process.allowed_moves(idea.stage):
+            if process.stage(stage_id).requires is None:  # (a reason or place: no button)
+                key = str(len(moves) + 1)
+                commands[key] = f"advance {number} {stage_id}"
+                moves.append((key, stage_id))
+    as_message = None  # the usual move, with the words as the message (quoted: as they are)
+    if usual and (guess is None or guess.rest):
+        as_message = str(len(moves) + 1)
+        commands[as_message] = f'advance {number} "{unsure.words}"'
+    if not commands:
+        return None
+    nonce = await questions.ask(ctx, "confirm_command", {"commands": commands})
+    view = MoveQuestion(
+        number=number,
+        title=idea.title,
+        words=shorten(guess.said if guess else unsure.words, 40, one_line=True),
+        guess=_stage_name(ctx, guess.stage) if guess else None,
+        moves=tuple((questions.button(nonce, key), _stage_name(ctx, s)) for key, s in moves),
+        as_message=(
+            (
+                questions.button(nonce, as_message),
+                _stage_name(ctx, usual),
+                shorten(unsure.words, 25, one_line=True),
+            )
+            if as_message and usual
+            else None
+        ),
+        yes=questions.button(nonce, questions.YES) if guess else None,
+        no=questions.button(nonce, questions.NO),
+    )
+    return move_question_reply(ctx.lang, view)
+
+
+async def _move_back(ctx: CommandContext, idea: Idea, note: str | None) -> list[Reply]:
+    """Back to the stage the idea came from, even where the process's moves do not go (it
+    is putting right, not a step forward); the idea giver hears it plainly."""
+    before = await idea_store.stage_before(ctx.session, idea.id, idea.stage)
+    if before is None or before not in ctx.process.stages or before == idea.stage:
+        return [move_refused_reply(ctx.lang, _refusal(ctx, idea, "no_way_back"))]
+    return await _moved(ctx, idea, before, note=note, kind=BACK)
 
 
 async def _special_move(
@@ -569,6 +694,87 @@ async def _reopen(ctx: CommandContext, command: MessageArgs) -> list[Reply]:
     if before is None or before not in process.stages or process.stage(before).terminal:
         before = process.first_stage
     return await _moved(ctx, idea, before, note=command.text, kind="reopen")
+
+
+# How long a coordinator may take back their own move with `ångra`. Long enough to notice a
+# slip on the screen right after it and put it right; short enough that nobody has acted on
+# the new stage yet, so putting the idea back is still a correction. Later, a move back
+# (`flytta N tillbaka`) is a new decision the idea giver hears about as one.
+UNDO_WINDOW = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class UndoArgs:
+    idea: int | None = None  # None: the speaker's latest move, of any idea
+
+
+def _read_undo(rest: str, _: Process) -> UndoArgs | ParseError:
+    if not rest:
+        return UndoArgs()
+    number, after = read_number(rest)
+    if isinstance(number, ParseError):
+        return ParseError(number.key, dict(number.values), "undo")
+    if number is None or after:
+        return ParseError("parse.extra_words", {"words": shorten(after or rest, 30)}, "undo")
+    return UndoArgs(number)
+
+
+@commands.command(
+    "undo",
+    sv=("ångra", "angra"),
+    en=("undo",),
+    role=COORDINATOR,
+    read=_read_undo,
+    help=((COORDINATOR, "help.undo"),),
+)
+async def _undo(ctx: CommandContext, command: UndoArgs) -> list[Reply]:
+    """Take back the speaker's own latest move (of idea N), within `UNDO_WINDOW`, as long as
+    it is still the idea's latest: the idea goes back as it was, and the idea giver's message
+    is withdrawn if it has not gone out, else followed by a short correction."""
+    minutes = int(UNDO_WINDOW.total_seconds() // 60)
+    if command.idea is not None and await idea_store.get_idea(ctx.session, command.idea) is None:
+        return [not_found_reply(ctx.lang, IdeaNotFound(command.idea))]
+    move = await idea_store.last_stage_change_by(ctx.session, ctx.person.id, idea_id=command.idea)
+    if move is None:
+        if command.idea is not None:
+            latest = await idea_store.last_stage_change(ctx.session, command.idea)
+            if latest is not None:
+                return [_undo_refused(ctx, "someone_else", command.idea, latest[1])]
+        return [_undo_refused(ctx, "nothing", command.idea, minutes=minutes)]
+    number = move.idea_id
+    if move.kind == "undo":
+        return [_undo_refused(ctx, "already", number)]
+    if ctx.now - move.created_at > UNDO_WINDOW:
+        return [_undo_refused(ctx, "too_late", number, minutes=minutes)]
+    idea = await _locked_idea(ctx, number)
+    if isinstance(idea, Reply):
+        return [idea]
+    latest = await idea_store.last_stage_change(ctx.session, idea.id)
+    if latest is None or latest[0].id != move.id:
+        return [_undo_refused(ctx, "moved_since", number, latest[1] if latest else None)]
+    if not can_undo(move) or idea.stage != move.to_stage or move.from_stage is None:
+        return [_undo_refused(ctx, "too_late", number, minutes=minutes)]
+    done = await undo_move(
+        ctx.session, ctx.process, idea, move, actor=ctx.person, now=ctx.now,
+        policy=ctx.policy, calendar=ctx.calendar,
+    )  # fmt: skip
+    log.info("move undone", extra={"idea": idea.id, "messages": done.messages})
+    giver = await get_person(ctx.session, idea.person_id)
+    view = Undone(
+        number=idea.id,
+        title=idea.title,
+        stage=_stage_name(ctx, idea.stage),
+        giver=first_name(giver.display_name) if giver else None,
+        messages=done.messages,
+    )
+    return [undone_reply(ctx.lang, view)]
+
+
+def _undo_refused(
+    ctx: CommandContext, why: str, number: int | None, person: str | None = None, *,
+    minutes: int = 0,
+) -> Reply:  # fmt: skip
+    return undo_refused_reply(ctx.lang, UndoRefused(why, number, person, minutes))
 
 
 def qualify(person: Person, target: str) -> str:

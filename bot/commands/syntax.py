@@ -13,6 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from rapidfuzz import fuzz
+from rapidfuzz import process as process_fuzz
+
 from bot.process import Process
 
 # Re-exported: a command's reader shortens what it quotes back in an error.
@@ -149,7 +152,64 @@ def read_stage(rest: str, process: Process) -> tuple[str | None, str]:
     return None, rest
 
 
+# How close the first word(s) after an idea's number must be to a stage's id or name to be
+# taken for a typo of it: rapidfuzz's `fuzz.ratio` (0–100, the edit similarity of the whole
+# words, case ignored). Typos of the shipped stages score 83–96 ("provas" 83, "parkerad" 86
+# → parked, "prövs" 91, "testning" 93, "bedömnig" 94); the words a message starts with score
+# below 80 ("test" 73, "inkom" 77, "vi" 44, "bra" 44). `WRatio` is no good here: it scores a
+# part of a word, so "vi" (Vilande) and "din" would be 90. tests/bot/test_parser.py has more.
+STAGE_TYPO_CUTOFF = 80.0
+_PUNCTUATION = ".,:;!?"
+
+
+@dataclass(frozen=True)
+class StageGuess:
+    """The first word(s) of a text look like a stage misspelt."""
+
+    stage: str  # the stage's id
+    said: str  # the words as written ("testning")
+    rest: str  # what follows them
+
+
+def guess_stage(rest: str, process: Process) -> StageGuess | None:
+    """The stage whose id or name (either language) the first one to three words are
+    closest to, when that is at least `STAGE_TYPO_CUTOFF` (`read_stage` found none)."""
+    names: dict[str, str] = {}
+    for stage in process.stages.values():
+        for name in (stage.id, *stage.names.values()):
+            names.setdefault(name.casefold(), stage.id)
+    words = rest.split(" ")
+    best: tuple[float, int, str] | None = None
+    for count in range(1, min(3, len(words)) + 1):
+        candidate = " ".join(words[:count]).strip(_PUNCTUATION).casefold()
+        if not candidate:
+            continue
+        found = process_fuzz.extractOne(
+            candidate, list(names), scorer=fuzz.ratio, score_cutoff=STAGE_TYPO_CUTOFF
+        )
+        if found is not None and (best is None or found[1] > best[0]):
+            best = (found[1], count, names[found[0]])
+    if best is None:
+        return None
+    _, count, stage_id = best
+    return StageGuess(stage_id, " ".join(words[:count]), " ".join(words[count:]).strip())
+
+
+def few_bare_words(rest: str) -> bool:
+    """One or two words and no sentence punctuation ("pilot", "nästa steg"): too little to
+    tell a message from a stage that is not there."""
+    return 0 < len(rest.split()) <= 2 and not any(mark in rest for mark in _PUNCTUATION)
+
+
 _QUOTES = {'"': '"', "”": "”", "“": "”", "'": "'", "«": "»", "»": "«"}
+
+
+def read_quoted(rest: str) -> str | None:
+    """The text inside quotes, when the quotes hold all of `rest` (`”pilot”` → pilot)."""
+    rest = rest.strip()
+    if len(rest) > 2 and rest[0] in _QUOTES and rest.endswith(_QUOTES[rest[0]]):
+        return rest[1:-1].strip() or None
+    return None
 
 
 def read_quoted_or_word(rest: str) -> tuple[str, str]:

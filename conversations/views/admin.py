@@ -117,7 +117,7 @@ class OutboxFailure:
 class OutboxView:
     """Numbers, kinds and errors only, never what the messages say."""
 
-    counts: Mapping[str, int]  # "pending", "sent", "failed"
+    counts: Mapping[str, int]  # "pending", "sent", "failed", "withdrawn"
     failures: tuple[OutboxFailure, ...]  # the latest
 
 

@@ -55,7 +55,7 @@ class HistoryEntry:
     """One event in an idea's history, as far as the reader may see it."""
 
     kind: str  # "submitted", "stage", "assigned", "satisfaction", "satisfaction_comment",
-    # "note", "snoozed"
+    # "note", "snoozed", "undo"
     when: datetime
     actor: str | None  # None: a person no longer known
     from_stage: str | None = None  # stage names, in the reader's language
@@ -65,6 +65,7 @@ class HistoryEntry:
     person: str | None = None  # whom it was given to
     score: object = None
     until: datetime | None = None  # a snooze's end
+    undone: bool = False  # a move its coordinator took back (shown to coordinators only)
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,18 @@ def history_line(lang: str, entry: HistoryEntry) -> str | None:
             line += f" ({entry.where})"
         if entry.text:
             line += tr(lang, "history.message", text=entry.text)
+        if entry.undone:
+            line += tr(lang, "history.undone")
         return line
+    if entry.kind == "undo":
+        return tr(
+            lang,
+            "history.undo",
+            date=when,
+            actor=actor,
+            from_stage=entry.from_stage or "–",
+            to_stage=entry.to_stage or "–",
+        )
     if entry.kind == "assigned":
         return tr(lang, "history.assigned", date=when, actor=actor, person=entry.person or "?")
     if entry.kind == "satisfaction":

@@ -26,6 +26,9 @@ COORDINATOR_COMMANDS = [
     "stats",
     "export csv",
     "snooze 1 3 Vi väntar",
+    "ångra",
+    "undo 1",
+    "flytta 1 tillbaka",
 ]
 
 

@@ -370,7 +370,7 @@ async def test_admins_see_failed_messages_with_their_error(
     await d.run_until_idle()
     async with db.transaction() as session:
         summary = await outbox_summary(session)
-    assert summary["counts"] == {"pending": 0, "sent": 1, "failed": 1}
+    assert summary["counts"] == {"pending": 0, "sent": 1, "failed": 1, "withdrawn": 0}
     [failed] = summary["failed"]
     assert (failed["attempts"], failed["last_error"]) == (1, "502 Bad Gateway")
 

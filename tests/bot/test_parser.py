@@ -18,6 +18,7 @@ from bot.commands.handlers import (
     ReasonArgs,
     ReferArgs,
     SnoozeArgs,
+    Unsure,
 )
 from bot.commands.parser import (
     PHRASES,
@@ -28,6 +29,7 @@ from bot.commands.parser import (
     parse,
     strip_prefix,
 )
+from bot.commands.syntax import STAGE_TYPO_CUTOFF, StageGuess, guess_stage
 from bot.process import load_process
 from conversations.i18n import tr
 
@@ -69,7 +71,7 @@ PROCESS = load_process()
             "flytta 12 prövas Bra jobbat!",
             Command("advance", AdvanceArgs(idea=12, stage="testing", text="Bra jobbat!")),
         ),
-        ("advance 12 Great work", Command("advance", AdvanceArgs(idea=12, text="Great work"))),
+        ("advance 12 Great work!", Command("advance", AdvanceArgs(idea=12, text="Great work!"))),
         (
             "/idea advance 12 development Next: a pilot.\nSee you!",
             Command(
@@ -146,6 +148,96 @@ def test_commands_in_both_languages(text: str, command: Command) -> None:
 def test_malformed_commands_are_explained(text: str, key: str) -> None:
     result = parse(text, PROCESS)
     assert isinstance(result, ParseError) and result.key == key, result
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        # A stage, exactly, in either language: moved there, the rest is the message.
+        ("flytta 2 prövas Bra jobbat", AdvanceArgs(2, stage="testing", text="Bra jobbat")),
+        ("advance 2 Testing", AdvanceArgs(2, stage="testing")),
+        # Back to where it came from; the rest is the message.
+        ("flytta 2 tillbaka", AdvanceArgs(2, back=True)),
+        ("advance 2 back Sorry, my mistake.", AdvanceArgs(2, back=True, text="Sorry, my mistake.")),
+        ("flytta 2 bakåt", AdvanceArgs(2, back=True)),
+        # A stage misspelt: nothing moves before the coordinator says yes.
+        (
+            "flytta 2 testning",
+            AdvanceArgs(
+                2, text="testning", unsure=Unsure("testning", StageGuess("testing", "testning", ""))
+            ),
+        ),
+        (
+            "flytta 2 testning Bra jobbat",
+            AdvanceArgs(
+                2,
+                text="testning Bra jobbat",
+                unsure=Unsure(
+                    "testning Bra jobbat", StageGuess("testing", "testning", "Bra jobbat")
+                ),
+            ),
+        ),
+        # One or two bare words: asked what they mean.
+        ("advance 2 pilot", AdvanceArgs(2, text="pilot", unsure=Unsure("pilot"))),
+        ("flytta 2 nästa steg", AdvanceArgs(2, text="nästa steg", unsure=Unsure("nästa steg"))),
+        ("advance 2 Great work", AdvanceArgs(2, text="Great work", unsure=Unsure("Great work"))),
+        # A sentence, or a message in quotes: the message, with the next stage.
+        (
+            "advance 2 Bra idé, vi tittar på den!",
+            AdvanceArgs(2, text="Bra idé, vi tittar på den!"),
+        ),
+        ("flytta 2 Tack!", AdvanceArgs(2, text="Tack!")),
+        ("flytta 2 ”pilot”", AdvanceArgs(2, text="pilot")),
+        ('advance 2 "prövas"', AdvanceArgs(2, text="prövas")),
+        (
+            "flytta 2 Jag läser din idé den här veckan",
+            AdvanceArgs(2, text=("Jag läser din idé den här veckan")),
+        ),
+    ],
+)
+def test_what_follows_the_number_of_a_move(text: str, args: AdvanceArgs) -> None:
+    assert parse(text, PROCESS) == Command("advance", args)
+
+
+@pytest.mark.parametrize(
+    ("word", "stage"),
+    [
+        ("testning", "testing"),  # the one seen in the chat: Swedish for testing, not Prövas
+        ("bedömnig", "assessment"),
+        ("bedomning", "assessment"),
+        ("prövs", "testing"),
+        ("provas", "testing"),
+        ("parkerad", "parked"),  # parked's Swedish name is Vilande, its id is close
+        ("vilade", "parked"),
+        ("inkomen", "submitted"),
+        ("avslutat", "closed"),
+        ("utvecklig", "development"),
+        ("assesment", "assessment"),
+        ("implmented", "implemented"),
+        ("Testning.", "testing"),
+    ],
+)
+def test_a_misspelt_stage_is_guessed(word: str, stage: str) -> None:
+    guess = guess_stage(word, PROCESS)
+    assert guess is not None and guess.stage == stage, guess
+
+
+@pytest.mark.parametrize(
+    "word",
+    # Words a message to the idea giver starts with, and words too far from any stage:
+    # "parkera" is the command, "test" and "inkom" are a word short.
+    ["pilot", "parkera", "test", "inkom", "vi", "din", "bra", "tack", "hej", "jag", "nu",
+     "great", "thanks", "we", "the", "nästa", "toppen", "grattis", "tyvärr", "välkommen"],
+)  # fmt: skip
+def test_other_words_are_no_stage(word: str) -> None:
+    assert guess_stage(word, PROCESS) is None
+    assert guess_stage(f"{word} och mer text här.", PROCESS) is None
+
+
+def test_the_cutoff_sits_between_typos_and_ordinary_words() -> None:
+    from rapidfuzz import fuzz
+
+    assert fuzz.ratio("inkom", "inkommen") < STAGE_TYPO_CUTOFF < fuzz.ratio("provas", "prövas")
 
 
 def test_the_prefix_is_optional_and_only_a_whole_word() -> None:

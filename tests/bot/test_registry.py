@@ -23,6 +23,7 @@ from bot.commands.privacy import (
 )
 from bot.commands.registry import CommandSet, Registry, RegistryError
 from bot.commands.syntax import Command, NoArgs, no_args
+from bot.questions import QUESTION_BUTTON, Answer
 from bot.satisfaction import SCORE_BUTTON
 from conversations.i18n import tr
 
@@ -117,6 +118,8 @@ def test_teams_menu_files_are_what_the_registry_makes() -> None:
         (KEEP_BUTTON.value(), Command("forget-me", ForgetMeArgs("keep"))),
         (ANONYMOUS_BUTTON.value(7), Command("anonymous", AnonymousArgs(7))),
         (SCORE_BUTTON.value(3, 5), (3, 5)),
+        (QUESTION_BUTTON.value("abcdefgh12", "yes"), Answer("yes", "abcdefgh12")),
+        (QUESTION_BUTTON.value("abcdefgh12", "2"), Answer("2", "abcdefgh12")),
     ],
 )
 def test_every_button_value_decodes_to_what_it_was_made_for(value: str, meaning) -> None:
@@ -132,12 +135,14 @@ def test_the_button_formats_are_the_ones_already_sent() -> None:
     assert KEEP_BUTTON.value() == "privacy:keep"
     assert ANONYMOUS_BUTTON.value(7) == "privacy:anon:7"
     assert SCORE_BUTTON.value(3, 5) == "satisfaction:3:5"
+    assert QUESTION_BUTTON.value("n0nce-abc", "no") == "question:n0nce-abc:no"
 
 
 @pytest.mark.parametrize(
     "value",
     ["cmd:assign:x:me", "cmd:frobnicate:1:2", "privacy:forget:short", "privacy:anon:0",
-     "satisfaction:3:9", "cmd:assign:1:me:extra"],
+     "satisfaction:3:9", "cmd:assign:1:me:extra", "question:short:yes",
+     "question:abcdefgh12:maybe", "question:abcdefgh12:0"],
 )  # fmt: skip
 def test_a_forged_value_in_our_namespaces_decodes_to_nothing(value: str) -> None:
     assert BUTTONS.namespace_of(value) is not None

@@ -137,7 +137,7 @@ async def test_an_admin_sees_the_outbox_without_what_the_messages_say(admin_bot,
     boss = Chat(admin_bot, user="boss", name="Boss")
     await boss.says("/idea utkorg")
     boss.hears(
-        "Utkorgen: 0 väntar, 1 skickade, 1 gick inte fram.",
+        "Utkorgen: 0 väntar, 1 skickade, 1 gick inte fram, 0 stoppade.",
         "Senast misslyckade:",
         f"• meddelande {failed.id} (new_idea, idé 1), 8 försök: slack: ratelimited",
     )
@@ -150,7 +150,8 @@ async def test_an_empty_outbox(admin_bot) -> None:
     boss = Chat(admin_bot, user="boss", name="Boss", locale="en-GB")
     await boss.says("outbox")
     boss.hears(
-        "The outbox: 0 waiting, 0 sent, 0 could not be delivered.", "No messages have failed."
+        "The outbox: 0 waiting, 0 sent, 0 could not be delivered, 0 withdrawn.",
+        "No messages have failed.",
     )
 
 

@@ -90,6 +90,7 @@ COMMANDS = (
     "export",
     "coordinator",
     "outbox",
+    "undo",
 )
 LANGUAGES = ("sv", "en")
 KINDS: tuple[str, ...] = get_args(Kind)

@@ -158,9 +158,10 @@ def test_the_coordinators_listed_and_changed() -> None:
 
 
 def test_the_outbox_without_and_with_failures() -> None:
-    counts = {"pending": 1, "sent": 2, "failed": 1}
+    counts = {"pending": 1, "sent": 2, "failed": 1, "withdrawn": 3}
     assert outbox_reply("sv", OutboxView(counts, ())).text == (
-        "Utkorgen: 1 väntar, 2 skickade, 1 gick inte fram.\nInga meddelanden har misslyckats."
+        "Utkorgen: 1 väntar, 2 skickade, 1 gick inte fram, 3 stoppade.\n"
+        "Inga meddelanden har misslyckats."
     )
     failures = (
         OutboxFailure(9, "reminder", 4, 3, None),

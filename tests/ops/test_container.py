@@ -168,4 +168,4 @@ def test_the_entry_script_runs_other_commands_as_idesluss_commands(tmp_path) -> 
         ["sh", str(ENTRYPOINT), "outbox"], env=env, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
-    assert "Outbox: 0 pending, 0 sent, 0 failed." in result.stdout
+    assert "Outbox: 0 pending, 0 sent, 0 failed, 0 withdrawn." in result.stdout

@@ -112,7 +112,7 @@ async def test_a_failed_message_is_listed_and_can_be_queued_again(bot, clock, an
         message.status, message.attempts, message.last_error = "failed", 8, "HTTP 500"
         await session.execute(update(Person).values(reachable=False))
     counts, rows = await outbox_rows(db, failed_only=True)
-    assert counts == {"pending": 0, "sent": 0, "failed": 1}
+    assert counts == {"pending": 0, "sent": 0, "failed": 1, "withdrawn": 0}
     [row] = rows
     assert (row.kind, row.recipient, row.attempts, row.last_error) == (
         "new_idea",
@@ -138,7 +138,7 @@ async def test_a_failed_message_is_listed_and_can_be_queued_again(bot, clock, an
 def test_outbox_command_lists_and_refuses_clearly(monkeypatch, tmp_path, capsys) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
     assert main(["outbox", "--failed"]) == 0
-    assert "Outbox: 0 pending, 0 sent, 0 failed." in capsys.readouterr().out
+    assert "Outbox: 0 pending, 0 sent, 0 failed, 0 withdrawn." in capsys.readouterr().out
     assert main(["outbox", "--retry", "7"]) == 1
     assert "there is no outbox message 7" in capsys.readouterr().err
 
