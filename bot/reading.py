@@ -95,9 +95,14 @@ async def read(
         expecting = await _nothing_or_score(session, person, text)
         context = replace(context, expecting=expecting)
         meaning = understand(text, context)
-    elif meaning.kind in ("yes", "no") and expecting != "yesno" and dialogue is not None:
-        # A yes to a question asked in the middle of a dialogue ("Menade du Prövas?").
-        question = await waiting_question(session, person.id, now=now)
+    elif dialogue is not None and expecting != "yesno" and len(text.split()) <= 4:
+        # A yes to a question asked in the middle of a dialogue ("Menade du Prövas?", "Vill
+        # du verkligen att jag glömmer dig?"): the answer to that question, if one waits.
+        as_answer = understand(text, replace(context, expecting="yesno", step=None))
+        if as_answer.kind in ("yes", "no"):
+            question = await waiting_question(session, person.id, now=now)
+            if question is not None:
+                meaning = as_answer
     return Reading(meaning, command, question, expecting)
 
 

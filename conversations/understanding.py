@@ -537,8 +537,8 @@ def _control(text: str, said: str, context: Context) -> Meaning | None:
         return Meaning("language", language)
     if asked and context.expecting != "score" and _pauses(text, said):
         return Meaning("small_talk")
-    if context.step is None:
-        return None
+    if context.step is None or context.command not in (None, "help"):
+        return None  # a whole command ("ångra" from a coordinator) is the command
     yesno = context.expecting in YESNO_EXPECTING
     if context.step == "confirm_cancel":  # "avbryt" again is a yes, "tillbaka" a no
         if _is(said, CANCEL) or _fuzzy_is(said, CANCEL, context):

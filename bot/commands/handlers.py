@@ -536,6 +536,9 @@ async def _ask_what_was_meant(ctx: CommandContext, idea: Idea, unsure: Unsure) -
     The commands each answer runs are kept with the question (bot/questions.py). None: there
     is nothing to offer (no move from here), so the move is refused as it would be anyway."""
     process, number, guess = ctx.process, idea.id, unsure.guess
+    if guess is not None and guess.stage not in process.allowed_moves(idea.stage):
+        # "testning" is Prövas, but the idea cannot go there from here: offer where it can.
+        guess = None
     usual = await _usual_move(ctx, idea)
     commands: dict[str, str] = {}
     moves: list[tuple[str, str]] = []  # (answer, stage id)

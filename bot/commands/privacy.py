@@ -15,6 +15,7 @@ import secrets
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
+from bot import questions
 from bot.calendar import STOCKHOLM
 from bot.commands.buttons import Button, number_field
 from bot.commands.handlers import CommandContext, qualify
@@ -50,7 +51,7 @@ from conversations.views.privacy import (
     unknown_person_reply,
 )
 from storage import ideas as idea_store
-from storage.models import Idea, Person
+from storage.models import Idea, OpenQuestion, Person
 from storage.people import find_person
 from storage.privacy import (
     ERASE_ASKED,
@@ -75,6 +76,7 @@ CONFIRM_VALID = timedelta(hours=1)
 # hand out (forged, or replayed by someone else) finds no question and is asked about again.
 _NONCE = re.compile(r"[A-Za-z0-9_-]{8,64}")
 commands = CommandSet()
+FORGET_QUESTION = "forget_me"  # the open question's kind
 
 
 @dataclass(frozen=True)
@@ -188,10 +190,22 @@ async def _forget_me(ctx: CommandContext, command: ForgetMeArgs) -> list[Reply]:
         ctx.session, ERASE_ASKED, actor=ctx.person, subject=ctx.person, now=ctx.now,
         data={"nonce": nonce},
     )  # fmt: skip
+    # Typed "ja" answers it too, not only the button (bot/questions.py).
+    await questions.ask(ctx, FORGET_QUESTION, {"erase_nonce": nonce})
     question = ForgetQuestion(
         pseudonym(ctx.person), confirm=CONFIRM_BUTTON.value(nonce), keep=KEEP_BUTTON.value()
     )
     return [forget_question_reply(ctx.lang, question)]
+
+
+@questions.question_kind(FORGET_QUESTION)
+async def _forget_me_typed(ctx: CommandContext, question: OpenQuestion, value: str) -> list[Reply]:
+    """ "ja" or "nej" typed to "Vill du verkligen att jag glömmer dig?"."""
+    await questions.let_go(ctx.session, ctx.person.id)
+    if value == questions.YES:
+        nonce = str(question.data.get("erase_nonce") or "")
+        return await _forget_me(ctx, ForgetMeArgs("confirm", nonce))
+    return await _forget_me(ctx, ForgetMeArgs("keep"))
 
 
 @commands.command(

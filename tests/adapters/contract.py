@@ -21,74 +21,24 @@ driver only has to implement the same few verbs:
 
 from __future__ import annotations
 
-from typing import Any, Protocol
-
 import pytest
 
-from bot.incoming import Incoming
 from conversations.reply import Reply
-
-ANSWERS = (
-    "Tryggare tunnlar",
-    "Många är rädda i gångtunnlarna på kvällen, särskilt äldre.",
-    "Bättre belysning och konst som skolbarnen målar.",
-    "Invånare som går där, och polisen får färre anmälningar.",
-    "En tunnel i Väster under en vinter.",
+from tests.adapters.conversation_contract import ConversationScenarios
+from tests.adapters.driver import (
+    ANSWERS,
+    ChatDriver,
+    RecordingBot,
+    hears,
+    up_to_participation,
 )
 
-
-class ChatDriver(Protocol):
-    incomings: list[Incoming]
-    supports_stale_clicks: bool
-
-    async def open(self) -> None: ...
-    async def say(self, text: str) -> None: ...
-    async def click(self, label: str, *, earlier: bool = False) -> None: ...
-    def transcript(self) -> str: ...
-    def buttons(self) -> list[str]: ...
-    async def proactive(self, replies: list[Reply]) -> str: ...
-    async def garbage(self) -> None: ...
-    async def coordinator_says(self, text: str) -> None: ...
-    async def stage_of(self, number: int) -> str: ...
-    async def deliver_outbox(self) -> str: ...
+__all__ = ["ANSWERS", "AdapterContract", "ChatDriver", "RecordingBot", "hears"]
 
 
-class RecordingBot:
-    """The real bot, with a record of every Incoming it was given: through `handle` (the
-    terminal) or, for deliveries run from the inbox, `run_turn`."""
-
-    def __init__(self, bot: Any) -> None:
-        self.inner = bot
-        self.incomings: list[Incoming] = []
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-    async def handle(self, incoming: Incoming) -> list[Reply]:
-        self.incomings.append(incoming)
-        return await self.inner.handle(incoming)
-
-    async def run_turn(self, session: Any, incoming: Incoming) -> Any:
-        self.incomings.append(incoming)
-        return await self.inner.run_turn(session, incoming)
-
-
-def hears(driver: ChatDriver, *fragments: str) -> None:
-    said = driver.transcript()
-    for fragment in fragments:
-        assert fragment in said, f"expected {fragment!r} in the bot's answer:\n{said}"
-
-
-async def up_to_participation(driver: ChatDriver) -> None:
-    await driver.open()
-    for answer in ANSWERS:
-        await driver.say(answer)
-    await driver.click("Hoppa över")
-    hears(driver, "Vill du själv vara med")
-
-
-class AdapterContract:
-    """The scenarios. Subclasses provide the `driver` fixture."""
+class AdapterContract(ConversationScenarios):
+    """The scenarios, with the conversation's (tests/adapters/conversation_contract.py).
+    Subclasses provide the `driver` fixture."""
 
     @pytest.fixture
     def driver(self) -> ChatDriver:  # pragma: no cover - always overridden

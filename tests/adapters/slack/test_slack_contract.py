@@ -34,7 +34,14 @@ class SlackDriver:
         self.posted: list[Call] = []
         self.earlier: list[Call] = []
         inner = bot.inner  # its clock is a Monday morning: office hours
-        self.dispatcher = Dispatcher(bot.db, [sender], settings=inner.settings, clock=inner.clock)
+        clock = inner.clock
+
+        async def wait(seconds: float) -> None:  # Slack's one message a second, on our clock
+            clock.advance(seconds=seconds)
+
+        self.dispatcher = Dispatcher(
+            bot.db, [sender], settings=inner.settings, clock=clock, sleep=wait
+        )
         self.sender = sender
 
     @property
