@@ -186,7 +186,7 @@ SMALL_TALK = _words(
 # sena" answers the question.
 # fmt: off
 _PAUSE = _words(
-    "larm", "tog", "larmet",
+    "larm", "tog", "larmet", "chatt", "chat", "tryckte", "råkade", "fel chatt", "wrong chat",
     "springa", "sprang", "iväg", "borta", "ringde", "telefonen", "möte", "mötet", "störd",
     "avbruten", "avbröts", "dröjde", "dröjt", "sent", "glömde", "upptagen", "tillbaka",
     "distracted", "busy", "meeting", "call", "run", "ran", "away", "late", "delay", "back",
@@ -839,7 +839,7 @@ def _social(text: str, said: str, context: Context) -> Meaning | None:
         rest = _after(said, head)
         if _only(rest, FILLER | GREETINGS | SMALL_TALK | _APOLOGY) or _small_talk(rest):
             return Meaning("greeting")
-        if context.expecting == "nothing" and _NAME_HERE.match(rest):
+        if _NAME_HERE.match(rest):
             return Meaning("greeting")  # "Hej! Lena här"
         if _thanks(rest, names=2):
             return Meaning("thanks")  # "Hej Maria, tack för svaret!"
