@@ -383,10 +383,11 @@ class IdeaBot:
         return True if await self._is_returning(turn) else None
 
     async def _is_returning(self, turn: Turn) -> bool:
+        """A coordinator, or someone who has told an idea before (and so was introduced)."""
         person = turn.person
-        return await is_coordinator(
-            turn.session, self.settings, person.qualified_id
-        ) or await has_ideas(turn.session, person.id)
+        if person.introduced_at is not None and await has_ideas(turn.session, person.id):
+            return True
+        return await is_coordinator(turn.session, self.settings, person.qualified_id)
 
     async def _run_returning(self, turn: Turn, _: bool) -> list[Reply]:
         """News before help: a coordinator hears how many ideas wait, an idea giver how their
@@ -772,10 +773,12 @@ class IdeaBot:
         return language_for(incoming.locale) if incoming.locale else DEFAULT_LANGUAGE
 
 
-# The turn router: the first route that matches answers the turn. Commands and the buttons
-# of notifications work whatever conversation is going on; a question the bot asked outside
-# the dialogue is answered before anything else typed (or let go); other text answers the
-# conversation in progress, or starts a new idea.
+# The turn router: the first route that matches answers the turn. A typed message has been
+# read in its context first (bot/reading.py: `Turn.meaning`). Buttons, and a question the bot
+# asked outside the dialogue, come first; then a whole command, at any step (the dialogue
+# waits); a change of language; the conversation in progress; and with nothing going on:
+# a score, a returning person's news, thanks and small talk, help, a question about words the
+# bot cannot place, and last the start of a new idea.
 ROUTES: tuple[Route, ...] = (
     Route("command button", IdeaBot._command_button, IdeaBot._run_command_button),
     Route("satisfaction button", IdeaBot._score_button, IdeaBot._run_score_button),

@@ -95,7 +95,7 @@ async def read(
         expecting = await _nothing_or_score(session, person, text)
         context = replace(context, expecting=expecting)
         meaning = understand(text, context)
-    elif dialogue is not None and expecting != "yesno" and len(text.split()) <= 4:
+    elif dialogue is not None and expecting in ("line", "text") and len(text.split()) <= 4:
         # A yes to a question asked in the middle of a dialogue ("Menade du Prövas?", "Vill
         # du verkligen att jag glömmer dig?"): the answer to that question, if one waits.
         as_answer = understand(text, replace(context, expecting="yesno", step=None))

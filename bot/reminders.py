@@ -426,6 +426,11 @@ class _Sweep:
                 self.now
             ):
                 continue
+            if not any(key != "workplace" for key in dialogue.answers):
+                # Only a "hej" and the first question: nothing was begun that could be
+                # finished, so "du började berätta om en idé" would not be true.
+                nudged.append(person.id)
+                continue
             who = _Recipient.of(person)
             text = tr(who.lang, "reminder.nudge", first_name=who.name)
             period = int(dialogue.updated_at.timestamp())

@@ -278,8 +278,8 @@ def _on_value(state: IntakeState, ctx: IntakeContext, value: str | None, typed: 
         title_step = IntakeState("title", state.answers, editing)
         if value == "yes":
             return _store(title_step, ctx, state.context.get("proposed") or "")
-        if value == "no":
-            return _again(title_step, ctx, tr(ctx.lang, "title.own"))
+        if value == "no":  # "title.own" asks for the name itself
+            return Turn(title_step, [Reply(tr(ctx.lang, "title.own"))])
         if value is None and typed:  # a name of their own, typed instead
             return _store_text(title_step, ctx, QUESTION_BY_KEY["title"], typed)
         return _not_understood(state, ctx)

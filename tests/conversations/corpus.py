@@ -910,4 +910,21 @@ CORPUS: tuple[Say, ...] = (
         why="begins like idéslussare, the admin's command",
     ),
     Say("summary", "ja, skicka", "yes", coordinator=True),
+    # ── Maria, coordinator, putting a mistake right between two meetings.
+    Say("nothing", "ångra", "command", "undo", coordinator=True),
+    Say("nothing", "ångra 2", "command", "undo", coordinator=True),
+    Say("nothing", "undo", "command", "undo", coordinator=True),
+    Say("need", "ångra", "command", "undo", coordinator=True, why="a whole command wins"),
+    Say("nothing", "flytta 2 tillbaka", "command", "advance", coordinator=True),
+    Say("nothing", "advance 2 back", "command", "advance", coordinator=True),
+    Say("confirm", "ja, flytta den", "yes", coordinator=True),
+    Say("confirm", "nej, låt den vara", "no", coordinator=True),
+    Say("confirm", "japp", "yes", coordinator=True),
+    Say("confirm", "no, leave it", "no", coordinator=True),
+    # ── Lena again, in the middle of an idea: the same words from someone who is no
+    #    coordinator, and a slip of the thumb.
+    Say("need", "ångra", "back", why="not a coordinator: undo her own last answer"),
+    Say("idea", "Ursäkta, fel chatt 🙈", "small_talk"),
+    Say("title", "Hej! Lena här", "greeting"),
+    Say("benefit", "Hi, Sam here", "greeting", lang="en"),
 )
