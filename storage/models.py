@@ -131,7 +131,11 @@ class IdeaEvent(Base):
     """The history of an idea: who did what, when. Never updated, only appended."""
 
     __tablename__ = "idea_events"
-    __table_args__ = (Index("ix_idea_events_stage_time", "from_stage", "seconds_in_stage"),)
+    __table_args__ = (
+        Index("ix_idea_events_stage_time", "from_stage", "seconds_in_stage"),
+        # `ångra`: a coordinator's own latest move, newest first.
+        Index("ix_idea_events_actor", "actor_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"), index=True)

@@ -165,6 +165,8 @@ async def _mydata(ctx: CommandContext, _: NoArgs) -> list[Reply]:
     buttons=(CONFIRM_BUTTON, KEEP_BUTTON),
 )
 async def _forget_me(ctx: CommandContext, command: ForgetMeArgs) -> list[Reply]:
+    if command.answer is not None:  # the question is answered, by a button or typed
+        await questions.let_go(ctx.session, ctx.person.id)
     if command.answer == "keep":
         return [forget_answer_reply(ctx.lang, ForgetAnswer("kept"))]
     if command.answer == "confirm":

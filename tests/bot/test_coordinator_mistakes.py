@@ -100,12 +100,21 @@ async def test_the_words_after_a_misspelt_stage_go_with_a_yes(maria_anna) -> Non
 
 async def test_no_to_a_guess_does_nothing(maria_anna, db) -> None:
     maria, anna = maria_anna
-    await maria.says("flytta 1 prövs")
-    maria.hears("Menade du ”Prövas”?")
+    await maria.says("flytta 1 bedömnig")
+    maria.hears("Menade du ”Bedömning”?")
     await maria.says("nej")
     maria.hears("Okej, då gör jag ingenting.")
     await maria.says("ja")  # the question is answered: "ja" is no answer to anything now
     maria.does_not_hear("Klart")
+    assert (await _idea(db)).stage == "submitted"
+    assert await anna.receives() == ""
+
+
+async def test_a_guess_the_idea_cannot_go_to_offers_where_it_can(maria_anna, db) -> None:
+    maria, anna = maria_anna
+    await maria.says("flytta 1 prövs")  # Prövas, but not straight from Inkommen
+    maria.does_not_hear("Menade du ”Prövas”?")
+    maria.hears("Vad menar du med ”prövs”?", "Flytta till Bedömning")
     assert (await _idea(db)).stage == "submitted"
     assert await anna.receives() == ""
 

@@ -530,7 +530,6 @@ CORPUS: tuple[Say, ...] = (
     # ── Maria, coordinator, moved an idea with a misspelt stage; the bot asked "Menade du
     #    Prövas?"
     Say("confirm", "ja", "yes", coordinator=True),
-    Say("confirm", "japp", "yes", coordinator=True),
     Say("confirm", "ja precis", "yes", coordinator=True),
     Say("confirm", "nej", "no", coordinator=True),
     Say("confirm", "nej, jag menade Bedömning", "no", coordinator=True),

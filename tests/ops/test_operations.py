@@ -273,6 +273,7 @@ async def test_a_sweep_for_shift_work_queues_reminders_for_now(db, clock) -> Non
 
     anna = Chat(IdeaBot(db, clock=clock), user="anna", name="Anna")
     await anna.says("Hej!")
+    await anna.says("Tryggare tunnlar")  # begun: a nudge is due when she goes quiet
     saturday_night = datetime(2026, 6, 20, 23, 0, tzinfo=STOCKHOLM)
     report = await sweep(db, saturday_night, settings=Settings(deliver_any_time=True), dry_run=True)
     assert [m.not_before for m in report.messages] == [saturday_night]

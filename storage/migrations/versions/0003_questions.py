@@ -1,4 +1,4 @@
-"""open questions outside a dialogue, and when a person was introduced
+"""open questions outside a dialogue, when a person was introduced, a coordinator's moves
 
 Revision ID: 0003
 Revises: 0002
@@ -28,6 +28,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("persons", schema=None) as batch_op:
         batch_op.add_column(sa.Column("introduced_at", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("idea_events", schema=None) as batch_op:
+        batch_op.create_index("ix_idea_events_actor", ["actor_id", "id"], unique=False)
     # Everyone who has told an idea or started telling one has met the introduction.
     op.execute(
         "UPDATE persons SET introduced_at = created_at WHERE id IN "
@@ -36,6 +38,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("idea_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_idea_events_actor")
     with op.batch_alter_table("persons", schema=None) as batch_op:
         batch_op.drop_column("introduced_at")
     op.drop_table("open_questions")
