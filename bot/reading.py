@@ -28,7 +28,14 @@ from bot.config import Settings
 from bot.process import Process
 from bot.roles import is_admin, is_coordinator
 from conversations import intake
-from conversations.understanding import Context, Expecting, Meaning, may_be_score, understand
+from conversations.understanding import (
+    Context,
+    Expecting,
+    Meaning,
+    may_be_score,
+    may_be_yes_or_no,
+    understand,
+)
 from storage.models import Dialogue, OpenQuestion, Person
 from storage.questions import drop_question, waiting_question
 
@@ -71,7 +78,9 @@ async def read(
     expecting: Expecting
     step = None
     if dialogue is None:
-        question = await waiting_question(session, person.id, now=now)
+        # Someone met this very turn has been asked nothing yet.
+        asked = person.introduced_at is not None or person.created_at < now
+        question = await waiting_question(session, person.id, now=now) if asked else None
         if question is not None:
             expecting = "yesno"
         else:
@@ -95,7 +104,12 @@ async def read(
         expecting = await _nothing_or_score(session, person, text)
         context = replace(context, expecting=expecting)
         meaning = understand(text, context)
-    elif dialogue is not None and expecting in ("line", "text") and len(text.split()) <= 4:
+    elif (
+        dialogue is not None
+        and expecting in ("line", "text")
+        and len(text.split()) <= 4
+        and may_be_yes_or_no(text)
+    ):
         # A yes to a question asked in the middle of a dialogue ("Menade du Prövas?", "Vill
         # du verkligen att jag glömmer dig?"): the answer to that question, if one waits.
         as_answer = understand(text, replace(context, expecting="yesno", step=None))

@@ -7,6 +7,7 @@ is recognised as stale instead of being taken as an answer to the current questi
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -551,10 +552,15 @@ def _first_missing(state: IntakeState) -> str | None:
 def _choice_by_label(state: IntakeState, typed: str) -> str | None:
     """The value of the current step's button whose label (in any language) was typed."""
     said = plain(typed)
-    if not said:
+    if not said or len(said) > 40:  # no label is that long
         return None
     for lang in LANGUAGES:
         for choice in _choices(state, IntakeContext(lang=lang)):
-            if plain(choice.label) == said:
+            if _plain_label(choice.label) == said:
                 return choice.value.partition(":")[2]
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _plain_label(label: str) -> str:
+    return plain(label)

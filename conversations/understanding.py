@@ -103,8 +103,11 @@ def plain(text: str) -> str:
     return " ".join(text.replace("_", " ").split()).strip(" -'")
 
 
+_UNDOTTED = str.maketrans("åäöéü", "aaoeu")
+
+
 def undotted(text: str) -> str:
-    return text.translate(str.maketrans("åäöéü", "aaoeu"))
+    return text.translate(_UNDOTTED)
 
 
 def _words(*phrases: str) -> frozenset[str]:
@@ -117,10 +120,26 @@ def _is(said: str, phrases: frozenset[str]) -> bool:
     return said in phrases or undotted(said) in phrases
 
 
+# The first words of each word list's phrases, so that most messages are turned away from a
+# list with one set lookup (every message is compared with a dozen lists).
+_FIRST_WORDS: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+
+
+def _first_words(phrases: frozenset[str]) -> frozenset[str]:
+    known = _FIRST_WORDS.get(id(phrases))
+    if known is None or known[0] is not phrases:
+        known = (phrases, frozenset(p.split(" ", 1)[0] for p in phrases))
+        _FIRST_WORDS[id(phrases)] = known
+    return known[1]
+
+
 def _starts(said: str, phrases: frozenset[str]) -> str | None:
     """The longest phrase the message starts with (as whole words), if any."""
+    first = _first_words(phrases)
     for candidate in (said, undotted(said)):
         words = candidate.split()
+        if not words or words[0] not in first:
+            continue
         for count in range(min(len(words), 6), 0, -1):
             head = " ".join(words[:count])
             if head in phrases:
@@ -546,7 +565,8 @@ def _control(text: str, said: str, context: Context) -> Meaning | None:
         if _is(said, BACK):
             return Meaning("no")
     if not (yesno and _is(said, NO)) and (
-        (_only(said, CANCEL | FILLER) and _starts(said, CANCEL)) or _fuzzy_is(said, CANCEL, context)
+        (_starts(said, CANCEL) and _only(said, _CANCEL_OR_FILLER))
+        or _fuzzy_is(said, CANCEL, context)
     ):
         return Meaning("cancel")
     if (
@@ -574,7 +594,7 @@ def _skip(said: str, context: Context) -> Meaning | None:
     head = _starts(said, _UNSURE)
     if head is not None and len(said.split()) <= 8:
         return Meaning("skip")  # "vet inte vad den ska heta än", "not sure what to call it"
-    if context.optional and (_is(said, NO) or _only(said, NO | SKIP | FILLER)):
+    if context.optional and (_is(said, NO) or _only(said, _NO_SKIP_FILLER)):
         return Meaning("skip")
     return None
 
@@ -590,6 +610,18 @@ def _fuzzy_is(said: str, phrases: frozenset[str], context: Context) -> bool:
 
 
 _HELP_WORDS = _words("hjälp", "help", "hjälpa")
+# The word lists put together as the rules use them, once (not on every message).
+_YES_OR_NO = YES | NO
+_SKIP_OR_NO = SKIP | NO
+_CANCEL_OR_FILLER = CANCEL | FILLER
+_NO_SKIP_FILLER = NO | SKIP | FILLER
+_FILLER_OR_APOLOGY = FILLER | _APOLOGY
+_FILLER_OR_THANKS = FILLER | THANKS
+_NOT_A_COMMENT = _SCORE_FILLER | THANKS | FILLER
+_NO_COMMENT_REST = FILLER | THANKS | _NO_COMMENT
+_GREETING_REST = FILLER | GREETINGS | SMALL_TALK | _APOLOGY
+_THANKS_REST = FILLER | THANKS | SMALL_TALK | FAREWELLS | GREETINGS
+_TALK_OR_GREETING = SMALL_TALK | GREETINGS
 _UNSURE = _words(
     "vet inte", "vet ej", "jag vet inte", "ingen aning", "har ingen aning", "inte säker",
     "not sure", "no idea", "don't know", "dont know", "i don't know", "i'm not sure",
@@ -616,13 +648,13 @@ def _language_request(said: str) -> str | None:
     """ "English please", "do you speak English?", "kan vi ta det på svenska" → the language.
     Text that only mentions a language ("Kurser i svenska för nyanlända") is not a request."""
     words = said.split()
-    if len(words) > 14:
+    if len(words) > 14 or not _NAMES_A_LANGUAGE.search(said):
         return None
     # A greeting or an apology in front ("Hi there! Sorry, do you speak English?") does not
     # change the request.
     if (greeting := _starts(said, GREETINGS)) is not None and _after(said, greeting):
         said = _after(said, greeting)
-    while said and (_is(said.split()[0], FILLER | _APOLOGY) or said.split()[0] == "sorry"):
+    while said and (_is(said.split()[0], _FILLER_OR_APOLOGY) or said.split()[0] == "sorry"):
         said = " ".join(said.split()[1:])
     if match := _LANGUAGE_ALONE.match(said):
         return _LANGUAGE_OF[match.group(1)]
@@ -636,6 +668,7 @@ def _language_request(said: str) -> str | None:
     return None
 
 
+_NAMES_A_LANGUAGE = re.compile(r"engl|engel|swed|svensk|eng\b")
 _LANGUAGE_FIRST = re.compile(
     r"^(?:in|på) (english|engelska|swedish|svenska)(?: please| tack| pls| snälla)\b"
 )
@@ -652,7 +685,7 @@ def _choice(said: str, context: Context) -> Meaning | None:
         field = _field(said)
         if field is not None:
             return Meaning("edit", field)
-        if _starts(said, NO | SKIP) or _is(said, _words("inget", "nothing", "ingenting")):
+        if _starts(said, _SKIP_OR_NO) or _is(said, _words("inget", "nothing", "ingenting")):
             return Meaning("back")  # "inget, det var bra": nothing to change after all
         return None
     if context.expecting == "summary" and (found := _edit(said)) is not None:
@@ -662,8 +695,8 @@ def _choice(said: str, context: Context) -> Meaning | None:
         return Meaning("yes")
     if no and not yes:
         return Meaning("no")
-    if context.expecting in YESNO_EXPECTING and _fuzzy_is(said, YES | NO, context):
-        best = fuzzy.extractOne(said, YES | NO, scorer=fuzz.ratio)
+    if context.expecting in YESNO_EXPECTING and _fuzzy_is(said, _YES_OR_NO, context):
+        best = fuzzy.extractOne(said, _YES_OR_NO, scorer=fuzz.ratio)
         return Meaning("yes" if best[0] in YES else "no")
     return None
 
@@ -756,7 +789,7 @@ def _score(text: str, said: str) -> Meaning:
         return Meaning("score", scores.pop(), comment=_comment_beside_score(text, found[0]))
     if not scores and (graded := _grade(said)) is not None:
         return Meaning("score", graded, comment=None)
-    if _is(said, SKIP | NO):
+    if _is(said, _SKIP_OR_NO):
         return Meaning("skip")
     if (social := _social(text, said, Context("text"))) is not None:
         return social
@@ -792,7 +825,7 @@ def _comment_beside_score(text: str, score: re.Match[str]) -> str | None:
         words = plain(sentence)
         if (
             not words
-            or _only(words, _SCORE_FILLER | THANKS | FILLER)
+            or _only(words, _NOT_A_COMMENT)
             or (len(words.split()) <= 3 and _grade(words) is not None)
         ):
             continue
@@ -814,8 +847,8 @@ def _trim_lead(rest: str) -> str:
 def _no_comment(said: str) -> Meaning | None:
     """After "Vill du berätta mer?": "nä det är bra", "nothing more, thanks"."""
     if _is(said, _NO_COMMENT) or (
-        (head := _starts(said, NO | SKIP)) is not None
-        and _only(_after(said, head), FILLER | THANKS | _NO_COMMENT)
+        (head := _starts(said, _SKIP_OR_NO)) is not None
+        and _only(_after(said, head), _NO_COMMENT_REST)
     ):
         return Meaning("skip")
     if (head := _starts(said, THANKS)) is not None and len(_after(said, head).split()) <= 3:
@@ -828,7 +861,7 @@ def _social(text: str, said: str, context: Context) -> Meaning | None:
     if _is(said, GREETINGS):
         return Meaning("greeting")
     if (farewell := _starts(said, FAREWELLS)) is not None and not _only(
-        _after(said, farewell), FILLER | THANKS
+        _after(said, farewell), _FILLER_OR_THANKS
     ):
         return None  # "Hej då papperslappar": a name for an idea, not a goodbye
     if _is(said, THANKS):
@@ -837,7 +870,7 @@ def _social(text: str, said: str, context: Context) -> Meaning | None:
         return Meaning("small_talk")
     if (head := _starts(said, GREETINGS)) is not None:
         rest = _after(said, head)
-        if _only(rest, FILLER | GREETINGS | SMALL_TALK | _APOLOGY) or _small_talk(rest):
+        if _only(rest, _GREETING_REST) or _small_talk(rest):
             return Meaning("greeting")
         if _NAME_HERE.match(rest):
             return Meaning("greeting")  # "Hej! Lena här"
@@ -859,7 +892,7 @@ def _social(text: str, said: str, context: Context) -> Meaning | None:
         return Meaning("small_talk")
     if _is(said, FAREWELLS) or (
         (head := _starts(said, FAREWELLS)) is not None
-        and _only(_after(said, head), FILLER | THANKS)
+        and _only(_after(said, head), _FILLER_OR_THANKS)
     ):
         return Meaning("thanks")
     return None
@@ -875,7 +908,7 @@ def _thanks(said: str, *, names: int) -> bool:
         if head is None:
             continue
         after = _after(rest, head)
-        if _only(after, FILLER | THANKS | SMALL_TALK | FAREWELLS | GREETINGS) or _small_talk(after):
+        if _only(after, _THANKS_REST) or _small_talk(after):
             return True
         if _THANKS_FOR.match(after) and len(after.split()) <= 6:
             return True  # "för hjälpen", "for listening"
@@ -894,7 +927,7 @@ def _small_talk(said: str, *, nothing_asked: bool = False) -> bool:
             return True
         # With nothing asked, a short apology is about the chat itself ("fel chatt").
         return nothing_asked and len(words) <= 6
-    return len(words) <= 4 and all(_is(w, SMALL_TALK | GREETINGS) for w in words)
+    return len(words) <= 4 and all(_is(w, _TALK_OR_GREETING) for w in words)
 
 
 def _only(rest: str, allowed: frozenset[str]) -> bool:
@@ -965,3 +998,13 @@ def may_be_score(text: str) -> bool:
     """Cheap check before the bot looks for an open satisfaction question."""
     said = plain(text)
     return bool(_SCORE.search(text)) or bool(_SCORE_WORD.search(text)) or _grade(said) is not None
+
+
+def may_be_yes_or_no(text: str) -> bool:
+    """Cheap check before the bot looks for a yes/no question asked mid-dialogue: the
+    message starts with a yes or no word, or is a thumbs up or down."""
+    said = plain(text)
+    if not said:
+        return bool(set(text) & (_YES_EMOJI | _NO_EMOJI))
+    first = said.split(" ", 1)[0]
+    return first in _first_words(_YES_OR_NO) or undotted(first) in _first_words(_YES_OR_NO)
