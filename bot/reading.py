@@ -78,9 +78,7 @@ async def read(
     expecting: Expecting
     step = None
     if dialogue is None:
-        # Someone met this very turn has been asked nothing yet.
-        asked = person.introduced_at is not None or person.created_at < now
-        question = await waiting_question(session, person.id, now=now) if asked else None
+        question = await waiting_question(session, person.id, now=now)
         if question is not None:
             expecting = "yesno"
         else:

@@ -30,6 +30,7 @@ from tests.adapters.driver import (
     ChatDriver,
     RecordingBot,
     hears,
+    submitted_idea,
     up_to_participation,
 )
 
@@ -73,13 +74,7 @@ class AdapterContract(ConversationScenarios):
     async def test_a_command_moves_the_idea_and_the_follow_up_reaches_the_idea_giver(
         self, driver: ChatDriver
     ) -> None:
-        await up_to_participation(driver)
-        await driver.click("Nej")
-        await driver.say("Kultur och fritid")
-        await driver.click("Skicka in")
-        hears(driver, "har nummer 1")
-        await driver.deliver_outbox()  # Maria hears of the new idea
-
+        await submitted_idea(driver)
         await driver.coordinator_says("advance 1 assessment Bra idé, vi tittar på den!")
         incoming = driver.incomings[-1]
         assert incoming.text == "advance 1 assessment Bra idé, vi tittar på den!"

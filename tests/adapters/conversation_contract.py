@@ -6,7 +6,7 @@ The terminal, Slack, Teams and the toy platform all run these, through their own
 
 from __future__ import annotations
 
-from tests.adapters.driver import ChatDriver, hears, up_to_participation
+from tests.adapters.driver import ChatDriver, hears, submitted_idea, up_to_participation
 
 LONG_FIRST_MESSAGE = (
     "Hej! Jag jobbar i hemtjänsten i Väster och varje morgon står vi och väntar på bilarna, "
@@ -18,16 +18,6 @@ def does_not_hear(driver: ChatDriver, *fragments: str) -> None:
     said = driver.transcript()
     for fragment in fragments:
         assert fragment not in said, f"did not expect {fragment!r} in:\n{said}"
-
-
-async def submitted_idea(driver: ChatDriver) -> None:
-    """Anna's "Tryggare tunnlar", all the way in; Maria has heard of it."""
-    await up_to_participation(driver)
-    await driver.click("Nej")
-    await driver.say("Kultur och fritid")
-    await driver.click("Skicka in")
-    hears(driver, "har nummer 1")
-    await driver.deliver_outbox()  # Maria hears of the new idea
 
 
 class ConversationScenarios:

@@ -65,3 +65,13 @@ async def up_to_participation(driver: ChatDriver) -> None:
         await driver.say(answer)
     await driver.click("Hoppa över")
     hears(driver, "Vill du själv vara med")
+
+
+async def submitted_idea(driver: ChatDriver) -> None:
+    """Anna's "Tryggare tunnlar", all the way in; Maria has heard of it."""
+    await up_to_participation(driver)
+    await driver.click("Nej")
+    await driver.say("Kultur och fritid")
+    await driver.click("Skicka in")
+    hears(driver, "har nummer 1")
+    await driver.deliver_outbox()  # Maria hears of the new idea
