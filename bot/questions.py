@@ -5,8 +5,9 @@ Prövas?") does nothing yet: it asks, with buttons, and remembers the question
 (storage/questions.py: one per person, the newest replaces the one before). The answer comes
 as a click on one of those buttons (`question:<nonce>:<answer>`; the nonce ties the button
 to the one question it was made for, so an old button or somebody else's click finds no
-question), or typed: "ja"/"nej" (`typed_answer`). Anything else the person writes lets the
-question go, and the turn goes on as if it had not been asked. A question left unanswered
+question), or typed: "ja"/"nej" in any of the ways people say it (bot/reading.py reads
+them). Anything else the person writes lets the question go, and the turn goes on as if it
+had not been asked. A question left unanswered
 expires after `ANSWER_VALID`.
 
 Each kind of question has a handler, registered in `KINDS` with `@question_kind("…")`: it
@@ -59,28 +60,6 @@ def _clicked(fields: tuple[str, ...]) -> Answer | None:
 
 # "question:<nonce>:<answer>": a button under a question of this module.
 QUESTION_BUTTON = Button(("question",), 2, _clicked)
-
-# Typed answers to a yes/no question. The understanding layer (conversations/understanding.py)
-# will take this over; until then a short list, compared whole.
-YES_WORDS = frozenset(
-    {"ja", "japp", "jajamän", "jo", "absolut", "gärna", "ja tack", "ja gärna", "precis",
-     "yes", "yep", "yeah", "sure", "ok", "okej", "okay", "y", "j"}
-)  # fmt: skip
-NO_WORDS = frozenset(
-    {"nej", "nä", "nää", "nej tack", "inte", "avbryt", "no", "nope", "no thanks", "cancel",
-     "n"}
-)  # fmt: skip
-
-
-def typed_answer(text: str | None) -> Literal["yes", "no"] | None:
-    """ "ja" → yes, "nej" → no; anything else is not an answer (None)."""
-    words = " ".join((text or "").casefold().replace(",", " ").split()).strip(" .!")
-    if words in YES_WORDS:
-        return YES
-    if words in NO_WORDS:
-        return NO
-    return None
-
 
 QuestionHandler = Callable[["CommandContext", OpenQuestion, str], Awaitable[list[Reply]]]
 KINDS: dict[str, QuestionHandler] = {}

@@ -56,7 +56,6 @@ class Reading:
     # they start like a command but are not one (the router decides whether to explain).
     command: Command[Any] | ParseError | None
     question: OpenQuestion | None  # a yes/no the bot asked outside a dialogue, waiting
-    expecting: Expecting
 
 
 async def read(
@@ -115,7 +114,7 @@ async def read(
             question = await waiting_question(session, person.id, now=now)
             if question is not None:
                 meaning = as_answer
-    return Reading(meaning, command, question, expecting)
+    return Reading(meaning, command, question)
 
 
 async def _nothing_or_score(session: AsyncSession, person: Person, text: str) -> Expecting:

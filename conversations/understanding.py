@@ -247,7 +247,6 @@ SKIP = _words(
     "ingen särskild", "inga andra", "inte vad jag vet", "ingen just nu", "skip for now",
     "hoppa över tills vidare",
 )
-_SKIP_ONLY = _words("hoppa över", "hoppa", "skippa", "skip", "pass", "nästa", "next")
 BACK = _words(
     "tilbaka", "tilbaks",
     "tillbaka", "tillbaks", "back", "go back", "bakåt", "förra", "förra frågan", "föregående",
@@ -359,10 +358,6 @@ NEW_IDEA = _words(
 _IDEA_TOPIC_LEAD = _words("om", "about", "angående", "regarding")
 # fmt: on
 
-_LANGUAGE_NAMES = {
-    "en": _words("english", "engelska", "engelsk", "eng", "in english", "på engelska"),
-    "sv": _words("swedish", "svenska", "svensk", "in swedish", "på svenska", "svenske"),
-}
 _LANGUAGE_REQUEST = re.compile(
     r"^(?:(?:can|could|may|shall) (?:we|you|i)(?: please)? (?:speak|talk|write|chat|use|"
     r"switch(?: to)?|continue(?: in)?|do(?: this| it)?(?: in)?|have(?: it| this)?(?: in)?)"
@@ -556,8 +551,12 @@ def _control(text: str, said: str, context: Context) -> Meaning | None:
         return Meaning("language", language)
     if asked and context.expecting != "score" and _pauses(text, said):
         return Meaning("small_talk")
-    if context.step is None or context.command not in (None, "help"):
+    if context.command not in (None, "help"):
         return None  # a whole command ("ångra" from a coordinator) is the command
+    if context.step is None:
+        # "avbryt" to a question outside the dialogue ("Menade du Prövas?"): no, do nothing.
+        yesno_asked = context.expecting == "yesno" and _is(said, CANCEL)
+        return Meaning("no") if yesno_asked else None
     yesno = context.expecting in YESNO_EXPECTING
     if context.step == "confirm_cancel":  # "avbryt" again is a yes, "tillbaka" a no
         if _is(said, CANCEL) or _fuzzy_is(said, CANCEL, context):

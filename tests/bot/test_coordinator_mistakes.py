@@ -10,8 +10,11 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.app import IdeaBot
+from bot.commands.parser import Command
 from bot.config import Settings
-from bot.questions import typed_answer
+from bot.process import load_process
+from bot.reading import command_in
+from conversations.understanding import Context, understand
 from storage import ideas as idea_store
 from storage.models import Idea, IdeaEvent, OpenQuestion, OutboxMessage
 from tests.bot.ideas import submit_idea
@@ -433,4 +436,10 @@ async def test_back_to_the_stage_it_came_from_even_where_moves_do_not_go(maria_a
     ],
 )  # fmt: skip
 def test_a_typed_yes_or_no(text: str | None, answer: str | None) -> None:
-    assert typed_answer(text) == answer
+    """As the bot reads an answer to an open question: yes/no where one is asked, and the
+    command the words are (bot/reading.py), through the understanding layer."""
+    words = text or ""
+    command = command_in(words, load_process())
+    name = command.name if isinstance(command, Command) else None
+    meaning = understand(words, Context("yesno", command=name))
+    assert (meaning.kind if meaning.kind in ("yes", "no") else None) == answer
