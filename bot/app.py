@@ -447,13 +447,7 @@ class IdeaBot:
             return None
         if reading.meaning.kind not in ("statement", "new_idea"):
             return None
-        command = reading.command
-        if isinstance(command, ParseError) and command.key in _NOT_REALLY_A_COMMAND:
-            coordinator = await is_coordinator(
-                turn.session, self.settings, turn.person.qualified_id
-            )
-            return command if coordinator else None
-        return command
+        return await self._unless_an_idea(turn, reading.command)
 
     async def _language_request(self, turn: Turn) -> str | None:
         meaning = turn.meaning
@@ -629,13 +623,18 @@ class IdeaBot:
         text = turn.incoming.text
         if text is None or not looks_like_command(text):
             return None
-        command = parse(text, self.process)
-        if (
-            isinstance(command, ParseError)
-            and command.key in _NOT_REALLY_A_COMMAND
-            and not await is_coordinator(turn.session, self.settings, turn.person.qualified_id)
-        ):
-            return None
+        return await self._unless_an_idea(turn, parse(text, self.process))
+
+    async def _unless_an_idea(
+        self, turn: Turn, command: Command[Any] | ParseError
+    ) -> Command[Any] | ParseError | None:
+        """A parse error on words an idea giver may well mean as an idea ("Visa vägen med
+        skyltar": no number after "visa") is no command for them; a coordinator is told."""
+        if isinstance(command, ParseError) and command.key in _NOT_REALLY_A_COMMAND:
+            coordinator = await is_coordinator(
+                turn.session, self.settings, turn.person.qualified_id
+            )
+            return command if coordinator else None
         return command
 
     async def _command(
@@ -686,44 +685,44 @@ class IdeaBot:
         ctx = self._intake_context(turn)
         if dialogue is None or dialogue.flow != intake.FLOW:
             if incoming.action is not None and dialogue is None and not start_text:
-                turn_ = intake.stale_without_dialogue(ctx)
+                result = intake.stale_without_dialogue(ctx)
             else:
                 # A first message starts the dialogue: a greeting is greeted, an idea's
                 # first words ("jag har en idé om lånecyklar") become the proposed name.
-                turn_ = intake.start(ctx, text=start_text, new_idea=new_idea)
+                result = intake.start(ctx, text=start_text, new_idea=new_idea)
                 person.introduced_at = person.introduced_at or now
         else:
             state = _intake_state(dialogue)
             if opened or incoming.opened:
-                turn_ = intake.resume(state, ctx)
+                result = intake.resume(state, ctx)
             else:
-                turn_ = intake.answer(
+                result = intake.answer(
                     state, ctx, text=incoming.text, action=incoming.action, meaning=turn.meaning
                 )
-        if turn_.language is not None:
-            person.locale = lang = turn_.language
+        if result.language is not None:
+            person.locale = lang = result.language
 
-        if turn_.state is not None:
+        if result.state is not None:
             await save_dialogue(
                 session,
                 person.id,
                 dialogue,
                 flow=intake.FLOW,
-                step=turn_.state.step,
-                answers=turn_.state.answers,
-                context=turn_.state.context,
+                step=result.state.step,
+                answers=result.state.answers,
+                context=result.state.context,
                 now=now,
             )
         elif dialogue is not None:
             await delete_dialogue(session, dialogue)
 
-        if turn_.submitted is None:
-            return turn_.replies
-        similar = await self._similar(session, turn_.submitted)
+        if result.submitted is None:
+            return result.replies
+        similar = await self._similar(session, result.submitted)
         idea = await create_idea(
             session,
             person,
-            turn_.submitted,
+            result.submitted,
             language=lang,
             now=now,
             stage=self.process.first_stage,
@@ -734,14 +733,14 @@ class IdeaBot:
         )
         # Every activity on an idea restarts its idle count and schedules its reminders.
         mark_activity(idea, now, self.reminder_policy, self.calendar)
-        if turn_.submitted.get("workplace"):
-            person.workplace = turn_.submitted["workplace"]
+        if result.submitted.get("workplace"):
+            person.workplace = result.submitted["workplace"]
         await notify_coordinators_of_new_idea(
             session, self.settings, self.process, idea, person, similar, now=now
         )
         log.info("idea submitted", extra={"idea": idea.id, "person": person.id})
         return [
-            *turn_.replies,
+            *result.replies,
             privacy.with_anonymity_choice(
                 intake.submitted_reply(lang, _first_name(person), idea.id, idea.title), lang, idea
             ),
