@@ -277,8 +277,10 @@ def _on_value(state: IntakeState, ctx: IntakeContext, value: str | None, typed: 
     if step == TITLE_PROPOSAL:
         editing = {"editing": True} if state.context.get("editing") else {}
         title_step = IntakeState("title", state.answers, editing)
-        if value == "yes":
-            return _store(title_step, ctx, state.context.get("proposed") or "")
+        if value == "yes":  # (checked as a typed name would be: a state saved earlier)
+            return _store_text(
+                title_step, ctx, QUESTION_BY_KEY["title"], state.context.get("proposed") or ""
+            )
         if value == "no":  # "title.own" asks for the name itself
             return Turn(title_step, [Reply(tr(ctx.lang, "title.own"))])
         if value is None and typed:  # a name of their own, typed instead
@@ -334,6 +336,12 @@ def _propose_title(state: IntakeState, ctx: IntakeContext, typed: str) -> Turn:
     kept_text = len(text) > len(proposed) + 10 and not answers.get("idea")
     if kept_text:
         answers["idea"] = _cut(text, QUESTION_BY_KEY["idea"].max_length)
+    if len(proposed) < QUESTION_BY_KEY["title"].min_length:
+        # Nothing in it makes a name ("Õ. …"): keep the text, and ask for a name.
+        asked = IntakeState(
+            "title", answers, {"editing": True} if state.context.get("editing") else {}
+        )
+        return Turn(asked, [Reply(tr(ctx.lang, "title.own"))])
     context = {"proposed": proposed, "editing": bool(state.context.get("editing"))}
     key = "title.proposal.kept" if kept_text else "title.proposal"
     proposal = IntakeState(TITLE_PROPOSAL, answers, context)
