@@ -42,6 +42,8 @@ async def create_idea(
         submitted_at=now,
         stage_changed_at=now,
         last_activity_at=now,
+        # The giver's "Tack! Din idé har kommit fram" is the first news of it.
+        giver_heard_at=now,
         updated_at=now,
     )
     session.add(idea)

@@ -124,6 +124,12 @@ class Idea(Base):
     # The idea giver is promised news by this moment; the first move is when they got it.
     response_due_at: Mapped[datetime | None]
     first_response_at: Mapped[datetime | None]
+    # When the idea giver last got a message about this idea (news, a coordinator's words, a
+    # "still with us"): the silence nobody may be left in is counted from here. Work the giver
+    # does not see (a note, an assignment) does not count.
+    giver_heard_at: Mapped[datetime | None]
+    # The idea giver wrote to us about the idea and has waited for an answer since then.
+    giver_waiting_since: Mapped[datetime | None]
     updated_at: Mapped[datetime]
 
 
@@ -148,6 +154,71 @@ class IdeaEvent(Base):
     # On a stage change: how long the idea was in `from_stage` (for median days per stage).
     seconds_in_stage: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime]
+
+
+class Promise(Base):
+    """A time the bot told an idea giver they would hear from us by ("inom två veckor"):
+    a commitment with a due date, kept by the next message about the idea. At most one is
+    open per idea; a new promise settles the one before it.
+
+    open → kept (a message reached the giver in time) | broken (the due date passed; the bot
+    said so honestly and made a new, realistic promise) | replaced (a newer promise)."""
+
+    __tablename__ = "promises"
+    __table_args__ = (Index("ix_promises_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"), index=True)
+    # What made it: "stage" (a stage's next step), "renewed" (after a broken one), "snooze"
+    # (a coordinator's reason), "away" (a stand-in named), "message" (a coordinator's words).
+    kind: Mapped[str] = mapped_column(String(32))
+    made_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    # When the coordinator was asked to keep it, before it falls due.
+    warned_at: Mapped[datetime | None]
+    settled_at: Mapped[datetime | None]
+    # Who kept it: "coordinator" (their move or words) or "bot" (a "still with us" note).
+    kept_by: Mapped[str | None] = mapped_column(String(16))
+
+
+class Absence(Base):
+    """A coordinator away (`borta till 2027-08-10`): their ideas' reminders and promises go
+    to the stand-in (or the other coordinators) meanwhile."""
+
+    __tablename__ = "absences"
+    __table_args__ = (Index("ix_absences_person", "person_id", "ends_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    stand_in_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
+    created_at: Mapped[datetime]
+    # Back early (`tillbaka`), or the absence was taken back.
+    ended_at: Mapped[datetime | None]
+
+
+class CoordinatorNews(Base):
+    """Something a coordinator should hear about (a new idea, an idle idea, a promise about to
+    fall due, an idea handed over): collected, and sent as at most one digest a working day
+    (bot/digest.py). `dedupe_key` makes writing the same news twice a no-op."""
+
+    __tablename__ = "coordinator_news"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key", name="uq_coordinator_news_dedupe"),
+        Index("ix_coordinator_news_pending", "digested_at", "recipient_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(255))
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
+    idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime]
+    # When it went out in a digest (None: waiting for the next one).
+    digested_at: Mapped[datetime | None]
 
 
 class Dialogue(Base):
