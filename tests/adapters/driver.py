@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from bot.incoming import Incoming
+from bot.reminders import sweep
 from conversations.reply import Reply
 
 ANSWERS = (
@@ -29,6 +30,8 @@ class ChatDriver(Protocol):
     async def proactive(self, replies: list[Reply]) -> str: ...
     async def garbage(self) -> None: ...
     async def coordinator_says(self, text: str) -> None: ...
+    async def coordinator_clicks(self, label: str) -> None: ...
+    def coordinator_transcript(self) -> str: ...
     async def stage_of(self, number: int) -> str: ...
     async def deliver_outbox(self) -> str: ...
 
@@ -75,3 +78,20 @@ async def submitted_idea(driver: ChatDriver) -> None:
     await driver.click("Skicka in")
     hears(driver, "har nummer 1")
     await driver.deliver_outbox()  # Maria hears of the new idea
+
+
+async def travel(driver: ChatDriver, working_days: int) -> str:
+    """The days go by: the clock moves on `working_days` Swedish working days (to the same
+    time of day), the reminder sweep runs as the scheduler would, and the dispatcher
+    delivers. What reached the idea giver; what reached Maria is her transcript."""
+    core = driver.bot.inner  # type: ignore[attr-defined]
+    later = core.calendar.add_working_days(core.clock.now(), working_days)
+    core.clock.set(later)
+    await sweep(
+        core.db,
+        later,
+        policy=core.reminder_policy,
+        calendar=core.calendar,
+        settings=core.settings,
+    )
+    return await driver.deliver_outbox()

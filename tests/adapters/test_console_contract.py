@@ -25,11 +25,13 @@ class ConsoleDriver:
         )
         self.shown: list[Reply] = []
         # Maria, a coordinator (IDESLUSS_COORDINATORS=console:maria in the test settings).
+        self.maria_out = io.StringIO()
+        self.maria_read = 0  # what she had seen when she last wrote
         self.maria = ConsoleChat(
             self.bot.handle,
             user="maria",
             stdin=io.StringIO(),
-            stdout=io.StringIO(),
+            stdout=self.maria_out,
             interactive=False,
         )
         chats = {"anna": self.chat, "maria": self.maria}
@@ -74,7 +76,15 @@ class ConsoleDriver:
         return "\n\n".join(render(reply) for reply in replies)
 
     async def coordinator_says(self, text: str) -> None:
+        self.maria_read = len(self.maria_out.getvalue())
         await self.maria._show(await self.bot.handle(self.maria.incoming(text)))
+
+    async def coordinator_clicks(self, label: str) -> None:
+        labels = [choice.label for choice in self.maria._choices]
+        await self.coordinator_says(str(labels.index(label) + 1))  # she types the number
+
+    def coordinator_transcript(self) -> str:
+        return self.maria_out.getvalue()[self.maria_read :]
 
     async def stage_of(self, number: int) -> str:
         async with self.bot.db.transaction() as session:

@@ -43,6 +43,7 @@ class SlackDriver:
             bot.db, [sender], settings=inner.settings, clock=clock, sleep=wait
         )
         self.sender = sender
+        self.maria_read = 0  # the API calls made before Maria last wrote
 
     @property
     def incomings(self):
@@ -97,8 +98,29 @@ class SlackDriver:
         return "\n\n".join(c.text for c in self._to_anna(self.slack.api.calls[before:]))
 
     async def coordinator_says(self, text: str) -> None:
+        self.maria_read = len(self.slack.api.calls)
         assert await self.slack.message(COORDINATOR, text) == 200
         await self.slack.settle()
+
+    def _to_maria(self) -> list[Call]:
+        return [
+            c
+            for c in self.slack.api.calls[self.maria_read :]
+            if c.method == "chat.postMessage" and c.params.get("channel") == dm_channel(COORDINATOR)
+        ]
+
+    async def coordinator_clicks(self, label: str) -> None:
+        for call in reversed(self._to_maria()):
+            for button in call.buttons:
+                if button["text"]["text"] == label:
+                    self.maria_read = len(self.slack.api.calls)
+                    assert await self.slack.click(COORDINATOR, button) == 200
+                    await self.slack.settle()
+                    return
+        raise AssertionError(f"no button {label!r} for Maria")
+
+    def coordinator_transcript(self) -> str:
+        return "\n\n".join(call.text for call in self._to_maria())
 
     async def stage_of(self, number: int) -> str:
         async with self.bot.db.transaction() as session:

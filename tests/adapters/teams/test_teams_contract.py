@@ -26,6 +26,7 @@ class TeamsDriver:
         self.earlier: list = []
         # A coordinator (IDESLUSS_COORDINATORS=msteams:<her id> in the test settings).
         self.maria = TeamsUser(running.channel, user_id=MARIA_ID, name="Maria Lind")
+        self.maria_read = 0  # what the connector had carried when Maria last wrote
         bot = recording_bot.inner  # its clock is a Monday morning: office hours
         self.dispatcher = Dispatcher(db, [running.sender], settings=bot.settings, clock=bot.clock)
 
@@ -67,7 +68,27 @@ class TeamsDriver:
     async def coordinator_says(self, text: str) -> None:
         if not self.maria.received:
             await self.maria.installs()  # so that she has an address too
+        self.maria_read = len(self.connector.sent)
         await self.maria.says(text)
+
+    def _to_maria(self) -> list:
+        return [
+            s
+            for s in self.connector.sent[self.maria_read :]
+            if s.conversation_id == self.maria.conversation_id
+        ]
+
+    async def coordinator_clicks(self, label: str) -> None:
+        for sent in reversed(self._to_maria()):
+            for button, data in sent.buttons:
+                if button == label:
+                    self.maria_read = len(self.connector.sent)
+                    await self.maria.submits(data)
+                    return
+        raise AssertionError(f"no button {label!r} for Maria")
+
+    def coordinator_transcript(self) -> str:
+        return "\n\n".join(s.text for s in self._to_maria())
 
     async def stage_of(self, number: int) -> str:
         async with self.db.transaction() as session:

@@ -78,6 +78,8 @@ class ToyDriver:
         self.shown: list[dict[str, Any]] = []
         self.earlier: list[dict[str, Any]] = []
         self.read = 0
+        self.maria_shown: list[dict[str, Any]] = []  # her turns' answers and what arrived since
+        self.maria_read = 0
         inner = bot.inner  # its clock is a Monday morning: office hours
         self.dispatcher = Dispatcher(bot.db, [sender], settings=inner.settings, clock=inner.clock)
 
@@ -125,9 +127,27 @@ class ToyDriver:
         await self.sender.send({"user": "anna"}, replies)
         return self._arrived()
 
-    async def coordinator_says(self, text: str) -> None:
-        status, _ = await self.post({"user": "maria", "name": "Maria Lind", "text": text})
+    async def _maria_turn(self, **message: Any) -> None:
+        status, shown = await self.post({"user": "maria", "name": "Maria Lind", **message})
         assert status == 200
+        self.maria_read = len(self.sender.mailbox.get("maria", []))
+        self.maria_shown = list(shown)
+
+    async def coordinator_says(self, text: str) -> None:
+        await self._maria_turn(text=text)
+
+    def _to_maria(self) -> list[dict[str, Any]]:
+        return self.maria_shown + list(self.sender.mailbox.get("maria", [])[self.maria_read :])
+
+    async def coordinator_clicks(self, label: str) -> None:
+        for reply in reversed(self._to_maria()):
+            for choice in reply["choices"]:
+                if choice["label"] == label:
+                    return await self._maria_turn(action=choice["value"])
+        raise AssertionError(f"no button {label!r} for Maria")
+
+    def coordinator_transcript(self) -> str:
+        return "\n\n".join(reply["text"] for reply in self._to_maria())
 
     async def stage_of(self, number: int) -> str:
         async with self.bot.db.transaction() as session:
