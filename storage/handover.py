@@ -79,7 +79,7 @@ async def events_since(
         select(IdeaEvent.idea_id, func.count())
         .where(
             IdeaEvent.idea_id.in_(wanted),
-            IdeaEvent.created_at >= since,
+            IdeaEvent.created_at > since,
             (IdeaEvent.actor_id.is_(None)) | (IdeaEvent.actor_id != not_by),
         )
         .group_by(IdeaEvent.idea_id)
@@ -88,5 +88,5 @@ async def events_since(
 
 
 async def submitted_since(session: AsyncSession, since: datetime) -> int:
-    query = select(func.count()).select_from(Idea).where(Idea.submitted_at >= since)
+    query = select(func.count()).select_from(Idea).where(Idea.submitted_at > since)
     return int((await session.execute(query)).scalar_one())
