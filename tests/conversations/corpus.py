@@ -916,12 +916,23 @@ CORPUS: tuple[Say, ...] = (
     Say("need", "ångra", "command", "undo", coordinator=True, why="a whole command wins"),
     Say("nothing", "borta till 2027-08-10", "command", "away", coordinator=True),
     Say("nothing", "borta till 10 augusti ersättare @per", "command", "away", coordinator=True),
-    Say("nothing", "away until 2027-08-10 stand-in @per", "command", "away", lang="en",
-        coordinator=True),  # fmt: skip
+    Say(
+        "nothing",
+        "away until 2027-08-10 stand-in @per",
+        "command",
+        "away",
+        lang="en",
+        coordinator=True,
+    ),  # fmt: skip
     Say("nothing", "tillbaka", "command", "back", coordinator=True),
     Say("nothing", "back", "command", "back", lang="en", coordinator=True),
-    Say("idea", "tillbaka", "back", coordinator=True,
-        why="in the middle of an idea, back a question, also for a coordinator"),  # fmt: skip
+    Say(
+        "idea",
+        "tillbaka",
+        "back",
+        coordinator=True,
+        why="in the middle of an idea, back a question, also for a coordinator",
+    ),  # fmt: skip
     Say("nothing", "flytta 2 tillbaka", "command", "advance", coordinator=True),
     Say("nothing", "advance 2 back", "command", "advance", coordinator=True),
     Say("confirm", "ja, flytta den", "yes", coordinator=True),
