@@ -252,7 +252,9 @@ class HandoverQuestion:
 
 def handover_question_reply(lang: str, view: HandoverQuestion) -> Reply:
     text = tr_n(lang, "handover.ask", view.count, person=view.person)
-    choices = [Choice(value, tr(lang, "handover.choice.to", person=name)) for value, name in view.to]
+    choices = [
+        Choice(value, tr(lang, "handover.choice.to", person=person)) for value, person in view.to
+    ]
     if view.spread is not None:
         choices.append(Choice(view.spread, tr(lang, "handover.choice.spread")))
     choices.append(Choice(view.cancel, tr(lang, "choice.cancel")))
@@ -268,7 +270,9 @@ class HandedOver:
 
 def handed_over_reply(lang: str, view: HandedOver) -> Reply:
     total = sum(count for _, count in view.given)
-    shares = ", ".join(tr_n(lang, "handover.share", count, person=name) for name, count in view.given)
+    shares = ", ".join(
+        tr_n(lang, "handover.share", count, person=person) for person, count in view.given
+    )
     text = tr_n(lang, "handover.done", total, person=view.person, shares=shares)
     if view.told:
         text += " " + tr_n(lang, "handover.told", view.told)

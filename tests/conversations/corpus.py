@@ -923,7 +923,7 @@ CORPUS: tuple[Say, ...] = (
         "away",
         lang="en",
         coordinator=True,
-    ),  # fmt: skip
+    ),
     Say("nothing", "tillbaka", "command", "back", coordinator=True),
     Say("nothing", "back", "command", "back", lang="en", coordinator=True),
     Say(
@@ -932,7 +932,7 @@ CORPUS: tuple[Say, ...] = (
         "back",
         coordinator=True,
         why="in the middle of an idea, back a question, also for a coordinator",
-    ),  # fmt: skip
+    ),
     Say("nothing", "flytta 2 tillbaka", "command", "advance", coordinator=True),
     Say("nothing", "advance 2 back", "command", "advance", coordinator=True),
     Say("confirm", "ja, flytta den", "yes", coordinator=True),
