@@ -219,6 +219,14 @@ async def test_an_idea_giver_cannot_say_they_are_away(team_bot, crew) -> None:
     assert await _counts(team_bot) == before
 
 
+async def test_an_idea_that_starts_with_borta_is_an_idea(team_bot, crew) -> None:
+    anna = crew["anna"]
+    await anna.says("Borta bra men hemma bäst")
+    anna.does_not_hear("förstår jag inte som en dag", "idéslussare")
+    await anna.says("Ledig tid för fortbildning")
+    anna.does_not_hear("förstår jag inte som en dag", "idéslussare")
+
+
 async def test_tillbaka_in_the_middle_of_an_idea_goes_back_a_question(team_bot, crew) -> None:
     """A coordinator describing an idea of her own: "tillbaka" is the dialogue's word."""
     maria = crew["maria"]
