@@ -184,7 +184,7 @@ async def come_back(
     session: AsyncSession, process: Process, person: Person, now: datetime
 ) -> CameBack:
     """`tillbaka`: the absence going on ends now, and what happened meanwhile."""
-    current = (await absence_store.absences_at(session, now, [person.id])).get(person.id)
+    current = await absence_store.current_absence(session, person.id, now)
     if current is None:
         return CameBack(None, [], 0)
     await absence_store.end_absence(session, current, now=now)

@@ -65,6 +65,11 @@ async def absences_of(session: AsyncSession, person_id: int, now: datetime) -> l
     return list((await session.execute(query)).scalars())
 
 
+async def current_absence(session: AsyncSession, person_id: int, now: datetime) -> Absence | None:
+    """The person's absence going on at `now`, if any."""
+    return (await absences_at(session, now, [person_id])).get(person_id)
+
+
 async def end_absence(session: AsyncSession, absence: Absence, *, now: datetime) -> None:
     """Back early, or taken back before it began: from `now` it no longer counts."""
     absence.ended_at = now
