@@ -72,6 +72,10 @@ _NOT_REALLY_A_COMMAND = {
     "parse.needs_number",
     "parse.extra_words",
     "parse.list_word",
+    # "Borta bra men hemma bäst", "Ledig tid för alla": no day in them, so an idea.
+    "away.parse.bad_date",
+    "away.parse.needs_until",
+    "away.parse.needs_stand_in",
 }
 # The namespaces of the commands' buttons (a notification's, the forget-me question's).
 _COMMAND_BUTTONS = frozenset(button.namespace for button in COMMANDS.codec.buttons)

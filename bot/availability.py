@@ -30,9 +30,17 @@ class Team:
         by_id = {person.id: person for person in self.here}
         if assignee_id is not None and assignee_id in by_id:
             return [by_id[assignee_id]]
-        absence = self.away.get(assignee_id) if assignee_id is not None else None
-        if absence is not None and absence.stand_in_id in by_id:
-            return [by_id[absence.stand_in_id]]
+        # Away: their stand-in; a stand-in away too hands on to their own stand-in, and so
+        # on (each person once: two who stand in for each other end with everyone here).
+        seen: set[int] = set()
+        current = assignee_id
+        while current is not None and current not in seen:
+            seen.add(current)
+            absence = self.away.get(current)
+            stand_in = absence.stand_in_id if absence is not None else None
+            if stand_in is not None and stand_in in by_id:
+                return [by_id[stand_in]]
+            current = stand_in if stand_in in self.members else None
         return list(self.here)
 
     def is_here(self, person_id: int | None) -> bool:

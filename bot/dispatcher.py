@@ -68,12 +68,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot import observability
+from bot.availability import team
+from bot.away import notice_gone
 from bot.calendar import DEFAULT_CALENDAR, WorkingCalendar
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.ports import AlreadyDelivered, RateRule, RetryLater, Sender, Unreachable
 from bot.ratelimit import RateLimiter, tenant_of
-from bot.roles import coordinator_people
 from conversations.i18n import person_language, tr
 from conversations.reply import Reply, payload_of, replies_from_payload
 from storage import delivery as rows
@@ -345,8 +346,13 @@ class Dispatcher:
             failed = await rows.fail_waiting_for(
                 session, person.id, claimed_id=item.id, reason=reason
             )
-            for coordinator in await coordinator_people(session, self.settings):
-                if coordinator.id == person.id or not coordinator.reachable:
+            # Only those here hear of it (not someone away); a coordinator who cannot be
+            # reached is gone: their open ideas surface to the others at once.
+            crew = await team(session, self.settings, now)
+            if person.id in crew.members:
+                await notice_gone(session, self.settings, now)
+            for coordinator in crew.here:
+                if coordinator.id == person.id:
                     continue
                 text = tr(
                     person_language(coordinator),

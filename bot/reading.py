@@ -43,6 +43,8 @@ from storage.questions import drop_question, waiting_question
 # sentence a near-miss is far more likely an ordinary word.
 FUZZY_COMMAND_WORDS = 4
 FUZZY_COMMAND_SCORE = 80
+# Commands whose words are also the dialogue's own: inside a dialogue, the dialogue's.
+DIALOGUE_FIRST = frozenset({"back"})
 # The words that are long enough to be matched fuzzily ("?" and "kö" are not).
 _FUZZY_WORDS = [word for word in COMMANDS.by_word if len(word) >= 4]
 
@@ -73,6 +75,10 @@ async def read(
     usable = None
     if isinstance(command, Command) and await _may_use(session, settings, person, command):
         usable = command.name
+    if usable in DIALOGUE_FIRST and dialogue is not None:
+        # "tillbaka" in the middle of describing an idea is the dialogue's "back a question",
+        # also from a coordinator (`/idea tillbaka` is still the command).
+        usable = None
     question = None
     expecting: Expecting
     step = None
@@ -147,6 +153,8 @@ async def _may_use(
     role = COMMANDS[command.name].role
     if role == ADMIN:
         return is_admin(settings, person.qualified_id)
-    if role == COORDINATOR:
-        return await is_coordinator(session, settings, person.qualified_id)
+    if role == COORDINATOR:  # an admin may act on what they are escalated about
+        return is_admin(settings, person.qualified_id) or await is_coordinator(
+            session, settings, person.qualified_id
+        )
     return True

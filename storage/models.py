@@ -197,6 +197,9 @@ class Absence(Base):
     created_at: Mapped[datetime]
     # Back early (`tillbaka`), or the absence was taken back.
     ended_at: Mapped[datetime | None]
+    # When the idea givers of the coordinator's open ideas were told who has their idea
+    # meanwhile (at once for `borta till …`, at its start for a planned one).
+    announced_at: Mapped[datetime | None]
 
 
 class CoordinatorNews(Base):

@@ -19,6 +19,7 @@ from typing import Any, TypedDict
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.absences import forget_absences_of
 from storage.database import rowcount
 from storage.models import (
     AuditEvent,
@@ -372,6 +373,9 @@ async def erase_person(
     await session.execute(
         delete(Dialogue.__table__).where(Dialogue.__table__.c.person_id == person.id)
     )
+    # When they were away says something about them: gone, and nobody stands in as them
+    # (their colleagues' ideas go to the other coordinators instead).
+    await forget_absences_of(session, person.id)
     # An open question can hold what the person wrote ("Ska vi göra en idé av det?").
     await session.execute(delete(OpenQuestion).where(OpenQuestion.person_id == person.id))
     await session.execute(delete(Coordinator).where(Coordinator.qualified_id == qualified))

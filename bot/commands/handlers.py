@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import export, questions
+from bot import away, export, questions
+from bot.availability import team
 from bot.calendar import STOCKHOLM, WorkingCalendar
 from bot.commands.buttons import Button
 from bot.commands.registry import ADMIN, COORDINATOR, EVERYONE, CommandSet, Registry
@@ -60,6 +61,17 @@ from conversations.views.admin import (
     outbox_reply,
     stats_reply,
 )
+from conversations.views.away import (
+    HandedOver,
+    HandoverQuestion,
+    HandoverRefused,
+    TakeOverQuestion,
+    handed_over_reply,
+    handover_question_reply,
+    handover_refused_reply,
+    take_over_question_reply,
+    taken_from_note,
+)
 from conversations.views.common import (
     IdeaNotFound,
     NotACommand,
@@ -96,9 +108,11 @@ from conversations.views.moves import (
     undone_reply,
 )
 from storage import ideas as idea_store
+from storage.coordinators import in_table
+from storage.handover import open_ideas_assigned_to
 from storage.models import Idea, Person
 from storage.outbox import outbox_summary
-from storage.people import first_name, get_person, upsert_person
+from storage.people import find_person, first_name, get_person, upsert_person
 
 log = logging.getLogger(__name__)
 LIST_LIMIT = 20
@@ -144,7 +158,11 @@ async def run_command(
         return [not_a_command_reply(ctx.lang, view)]
     spec = registry[command.name]
     ctx.admin = is_admin(ctx.settings, ctx.person.qualified_id)
-    ctx.coordinator = await is_coordinator(ctx.session, ctx.settings, ctx.person.qualified_id)
+    # An admin may act on what they are escalated about: show, assign, write to the giver,
+    # list. For coordinators' commands (and what `visa` shows) an admin counts as one.
+    ctx.coordinator = ctx.admin or await is_coordinator(
+        ctx.session, ctx.settings, ctx.person.qualified_id
+    )
     if spec.role == ADMIN and not ctx.admin:
         log.info("admin command refused", extra={"command": command.name, "person": ctx.person.id})
         return [refused_reply(ctx.lang, Refused(ADMIN))]
@@ -323,7 +341,7 @@ async def _show(ctx: CommandContext, args: IdeaArgs) -> list[Reply]:
 
 
 # The events `show` tells of, and those of them only coordinators see.
-COORDINATOR_EVENTS = ("note", "snoozed", "undo")
+COORDINATOR_EVENTS = ("note", "snoozed", "undo", "gone")
 SHOWN_EVENTS: tuple[str, ...] = (
     "submitted",
     "stage",
@@ -340,6 +358,14 @@ def _history_entry(
     event = row.event
     data = event.data or {}
     until = data.get("until") if event.kind == "snoozed" else None
+    if event.kind == "gone":  # its coordinator is gone: who, and why (bot/away.py)
+        return HistoryEntry(
+            kind="gone",
+            when=_local(event.created_at),
+            actor=None,
+            person=data.get("person_name"),
+            text=data.get("why"),
+        )
     return HistoryEntry(
         kind=event.kind,
         when=_local(event.created_at),
@@ -793,6 +819,9 @@ def qualify(person: Person, target: str) -> str:
 class AssignArgs:
     idea: int
     target: str  # "me", "@id" on the speaker's platform, or "platform:id"
+    # A click on "I'll take it" under a notice that may be stale: an idea someone else has
+    # is not taken without asking. Typed, `tilldela 12 mig` takes it (and says from whom).
+    clicked: bool = False
 
 
 def _read_assign(number: int, rest: str, _: Process) -> AssignArgs | ParseError:
@@ -804,7 +833,7 @@ def _read_assign(number: int, rest: str, _: Process) -> AssignArgs | ParseError:
 
 def _assign_button(fields: tuple[str, ...]) -> AssignArgs | None:
     number, target = fields
-    return AssignArgs(int(number), target=target) if number.isdigit() else None
+    return AssignArgs(int(number), target=target, clicked=True) if number.isdigit() else None
 
 
 # "I'll take it" under the news of a new idea (bot/notifications.py).
@@ -838,6 +867,9 @@ async def _assign(ctx: CommandContext, command: AssignArgs) -> list[Reply]:
     name = _name(assignee) or ""
     if idea.assignee_id == assignee.id:
         return [assigned_reply(ctx.lang, Assigned("same", idea.id, idea.title, name))]
+    holder = await get_person(ctx.session, idea.assignee_id) if idea.assignee_id else None
+    if holder is not None and command.clicked:
+        return [await _ask_take_over(ctx, idea, holder, command)]
     idea.assignee_id = assignee.id
     ctx.touch(idea)
     idea.updated_at = ctx.now
@@ -853,7 +885,35 @@ async def _assign(ctx: CommandContext, command: AssignArgs) -> list[Reply]:
         await notify_assignee(
             ctx.session, idea, assignee, ctx.person, event_id=event.id, now=ctx.now
         )
-    return [assigned_reply(ctx.lang, Assigned("done", idea.id, idea.title, name))]
+    done = assigned_reply(ctx.lang, Assigned("done", idea.id, idea.title, name))
+    if holder is None:
+        return [done]
+    # Taken from a colleague: they hear it, and so does the giver (their contact changed).
+    if holder.id != ctx.person.id:
+        await away.notify_taken_over(
+            ctx.session, ctx.settings, idea, holder, ctx.person, event_id=event.id, now=ctx.now
+        )
+    await away.tell_giver_new_coordinator(
+        ctx.session, idea, assignee, now=ctx.now, key=f"event:{event.id}"
+    )
+    return [replace(done, text=f"{done.text} {taken_from_note(ctx.lang, _name(holder) or '')}")]
+
+
+async def _ask_take_over(
+    ctx: CommandContext, idea: Idea, holder: Person, command: AssignArgs
+) -> Reply:
+    """ "Idé 12 har redan Per. Vill du ta över den?" – yes runs the typed `assign`."""
+    nonce = await questions.ask(
+        ctx, "confirm_command", {"commands": {questions.YES: f"assign {idea.id} {command.target}"}}
+    )
+    view = TakeOverQuestion(
+        number=idea.id,
+        title=idea.title,
+        holder=_name(holder) or "",
+        yes=questions.button(nonce, questions.YES),
+        no=questions.button(nonce, questions.NO),
+    )
+    return take_over_question_reply(ctx.lang, view)
 
 
 @commands.command(
@@ -997,6 +1057,14 @@ commands.command(
 class CoordinatorArgs:
     action: str  # "add", "remove" or "list"
     target: str | None = None  # whom to add or remove
+    # Removing: to whom their open ideas go ("@per"), or `spread` over the others; neither:
+    # ask, when they have any.
+    to: str | None = None
+    spread: bool = False
+
+
+HANDOVER_TO_WORDS = ("till", "to", "åt", "at")
+SPREAD_WORDS = ("fördela", "fordela", "sprid", "spread", "spread them", "fördela dem")
 
 
 def _read_coordinator(rest: str, _: Process) -> CoordinatorArgs | ParseError:
@@ -1008,12 +1076,28 @@ def _read_coordinator(rest: str, _: Process) -> CoordinatorArgs | ParseError:
                 if action == "list":
                     return CoordinatorArgs("list")
                 target, remainder = read_person(remainder)
-                if target is None or target == "me" or remainder:
+                if target is None or target == "me":
                     return ParseError("parse.needs_person", {}, "coordinator")
-                return CoordinatorArgs(action, target=target)
+                if not remainder:
+                    return CoordinatorArgs(action, target=target)
+                if action == "remove":
+                    return _read_handover(target, remainder)
+                return ParseError("parse.needs_person", {}, "coordinator")
     if not rest:
         return CoordinatorArgs("list")
     return ParseError("parse.coordinator_action", {}, "coordinator")
+
+
+def _read_handover(target: str, rest: str) -> CoordinatorArgs | ParseError:
+    """`… remove @maria till @per` / `to @per`, or `… remove @maria fördela` / `spread`."""
+    if rest.casefold() in SPREAD_WORDS:
+        return CoordinatorArgs("remove", target=target, spread=True)
+    word, _, after = rest.partition(" ")
+    if word.casefold() in HANDOVER_TO_WORDS:
+        to, left = read_person(after)
+        if to is not None and not left:
+            return CoordinatorArgs("remove", target=target, to=to)
+    return ParseError("handover.parse.to", {}, "coordinator")
 
 
 @commands.command(
@@ -1040,7 +1124,13 @@ async def _coordinator(ctx: CommandContext, command: CoordinatorArgs) -> list[Re
         else:
             log.info("coordinator added", extra={"by": ctx.person.id})
             outcome = "added"
-    elif await remove_coordinator(ctx.session, qualified):
+    elif qualified in ctx.settings.coordinators and not await in_table(ctx.session, qualified):
+        outcome = "from_settings"
+    elif await in_table(ctx.session, qualified):
+        handed = await _hand_over_first(ctx, command, qualified)
+        if handed is not None:
+            return [handed]
+        await remove_coordinator(ctx.session, qualified)
         log.info("coordinator removed", extra={"by": ctx.person.id})
         outcome = "removed"
     elif qualified in ctx.settings.coordinators:
@@ -1048,6 +1138,66 @@ async def _coordinator(ctx: CommandContext, command: CoordinatorArgs) -> list[Re
     else:
         outcome = "not_found"
     return [coordinator_changed_reply(ctx.lang, CoordinatorChanged(outcome, qualified))]
+
+
+async def _hand_over_first(
+    ctx: CommandContext, command: CoordinatorArgs, qualified: str
+) -> Reply | None:
+    """Before a coordinator with open ideas is removed, their ideas go to someone: the one
+    named, spread over the others, or (neither said) a question with a button for each
+    other coordinator and one to spread them. None: nothing to hand over, remove now."""
+    leaving = await find_person(ctx.session, qualified)
+    if leaving is None:
+        return None
+    ideas = await open_ideas_assigned_to(ctx.session, leaving.id, ctx.process.open_stages)
+    if not ideas:
+        return None
+    name = _name(leaving) or qualified
+    crew = await team(ctx.session, ctx.settings, ctx.now)
+    others = [p for p in crew.here if p.id != leaving.id]
+    if command.to is not None:
+        to_qualified = qualify(ctx.person, command.to)
+        if to_qualified == qualified:
+            return handover_refused_reply(ctx.lang, HandoverRefused("same", name))
+        if not await is_coordinator(ctx.session, ctx.settings, to_qualified):
+            return handover_refused_reply(
+                ctx.lang, HandoverRefused("not_coordinator", name, to_qualified)
+            )
+        platform, _, user_id = to_qualified.partition(":")
+        to = [await upsert_person(ctx.session, platform, user_id, now=ctx.now, lock=False)]
+    elif not others:
+        return handover_refused_reply(ctx.lang, HandoverRefused("nobody", name))
+    elif command.spread:
+        to = others
+    else:
+        answers = {str(n): f"coordinator remove {qualified} to {p.qualified_id}"
+                   for n, p in enumerate(others[:8], start=1)}  # fmt: skip
+        spread_key = str(len(answers) + 1) if len(others) > 1 else None
+        if spread_key:
+            answers[spread_key] = f"coordinator remove {qualified} spread"
+        nonce = await questions.ask(ctx, "confirm_command", {"commands": answers})
+        view = HandoverQuestion(
+            person=name,
+            count=len(ideas),
+            to=tuple(
+                (questions.button(nonce, key), away.name_of(p))
+                for key, p in zip(answers, others[:8], strict=False)
+            ),
+            spread=questions.button(nonce, spread_key) if spread_key else None,
+            cancel=questions.button(nonce, questions.NO),
+        )
+        return handover_question_reply(ctx.lang, view)
+    await remove_coordinator(ctx.session, qualified)
+    done = await away.hand_over(
+        ctx.session, ctx.process, leaving, to, actor=ctx.person, now=ctx.now
+    )
+    log.info("coordinator removed, ideas handed over", extra={"by": ctx.person.id})
+    view_done = HandedOver(
+        person=name,
+        given=tuple((away.name_of(p), count) for p, count in done.given),
+        told=done.told,
+    )
+    return handed_over_reply(ctx.lang, view_done)
 
 
 @commands.command(

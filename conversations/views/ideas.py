@@ -172,6 +172,9 @@ def history_line(lang: str, entry: HistoryEntry) -> str | None:
         return tr(lang, "history.satisfaction_comment", date=when, actor=actor)
     if entry.kind == "note":
         return tr(lang, "history.note", date=when, actor=actor, text=entry.text or "")
+    if entry.kind == "gone":  # entry.text: why ("removed", "unreachable")
+        key = "handover.history.removed" if entry.text == "removed" else "handover.history.gone"
+        return tr(lang, key, date=when, person=entry.person or tr(lang, "unknown_person"))
     if entry.kind == "snoozed":
         until = date(entry.until, lang) if entry.until else "?"
         line = tr(lang, "history.snoozed", date=when, actor=actor, until=until)

@@ -109,7 +109,7 @@ def test_teams_menu_files_are_what_the_registry_makes() -> None:
 @pytest.mark.parametrize(
     ("value", "meaning"),
     [
-        (ASSIGN_BUTTON.value(12, "me"), Command("assign", AssignArgs(12, "me"))),
+        (ASSIGN_BUTTON.value(12, "me"), Command("assign", AssignArgs(12, "me", clicked=True))),
         (ADVANCE_BUTTON.value(12, "testing"), Command("advance", AdvanceArgs(12, "testing"))),
         (
             CONFIRM_BUTTON.value("abcdefgh12"),

@@ -12,7 +12,7 @@ from bot.commands.catalog import COMMANDS
 from bot.commands.parser import Command
 from bot.commands.registry import EVERYONE
 from bot.process import load_process
-from bot.reading import command_in
+from bot.reading import DIALOGUE_FIRST, command_in
 from conversations.understanding import Meaning, understand
 from tests.conversations.corpus import CORPUS
 from tests.conversations.corpus_format import Say, context_of
@@ -29,6 +29,8 @@ def meaning_of(say: Say) -> Meaning:
         role = COMMANDS[command.name].role
         if role == EVERYONE or say.coordinator:
             usable = command.name
+        if usable in DIALOGUE_FIRST and say.at != "nothing":
+            usable = None  # the dialogue's own word ("tillbaka") inside a dialogue
     return understand(say.text, replace(context_of(say), command=usable))
 
 

@@ -49,6 +49,7 @@ def upgrade() -> None:
         sa.Column("stand_in_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("announced_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["person_id"], ["persons.id"]),
         sa.ForeignKeyConstraint(["stand_in_id"], ["persons.id"]),
         sa.PrimaryKeyConstraint("id"),
