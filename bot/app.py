@@ -570,6 +570,8 @@ class IdeaBot:
         meaning = turn.meaning
         if turn.dialogue is not None or meaning is None or meaning.kind != "statement":
             return None
+        if not relay.has_words(turn.incoming.text or ""):
+            return None  # a lone "5" or "?!" is nobody's message: it is asked about
         ideas = await relay.ideas_replied_about(turn.session, turn.person, self.clock.now())
         return ideas or None
 

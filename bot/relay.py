@@ -70,6 +70,11 @@ async def ideas_replied_about(session: AsyncSession, person: Person, now: dateti
     return await ideas_with_news(session, person.id, since=now - REPLY_WINDOW)
 
 
+def has_words(text: str) -> bool:
+    """Whether the text says something a coordinator can read (a word, not "5" or "!!")."""
+    return sum(char.isalpha() for char in text) >= 2
+
+
 def _name(person: Person) -> str:
     return person.display_name or person.platform_user_id
 
@@ -235,7 +240,10 @@ async def _write(ctx: CommandContext, question: OpenQuestion, value: str) -> lis
     if idea is None:
         return [not_found_reply(ctx.lang, IdeaNotFound(number))]
     if value == questions.NO:
-        return [message_outcome_reply(ctx.lang, MessageOutcome("cancelled", idea.id, idea.title))]
+        giver = await get_person(ctx.session, idea.person_id)
+        name = first_name(giver.display_name) if giver else None
+        view = MessageOutcome("cancelled", idea.id, idea.title, giver=name)
+        return [message_outcome_reply(ctx.lang, view)]
     # Imported here: the commands import this module.
     from bot.commands.catalog import COMMANDS
     from bot.commands.handlers import run_command

@@ -375,6 +375,10 @@ async def erase_person(
             .where(OutboxMessage.idea_id.in_(idea_ids), OutboxMessage.kind.in_(RELAY_EVENTS))
             .values(payload={}, last_error=None, content_removed_at=now)
         )
+        # Nobody can answer them now.
+        await session.execute(
+            update(Idea).where(Idea.id.in_(idea_ids)).values(giver_waiting_since=None)
+        )
     # The history keeps every event (who moved what, when) but not their name: the one
     # place where an event is changed after it was written, because the law requires it.
     events = await session.execute(

@@ -91,6 +91,8 @@ COMMANDS = (
     "coordinator",
     "outbox",
     "undo",
+    "reply",
+    "message",
 )
 LANGUAGES = ("sv", "en")
 KINDS: tuple[str, ...] = get_args(Kind)
