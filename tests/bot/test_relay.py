@@ -332,7 +332,7 @@ async def test_an_erased_givers_relayed_words_are_gone(news, db, clock) -> None:
 
 
 async def test_a_lone_number_after_news_is_not_relayed(news, db) -> None:
-    maria, anna = news
+    _, anna = news
     before = await _counts(db)
     await anna.says("5")
     anna.hears("Vill du att jag hjälper dig att beskriva det som en ny idé?")
