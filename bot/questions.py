@@ -7,8 +7,10 @@ as a click on one of those buttons (`question:<nonce>:<answer>`; the nonce ties 
 to the one question it was made for, so an old button or somebody else's click finds no
 question), or typed: "ja"/"nej" in any of the ways people say it (bot/reading.py reads
 them). Anything else the person writes lets the question go, and the turn goes on as if it
-had not been asked. A question left unanswered
-expires after `ANSWER_VALID`.
+had not been asked; except that a kind registered with `takes_text=True` ("Skriv ditt svar
+till Anna", bot/relay.py) takes whatever they write next as its answer, unless it is a whole
+command, help, or a short no ("avbryt"). A question left unanswered expires after
+`ANSWER_VALID`.
 
 Each kind of question has a handler, registered in `KINDS` with `@question_kind("…")`: it
 gets the command context, the question and the answer ("yes", "no", or the key of a
