@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot import observability, questions, satisfaction
+from bot import observability, questions, relay, satisfaction
 from bot.clock import Clock, SystemClock
 from bot.commands import privacy
 from bot.commands.catalog import BUTTONS, COMMANDS
@@ -50,7 +50,7 @@ from conversations.understanding import Meaning
 from storage.database import DATABASE_ERRORS, Database
 from storage.dialogues import delete_dialogue, load_dialogue, save_dialogue
 from storage.ideas import count_waiting, create_idea, has_ideas, recent_for_similarity
-from storage.models import Dialogue, OpenQuestion, Person
+from storage.models import Dialogue, Idea, OpenQuestion, Person
 from storage.outbox import wrote_outbox
 from storage.people import first_name
 from storage.processed import claim_event
@@ -335,6 +335,8 @@ class IdeaBot:
         if reading is None or reading.question is None:
             return None
         kind = reading.meaning.kind
+        if kind == "answer" and reading.question.kind in questions.TAKES_TEXT:
+            return questions.Answer(turn.incoming.text or "")
         return questions.Answer(kind) if kind in ("yes", "no") else None
 
     async def _answer_question(self, turn: Turn, answer: questions.Answer) -> list[Reply]:
@@ -566,6 +568,21 @@ class IdeaBot:
             return [Reply(tr(lang, "greeting", first_name=_first_name(turn.person))), question]
         return [question]
 
+    async def _giver_reply(self, turn: Turn) -> list[Idea] | None:
+        """Words with nothing going on, none of the above, from someone who lately heard
+        about one of their ideas (or waits for an answer about one): a reply about it."""
+        meaning = turn.meaning
+        if turn.dialogue is not None or meaning is None or meaning.kind != "statement":
+            return None
+        if not relay.has_words(turn.incoming.text or ""):
+            return None  # a lone "5" or "?!" is nobody's message: it is asked about
+        ideas = await relay.ideas_replied_about(turn.session, turn.person, self.clock.now())
+        return ideas or None
+
+    async def _run_giver_reply(self, turn: Turn, ideas: list[Idea]) -> list[Reply]:
+        ctx = self._context(turn.session, turn.person, turn.lang)
+        return await relay.reply_about(ctx, ideas, turn.incoming.text or "")
+
     async def _anything(self, turn: Turn) -> bool:
         return True
 
@@ -780,8 +797,9 @@ class IdeaBot:
 # read in its context first (bot/reading.py: `Turn.meaning`). Buttons, and a question the bot
 # asked outside the dialogue, come first; then a whole command, at any step (the dialogue
 # waits); a change of language; the conversation in progress; and with nothing going on:
-# a score, a returning person's news, thanks and small talk, help, a question about words the
-# bot cannot place, and last the start of a new idea.
+# a score, a returning person's news, thanks and small talk, help, a reply to news about one
+# of their ideas (bot/relay.py), a question about words the bot cannot place, and last the
+# start of a new idea.
 ROUTES: tuple[Route, ...] = (
     Route("command button", IdeaBot._command_button, IdeaBot._run_command_button),
     Route("satisfaction button", IdeaBot._score_button, IdeaBot._run_score_button),
@@ -798,6 +816,7 @@ ROUTES: tuple[Route, ...] = (
     Route("returning person", IdeaBot._returning_greeting, IdeaBot._run_returning),
     Route("thanks and small talk", IdeaBot._social, IdeaBot._run_social),
     Route("help", IdeaBot._help_asked, IdeaBot._run_help),
+    Route("reply about an idea", IdeaBot._giver_reply, IdeaBot._run_giver_reply),
     Route("something to place", IdeaBot._statement, IdeaBot._run_statement),
     Route("new idea", IdeaBot._anything, IdeaBot._run_intake),
 )

@@ -7,8 +7,10 @@ as a click on one of those buttons (`question:<nonce>:<answer>`; the nonce ties 
 to the one question it was made for, so an old button or somebody else's click finds no
 question), or typed: "ja"/"nej" in any of the ways people say it (bot/reading.py reads
 them). Anything else the person writes lets the question go, and the turn goes on as if it
-had not been asked. A question left unanswered
-expires after `ANSWER_VALID`.
+had not been asked; except that a kind registered with `takes_text=True` ("Skriv ditt svar
+till Anna", bot/relay.py) takes whatever they write next as its answer, unless it is a whole
+command, help, or a short no ("avbryt"). A question left unanswered expires after
+`ANSWER_VALID`.
 
 Each kind of question has a handler, registered in `KINDS` with `@question_kind("…")`: it
 gets the command context, the question and the answer ("yes", "no", or the key of a
@@ -49,7 +51,7 @@ _ANSWER = re.compile(r"yes|no|[1-9][0-9]?")
 
 @dataclass(frozen=True)
 class Answer:
-    value: str  # "yes", "no" or the key of a choice
+    value: str  # "yes", "no" or the key of a choice; the text, to a question that takes text
     nonce: str | None = None  # a button's: the question it was made for; None: typed
 
 
@@ -63,15 +65,24 @@ QUESTION_BUTTON = Button(("question",), 2, _clicked)
 
 QuestionHandler = Callable[["CommandContext", OpenQuestion, str], Awaitable[list[Reply]]]
 KINDS: dict[str, QuestionHandler] = {}
+# The kinds whose answer is what the person types next, whatever it says ("Skriv ditt svar
+# till Anna"): bot/reading.py keeps such a question open for any text but a whole command
+# (which runs, and lets the question go) or a short no ("avbryt", "nej"). The handler gets
+# the typed text as its answer, or "no"; a button can only say "no".
+TAKES_TEXT: set[str] = set()
 
 
-def question_kind(kind: str) -> Callable[[QuestionHandler], QuestionHandler]:
+def question_kind(
+    kind: str, *, takes_text: bool = False
+) -> Callable[[QuestionHandler], QuestionHandler]:
     """Register the handler of one kind of question."""
 
     def register(handler: QuestionHandler) -> QuestionHandler:
         if kind in KINDS:
             raise ValueError(f"two handlers for questions of kind {kind!r}")
         KINDS[kind] = handler
+        if takes_text:
+            TAKES_TEXT.add(kind)
         return handler
 
     return register
@@ -115,6 +126,9 @@ async def answer(ctx: CommandContext, found: Answer) -> list[Reply]:
     if question is None or (found.nonce is not None and question.data.get("nonce") != found.nonce):
         return [question_answered_reply(ctx.lang, QuestionAnswered("gone"))]
     handler = KINDS.get(question.kind)
+    if question.kind in TAKES_TEXT and found.nonce is not None and found.value != NO:
+        # A button of a question that waits for words: only "no" is one of its buttons.
+        return [question_answered_reply(ctx.lang, QuestionAnswered("gone"))]
     if handler is None:  # a kind this version does not know: asked by another version
         await drop_question(ctx.session, ctx.person.id)
         return [question_answered_reply(ctx.lang, QuestionAnswered("gone"))]

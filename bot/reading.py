@@ -26,6 +26,7 @@ from bot.commands.parser import Command, ParseError, first_word, parse
 from bot.commands.registry import ADMIN, COORDINATOR
 from bot.config import Settings
 from bot.process import Process
+from bot.questions import TAKES_TEXT
 from bot.roles import is_admin, is_coordinator
 from conversations import intake
 from conversations.understanding import (
@@ -47,6 +48,8 @@ FUZZY_COMMAND_SCORE = 80
 DIALOGUE_FIRST = frozenset({"back"})
 # The words that are long enough to be matched fuzzily ("?" and "kö" are not).
 _FUZZY_WORDS = [word for word in COMMANDS.by_word if len(word) >= 4]
+# What lets even a question that waits for words go: a whole command, help, a language.
+_LET_GO = frozenset({"command", "help", "language"})
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,12 @@ async def read(
     optional = question_asked is not None and question_asked.optional
     context = Context(expecting, lang=lang, step=step, command=usable, optional=optional)
     meaning = understand(text, context)
-    if question is not None and meaning.kind not in ("yes", "no"):
+    if question is not None and question.kind in TAKES_TEXT and meaning.kind not in _LET_GO:
+        # A question that waits for words ("Skriv ditt svar till Anna"): they are the
+        # answer, whatever they say, except a short no ("avbryt", "nej").
+        short_no = meaning.kind == "no" and len(text.split()) <= 2
+        meaning = Meaning("no") if short_no else Meaning("answer")
+    elif question is not None and meaning.kind not in ("yes", "no"):
         # Not an answer to the question: it is let go, and the words are read as if it had
         # never been asked ("flytta 2 testning", then "lista": the list).
         await drop_question(session, person.id)

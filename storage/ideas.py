@@ -118,6 +118,7 @@ class QueueRow:
     stage_changed_at: datetime
     assignee_name: str | None
     assignee_id: int | None
+    waiting_since: datetime | None = None  # the giver waits for an answer since then
 
 
 async def queue(
@@ -143,6 +144,7 @@ async def queue(
             Idea.stage_changed_at,
             assignee.display_name,
             Idea.assignee_id,
+            Idea.giver_waiting_since,
         )
         .outerjoin(assignee, assignee.id == Idea.assignee_id)
         .where(*conditions)

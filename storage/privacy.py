@@ -32,6 +32,7 @@ from storage.models import (
     Person,
 )
 from storage.people import first_name
+from storage.relay import RELAY_EVENTS
 
 FORGOTTEN_PREFIX = "forgotten-"
 
@@ -352,6 +353,33 @@ async def erase_person(
         if payload != message.payload or error != message.last_error:
             message.payload, message.last_error = payload, error
             scrubbed += 1
+    # The messages between them and the coordinators about their ideas are their own words
+    # (or words to them): the events keep that a message was written, not what it said,
+    # and a coordinator's copy of their words is neither sent nor kept.
+    if idea_ids:
+        await session.execute(
+            update(IdeaEvent)
+            .where(IdeaEvent.idea_id.in_(idea_ids), IdeaEvent.kind.in_(RELAY_EVENTS))
+            .values(text=None, data=None)
+        )
+        await session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.idea_id.in_(idea_ids),
+                OutboxMessage.kind.in_(RELAY_EVENTS),
+                OutboxMessage.status == "pending",
+            )
+            .values(status="dropped", claimed_until=None, claim_token=None)
+        )
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.idea_id.in_(idea_ids), OutboxMessage.kind.in_(RELAY_EVENTS))
+            .values(payload={}, last_error=None, content_removed_at=now)
+        )
+        # Nobody can answer them now.
+        await session.execute(
+            update(Idea).where(Idea.id.in_(idea_ids)).values(giver_waiting_since=None)
+        )
     # The history keeps every event (who moved what, when) but not their name: the one
     # place where an event is changed after it was written, because the law requires it.
     events = await session.execute(

@@ -268,6 +268,7 @@ async def _list(ctx: CommandContext, args: ListArgs) -> list[Reply]:
             stage=_stage_name(ctx, row.stage),
             days=max(0, (ctx.now - row.stage_changed_at).days),
             assignee=row.assignee_name,
+            waiting=row.waiting_since is not None,
         )
         for row in rows
     )
@@ -279,6 +280,15 @@ class IdeaArgs:
     idea: int
 
 
+def _show_button(fields: tuple[str, ...]) -> IdeaArgs | None:
+    (number,) = fields
+    return IdeaArgs(int(number)) if number.isdigit() else None
+
+
+# "Visa idén" under news about an idea (the idea giver's words, bot/relay.py).
+SHOW_BUTTON = Button(("cmd", "show"), 1, _show_button)
+
+
 @commands.command(
     "show",
     sv=("visa",),
@@ -287,6 +297,7 @@ class IdeaArgs:
     read=with_number("show", lambda number, rest, _: IdeaArgs(number)),
     help=((EVERYONE, "help.show"), (COORDINATOR, "help.show.coordinator")),
     menu=("personal", "group"),
+    buttons=(SHOW_BUTTON,),
 )
 async def _show(ctx: CommandContext, args: IdeaArgs) -> list[Reply]:
     idea = await idea_store.get_idea(ctx.session, args.idea)
@@ -336,11 +347,19 @@ async def _show(ctx: CommandContext, args: IdeaArgs) -> list[Reply]:
         history=tuple(history),
         notes=tuple(notes),
         similar=similar,
+        waiting_since=(
+            _local(idea.giver_waiting_since).date()
+            if ctx.coordinator and idea.giver_waiting_since
+            else None
+        ),
+        today=_local(ctx.now).date(),
+        giver_first_name=first_name(giver.display_name) if giver else None,
     )
     return [show_reply(ctx.lang, view)]
 
 
-# The events `show` tells of, and those of them only coordinators see.
+# The events `show` tells of, and those of them only coordinators see. The messages between
+# the idea giver and the coordinators (bot/relay.py) are for both to see.
 COORDINATOR_EVENTS = ("note", "snoozed", "undo", "gone")
 SHOWN_EVENTS: tuple[str, ...] = (
     "submitted",
@@ -348,6 +367,8 @@ SHOWN_EVENTS: tuple[str, ...] = (
     "assigned",
     "satisfaction",
     "satisfaction_comment",
+    "giver_message",
+    "coordinator_message",
     *COORDINATOR_EVENTS,
 )
 

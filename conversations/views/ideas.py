@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date as day
 from datetime import datetime
 
 from conversations.i18n import tr, tr_n
 from conversations.reply import Fact, Reply
 from conversations.views.common import date, days
+from conversations.views.relay import history_line as relay_line
+from conversations.views.relay import waiting_marker, waiting_value
 
 # A chat message has limits; the export has the whole history.
 MAX_HISTORY_LINES = 25
@@ -20,6 +23,7 @@ class ListLine:
     stage: str  # its name, in the reader's language
     days: int  # in the stage
     assignee: str | None  # None: nobody
+    waiting: bool = False  # its giver waits for an answer from us
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ def list_reply(lang: str, view: ListView) -> Reply:
                 days=days(lang, line.days),
                 assignee=line.assignee or tr(lang, "nobody"),
             )
+            + (waiting_marker(lang) if line.waiting else "")
         )
     if total > len(view.lines):
         lines.append(tr(lang, "list.more", more=total - len(view.lines)))
@@ -88,6 +93,9 @@ class ShowView:
     history: tuple[HistoryEntry, ...]  # oldest first, notes not among them
     notes: tuple[HistoryEntry, ...] = ()  # a coordinator's notes, for coordinators only
     similar: tuple[tuple[int, str], ...] | None = None  # (number, title); None: not shown
+    waiting_since: day | None = None  # the giver waits for an answer since then (coordinators)
+    today: day | None = None
+    giver_first_name: str | None = None
 
 
 def show_reply(lang: str, view: ShowView) -> Reply:
@@ -122,6 +130,10 @@ def show_reply(lang: str, view: ShowView) -> Reply:
     if view.similar is not None:
         similar = "\n".join(f"{number} {title}" for number, title in view.similar)
         facts.append(Fact(tr(lang, "show.similar"), similar or tr(lang, "show.no_similar")))
+    if view.waiting_since is not None:
+        today = view.today or view.waiting_since
+        waiting = waiting_value(lang, view.giver_first_name, view.waiting_since, today)
+        facts.insert(1, Fact(tr(lang, "relay.show.waiting"), waiting))
     history = [line for e in view.history if (line := history_line(lang, e)) is not None]
     if len(history) > MAX_HISTORY_LINES:
         history = ["…", *history[-MAX_HISTORY_LINES:]]
@@ -170,6 +182,8 @@ def history_line(lang: str, entry: HistoryEntry) -> str | None:
         return tr(lang, "history.satisfaction", date=when, actor=actor, score=entry.score)
     if entry.kind == "satisfaction_comment":
         return tr(lang, "history.satisfaction_comment", date=when, actor=actor)
+    if entry.kind in ("giver_message", "coordinator_message"):
+        return relay_line(lang, when, actor, entry.text)
     if entry.kind == "note":
         return tr(lang, "history.note", date=when, actor=actor, text=entry.text or "")
     if entry.kind == "gone":  # entry.text: why ("removed", "unreachable")

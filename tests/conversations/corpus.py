@@ -708,6 +708,12 @@ CORPUS: tuple[Say, ...] = (
     Say("nothing", "min data", "command", "mydata"),
     Say("nothing", "glöm mig", "command", "forget-me"),
     Say("nothing", "vem är jag?", "command", "whoami"),
+    # An idea giver writing back after news about their idea: words for the coordinator
+    # (the router relays a statement from someone with news), or `svara N` explicitly.
+    Say("nothing", "Men varför? Kan jag prata med Maria?", "statement"),
+    Say("nothing", "Skriv gärna tillbaka när ni vet mer", "statement", why="skriv is a command"),
+    Say("nothing", "svara 12 Kan vi ses på torsdag?", "command", "reply"),
+    Say("nothing", "reply 12 Can we meet on Thursday?", "command", "reply", lang="en"),
     Say("nothing", "anonym 2", "command", "anonymous"),
     Say("nothing", "anonym 2 av", "command", "anonymous"),
     Say("nothing", "kommandon", "command", "help"),
@@ -818,6 +824,15 @@ CORPUS: tuple[Say, ...] = (
         coordinator=True,
     ),
     Say("nothing", "pausa 4 10 semester", "command", "snooze", coordinator=True),
+    Say("nothing", "skriv 3 Hej Lena! Kan du berätta mer?", "command", "message", coordinator=True),
+    Say(
+        "nothing",
+        "message 3 Hi Lena, tell me more?",
+        "command",
+        "message",
+        lang="en",
+        coordinator=True,
+    ),
     Say("nothing", "statistik", "command", "stats", coordinator=True),
     Say("nothing", "exportera", "command", "export", coordinator=True),
     Say("nothing", "samordnare lägg till @per", "command", "coordinator", coordinator=True),

@@ -93,6 +93,8 @@ COMMANDS = (
     "undo",
     "away",
     "back",
+    "reply",
+    "message",
 )
 LANGUAGES = ("sv", "en")
 KINDS: tuple[str, ...] = get_args(Kind)
