@@ -4,14 +4,22 @@ order help and Teams' command menu show them. A new command is declared next to 
 
 from __future__ import annotations
 
-from bot.commands import handlers, privacy, whoami
+from bot.commands import day, handlers, privacy, whoami
 from bot.commands.buttons import Codec
 from bot.commands.registry import Registry
 from bot.questions import QUESTION_BUTTON
 from bot.satisfaction import SCORE_BUTTON
 from conversations.i18n import tr
 
-COMMANDS = Registry([*handlers.commands.specs, *privacy.commands.specs, *whoami.commands.specs], tr)
+COMMANDS = Registry(
+    [
+        *handlers.commands.specs,
+        *day.commands.specs,
+        *privacy.commands.specs,
+        *whoami.commands.specs,
+    ],
+    tr,
+)
 # Every button value of ours: the commands' buttons, the satisfaction question's, then the
 # open questions' (bot/questions.py).
 BUTTONS = Codec([*COMMANDS.codec.buttons, SCORE_BUTTON, QUESTION_BUTTON])
