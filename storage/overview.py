@@ -145,9 +145,9 @@ _DAY_COLUMNS = (
 
 
 def _day_row(row: Any, *, promise_due_at: datetime | None = None, mine: bool) -> DayRow:
-    (id_, title, stage, assignee_id, giver_name, submitted, changed, heard, waiting) = tuple(
-        row
-    )[: len(_DAY_COLUMNS)]
+    (id_, title, stage, assignee_id, giver_name, submitted, changed, heard, waiting) = tuple(row)[
+        : len(_DAY_COLUMNS)
+    ]
     return DayRow(
         id_, title, stage, assignee_id, giver_name, submitted, changed, heard, waiting,
         promise_due_at=promise_due_at, mine=mine,

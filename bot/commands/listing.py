@@ -29,6 +29,10 @@ _KEYWORDS = frozenset((*PAGE_WORDS, *WORKPLACE_WORDS, *GIVER_WORDS))
 # A coordinator named without @ ("lista per", "lista Per Persson"): at most two words, so
 # that a sentence starting with "lista" is never read as a name.
 MAX_NAME_WORDS = 2
+# A giver's name and a workplace's, written without quotes: longer is a sentence ("Lista
+# från förra året saknas på intranätet"), not a filter.
+MAX_GIVER_WORDS = 3
+MAX_WORKPLACE_WORDS = 4
 # What `sök` takes: up to two words, or phrases in quotes. Three words or more are a
 # sentence ("Sök pengar från EU till solceller"), which may be an idea's start.
 MAX_SEARCH_WORDS = 2
@@ -138,6 +142,9 @@ def read_list(rest: str, process: Process) -> ListArgs | ParseError:
             name, after = _name_span(tokens, index + 1)
             if not name or values[key] is not None:
                 return ParseError(f"list.needs_{key}", {}, "list")
+            most = MAX_WORKPLACE_WORDS if key == "workplace" else MAX_GIVER_WORDS
+            if len(name.split()) > most:
+                return ParseError("parse.list_word", {"word": shorten(name, 30)}, "list")
             values[key] = name
             filters.append(" ".join(t if not q else f"”{t}”" for t, q in tokens[index:after]))
             index = after

@@ -115,7 +115,7 @@ class SeveralNamed:
 
 
 def several_named_reply(lang: str, view: SeveralNamed) -> Reply:
-    return Reply(tr(lang, "list.several", name=view.name, people=", ".join(view.people)))
+    return Reply(tr(lang, "list.several", wanted=view.name, people=", ".join(view.people)))
 
 
 @dataclass(frozen=True)

@@ -137,8 +137,7 @@ async def test_todo_in_english_with_a_button_to_take_a_new_idea(bot, db, clock) 
     maria = Chat(bot, user="maria", name="Maria", language="en")
     await maria.says("todo")
     maria.hears(
-        "1 thing waits for you:\n"
-        "1. Bike pool – new, not assigned, 2 days, heard from us 2 days ago"
+        "1 thing waits for you:\n1. Bike pool – new, not assigned, 2 days, heard from us 2 days ago"
     )
     assert maria.buttons() == ["Show 1", "I'll take 1"]
     await maria.clicks("I'll take 1")
@@ -162,9 +161,7 @@ async def test_an_empty_todo_points_to_the_queue(bot, db, clock) -> None:
     maria.hears("Inget som väntar på dig just nu. 3 idéer i kön: skriv lista.")
 
 
-async def test_todo_holds_the_ideas_of_a_colleague_she_stands_in_for(
-    team_bot, db, clock
-) -> None:
+async def test_todo_holds_the_ideas_of_a_colleague_she_stands_in_for(team_bot, db, clock) -> None:
     from storage.absences import add_absence
 
     maria = Chat(team_bot, user="maria", name="Maria")
@@ -173,10 +170,7 @@ async def test_todo_holds_the_ideas_of_a_colleague_she_stands_in_for(
     await per.says("hej")
     [number] = await _seed(db, clock, 1, title="Per:s idé", days_ago=5)
     async with db.transaction() as session:
-        rows = {
-            p.platform_user_id: p
-            for p in (await session.execute(select(Person))).scalars()
-        }
+        rows = {p.platform_user_id: p for p in (await session.execute(select(Person))).scalars()}
         idea = await session.get(Idea, number)
         idea.assignee_id = rows["per"].id
         idea.stage = "assessment"
@@ -310,7 +304,9 @@ async def test_list_pages_and_says_how_to_see_more(bot, db, clock) -> None:
 
 async def test_list_filters_by_workplace_and_by_giver(bot, db, clock) -> None:
     await _seed(db, clock, 2, title="Bibblan", workplace="Stadsbiblioteket")
-    await _seed(db, clock, 1, title="Skolan", workplace="Ängsskolan", giver="bo", giver_name="Bo Öst")
+    await _seed(
+        db, clock, 1, title="Skolan", workplace="Ängsskolan", giver="bo", giver_name="Bo Öst"
+    )
     maria = Chat(bot, user="maria", name="Maria")
     await maria.says("lista arbetsplats biblioteket")
     maria.hears("2 idéer, äldst först:", "1. Bibblan 1", "2. Bibblan 2")
@@ -376,7 +372,8 @@ async def test_bad_list_input_is_explained_and_changes_nothing(
     bot, db, clock, said: str, answer: str
 ) -> None:
     await _seed(db, clock, 2)
-    maria = Chat(bot, user="maria", name="Maria", language="en" if said.startswith("list ") else None)
+    language = "en" if said.startswith("list ") else None
+    maria = Chat(bot, user="maria", name="Maria", language=language)
     before = await _snapshot(db)
     await maria.says(f"/idea {said}")
     maria.hears(answer)

@@ -91,6 +91,8 @@ COMMANDS = (
     "coordinator",
     "outbox",
     "undo",
+    "todo",
+    "search",
 )
 LANGUAGES = ("sv", "en")
 KINDS: tuple[str, ...] = get_args(Kind)
