@@ -257,24 +257,33 @@ async def search(
     if giver_id is not None:
         conditions.append(Idea.person_id == giver_id)
     assignee = aliased(Person)
-    rows = await session.execute(
-        select(
-            Idea.id,
-            Idea.title,
-            Idea.stage,
-            Idea.stage_changed_at,
-            func.coalesce(assignee.display_name, assignee.platform_user_id),
-            Idea.assignee_id,
-            Idea.giver_heard_at,
-            Idea.giver_waiting_since,
+    rows = list(
+        await session.execute(
+            select(
+                Idea.id,
+                Idea.title,
+                Idea.stage,
+                Idea.stage_changed_at,
+                func.coalesce(assignee.display_name, assignee.platform_user_id),
+                Idea.assignee_id,
+                Idea.giver_heard_at,
+                Idea.giver_waiting_since,
+                # How many match, from the same scan (one pass over the texts, not two).
+                func.count().over(),
+            )
+            .outerjoin(assignee, assignee.id == Idea.assignee_id)
+            .where(*conditions)
+            .order_by(Idea.id.desc())
+            .offset(offset)
+            .limit(limit)
         )
-        .outerjoin(assignee, assignee.id == Idea.assignee_id)
-        .where(*conditions)
-        .order_by(Idea.id.desc())
-        .offset(offset)
-        .limit(limit)
     )
-    total = (
-        await session.execute(select(func.count()).select_from(Idea).where(*conditions))
-    ).scalar_one()
-    return [QueueRow(*row) for row in rows], total
+    if rows:
+        total = int(rows[0][-1])
+    elif offset:  # a page beyond the last: how many there are, for the answer
+        total = (
+            await session.execute(select(func.count()).select_from(Idea).where(*conditions))
+        ).scalar_one()
+    else:
+        total = 0
+    return [QueueRow(*tuple(row)[:-1]) for row in rows], total
