@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.models import Idea, IdeaEvent, Person
+from storage.text_match import ESCAPE, contains, folded, starts, starts_word
 
 
 async def create_idea(
@@ -116,9 +117,12 @@ class QueueRow:
     title: str
     stage: str
     stage_changed_at: datetime
+    # Who has it: their name, or their platform id when they have not used the bot yet (an
+    # idea assigned to them by id made a person row without a name). None: nobody.
     assignee_name: str | None
     assignee_id: int | None
-    waiting_since: datetime | None = None  # the giver waits for an answer since then
+    giver_heard_at: datetime | None = None  # when the giver last heard from us about it
+    giver_waiting_since: datetime | None = None  # the giver waits for an answer since
 
 
 async def queue(
@@ -127,33 +131,54 @@ async def queue(
     *,
     unassigned: bool = False,
     assignee_id: int | None = None,
+    workplace: str | None = None,
+    giver: str | None = None,
+    offset: int = 0,
     limit: int = 20,
 ) -> tuple[list[QueueRow], int]:
-    """The oldest `limit` ideas in these stages (ix_ideas_stage_changed) and how many there are."""
+    """One page of the ideas in these stages, oldest first (ix_ideas_stage_changed,
+    ix_ideas_queue), and how many there are in all. `workplace` matches a part of the
+    workplace's name, `giver` the start of any word of the giver's name (both case folded,
+    å, ä and ö kept apart)."""
     conditions: list[ColumnElement[bool]] = [Idea.stage.in_(list(stages))]
     if unassigned:
         conditions.append(Idea.assignee_id.is_(None))
     if assignee_id is not None:
         conditions.append(Idea.assignee_id == assignee_id)
+    if workplace:
+        conditions.append(folded(Idea.workplace).like(contains(workplace), escape=ESCAPE))
+    giver_person = aliased(Person)
+    if giver:
+        name = folded(func.coalesce(giver_person.display_name, ""))
+        conditions.append(
+            or_(
+                name.like(starts(giver), escape=ESCAPE),
+                name.like(starts_word(giver), escape=ESCAPE),
+            )
+        )
     assignee = aliased(Person)
-    rows = await session.execute(
+    query = (
         select(
             Idea.id,
             Idea.title,
             Idea.stage,
             Idea.stage_changed_at,
-            assignee.display_name,
+            func.coalesce(assignee.display_name, assignee.platform_user_id),
             Idea.assignee_id,
+            Idea.giver_heard_at,
             Idea.giver_waiting_since,
         )
         .outerjoin(assignee, assignee.id == Idea.assignee_id)
         .where(*conditions)
-        .order_by(Idea.stage_changed_at, Idea.id)
-        .limit(limit)
     )
-    total = (
-        await session.execute(select(func.count()).select_from(Idea).where(*conditions))
-    ).scalar_one()
+    counted = select(func.count()).select_from(Idea)
+    if giver:
+        query = query.join(giver_person, giver_person.id == Idea.person_id)
+        counted = counted.join(giver_person, giver_person.id == Idea.person_id)
+    rows = await session.execute(
+        query.order_by(Idea.stage_changed_at, Idea.id).offset(offset).limit(limit)
+    )
+    total = (await session.execute(counted.where(*conditions))).scalar_one()
     return [QueueRow(*row) for row in rows], total
 
 

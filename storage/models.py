@@ -94,6 +94,8 @@ class Idea(Base):
         Index("ix_ideas_workplace", "workplace"),
         Index("ix_ideas_satisfaction", "satisfaction"),
         Index("ix_ideas_next_due", "next_due_at"),
+        # `att göra`: the ideas whose giver waits for an answer, the longest-waiting first.
+        Index("ix_ideas_waiting", "giver_waiting_since"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

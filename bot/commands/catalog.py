@@ -4,7 +4,7 @@ order help and Teams' command menu show them. A new command is declared next to 
 
 from __future__ import annotations
 
-from bot.commands import away, handlers, privacy, relay, whoami
+from bot.commands import away, day, handlers, privacy, relay, whoami
 from bot.commands.buttons import Codec
 from bot.commands.registry import Registry
 from bot.questions import QUESTION_BUTTON
@@ -16,6 +16,7 @@ COMMANDS = Registry(
         *handlers.commands.specs,
         *away.commands.specs,
         *relay.commands.specs,
+        *day.commands.specs,
         *privacy.commands.specs,
         *whoami.commands.specs,
     ],

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,9 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import away, export, questions
 from bot.availability import team
 from bot.calendar import STOCKHOLM, WorkingCalendar
-from bot.commands.buttons import Button
+from bot.commands.buttons import Button, number_field
+from bot.commands.listing import ListArgs, read_list
 from bot.commands.registry import ADMIN, COORDINATOR, EVERYONE, CommandSet, Registry
 from bot.commands.syntax import (
+    MAX_NUMBER,
     Command,
     NoArgs,
     ParseError,
@@ -41,6 +43,7 @@ from bot.reminders import ReminderPolicy, mark_activity, snooze_idea
 from bot.roles import (
     add_coordinator,
     added_coordinators,
+    coordinator_people,
     is_admin,
     is_coordinator,
     remove_coordinator,
@@ -84,8 +87,13 @@ from conversations.views.ideas import (
     HistoryEntry,
     ListLine,
     ListView,
+    PageBeyond,
+    SeveralNamed,
     ShowView,
+    days_since,
+    list_beyond_reply,
     list_reply,
+    several_named_reply,
     show_reply,
 )
 from conversations.views.moves import (
@@ -116,8 +124,6 @@ from storage.people import find_person, first_name, get_person, upsert_person
 
 log = logging.getLogger(__name__)
 LIST_LIMIT = 20
-UNASSIGNED_FLAGS = ("--unassigned", "--otilldelade", "unassigned", "otilldelade", "--ingen")
-MINE_FLAGS = ("--mine", "--mina", "mine", "mina", "--mig")
 EXPORT_FORMATS = ("csv",)
 # A snooze longer than a working year is a typo, not a plan.
 MAX_SNOOZE_DAYS = 250
@@ -221,46 +227,40 @@ async def _mine(ctx: CommandContext, _: NoArgs) -> list[Reply]:
     return [mine_reply(ctx.lang, lines)]
 
 
-@dataclass(frozen=True)
-class ListArgs:
-    stage: str | None = None  # the filter
-    flags: frozenset[str] = field(default_factory=frozenset)  # "unassigned", "mine"
-
-
-def _read_list(rest: str, process: Process) -> ListArgs | ParseError:
-    flags: set[str] = set()
-    stage = None
-    for word in rest.split():
-        lowered = word.casefold()
-        if lowered in UNASSIGNED_FLAGS:
-            flags.add("unassigned")
-        elif lowered in MINE_FLAGS:
-            flags.add("mine")
-        elif stage is None and process.find_stage(word):
-            stage = process.find_stage(word)
-        else:
-            return ParseError("parse.list_word", {"word": shorten(word, 30)}, "list")
-    return ListArgs(stage=stage, flags=frozenset(flags))
-
-
 @commands.command(
     "list",
     sv=("lista", "kö"),
     en=("list", "queue"),
     role=COORDINATOR,
-    read=_read_list,
+    read=read_list,
     help=((COORDINATOR, "help.list"),),
     menu=("personal", "group"),
 )
 async def _list(ctx: CommandContext, args: ListArgs) -> list[Reply]:
     stages = [args.stage] if args.stage else list(ctx.process.open_stages)
+    assignee_id = ctx.person.id if "mine" in args.flags else None
+    if args.assignee is not None or args.assignee_name is not None:
+        found = await _whose(ctx, args)
+        if isinstance(found, Reply):
+            return [found]
+        if found is None:  # nobody by that id has been given an idea
+            return [list_reply(ctx.lang, ListView(0, ()))]
+        assignee_id = found.id
     rows, total = await idea_store.queue(
         ctx.session,
         stages,
         unassigned="unassigned" in args.flags,
-        assignee_id=ctx.person.id if "mine" in args.flags else None,
+        assignee_id=assignee_id,
+        workplace=args.workplace,
+        giver=args.giver,
+        offset=(args.page - 1) * LIST_LIMIT,
         limit=LIST_LIMIT,
     )
+    word = "lista" if ctx.lang == "sv" else "list"
+    command = f"{word} {args.filters}".strip()
+    if not rows and total:
+        pages = -(-total // LIST_LIMIT)
+        return [list_beyond_reply(ctx.lang, PageBeyond(args.page, pages, command))]
     lines = tuple(
         ListLine(
             number=row.id,
@@ -268,11 +268,41 @@ async def _list(ctx: CommandContext, args: ListArgs) -> list[Reply]:
             stage=_stage_name(ctx, row.stage),
             days=max(0, (ctx.now - row.stage_changed_at).days),
             assignee=row.assignee_name,
-            waiting=row.waiting_since is not None,
+            waiting=row.giver_waiting_since is not None,
+            heard_days=days_since(ctx.now, row.giver_heard_at),
         )
         for row in rows
     )
-    return [list_reply(ctx.lang, ListView(total, lines))]
+    start = (args.page - 1) * LIST_LIMIT + 1
+    return [list_reply(ctx.lang, ListView(total, lines, start=start, command=command))]
+
+
+async def _whose(ctx: CommandContext, args: ListArgs) -> Person | Reply | None:
+    """The coordinator `lista @per` or `lista per` names: by id, or by a name among the
+    coordinators'; a reply when the name fits none or several."""
+    if args.assignee is not None:
+        return await find_person(ctx.session, qualify(ctx.person, args.assignee))
+    wanted = (args.assignee_name or "").casefold().split()
+    people = await coordinator_people(ctx.session, ctx.settings)
+
+    def fits(person: Person) -> bool:
+        if person.platform_user_id.casefold() == " ".join(wanted):
+            return True
+        words = (person.display_name or "").casefold().split()
+        return len(words) >= len(wanted) and all(
+            word.startswith(part) for word, part in zip(words, wanted, strict=False)
+        )
+
+    found = [person for person in people if fits(person)]
+    if len(found) == 1:
+        return found[0]
+    name = args.assignee_name or ""
+    if not found:
+        return not_a_command_reply(
+            ctx.lang, NotACommand("parse.list_word", {"word": shorten(name, 30)}, "list")
+        )
+    names = tuple(f"{_name(person)} (@{person.platform_user_id})" for person in found)
+    return several_named_reply(ctx.lang, SeveralNamed(name, names))
 
 
 @dataclass(frozen=True)
@@ -281,11 +311,11 @@ class IdeaArgs:
 
 
 def _show_button(fields: tuple[str, ...]) -> IdeaArgs | None:
-    (number,) = fields
-    return IdeaArgs(int(number)) if number.isdigit() else None
+    number = number_field(fields[0], MAX_NUMBER)
+    return None if number is None else IdeaArgs(number)
 
 
-# "Visa idén" under news about an idea (the idea giver's words, bot/relay.py).
+# "Visa 12" under a list of ideas (`att göra`) or news about one (the giver's words, bot/relay.py).
 SHOW_BUTTON = Button(("cmd", "show"), 1, _show_button)
 
 

@@ -24,12 +24,42 @@ class ListLine:
     days: int  # in the stage
     assignee: str | None  # None: nobody
     waiting: bool = False  # its giver waits for an answer from us
+    heard_days: int | None = None  # since the giver last heard from us; None: not known
 
 
 @dataclass(frozen=True)
 class ListView:
     total: int  # how many match, of which `lines` are the first
     lines: tuple[ListLine, ...]
+    start: int = 1  # the place of the first line among all (a page further on: 21)
+    command: str | None = None  # the list as written ("lista @per"), to ask for a page
+
+
+def days_since(now: datetime, moment: datetime | None) -> int | None:
+    """Whole days from `moment` to `now` (None: not known)."""
+    return None if moment is None else max(0, (now - moment).days)
+
+
+def heard(lang: str, heard_days: int | None) -> str:
+    """ ", hörde från oss för 3 dagar sedan": since the giver last heard from us."""
+    if heard_days is None:
+        return ""
+    if heard_days == 0:
+        return tr(lang, "list.heard.today")
+    return tr(lang, "list.heard", days=days(lang, heard_days))
+
+
+def page_note(lang: str, *, start: int, shown: int, total: int, command: str | None) -> str:
+    """ "Visar 1–20 av 34. Skriv lista sida 2 för fler." under a page of a longer list."""
+    last = start + shown - 1
+    if last >= total or command is None:
+        return tr(lang, "list.page.last", first=start, last=last, total=total)
+    page = (start - 1) // shown + 2  # (a page before the last is a whole page)
+    word = "sida" if lang == "sv" else "page"
+    return tr(
+        lang, "list.page", first=start, last=last, total=total,
+        command=f"{command} {word} {page}",
+    )  # fmt: skip
 
 
 def list_reply(lang: str, view: ListView) -> Reply:
@@ -48,11 +78,49 @@ def list_reply(lang: str, view: ListView) -> Reply:
                 days=days(lang, line.days),
                 assignee=line.assignee or tr(lang, "nobody"),
             )
+            + heard(lang, line.heard_days)
             + (waiting_marker(lang) if line.waiting else "")
         )
-    if total > len(view.lines):
+    if view.command is not None and (view.start > 1 or total > len(view.lines)):
+        lines.append(
+            page_note(
+                lang, start=view.start, shown=len(view.lines), total=total, command=view.command
+            )
+        )
+    elif total > len(view.lines):
         lines.append(tr(lang, "list.more", more=total - len(view.lines)))
     return Reply("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class PageBeyond:
+    """`lista sida 9` when the list has fewer pages."""
+
+    page: int
+    pages: int
+    command: str  # the list as written, without the page
+
+
+def list_beyond_reply(lang: str, view: PageBeyond) -> Reply:
+    word = "sida" if lang == "sv" else "page"
+    return Reply(
+        tr_n(
+            lang, "list.beyond", view.pages, page=view.page,
+            command=f"{view.command} {word} {view.pages}",
+        )
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SeveralNamed:
+    """`lista per` when more than one coordinator is called Per."""
+
+    name: str
+    people: tuple[str, ...]  # "Per Persson (@per)"
+
+
+def several_named_reply(lang: str, view: SeveralNamed) -> Reply:
+    return Reply(tr(lang, "list.several", wanted=view.name, people=", ".join(view.people)))
 
 
 @dataclass(frozen=True)

@@ -131,8 +131,8 @@ async def test_list_is_oldest_first_with_days_in_stage_and_filters(bot, maria_an
     await maria.says("list")
     maria.hears(
         "2 idéer, äldst först:\n"
-        "1. Tryggare tunnlar – Inkommen i 4 dagar – ingen ännu\n"
-        "2. Digital matsedel – Inkommen i 1 dag – ingen ännu"
+        "1. Tryggare tunnlar – Inkommen i 4 dagar – ingen ännu, hörde från oss för 4 dagar sedan\n"
+        "2. Digital matsedel – Inkommen i 1 dag – ingen ännu, hörde från oss för 1 dag sedan"
     )
     await maria.says("assign 2 me")
     await maria.says("list --mine")

@@ -95,6 +95,8 @@ COMMANDS = (
     "back",
     "reply",
     "message",
+    "todo",
+    "search",
 )
 LANGUAGES = ("sv", "en")
 KINDS: tuple[str, ...] = get_args(Kind)
