@@ -16,15 +16,17 @@ marked digested only in the transaction that wrote it.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.availability import admins_here, team
 from bot.calendar import WorkingCalendar
 from bot.config import Settings
-from bot.process import Process, default_process
+from bot.process import default_process
 from conversations.i18n import format_weekday, person_language, tr
 from conversations.reply import payload_of
 from conversations.views.digest import URGENCY, Digest, DigestItem, DigestLine, digest_reply
@@ -53,10 +55,11 @@ async def send_digests(
     now: datetime,
     settings: Settings,
     calendar: WorkingCalendar,
-    process: Process | None = None,
+    stages: Mapping[str, Any] | None = None,
 ) -> list[SentDigest]:
-    """Each coordinator (or admin) with news and no digest yet today gets one now."""
-    process = process or default_process()
+    """Each coordinator (or admin) with news and no digest yet today gets one now. `stages`:
+    the process's stages (each with `name(lang)` and `terminal`), the shipped ones if None."""
+    process = _Stages(stages if stages is not None else default_process().stages)
     news = await pending_news(session)
     if not news:
         return []
@@ -95,9 +98,18 @@ async def send_digests(
     return sent
 
 
-def _finished(idea: Idea, process: Process) -> bool:
+class _Stages:
+    def __init__(self, stages: Mapping[str, Any]) -> None:
+        self.stages = stages
+
+    def stage_name(self, stage_id: str, lang: str) -> str:
+        stage = self.stages.get(stage_id)
+        return str(stage.name(lang)) if stage is not None else stage_id
+
+
+def _finished(idea: Idea, process: _Stages) -> bool:
     stage = process.stages.get(idea.stage)
-    return stage is not None and stage.terminal
+    return stage is not None and bool(stage.terminal)
 
 
 async def _hand_over(
@@ -131,7 +143,7 @@ def _view(
     items: list[CoordinatorNews],
     ideas: dict[int, Idea],
     assignees: dict[int, Person],
-    process: Process,
+    process: _Stages,
     calendar: WorkingCalendar,
 ) -> Digest:
     from bot.commands.handlers import ASSIGN_BUTTON, SHOW_BUTTON, SNOOZE_ASK_BUTTON
@@ -177,14 +189,14 @@ def _item(
     news: CoordinatorNews,
     idea: Idea,
     assignees: dict[int, Person],
-    process: Process,
+    process: _Stages,
     calendar: WorkingCalendar,
 ) -> DigestItem:
     data = news.data or {}
     stage = process.stage_name(str(data.get("stage") or idea.stage), lang)
     due = data.get("due")
     holder = assignees.get(idea.assignee_id) if idea.assignee_id else None
-    who = str(data.get("actor") or "")
+    who = str(data.get("actor") or data.get("giver") or "")
     if news.kind == "escalation":
         who = (
             (holder.display_name or holder.platform_user_id)
@@ -199,4 +211,6 @@ def _item(
         if isinstance(due, str)
         else "",
         who=who,
+        where=str(data.get("workplace") or ""),
+        similar=tuple(int(n) for n in data.get("similar") or () if str(n).isdigit()),
     )

@@ -198,7 +198,12 @@ async def notify_coordinators_of_new_idea(
         if platform and user_id:
             await upsert_person(session, platform, user_id, now=now, lock=False)
     sent = 0
-    data = {"stage": idea.stage, "similar": [number for number, _ in similar]}
+    data = {
+        "stage": idea.stage,
+        "giver": giver.display_name or giver.platform_user_id,
+        "workplace": idea.workplace,
+        "similar": [number for number, _ in similar],
+    }
     for coordinator in await answering_for(session, settings, idea, now):
         sent += await add_news(
             session,

@@ -358,7 +358,11 @@ class _Sweep:
         if not (self.any_time or self.cal.is_office_moment(self.now)):
             return  # news waits for office hours
         for sent in await send_digests(
-            session, now=self.now, settings=self.settings, calendar=self.cal
+            session,
+            now=self.now,
+            settings=self.settings,
+            calendar=self.cal,
+            stages=self.policy.stages,
         ):
             self.report.messages.append(
                 Planned("digest", None, sent.recipient, sent.text, self.deliver_at)

@@ -20,7 +20,9 @@ class DigestItem:
     days: int = 0  # working days the idea has rested (idle, escalation, parked)
     stage: str = ""  # the stage's name in the reader's language
     date: str = ""  # promise_warn: the day it falls due ("tisdag 12 augusti")
-    who: str = ""  # escalation: who has it; assigned: who gave it
+    who: str = ""  # escalation: who has it; assigned: who gave it; new_idea: whose it is
+    where: str = ""  # new_idea: the workplace
+    similar: tuple[int, ...] = ()  # new_idea: the numbers of ideas much like it
 
 
 @dataclass(frozen=True)
@@ -42,10 +44,13 @@ class Digest:
 
 
 def _item(lang: str, item: DigestItem) -> str:
-    return tr(
+    text = tr(
         lang, f"digest.item.{item.kind}", days=item.days, stage=item.stage, date=item.date,
-        who=item.who,
+        who=item.who, where=item.where or item.stage,
     )  # fmt: skip
+    if item.similar:
+        text += tr(lang, "digest.similar", numbers=", ".join(str(n) for n in item.similar))
+    return text
 
 
 def _line(lang: str, line: DigestLine) -> str:

@@ -4,6 +4,7 @@ day — as transcripts on a frozen clock that travels."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -135,7 +136,7 @@ async def test_before_a_promise_falls_due_the_coordinator_is_asked_with_buttons(
     await submit_idea(anna, "Tryggare tunnlar")
     await travel(team_bot, at(6, 15, 9, 15))
     said = await maria.receives()  # the new idea, in the day's digest
-    assert "1 ”Tryggare tunnlar” – ny idé (Inkommen)" in said
+    assert "1 ”Tryggare tunnlar” – ny idé från Anna Andersson (Kultur och fritid)" in said
     # Two working days before Tuesday 23 June (Midsommarafton off): Thursday morning.
     await travel(team_bot, at(6, 17, 16))
     assert await maria.receives() == ""
@@ -227,7 +228,7 @@ async def test_a_parked_idea_over_summer_and_christmas_never_leaves_the_giver_si
             )
         ).scalars()
         moments = [at(6, 15)] + [cal.next_office_moment(r.not_before) for r in rows]
-    gaps = [cal.working_days_between(a, b) for a, b in zip(moments, moments[1:], strict=False)]
+    gaps = [cal.working_days_between(a, b) for a, b in pairwise(moments)]
     assert len(moments) > 15
     assert max(gaps) <= 10, gaps
     assert all(cal.is_office_moment(m) for m in moments[1:])
@@ -409,20 +410,22 @@ def test_a_terminal_stage_cannot_promise(tmp_path) -> None:
 
 def test_a_promise_shorter_than_its_warning_is_refused(tmp_path) -> None:
     path = _process_with(tmp_path, "promise_days = 5\n", "promise_days = 2\n")
-    with pytest.raises(ProcessError, match="must be more than process.promise_warn_days"):
+    with pytest.raises(ProcessError, match=r"must be more than process\.promise_warn_days"):
         load_process(path)
 
 
 def test_a_bad_maximum_silence_is_refused(tmp_path) -> None:
     path = _process_with(tmp_path, "max_silence_days = 10", "max_silence_days = 0")
-    with pytest.raises(ProcessError, match="max_silence_days.*must be a whole number"):
+    with pytest.raises(ProcessError, match=r"max_silence_days.*must be a whole number"):
         load_process(path)
 
 
 async def test_the_old_name_of_the_maximum_is_still_read(tmp_path) -> None:
     path = _process_with(tmp_path, "max_silence_days = 10", "giver_update_days = 8")
     assert load_process(path).max_silence_days == 8
-    both = _process_with(tmp_path, "max_silence_days = 10", "max_silence_days = 10\ngiver_update_days = 8")
+    both = _process_with(
+        tmp_path, "max_silence_days = 10", "max_silence_days = 10\ngiver_update_days = 8"
+    )
     with pytest.raises(ProcessError, match="old name"):
         load_process(both)
 
