@@ -72,9 +72,9 @@ from conversations.i18n import LANGUAGES, format_weekday, person_language, tr
 from conversations.reply import Reply
 from storage.database import Database
 from storage.dialogues import drafts_to_nudge, mark_nudged
-from storage.ideas import due_ideas, people_by_id
+from storage.ideas import due_ideas, people_by_id, set_next_due
 from storage.models import Idea, Person, Promise
-from storage.news import add_news
+from storage.news import add_news_many
 from storage.outbox import enqueue_many
 from storage.people import first_name
 from storage.promises import open_promises, settle_open_promises
@@ -325,6 +325,7 @@ class _Sweep:
         self.db, self.now, self.policy, self.cal = db, now, policy, cal
         self.settings, self.dry_run, self.batch_size = settings, dry_run, batch_size
         self.report = SweepReport()
+        self.news_rows: list[dict[str, Any]] = []
         # Messages wait for office hours, unless the organisation works around the clock.
         self.any_time = bool(getattr(settings, "deliver_any_time", False))
         self.deliver_at = now if self.any_time else cal.next_office_moment(now)
@@ -395,6 +396,8 @@ class _Sweep:
             _Recipient.of(p) for p in await admins_here(session, self.settings, self.now)
         ]
         rows: list[dict[str, Any]] = []
+        self.news_rows = []
+        updates: list[dict[str, Any]] = []
         for idea in ideas:
             due_now = [d for d in _idea_schedule(idea, self.now, self.policy, self.cal)
                        if d.at <= self.now]  # fmt: skip
@@ -409,9 +412,13 @@ class _Sweep:
                     await self._news(session, idea, due, people)
                 elif due.kind == WARN and made is not None and BROKEN not in kinds:
                     await self._warn(session, idea, due, made)
-            reschedule(idea, self.now, self.policy, self.cal)
+            following = next_due(_idea_schedule(idea, self.now, self.policy, self.cal), self.now)
+            updates.append({"id": idea.id, "next_due_at": following})
         await self._write(session, rows)
-        await session.flush()
+        self.report.news += len(await add_news_many(session, self.news_rows))
+        await session.flush()  # what giver_told and the promises changed on the ideas
+        # The rest of the ideas only move their next_due_at: one statement for all.
+        await set_next_due(session, updates)
         self.report.ideas += len(ideas)
         return len(ideas)
 
@@ -537,9 +544,11 @@ class _Sweep:
         idea: Idea,
         data: dict[str, Any],
     ) -> None:
-        if await add_news(session, dedupe_key=key, recipient_id=recipient, kind=kind,
-                          now=self.now, idea_id=idea.id, data=data):  # fmt: skip
-            self.report.news += 1
+        # Written in one statement at the end of the batch (`_idea_batch`).
+        self.news_rows.append(
+            {"dedupe_key": key, "recipient_id": recipient, "kind": kind, "idea_id": idea.id,
+             "data": data, "created_at": self.now}
+        )  # fmt: skip
 
     # ── the outbox ────────────────────────────────────────────────────────────────────────
 

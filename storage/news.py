@@ -62,3 +62,19 @@ async def mark_digested(session: AsyncSession, ids: Iterable[int], *, now: datet
             .values(digested_at=now)
             .execution_options(synchronize_session=False)
         )
+
+
+async def add_news_many(session: AsyncSession, rows: list[dict[str, Any]]) -> set[str]:
+    """Many pieces of news in one statement (each row: the arguments of `add_news`),
+    skipping dedupe keys kept already; returns the keys actually written."""
+    if not rows:
+        return set()
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    values = [{"idea_id": None, "data": None, **row} for row in rows]
+    result = await session.execute(
+        insert(CoordinatorNews.__table__)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(CoordinatorNews.__table__.c.dedupe_key),
+        values,
+    )
+    return set(result.scalars())
