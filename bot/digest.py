@@ -71,7 +71,11 @@ async def send_digests(
     by_recipient: dict[int, list[CoordinatorNews]] = defaultdict(list)
     for item in news:
         by_recipient[item.recipient_id].append(item)
-    assignees = await people_by_id(session, {i.assignee_id for i in ideas.values()})
+    # The people lines name (who has an idea, whose it is, who gave it): read now, by id.
+    named = {i.assignee_id for i in ideas.values()} | {i.person_id for i in ideas.values()}
+    actors = (str((n.data or {}).get("actor_id", "")) for n in news)
+    named |= {int(actor) for actor in actors if actor.isdigit()}
+    assignees = await people_by_id(session, named)
     day = calendar.local(now).date().isoformat()
     sent: list[SentDigest] = []
     for recipient_id, items in by_recipient.items():
@@ -137,6 +141,12 @@ async def _hand_over(
     return await pending_news(session) if moved else kept
 
 
+def _name(person: Person | None) -> str:
+    if person is None:
+        return "?"
+    return person.display_name or person.platform_user_id
+
+
 def _view(
     lang: str,
     person: Person,
@@ -196,7 +206,11 @@ def _item(
     stage = process.stage_name(str(data.get("stage") or idea.stage), lang)
     due = data.get("due")
     holder = assignees.get(idea.assignee_id) if idea.assignee_id else None
-    who = str(data.get("actor") or data.get("giver") or "")
+    who = ""
+    if news.kind == "new_idea":
+        who = _name(assignees.get(idea.person_id))
+    elif news.kind == "assigned" and str(data.get("actor_id", "")).isdigit():
+        who = _name(assignees.get(int(data["actor_id"])))
     if news.kind == "escalation":
         who = (
             (holder.display_name or holder.platform_user_id)

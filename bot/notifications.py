@@ -200,7 +200,6 @@ async def notify_coordinators_of_new_idea(
     sent = 0
     data = {
         "stage": idea.stage,
-        "giver": giver.display_name or giver.platform_user_id,
         "workplace": idea.workplace,
         "similar": [number for number, _ in similar],
     }
@@ -234,5 +233,6 @@ async def notify_assignee(
         kind="assigned",
         now=now,
         idea_id=idea.id,
-        data={"actor": actor.display_name or actor.platform_user_id, "stage": idea.stage},
+        # Who, by id: no personal data copied into the news (erasure finds it where it is).
+        data={"actor_id": actor.id, "stage": idea.stage},
     )
