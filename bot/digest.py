@@ -79,7 +79,9 @@ async def send_digests(
     day = calendar.local(now).date().isoformat()
     sent: list[SentDigest] = []
     for recipient_id, items in by_recipient.items():
-        person = here[recipient_id]
+        person = here.get(recipient_id)
+        if person is None:
+            continue  # written since the hand-over (another sweep): the next digest
         live = [n for n in items if n.idea_id in ideas and not _finished(ideas[n.idea_id], process)]
         if not live:
             await mark_digested(session, [n.id for n in items], now=now)
