@@ -31,6 +31,7 @@ from bot.notifications import notify_coordinators_of_new_idea
 from bot.people import person_of
 from bot.private_answers import answer_privately
 from bot.process import Process, load_process
+from bot.promises import FIRST, promise
 from bot.reading import Reading, read
 from bot.reminders import ReminderPolicy, mark_activity
 from bot.roles import is_coordinator
@@ -756,6 +757,11 @@ class IdeaBot:
         )
         # Every activity on an idea restarts its idle count and schedules its reminders.
         mark_activity(idea, now, self.reminder_policy, self.calendar)
+        # The receipt promises an answer within the first response time: a commitment.
+        await promise(
+            session, idea, due_at=idea.response_due_at, kind=FIRST, now=now,
+            policy=self.reminder_policy, calendar=self.calendar,
+        )  # fmt: skip
         if result.submitted.get("workplace"):
             person.workplace = result.submitted["workplace"]
         await notify_coordinators_of_new_idea(

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.roles import all_coordinators
+from bot.roles import admin_people, all_coordinators
 from storage.absences import absences_at
 from storage.models import Absence, Idea, Person
 from storage.people import people_by_qualified_id
@@ -61,3 +61,10 @@ async def answering_for(
 ) -> list[Person]:
     """The people who answer for `idea` at `now` (see the module's docstring)."""
     return (await team(session, settings, now)).answers_for(idea.assignee_id)
+
+
+async def admins_here(session: AsyncSession, settings: Settings, now: datetime) -> list[Person]:
+    """The admins who can hear about an escalation now: reachable and not away."""
+    admins = await admin_people(session, settings)
+    away = await absences_at(session, now, [person.id for person in admins])
+    return [person for person in admins if person.reachable and person.id not in away]

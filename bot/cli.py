@@ -257,10 +257,17 @@ async def _remind(args: argparse.Namespace) -> int:
     verb = "would send" if args.dry_run else "queued"
     print(
         f"Reminder sweep at {now.astimezone(zone):%Y-%m-%d %H:%M} (Swedish time): "
-        f"{len(report.messages)} message(s) {verb}."
+        f"{len(report.messages)} message(s) {verb}; "
+        f"{report.news} piece(s) of news kept for coordinators' digests."
     )
     for message in report.messages:
-        idea = f"idea {message.idea_id}" if message.idea_id else "dialogue"
+        idea = (
+            f"idea {message.idea_id}"
+            if message.idea_id
+            else "digest"
+            if message.kind == "digest"
+            else "dialogue"
+        )
         print(
             f"- {message.kind} to {message.recipient} ({idea}), "
             f"from {message.not_before.astimezone(zone):%Y-%m-%d %H:%M}: {message.text}"

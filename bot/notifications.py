@@ -14,14 +14,15 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.availability import answering_for
 from bot.config import Settings
 from bot.process import Process
 from bot.roles import all_coordinators
 from bot.satisfaction import SCORE_BUTTON
-from conversations.i18n import person_language, tr
-from conversations.reply import Choice, Reply, payload_of
+from conversations.i18n import tr
+from conversations.reply import Choice, Reply
 from storage.models import Idea, Person
-from storage.outbox import enqueue
+from storage.news import add_news
 from storage.people import first_name, upsert_person
 
 
@@ -189,23 +190,28 @@ async def notify_coordinators_of_new_idea(
     *,
     now: datetime,
 ) -> int:
-    """One message per coordinator; those who never talked to the bot get a person row so
-    the message waits for the day their address is known."""
-    sent = 0
+    """News of the idea for the next digest of every coordinator who answers for it now
+    (all who are here: nobody has it yet; bot/availability.py). Coordinators who never
+    talked to the bot get a person row, so that they are known when they do."""
     for qualified in await all_coordinators(session, settings):
         platform, _, user_id = qualified.partition(":")
-        if not platform or not user_id:
-            continue
-        coordinator = await upsert_person(session, platform, user_id, now=now, lock=False)
-        reply = new_idea_message(person_language(coordinator), process, idea, giver, similar)
-        sent += await enqueue(
+        if platform and user_id:
+            await upsert_person(session, platform, user_id, now=now, lock=False)
+    sent = 0
+    data = {
+        "stage": idea.stage,
+        "workplace": idea.workplace,
+        "similar": [number for number, _ in similar],
+    }
+    for coordinator in await answering_for(session, settings, idea, now):
+        sent += await add_news(
             session,
-            dedupe_key=f"idea:{idea.id}:new:{coordinator.id}",
+            dedupe_key=f"new_idea:{idea.id}:{coordinator.id}",
             recipient_id=coordinator.id,
             kind="new_idea",
-            payload=payload_of(reply),
             now=now,
             idea_id=idea.id,
+            data=data,
         )
     return sent
 
@@ -219,20 +225,14 @@ async def notify_assignee(
     event_id: int,
     now: datetime,
 ) -> None:
-    lang = person_language(assignee)
-    text = tr(
-        lang,
-        "notify.assigned",
-        actor=actor.display_name or actor.platform_user_id,
-        number=idea.id,
-        title=idea.title,
-    )
-    await enqueue(
+    """News for the new assignee's next digest (handed on if they are away by then)."""
+    await add_news(
         session,
-        dedupe_key=f"idea:{idea.id}:assigned:{event_id}",
+        dedupe_key=f"assigned:{idea.id}:{event_id}:{assignee.id}",
         recipient_id=assignee.id,
         kind="assigned",
-        payload=payload_of(Reply(text)),
         now=now,
         idea_id=idea.id,
+        # Who, by id: no personal data copied into the news (erasure finds it where it is).
+        data={"actor_id": actor.id, "stage": idea.stage},
     )

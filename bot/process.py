@@ -30,6 +30,8 @@ _PROCESS_KEYS = {
     "from_any_open",
     "first_response_days",
     "giver_update_days",
+    "max_silence_days",
+    "promise_warn_days",
     "park_stage",
     "refer_stage",
     "close_stage",
@@ -45,6 +47,7 @@ _STAGE_KEYS = {
     "reopenable",
     "message",
     "next_step",
+    "promise_days",
 }
 _STAGE_ID = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 
@@ -65,6 +68,9 @@ class Stage:
     idle_days: int | None = None  # remind the assignee after this long without activity
     escalate_days: int | None = None  # then tell all coordinators
     check_in_days: int | None = None  # a parked idea is looked at again after this long
+    # What `next_step` promises the idea giver, in working days ("inom två veckor": 10):
+    # the promise is stored and kept (bot/promises.py). None: the stage promises nothing.
+    promise_days: int | None = None
     requires: str | None = None  # "reason" or "where": the move needs that text
     reopenable: bool = False  # `reopen N` may bring an idea back from here
 
@@ -80,7 +86,10 @@ class Process:
     main_line: tuple[str, ...]
     from_any_open: tuple[str, ...]
     first_response_days: int
-    giver_update_days: int | None
+    # No idea giver goes longer than this without a message about an open idea (working days).
+    max_silence_days: int = 10
+    # The coordinator is asked this many working days before a promise falls due.
+    promise_warn_days: int = 2
     # Where `park`, `refer` and `close` take an idea (None: the process has no such stage).
     park_stage: str | None = None
     refer_stage: str | None = None
@@ -89,6 +98,11 @@ class Process:
 
     def stage(self, stage_id: str) -> Stage:
         return self.stages[stage_id]
+
+    @property
+    def giver_update_days(self) -> int:
+        """The old name of `max_silence_days`."""
+        return self.max_silence_days
 
     def stage_name(self, stage_id: str, lang: str) -> str:
         """The stage as people say it in `lang`; a stage since removed from the file is
@@ -270,6 +284,22 @@ class _Checker:
             raise self.fail("process.main_line", f"must start with the first stage {first!r}")
         from_any_open = self.stage_list(head, "from_any_open", "process", stage_ids)
         first_response = self.days(head, "first_response_days", "process") or 5
+        silence = self.silence(head)
+        warn = self.days(head, "promise_warn_days", "process") or 2
+        for stage in stages.values():
+            if stage.promise_days is None:
+                continue
+            if stage.terminal:
+                raise self.fail(
+                    f"stages.{stage.id}.promise_days",
+                    "a terminal stage promises nothing more; remove promise_days",
+                )
+            if stage.promise_days <= warn:
+                raise self.fail(
+                    f"stages.{stage.id}.promise_days",
+                    f"must be more than process.promise_warn_days ({warn}), so that the "
+                    "coordinator can be asked before the promise falls due",
+                )
 
         allowed: dict[str, tuple[str, ...]] = {}
         for stage in stages.values():
@@ -311,9 +341,20 @@ class _Checker:
             main_line=main_line,
             from_any_open=from_any_open,
             first_response_days=first_response,
-            giver_update_days=self.days(head, "giver_update_days", "process"),
+            max_silence_days=silence,
+            promise_warn_days=warn,
             _allowed=allowed,
         )
+
+    def silence(self, head: dict[str, Any]) -> int:
+        """`max_silence_days` (default 10); `giver_update_days` is its old name."""
+        if "max_silence_days" in head and "giver_update_days" in head:
+            raise self.fail(
+                "process.giver_update_days",
+                "is the old name of max_silence_days; keep only max_silence_days",
+            )
+        name = "giver_update_days" if "giver_update_days" in head else "max_silence_days"
+        return self.days(head, name, "process") or 10
 
     def stage(self, stage_id: str, raw: Any, stage_ids: set[str]) -> Stage:
         key = f"stages.{stage_id}"
@@ -346,6 +387,7 @@ class _Checker:
             idle_days=idle,
             escalate_days=escalate,
             check_in_days=self.days(data, "check_in_days", key),
+            promise_days=self.days(data, "promise_days", key),
             requires=requires,
             reopenable=reopenable,
         )

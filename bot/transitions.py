@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.calendar import WorkingCalendar
+from bot.calendar import DEFAULT_CALENDAR, WorkingCalendar
 from bot.notifications import (
     back_message,
     correction_message,
@@ -17,7 +17,8 @@ from bot.notifications import (
     stage_message,
 )
 from bot.process import Process
-from bot.reminders import ReminderPolicy, mark_activity
+from bot.promises import STAGE, due_after, forget_promise, giver_told, promise
+from bot.reminders import ReminderPolicy, mark_activity, reschedule
 from conversations.reply import payload_of
 from storage.ideas import add_event
 from storage.models import Idea, IdeaEvent, Person
@@ -54,6 +55,8 @@ async def move_idea(
         "stage_changed_at": _iso(idea.stage_changed_at),
         "first_response_at": _iso(idea.first_response_at),
         "satisfaction_asked_at": _iso(idea.satisfaction_asked_at),
+        "giver_heard_at": _iso(idea.giver_heard_at),
+        "promise_due_at": _iso(idea.promise_due_at),
     }
     data: dict[str, Any] = {"where": where} if where else {}
     if kind != "stage":
@@ -98,6 +101,8 @@ async def move_idea(
         now=now,
         idea_id=idea.id,
     )
+    # The message keeps the promise the giver had, and its next step makes a new one.
+    await _told_and_promised(session, process, idea, to_stage, now, policy, calendar)
     if process.stage(to_stage).terminal and idea.satisfaction_asked_at is None:
         idea.satisfaction_asked_at = now
         question = payload_of(satisfaction_question(idea, giver))
@@ -174,6 +179,15 @@ async def undo_move(
         data={"undoes": move.id, "messages": outcome},
         now=now,
     )
+    if not reached and withdrawn:
+        # Nothing reached the giver: what they last heard, and were promised, stands.
+        idea.giver_heard_at = _moment(before.get("giver_heard_at")) or idea.giver_heard_at
+        promised = _moment(before.get("promise_due_at"))
+        if promised is not None:
+            await promise(session, idea, due_at=promised, kind=STAGE, now=now, policy=policy,
+                          calendar=calendar)  # fmt: skip
+        else:
+            await forget_promise(session, idea, now=now)
     if reached:
         giver = await get_person(session, idea.person_id)
         assert giver is not None  # a foreign key
@@ -190,8 +204,29 @@ async def undo_move(
             now=now,
             idea_id=idea.id,
         )
+        await _told_and_promised(session, process, idea, restored, now, policy, calendar)
+    reschedule(idea, now, policy, calendar)
     await session.flush()
     return Undone(event, outcome)
+
+
+async def _told_and_promised(
+    session: AsyncSession,
+    process: Process,
+    idea: Idea,
+    stage_id: str,
+    now: datetime,
+    policy: ReminderPolicy | None,
+    calendar: WorkingCalendar | None,
+) -> None:
+    """A message about the idea in `stage_id` went to the giver: it keeps their promise,
+    and the stage's next step (`promise_days`) is the new one."""
+    await giver_told(session, idea, now=now, policy=policy, calendar=calendar)
+    stage = process.stages.get(stage_id)
+    if stage is not None and stage.promise_days and not stage.terminal:
+        cal = calendar or DEFAULT_CALENDAR
+        await promise(session, idea, due_at=due_after(cal, now, stage.promise_days), kind=STAGE,
+                      now=now, policy=policy, calendar=calendar)  # fmt: skip
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -131,6 +131,12 @@ def format_day(day: date, lang: str) -> str:
     return format_date(day, format="short", locale=DATE_LOCALES.get(lang, "sv_SE"))
 
 
+def format_weekday(day: date, lang: str) -> str:
+    """A day with its weekday, as promises name it: "tisdag 12 augusti" ("Tuesday 12
+    August"). The year is left out: a promise is never more than a few months ahead."""
+    return format_date(day, format="EEEE d MMMM", locale=DATE_LOCALES.get(lang, "sv_SE"))
+
+
 def format_number(value: float, lang: str, *, decimals: int | None = None) -> str:
     """A number as `lang` writes it (Babel: 3,5 and 1 234 in Swedish; 3.5 and 1,234 in
     English); with `decimals`, exactly that many digits after the decimal sign, rounded half

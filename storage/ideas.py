@@ -212,6 +212,15 @@ async def people_by_id(session: AsyncSession, ids: Iterable[int | None]) -> dict
     return {person.id: person for person in rows.scalars()}
 
 
+async def ideas_by_id(session: AsyncSession, ids: Iterable[int | None]) -> dict[int, Idea]:
+    """The ideas with these ids (an unset id is skipped)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = await session.execute(select(Idea).where(Idea.id.in_(wanted)))
+    return {idea.id: idea for idea in rows.scalars()}
+
+
 async def titles(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
     wanted = list(ids)
     if not wanted:

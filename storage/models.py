@@ -130,6 +130,9 @@ class Idea(Base):
     # "still with us"): the silence nobody may be left in is counted from here. Work the giver
     # does not see (a note, an assignment) does not count.
     giver_heard_at: Mapped[datetime | None]
+    # The due moment of the idea's open promise (a copy of it, so that scheduling the
+    # reminders stays a pure function of the idea's row); None when no promise is open.
+    promise_due_at: Mapped[datetime | None]
     # The idea giver wrote to us about the idea and has waited for an answer since then.
     giver_waiting_since: Mapped[datetime | None]
     updated_at: Mapped[datetime]

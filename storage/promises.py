@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Promise
@@ -26,4 +27,26 @@ async def settle_open_promises(
         update(Promise)
         .where(Promise.idea_id == idea_id, Promise.status == "open")
         .values(status=status, kept_by=kept_by, settled_at=now)
+        .execution_options(synchronize_session=False)
     )
+
+
+async def open_promises(session: AsyncSession, idea_ids: Iterable[int]) -> dict[int, Promise]:
+    """The open promise of each of these ideas that has one (idea id → promise)."""
+    wanted = list(set(idea_ids))
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Promise)
+        .where(Promise.idea_id.in_(wanted), Promise.status == "open")
+        .order_by(Promise.id)
+    )
+    return {made.idea_id: made for made in rows.scalars()}
+
+
+async def promises_of(session: AsyncSession, idea_id: int) -> list[Promise]:
+    """Every promise made about an idea, oldest first."""
+    rows = await session.execute(
+        select(Promise).where(Promise.idea_id == idea_id).order_by(Promise.id)
+    )
+    return list(rows.scalars())

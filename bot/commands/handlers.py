@@ -102,6 +102,7 @@ from conversations.views.moves import (
     MoveQuestion,
     MoveRefused,
     Noted,
+    SnoozeAsk,
     Snoozed,
     SnoozeFinished,
     Undone,
@@ -315,7 +316,8 @@ def _show_button(fields: tuple[str, ...]) -> IdeaArgs | None:
     return None if number is None else IdeaArgs(number)
 
 
-# "Visa 12" under a list of ideas (`att göra`) or news about one (the giver's words, bot/relay.py).
+# "Visa 12" under a list of ideas (`att göra`), in a coordinator's daily digest (bot/digest.py)
+# and under news about an idea (the giver's words, bot/relay.py).
 SHOW_BUTTON = Button(("cmd", "show"), 1, _show_button)
 
 
@@ -1012,6 +1014,15 @@ def _read_snooze(number: int, rest: str, _process: Process) -> SnoozeArgs | Pars
     return SnoozeArgs(number, days=int(word), text=reason or None)
 
 
+def _snooze_button(fields: tuple[str, ...]) -> SnoozeArgs | None:
+    (number,) = fields
+    return SnoozeArgs(int(number), days=0) if number.isascii() and number.isdigit() else None
+
+
+# "Snooze 12" in a coordinator's daily digest: asks for how long and the reason (days=0).
+SNOOZE_ASK_BUTTON = Button(("cmd", "snooze"), 1, _snooze_button)
+
+
 @commands.command(
     "snooze",
     sv=("pausa", "snooza"),
@@ -1019,16 +1030,19 @@ def _read_snooze(number: int, rest: str, _process: Process) -> SnoozeArgs | Pars
     role=COORDINATOR,
     read=with_number("snooze", _read_snooze),
     help=((COORDINATOR, "help.snooze"),),
+    buttons=(SNOOZE_ASK_BUTTON,),
 )
 async def _snooze(ctx: CommandContext, command: SnoozeArgs) -> list[Reply]:
     """No reminders to coordinators about the idea for N working days; the reason is kept
-    in the idea's history."""
+    in the idea's history and goes to the idea giver with a new date."""
     idea = await _locked_idea(ctx, command.idea)
     if isinstance(idea, Reply):
         return [idea]
     if idea.stage in ctx.process.terminal_stages:
         return [snoozed_reply(ctx.lang, SnoozeFinished(idea.id, _stage_name(ctx, idea.stage)))]
-    days = command.days or 1
+    if command.days == 0:  # the digest's button: say how, nothing changes yet
+        return [snoozed_reply(ctx.lang, SnoozeAsk(idea.id, idea.title))]
+    days = command.days
     until = await snooze_idea(
         ctx.session,
         idea,
@@ -1040,7 +1054,11 @@ async def _snooze(ctx: CommandContext, command: SnoozeArgs) -> list[Reply]:
         calendar=ctx.calendar,
     )
     log.info("idea snoozed", extra={"idea": idea.id, "days": days})
-    return [snoozed_reply(ctx.lang, Snoozed(idea.id, idea.title, days, _local(until)))]
+    told = None
+    if command.text:
+        giver = await get_person(ctx.session, idea.person_id)
+        told = (first_name(giver.display_name) if giver else None) or ""
+    return [snoozed_reply(ctx.lang, Snoozed(idea.id, idea.title, days, _local(until), told))]
 
 
 @commands.command(

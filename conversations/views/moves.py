@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from conversations.i18n import tr
+from conversations.i18n import format_weekday, tr
 from conversations.reply import Choice, Reply
 from conversations.views.common import date, workdays
 
@@ -178,18 +178,34 @@ class Snoozed:
     title: str
     days: int  # working days
     until: datetime  # in the municipality's time zone
+    # The reason went to the idea giver: their first name ("" when not known); None: no
+    # reason, nothing went to them.
+    told: str | None = None
 
 
-def snoozed_reply(lang: str, view: Snoozed | SnoozeFinished) -> Reply:
+@dataclass(frozen=True)
+class SnoozeAsk:
+    """The digest's snooze button: how to snooze, with the reason the giver will read."""
+
+    number: int
+    title: str
+
+
+def snoozed_reply(lang: str, view: Snoozed | SnoozeFinished | SnoozeAsk) -> Reply:
     if isinstance(view, SnoozeFinished):
         return Reply(tr(lang, "snooze.finished", number=view.number, stage=view.stage))
-    return Reply(
-        tr(
-            lang,
-            "snooze.done",
-            number=view.number,
-            title=view.title,
-            days=workdays(lang, view.days),
-            date=date(view.until, lang),
-        )
+    if isinstance(view, SnoozeAsk):
+        return Reply(tr(lang, "promise.snooze_ask", number=view.number, title=view.title))
+    text = tr(
+        lang,
+        "snooze.done",
+        number=view.number,
+        title=view.title,
+        days=workdays(lang, view.days),
+        date=date(view.until, lang),
     )
+    if view.told is not None:
+        giver = view.told or tr(lang, "promise.the_giver")
+        day = format_weekday(view.until.date(), lang)
+        text += " " + tr(lang, "promise.snooze_told", giver=giver, date=day)
+    return Reply(text)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from adapters.console import ConsoleChat
 from bot.delivery import deliver_pending_for
 from storage.models import OutboxMessage
-from tests.bot.ideas import submit_idea
+from tests.bot.ideas import run_sweep, submit_idea
 from tests.chat import Chat
 
 
@@ -37,14 +37,15 @@ async def test_waiting_messages_appear_when_the_chat_opens_and_after_each_turn(
 ) -> None:
     anna = Chat(bot, user="anna", name="Anna")
     await submit_idea(anna, "Tryggare tunnlar")
+    await run_sweep(bot)  # the day's digest
 
     # Maria opens the terminal chat: the new idea is waiting for her, buttons numbered.
-    chat, out = console(bot, "maria", "1\nflytta 1 Vi läser den nu.\n", tmp_path)
+    chat, out = console(bot, "maria", "2\nflytta 1 Vi läser den nu.\n", tmp_path)
     await chat.run()
     shown = out.getvalue()
-    assert "En ny idé har kommit in: nummer 1 ”Tryggare tunnlar”" in shown
-    assert "[1] Jag tar den   [2] Flytta till Bedömning" in shown
-    assert "Klart: Maria tar hand om idé 1" in shown  # "1" clicked the delivered button
+    assert "1 ”Tryggare tunnlar” – ny idé från Anna" in shown
+    assert "[1] Visa 1   [2] Ta 1   [3] Pausa 1" in shown
+    assert "Klart: Maria tar hand om idé 1" in shown  # "2" clicked the delivered button
     assert "gick från Inkommen till Bedömning" in shown
 
     # Anna's message waited in the outbox until she opened her chat; then it is sent.

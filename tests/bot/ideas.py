@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.chat import Chat
 
 WORDS = {
@@ -35,3 +37,13 @@ async def submit_idea(
     marker = "nummer " if lang == "sv" else "number "
     assert marker in said, said
     return int(said.split(marker, 1)[1].split(".")[0])
+
+
+async def run_sweep(bot: Any) -> Any:
+    """The reminder sweep now, as the scheduler runs it: coordinators' news goes out as their
+    digest (in office hours; the test clock starts on a Monday morning)."""
+    from bot.reminders import sweep
+
+    now = bot.clock.now()
+    return await sweep(bot.db, now, settings=bot.settings, policy=bot.reminder_policy,
+                       calendar=bot.calendar)  # fmt: skip

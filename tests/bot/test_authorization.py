@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from storage.models import Coordinator, Idea, IdeaEvent, OutboxMessage
-from tests.bot.ideas import submit_idea
+from tests.bot.ideas import run_sweep, submit_idea
 from tests.chat import Chat
 
 COORDINATOR_COMMANDS = [
@@ -146,7 +146,9 @@ async def test_a_coordinator_added_in_the_chat_gets_new_ideas(admin_bot, db) -> 
     anna = Chat(admin_bot, user="anna", name="Anna")
     await submit_idea(anna, "Tryggare tunnlar")
     lars = Chat(admin_bot, user="lars", name="Lars")
+    await lars.says("hej")  # Lars talks to the bot: the news waits for him until then
+    await run_sweep(admin_bot)
     said = await lars.receives()
-    assert "En ny idé har kommit in: nummer 1 ”Tryggare tunnlar”" in said
-    await lars.clicks("Jag tar den")
+    assert "1 ”Tryggare tunnlar” – ny idé från Anna (Kultur och fritid)" in said
+    await lars.clicks("Ta 1")
     lars.hears("Klart: Lars tar hand om idé 1")

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from bot.incoming import Incoming
 from storage.models import Idea, IdeaEvent, OutboxMessage, ProcessedEvent
-from tests.bot.ideas import submit_idea
+from tests.bot.ideas import run_sweep, submit_idea
 from tests.chat import Chat
 
 
@@ -252,11 +252,15 @@ async def test_assigning_to_another_coordinator_tells_them(db, clock, database_u
     await lars.receives()
     await maria.says("assign 1 slack:U0LARS")
     maria.hears("Klart: Lars Ek tar hand om idé 1 ”Tryggare tunnlar”.")
-    assert await lars.receives() == (
-        "Maria has given you idea 1 “Tryggare tunnlar”. Write “show 1” to read it."
+    await run_sweep(bot)  # in his day's digest, with the new idea: one line
+    said = await lars.receives()
+    assert (
+        "1 “Tryggare tunnlar” – new idea from Anna (Kultur och fritid); Maria gave it to you"
+        in said
     )
     await maria.says("assign 1 slack:U0LARS")
     maria.hears("Lars Ek har redan hand om idé 1.")
+    await run_sweep(bot)
     assert await lars.receives() == ""
 
 

@@ -18,7 +18,7 @@ from adapters.console import ConsoleChat
 from bot.delivery import deliver_pending_for
 from bot.incoming import Incoming
 from storage.models import Base, Idea, Person
-from tests.bot.ideas import submit_idea
+from tests.bot.ideas import run_sweep, submit_idea
 from tests.chat import ANSWERS_TO_SUMMARY, Chat
 
 # Each class of character, as it would be hidden in a name or a message.
@@ -93,8 +93,9 @@ async def test_a_display_name_is_cleaned_before_anyone_sees_it(bot, maria, db, k
     number = await submit_idea(lisa, "Tryggare tunnlar")
     lisa.hears("Tack, Lisa!")
     assert lisa.history[1][1].startswith("Hej Lisa!"), lisa.history[1]  # the greeting
-    said = await maria.receives()  # the new-idea message went through the outbox
-    assert "från Lisa Eklund" in said, said
+    await run_sweep(bot)
+    said = await maria.receives()  # the new idea went through the digest and the outbox
+    assert "ny idé från Lisa Eklund" in said, said
     await maria.says(f"visa {number}")
     maria.hears("Lisa Eklund")
     assert_heard_clean(lisa, maria)
@@ -179,6 +180,7 @@ async def test_letters_emoji_and_line_breaks_are_kept(bot, maria, db) -> None:
     assert person.display_name == name  # composed again, the emoji's joiner kept
     assert idea.title == f"Fika för alla 👨\u200d👩\u200d👧 {SCOTLAND}"
     assert idea.need == "Första raden.\nAndra raden med کتابخانه\u200cها och ❤️."
+    await run_sweep(bot)
     await maria.receives()
     maria.hears("från Åsa Öberg-Ñúñez 👩\u200d💻")
 

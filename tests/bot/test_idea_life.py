@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from storage.models import Idea, IdeaEvent, OutboxMessage
-from tests.bot.ideas import submit_idea
+from tests.bot.ideas import run_sweep, submit_idea
 from tests.chat import Chat
 
 
@@ -23,11 +25,11 @@ async def test_a_whole_life_in_two_languages(bot, db, clock) -> None:
         benefit="Brukarna får besök i tid och vi sparar bilar.",
     )
     assert number == 1
+    await run_sweep(bot)  # the coordinators' news goes out as the day's digest
     said = await maria.receives()
-    assert "En ny idé har kommit in: nummer 1 ”Lånecyklar för hemtjänsten” från Anna" in said
-    assert "(Kultur och fritid)" in said
-    assert maria.buttons() == ["Jag tar den", "Flytta till Bedömning"]
-    await maria.clicks("Jag tar den")
+    assert "1 ”Lånecyklar för hemtjänsten” – ny idé från Anna Andersson (Kultur och fritid)" in said
+    assert maria.buttons() == ["Visa 1", "Ta 1", "Pausa 1"]
+    await maria.clicks("Ta 1")
     maria.hears("Klart: Maria Berg tar hand om idé 1 ”Lånecyklar för hemtjänsten”.")
 
     # A second idea giver, in English, with an idea much like the first.
@@ -51,10 +53,14 @@ async def test_a_whole_life_in_two_languages(bot, db, clock) -> None:
         idea="Låt personalen låna elcyklar till besöken i centrum.",
         benefit="Besöken blir av i tid.",
     )
+    clock.set(clock.now() + timedelta(days=1))  # the next digest: the next working day
+    await run_sweep(bot)
     said = await maria.receives()
-    assert "nummer 2 ”Bicycles for home care” från John Smith" in said
-    assert "nummer 3 ”Elcyklar i hemtjänsten Öst” från Karin Ek" in said
-    assert "Liknande idéer: 1 ”Lånecyklar för hemtjänsten”." in said
+    assert "2 ”Bicycles for home care” – ny idé från John Smith" in said
+    assert (
+        "3 ”Elcyklar i hemtjänsten Öst” – ny idé från Karin Ek (Kultur och fritid) – liknar 1"
+        in said
+    )
 
     # Three moves, each with the coordinator's own words; each reaches Anna, in Swedish.
     await maria.says("/idea advance 1 Jag läser din idé den här veckan.")
@@ -96,7 +102,7 @@ async def test_a_whole_life_in_two_languages(bot, db, clock) -> None:
         "Ansvarig: Maria Berg",
         "Maria Berg: Inkommen → Bedömning – ”Jag läser din idé den här veckan.”",
         "Maria Berg: Bedömning → Prövas",
-        "Anteckningar: 2026-06-15 Maria Berg: Pratat med fordonsenheten.",
+        "Anteckningar: 2026-06-16 Maria Berg: Pratat med fordonsenheten.",
     )
 
     await maria.says("show 3")

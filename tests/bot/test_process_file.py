@@ -11,7 +11,7 @@ import pytest
 from bot.app import IdeaBot
 from bot.config import Settings
 from bot.process import DEFAULT_PROCESS_PATH, ProcessError, load_process
-from tests.bot.ideas import submit_idea
+from tests.bot.ideas import run_sweep, submit_idea
 from tests.chat import Chat
 
 
@@ -32,7 +32,7 @@ def test_the_shipped_process() -> None:
         10,
     )
     assert process.stage("parked").check_in_days == 60
-    assert process.giver_update_days == 15 and process.first_response_days == 5
+    assert process.max_silence_days == 10 and process.first_response_days == 5
     assert process.find_stage("PRÖVAS") == "testing"
 
 
@@ -229,8 +229,10 @@ async def test_another_municipalitys_process_works_without_code_changes(
     anna = Chat(bot, user="anna", name="Anna")
     maria = Chat(bot, user="maria", name="Maria")
     await submit_idea(anna, "Tryggare tunnlar")
-    await maria.receives()
-    assert maria.buttons() == ["Jag tar den", "Flytta till Utredning"]
+    await run_sweep(bot)
+    said = await maria.receives()  # the new idea, in the day's digest, in this process's words
+    assert "1 ”Tryggare tunnlar” – ny idé från Anna (Kultur och fritid)" in said
+    assert maria.buttons() == ["Visa 1", "Ta 1", "Pausa 1"]
     await maria.says("list ny")
     maria.hears("1. Tryggare tunnlar – Ny i 0 dagar")
     await maria.says("park 1")  # this municipality has no parked stage

@@ -68,7 +68,9 @@ async def test_the_givers_reply_reaches_maria_and_her_answer_reaches_anna(news, 
         f"Anna Andersson skrev: ”{WHY}”",
     )
     await maria.says("lista")
-    maria.hears("1. Tryggare tunnlar – Bedömning i 0 dagar – Maria – väntar på svar")
+    maria.hears(
+        "1. Tryggare tunnlar – Bedömning i 0 dagar – Maria, hörde från oss i dag – väntar på svar"
+    )
 
     # "Svara Anna": her next message goes to Anna.
     maria.replies = notice  # back to the notice, still on her screen

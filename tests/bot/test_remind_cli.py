@@ -48,19 +48,25 @@ def database(tmp_path, monkeypatch) -> str:
 def test_dry_run_prints_what_would_be_sent_and_sends_nothing(database, capsys) -> None:
     assert main(["remind", "--now", "2026-09-14T10:00", "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "Reminder sweep at 2026-09-14 10:00 (Swedish time): 1 message(s) would send." in out
-    assert "- reminder_idle to Maria Svensson (idea 1), from 2026-09-14 10:00:" in out
+    # The idle reminder is news for Maria's digest, which goes at once (office hours).
+    assert (
+        "Reminder sweep at 2026-09-14 10:00 (Swedish time): 1 message(s) would send; "
+        "1 piece(s) of news kept for coordinators' digests."
+    ) in out
+    assert "- digest to Maria Svensson (digest), from 2026-09-14 10:00:" in out
     assert "Tryggare tunnlar" in out
     # Nothing was written, so a real run still finds it.
     assert main(["remind", "--now", "2026-09-14T10:00"]) == 0
-    assert "1 message(s) queued." in capsys.readouterr().out
+    assert "1 message(s) queued;" in capsys.readouterr().out
     assert main(["remind", "--now", "2026-09-14T10:00"]) == 0
-    assert "0 message(s) queued." in capsys.readouterr().out
+    assert "0 message(s) queued;" in capsys.readouterr().out
 
 
 def test_an_evening_sweep_says_the_message_waits_for_the_morning(database, capsys) -> None:
     assert main(["remind", "--now", "2026-09-14T21:30:00+02:00", "--dry-run"]) == 0
-    assert "from 2026-09-15 08:00" in capsys.readouterr().out
+    # The news is kept; the digest waits for office hours.
+    out = capsys.readouterr().out
+    assert "0 message(s) would send; 1 piece(s) of news kept" in out
 
 
 def test_a_bad_moment_is_explained(database, capsys) -> None:

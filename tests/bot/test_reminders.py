@@ -19,7 +19,7 @@ from bot.dispatcher import Dispatcher, replies_from_payload
 from bot.reminders import ReminderPolicy, mark_activity, reschedule, schedule, sweep
 from storage.database import Database
 from storage.ideas import create_idea
-from storage.models import Dialogue, Idea, OutboxMessage
+from storage.models import CoordinatorNews, Dialogue, Idea, OutboxMessage
 from storage.people import upsert_person
 from tests.bot.test_intake_transcripts import describe_tunnels_idea
 from tests.chat import Chat
@@ -90,6 +90,13 @@ async def activity(db: Database, idea_id: int, now: datetime) -> None:
         mark_activity(await session.get(Idea, idea_id), now, policy, cal)
 
 
+async def news(db: Database) -> list[tuple[str, int, int | None]]:
+    """The coordinators' news for their digests: (kind, recipient, idea)."""
+    async with db.transaction() as session:
+        rows = await session.execute(select(CoordinatorNews).order_by(CoordinatorNews.id))
+        return [(n.kind, n.recipient_id, n.idea_id) for n in rows.scalars()]
+
+
 async def outbox(db: Database) -> list[tuple[str, int, str]]:
     """The reminders in the outbox (the coordinators' new-idea notice is not one)."""
     async with db.transaction() as session:
@@ -109,20 +116,21 @@ async def test_the_thursday_before_midsommar_idea_is_first_reminded_the_friday_a
     await describe_tunnels_idea(anna)
     await anna.clicks("Skicka in")
     anna.hears("har kommit fram och har nummer 1")
-
+    await sweep(db, at(6, 18, 10), settings=settings)  # the new idea's digest
     async with db.transaction() as session:
         idea = (await session.execute(select(Idea))).scalar_one()
-    # 5 working days: Mon 22, Tue 23, Wed 24, Thu 25, Fri 26 June.
-    assert idea.next_due_at == at(6, 26, 10)
-
-    report = await sweep(db, at(6, 25, 16), settings=settings)
-    assert report.messages == [] and await outbox(db) == []
-    report = await sweep(db, at(6, 26, 10), settings=settings)
-    [(kind, recipient, text)] = await outbox(db)
-    assert (kind, recipient) == ("reminder_idle", maria)
-    assert text.startswith("Hej Maria! Idén ”Tryggare tunnlar” (nummer 1)")
-    assert "i steget Inkommen i 5 arbetsdagar" in text
-    assert report.ideas == 1 and len(report.messages) == 1
+    # The receipt promised an answer within 5 working days: Mon 22 … Fri 26 June. Maria is
+    # asked two working days before, on Wednesday morning.
+    assert idea.next_due_at == at(6, 24, 8)
+    report = await sweep(db, at(6, 24, 8), settings=settings)
+    assert ("promise_warn", maria, 1) in await news(db)
+    [digest] = [m for m in report.messages if m.kind == "digest"]
+    assert "idégivaren har vårt löfte om besked senast fredag 26 juni" in digest.text
+    # 5 working days: the idle reminder, in the next day's digest.
+    await sweep(db, at(6, 26, 10), settings=settings)
+    assert ("idle", maria, 1) in await news(db)
+    [(_, recipient, text)] = [r for r in await outbox(db) if r[0] == "digest"][-1:]
+    assert recipient == maria and "inget har hänt på 5 arbetsdagar (Inkommen)" in text
 
 
 async def test_activity_restarts_the_idle_count(db: Database) -> None:
@@ -131,24 +139,27 @@ async def test_activity_restarts_the_idle_count(db: Database) -> None:
     await activity(db, idea, at(9, 11, 14))  # Friday: a note
 
     await sweep(db, at(9, 14, 9), settings=team_settings())  # 5 days after the submission
-    assert await outbox(db) == []
+    assert [k for k, _, _ in await news(db)] == []
     await sweep(db, at(9, 18, 13, 59), settings=team_settings())
-    assert await outbox(db) == []
+    assert [k for k, _, _ in await news(db)] == []
     await sweep(db, at(9, 18, 14), settings=team_settings())  # 5 days after the note
-    assert [k for k, _, _ in await outbox(db)] == ["reminder_idle", "reminder_idle"]
+    assert [k for k, _, _ in await news(db)] == ["idle", "idle"]
 
 
 async def test_unassigned_ideas_remind_every_coordinator_assigned_ones_the_assignee(
     db: Database,
 ) -> None:
     people = await team(db, at(9, 7))
-    await new_idea(db, people["anna"], at(9, 7), title="Utan ansvarig")
-    await new_idea(db, people["anna"], at(9, 7), title="Marias", assignee=people["maria"])
+    free = await new_idea(db, people["anna"], at(9, 7), title="Utan ansvarig")
+    marias = await new_idea(db, people["anna"], at(9, 7), title="Marias", assignee=people["maria"])
     await sweep(db, at(9, 14, 9), settings=team_settings())
-    sent = await outbox(db)
-    assert sorted((r, "Marias" in text) for _, r, text in sent) == sorted(
-        [(people["maria"], False), (people["olle"], False), (people["maria"], True)]
+    assert sorted((r, i) for _, r, i in await news(db)) == sorted(
+        [(people["maria"], free), (people["olle"], free), (people["maria"], marias)]
     )
+    # One digest each: Maria's has both ideas.
+    digests = {r: t for k, r, t in await outbox(db) if k == "digest"}
+    assert "Marias" in digests[people["maria"]] and "Utan ansvarig" in digests[people["maria"]]
+    assert "Marias" not in digests[people["olle"]]
 
 
 async def test_escalation_after_the_second_threshold(db: Database) -> None:
@@ -156,42 +167,48 @@ async def test_escalation_after_the_second_threshold(db: Database) -> None:
     await new_idea(db, people["anna"], at(9, 7), assignee=people["maria"])
     await sweep(db, at(9, 14, 9), settings=team_settings())
     await sweep(db, at(9, 18, 9), settings=team_settings())
-    assert [k for k, _, _ in await outbox(db)] == ["reminder_idle"]
+    assert [k for k, _, _ in await news(db)] == ["idle"]
 
     await sweep(db, at(9, 21, 9), settings=team_settings())  # 10 working days
+    assert ("escalation", people["boss"], 1) in await news(db)
     kind, recipient, text = (await outbox(db))[-1]
-    assert (kind, recipient) == ("reminder_escalation", people["boss"])
-    assert "Hej Kim!" in text and "10 arbetsdagar" in text
-    assert "Maria Svensson har fått en påminnelse" in text
+    assert (kind, recipient) == ("digest", people["boss"])
+    assert "Hej Kim!" in text and "har stått still i 10 arbetsdagar" in text
+    assert "hos Maria Svensson" in text
 
 
 async def test_without_admins_the_escalation_goes_to_the_coordinators(db: Database) -> None:
     people = await team(db, at(9, 7))
     await new_idea(db, people["anna"], at(9, 7))
     await sweep(db, at(9, 21, 9), settings=team_settings(admins=False))
-    escalations = [(r, text) for k, r, text in await outbox(db) if k == "reminder_escalation"]
-    assert sorted(r for r, _ in escalations) == sorted([people["maria"], people["olle"]])
-    assert "Idéslussarna har fått en påminnelse" in escalations[0][1]
+    escalations = [r for k, r, _ in await news(db) if k == "escalation"]
+    assert sorted(escalations) == sorted([people["maria"], people["olle"]])
+    # The idle reminder and the escalation of one idea: one line in one digest each.
+    digests = [(r, t) for k, r, t in await outbox(db) if k == "digest"]
+    assert sorted(r for r, _ in digests) == sorted([people["maria"], people["olle"]])
+    assert all(t.count("Tryggare tunnlar") == 1 for _, t in digests)
+    assert "hos Idéslussarna" in digests[0][1]
 
 
 async def test_the_idea_giver_hears_the_idea_is_still_alive(db: Database) -> None:
     people = await team(db, at(9, 7))
     await new_idea(db, people["anna"], at(9, 7), assignee=people["maria"])
-    for day in (14, 21, 25):  # idle and escalation pass; 15 working days is Mon 28 Sep
+    for day in (14, 17, 18):  # idle passes; 10 working days is Mon 21 Sep
         await sweep(db, at(9, day, 9), settings=team_settings())
     assert not any(k == "reminder_giver" for k, _, _ in await outbox(db))
 
-    await sweep(db, at(9, 28, 9), settings=team_settings())
-    kind, recipient, text = (await outbox(db))[-1]
-    assert (kind, recipient) == ("reminder_giver", people["anna"])
+    await sweep(db, at(9, 21, 8), settings=team_settings())  # at the opening of that day
+    [(_, recipient, text)] = [r for r in await outbox(db) if r[0] == "reminder_giver"]
+    assert recipient == people["anna"]
     assert text == (
-        "Hej Anna! Din idé ”Tryggare tunnlar” finns kvar hos oss. Den är i steget Inkommen, "
-        "och Maria Svensson har hand om den. Vi hör av oss så snart något händer."
+        "Hej Anna! Din idé ”Tryggare tunnlar” finns kvar hos oss, i steget Inkommen, och "
+        "Maria Svensson har hand om den. Inget nytt har hänt ännu. Du hör av oss igen senast "
+        "måndag 5 oktober."
     )
-    # And again after another 15 working days of silence, not before.
-    await sweep(db, at(10, 16, 9), settings=team_settings())
+    # And again after another 10 working days of silence, not before.
+    await sweep(db, at(10, 2, 9), settings=team_settings())
     assert sum(k == "reminder_giver" for k, _, _ in await outbox(db)) == 1
-    await sweep(db, at(10, 19, 9), settings=team_settings())
+    await sweep(db, at(10, 5, 8), settings=team_settings())
     assert sum(k == "reminder_giver" for k, _, _ in await outbox(db)) == 2
 
 
@@ -211,11 +228,12 @@ async def test_the_idea_giver_hears_in_english_when_the_idea_was_in_english(
             now=at(9, 7),
         )
         mark_activity(idea, at(9, 7), policy, cal)
-    await sweep(db, at(9, 28, 9), settings=team_settings())
+    await sweep(db, at(9, 21, 9), settings=team_settings())
     [giver_text] = [text for k, _, text in await outbox(db) if k == "reminder_giver"]
     assert giver_text == (
-        "Hi Anna! Your idea “Tryggare tunnlar” is still with us. It is in the stage Submitted, "
-        "looked after by the coordinators. We will be in touch as soon as something happens."
+        "Hi Anna! Your idea “Tryggare tunnlar” is still with us, in the stage Submitted, "
+        "looked after by the coordinators. Nothing new has happened yet. You will hear from "
+        "us again by Monday 5 October."
     )
 
 
@@ -223,15 +241,15 @@ async def test_parked_ideas_get_a_check_in_instead_of_reminders(db: Database) ->
     people = await team(db, at(1, 12, y=2026))
     await new_idea(db, people["anna"], at(1, 12), stage="parked", assignee=people["maria"])
     await sweep(db, at(3, 2), settings=team_settings())  # 35 working days
-    assert {k for k, _, _ in await outbox(db)} == {"reminder_giver"}
+    assert {k for k, _, _ in await outbox(db)} == {"reminder_giver"}  # the latest silence
     await sweep(db, at(4, 7, 16), settings=team_settings())
-    assert not any(k == "reminder_parked" for k, _, _ in await outbox(db))
+    assert not any(k == "parked" for k, _, _ in await news(db))
     await sweep(db, at(4, 8, 9), settings=team_settings())  # 60 working days, past Easter
-    kinds = [(k, r) for k, r, _ in await outbox(db)]
-    assert ("reminder_parked", people["maria"]) in kinds
-    assert not any(k in ("reminder_idle", "reminder_escalation") for k, _ in kinds)
-    [text] = [t for k, _, t in await outbox(db) if k == "reminder_parked"]
-    assert "har varit vilande i 60 arbetsdagar" in text
+    kinds = [(k, r) for k, r, _ in await news(db)]
+    assert ("parked", people["maria"]) in kinds
+    assert not any(k in ("idle", "escalation") for k, _ in kinds)
+    [text] = [t for k, _, t in await outbox(db) if k == "digest"]
+    assert "vilande i 60 arbetsdagar" in text
 
 
 async def test_finished_ideas_are_never_reminded(db: Database) -> None:
@@ -254,12 +272,10 @@ async def test_a_snooze_holds_back_coordinator_reminders_but_not_the_giver(
         reschedule(idea, at(9, 8), policy, cal)
     await sweep(db, at(9, 28, 9), settings=team_settings())
     assert [k for k, _, _ in await outbox(db)] == ["reminder_giver"]
+    assert await news(db) == []
     await sweep(db, at(10, 5, 8), settings=team_settings())
-    assert sorted(k for k, _, _ in await outbox(db)) == [
-        "reminder_escalation",
-        "reminder_giver",
-        "reminder_idle",
-    ]
+    assert sorted(k for k, _, _ in await news(db)) == ["escalation", "idle"]
+    assert sorted(k for k, _, _ in await outbox(db)) == ["digest", "digest", "reminder_giver"]
 
 
 async def test_the_nudge_comes_once_after_a_working_day(
@@ -297,14 +313,18 @@ async def test_a_reminder_due_at_22_is_delivered_at_8_the_next_working_day(
     people = await team(db, at(6, 10, 22), platform="fake")
     await new_idea(db, people["anna"], at(6, 10, 22), assignee=people["maria"])  # Wed 22:00
     due = at(6, 17, 22)
+    await sweep(db, due, settings=team_settings("fake"))  # the idle news, out of hours
+    due = at(6, 18, 8)  # the digest goes at the opening
     settings = team_settings("fake")
-    await sweep(db, due, settings=settings)
-    clock.set(due)
+    clock.set(at(6, 17, 22))
     sender = FakeSender(now=clock.now)
     dispatcher = Dispatcher(db, [sender], clock=clock, settings=settings)
     await dispatcher.run_until_idle()
     assert sender.delivered == []
     clock.set(at(6, 18, 7, 59))
+    await dispatcher.run_until_idle()
+    assert sender.delivered == []
+    await sweep(db, due, settings=settings)
     await dispatcher.run_until_idle()
     assert sender.delivered == []
     clock.set(at(6, 18, 8))
@@ -321,9 +341,10 @@ async def test_the_sweep_run_twice_writes_each_reminder_once(db: Database) -> No
     first = await sweep(db, at(9, 14, 10), settings=team_settings(), batch_size=3)
     again = await sweep(db, at(9, 14, 10), settings=team_settings(), batch_size=3)
     later = await sweep(db, at(9, 15, 10), settings=team_settings(), batch_size=3)
-    assert len(first.messages) == 14 and first.ideas == 7  # two coordinators each
-    assert again.messages == [] and later.messages == []
-    assert len(await outbox(db)) == 14
+    assert first.news == 14 and first.ideas == 7  # two coordinators each
+    assert [m.kind for m in first.messages] == ["digest", "digest"]  # one each
+    assert again.messages == [] and again.news == 0 and later.messages == []
+    assert len(await news(db)) == 14 and len(await outbox(db)) == 2
 
 
 async def test_a_dry_run_changes_nothing(db: Database) -> None:
@@ -331,10 +352,10 @@ async def test_a_dry_run_changes_nothing(db: Database) -> None:
     await new_idea(db, people["anna"], at(9, 7))
     dry = await sweep(db, at(9, 14, 10), settings=team_settings(), dry_run=True)
     assert {(m.kind, m.recipient) for m in dry.messages} == {
-        ("reminder_idle", "Maria Svensson"),
-        ("reminder_idle", "Olle Berg"),
+        ("digest", "Maria Svensson"),
+        ("digest", "Olle Berg"),
     }
-    assert await outbox(db) == []
+    assert await outbox(db) == [] and await news(db) == []
     real = await sweep(db, at(9, 14, 10), settings=team_settings())
     assert [m.text for m in real.messages] == [m.text for m in dry.messages]
 
@@ -377,9 +398,8 @@ async def test_two_sweeps_and_two_dispatchers_at_once_deliver_exactly_once(
     finally:
         await other.close()
 
-    # Per idea: idle to Maria (assigned) or to Maria and Olle; escalation to the admin;
-    # the giver's message to Anna.
-    expected = sum(1 + 1 + (1 if n % 2 else 2) for n in range(40))
+    # One digest each to Maria, Olle and the admin; per idea the giver's message to Anna.
+    expected = 3 + 40
     texts = [(d.address["user"], d.texts[0]) for d in sender.delivered]
     assert len(texts) == expected
     assert len(set(texts)) == expected  # no message twice
@@ -387,11 +407,14 @@ async def test_two_sweeps_and_two_dispatchers_at_once_deliver_exactly_once(
 
 
 def test_repeating_reminders_catch_up_with_the_latest_only() -> None:
-    # The server was down for weeks: one "still with us", not three.
+    # The server was down for weeks: one idle reminder, not three.
     dues = schedule("submitted", at(9, 7), at(11, 20), policy, cal)
-    givers = [d for d in dues if d.kind == "giver"]
-    assert [d.repetition for d in givers] == [3, 4]
-    assert givers[0].at <= at(11, 20) < givers[1].at
+    idle = [d for d in dues if d.kind == "idle"]
+    assert [d.repetition for d in idle] == [10, 11]
+    assert idle[0].at <= at(11, 20) < idle[1].at
+    # The giver's silence: one "still with us" from the moment they last heard.
+    [giver] = [d for d in dues if d.kind == "giver"]
+    assert giver.at == at(9, 21, 8)
 
 
 @pytest.mark.parametrize("stage", ["implemented", "spread", "referred", "closed"])
@@ -405,7 +428,7 @@ def test_the_policy_reads_a_process_like_object() -> None:
             self.__dict__.update(kw)
 
     process = Namespace(
-        giver_update_days=7,
+        max_silence_days=7,
         stages={
             "new": Namespace(
                 names={"sv": "Ny", "en": "New"},
@@ -417,7 +440,7 @@ def test_the_policy_reads_a_process_like_object() -> None:
         },
     )
     read = ReminderPolicy.from_process(process)
-    assert read.giver_update_days == 7
+    assert read.max_silence_days == 7
     assert read.stage("new").idle_days == 2 and read.stage("new").name("en") == "New"
 
 
@@ -446,11 +469,16 @@ async def test_snoozing_keeps_the_reason_and_resumes_on_the_right_morning(db: Da
             await session.execute(select(IdeaEvent).where(IdeaEvent.kind == "snoozed"))
         ).scalar_one()
         assert event.text == "Väntar på budgetbeslut" and event.data["days"] == 3
-        assert (await session.get(Idea, idea_id)).next_due_at == at(6, 22, 8)
+        # First the new promise's warning, two working days before the date Anna was given.
+        assert (await session.get(Idea, idea_id)).next_due_at == at(6, 17, 8)
+    # The reason went to Anna, with the new date.
+    [(kind, recipient, text)] = await outbox(db)
+    assert (kind, recipient) == ("snoozed", people["anna"])
+    assert "Maria behöver lite mer tid" in text and "”Väntar på budgetbeslut”" in text
     await sweep(db, at(6, 18, 9), settings=team_settings())  # the idle reminder was due 17 Jun
-    assert await outbox(db) == []
+    assert [k for k, _, _ in await news(db)] == ["promise_warn"]
     await sweep(db, at(6, 22, 8), settings=team_settings())
-    assert [k for k, _, _ in await outbox(db)] == ["reminder_idle"]
+    assert [k for k, _, _ in await news(db)] == ["promise_warn", "idle"]
     with pytest.raises(ValueError, match="at least one working day"):
         async with db.transaction() as session:
             await snooze_idea(

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from bot.app import IdeaBot
 from storage.models import Idea, IdeaEvent, OutboxMessage
+from tests.bot.ideas import run_sweep
 from tests.chat import Chat
 
 
@@ -125,6 +126,7 @@ async def test_an_admin_sees_the_outbox_without_what_the_messages_say(admin_bot,
     maria = Chat(admin_bot, user="maria", name="Maria")
     await maria.says("hej")
     await maria.says("/idea advance 1 Vi tittar på den")
+    await run_sweep(admin_bot)  # the digests: after Anna's message in the outbox
     async with db.transaction() as session:
         rows = list(await session.execute(select(OutboxMessage).order_by(OutboxMessage.id)))
         failed = rows[0][0]
@@ -139,7 +141,7 @@ async def test_an_admin_sees_the_outbox_without_what_the_messages_say(admin_bot,
     boss.hears(
         "Utkorgen: 0 väntar, 1 skickade, 1 gick inte fram, 0 stoppade.",
         "Senast misslyckade:",
-        f"• meddelande {failed.id} (new_idea, idé 1), 8 försök: slack: ratelimited",
+        f"• meddelande {failed.id} (stage, idé 1), 8 försök: slack: ratelimited",
     )
     boss.does_not_hear("Tryggare tunnlar", "Hemlig plan", "Vi tittar på den", "Anna")
     await boss.says("/idea outbox")

@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 
 from bot import app as app_module
 from bot.commands import privacy
-from storage.models import Dialogue, Idea, IdeaEvent, OutboxMessage, Person
+from storage.models import CoordinatorNews, Dialogue, Idea, IdeaEvent, OutboxMessage, Person
 from tests.bot.test_intake_navigation import answer_up_to
 from tests.chat import Chat
 
@@ -67,14 +67,15 @@ async def test_a_connection_killed_while_submitting_keeps_nothing_half_written(
     assert killed
     anna.hears(TRY_AGAIN)
     assert await _count(db, Idea) == 0 and await _count(db, IdeaEvent) == 0
-    assert await _count(db, OutboxMessage) == 0
+    assert await _count(db, OutboxMessage) == 0 and await _count(db, CoordinatorNews) == 0
     async with db.transaction() as session:
         assert (await session.execute(select(Dialogue.step))).scalar_one() == "summary"
 
     await anna.says("skicka")  # the pool has replaced the dead connection
     anna.hears("har nummer")
     assert await _count(db, Idea) == 1 and await _count(db, IdeaEvent) == 1
-    assert await _count(db, OutboxMessage) == 1  # Maria's notification, once
+    assert await _count(db, OutboxMessage) == 0
+    assert await _count(db, CoordinatorNews) == 1  # Maria's news of it, once, for her digest
 
 
 async def test_a_connection_killed_while_forgetting_erases_nothing_or_everything(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.app import IdeaBot
 from storage.database import Database
-from tests.bot.ideas import submit_idea
+from tests.bot.ideas import run_sweep, submit_idea
 from tests.chat import Chat
 
 
@@ -13,7 +13,8 @@ async def test_a_message_written_before_the_crash_is_delivered_once_after_it(
     bot, anna: Chat, database_url, settings, clock
 ) -> None:
     await submit_idea(anna, "Tryggare tunnlar")
-    # The process dies here: the idea and Maria's notification are committed, not sent.
+    await run_sweep(bot)
+    # The process dies here: the idea and Maria's digest are committed, not sent.
     restarted = Database(database_url)
     try:
         maria = Chat(IdeaBot(restarted, settings=settings, clock=clock), user="maria")

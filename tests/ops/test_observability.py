@@ -15,7 +15,7 @@ from bot.app import IdeaBot
 from bot.observability import FIGURES, FIGURES_MAX_AGE_SECONDS, JsonFormatter, TextFormatter
 from bot.server import build_app
 from storage.outbox import enqueue
-from tests.bot.ideas import submit_idea
+from tests.bot.ideas import run_sweep, submit_idea
 from tests.chat import Chat
 
 
@@ -57,6 +57,7 @@ async def test_metrics_move_with_traffic(bot: IdeaBot) -> None:
         await maria.says("lista")
         await maria.says("tilldela 1 mig")
         await maria.says("visa 999")
+        await run_sweep(bot)  # the new idea, in Maria's digest
         async with bot.db.transaction() as session:
             await enqueue(
                 session,
@@ -84,7 +85,7 @@ async def test_metrics_move_with_traffic(bot: IdeaBot) -> None:
     assert value(before, "idesluss_ideas", stage="submitted") == 0
     assert value(after, "idesluss_ideas", stage="submitted") == 1
     assert value(after, "idesluss_outbox_status", status="pending") >= 1
-    assert value(after, "idesluss_outbox_messages", status="pending", kind="new_idea") == 1
+    assert value(after, "idesluss_outbox_messages", status="pending", kind="digest") == 1
     assert value(after, "idesluss_reminders", kind="idle", status="pending") == 1
     assert value(after, "idesluss_database_figures_ok") == 1
     health = dict(route="/healthz", method="GET", status="200")

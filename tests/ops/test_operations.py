@@ -25,7 +25,7 @@ from bot.operations import (
 )
 from storage.database import Database
 from storage.models import Idea, OutboxMessage, Person
-from tests.bot.ideas import submit_idea
+from tests.bot.ideas import run_sweep, submit_idea
 from tests.chat import Chat
 from tests.fakes.slack_api import FakeSlackApi
 
@@ -107,6 +107,7 @@ def test_export_command_writes_a_file(monkeypatch, tmp_path, capsys) -> None:
 
 async def test_a_failed_message_is_listed_and_can_be_queued_again(bot, clock, anna, db) -> None:
     await submit_idea(anna, "Tryggare tunnlar")
+    await run_sweep(bot)  # Maria's digest of the new idea
     async with db.transaction() as session:
         message = (await session.execute(select(OutboxMessage))).scalars().one()
         message.status, message.attempts, message.last_error = "failed", 8, "HTTP 500"
@@ -115,7 +116,7 @@ async def test_a_failed_message_is_listed_and_can_be_queued_again(bot, clock, an
     assert counts == {"pending": 0, "sent": 0, "failed": 1, "withdrawn": 0}
     [row] = rows
     assert (row.kind, row.recipient, row.attempts, row.last_error) == (
-        "new_idea",
+        "digest",
         "console:maria",
         8,
         "HTTP 500",

@@ -91,6 +91,8 @@ async def test_two_replicas_on_one_database_behave_as_one_bot(
                     stage_changed_at=text("now() - interval '60 days'"),
                     last_activity_at=text("now() - interval '60 days'"),
                     response_due_at=text("now() - interval '50 days'"),
+                    giver_heard_at=text("now() - interval '60 days'"),
+                    promise_due_at=text("now() - interval '50 days'"),
                     next_due_at=text("now() - interval '1 minute'"),
                 )
             )
@@ -101,7 +103,7 @@ async def test_two_replicas_on_one_database_behave_as_one_bot(
             kinds = {row.kind for row in rows}
             return (
                 any(kind.startswith("reminder_") for kind in kinds)
-                and "new_idea" in kinds
+                and "digest" in kinds
                 and all(row.status == "sent" for row in rows)
             )
 

@@ -10,7 +10,7 @@ from bot.commands.parser import Command, ParseError, looks_like_command, parse
 from bot.commands.privacy import ForgetMeArgs, GdprArgs
 from bot.process import load_process
 from storage.models import AuditEvent, Base, Dialogue, Idea, OutboxMessage, Person
-from tests.bot.ideas import submit_idea
+from tests.bot.ideas import run_sweep, submit_idea
 from tests.chat import Chat
 
 PERSONAL = ("Anna", "Zetterqvist", "U07ANNA9X")
@@ -138,7 +138,8 @@ async def test_after_forget_me_nothing_anywhere_names_the_person(
     maria.hears("Tryggare tunnlar", "Idégivare: Tidigare medarbetare 1", "Ringde Tidigare")
     await maria.says("lista")
     maria.hears(f"{number}. Tryggare tunnlar")
-    # The coordinator's notification, still waiting, names the pseudonym instead.
+    # The coordinator's news of the idea, still waiting, names the pseudonym instead.
+    await run_sweep(anna.bot)
     said = await maria.receives()
     assert "Tidigare medarbetare 1" in said and "Zetterqvist" not in said
 

@@ -22,6 +22,7 @@ def upgrade() -> None:
             sa.Column("giver_waiting_since", sa.DateTime(timezone=True), nullable=True)
         )
         batch_op.create_index("ix_ideas_waiting", ["giver_waiting_since"], unique=False)
+        batch_op.add_column(sa.Column("promise_due_at", sa.DateTime(timezone=True), nullable=True))
     # Until now the giver heard from us at least when the idea moved (or was submitted).
     op.execute("UPDATE ideas SET giver_heard_at = stage_changed_at")
     op.create_table(
@@ -85,5 +86,6 @@ def downgrade() -> None:
     op.drop_table("promises")
     with op.batch_alter_table("ideas", schema=None) as batch_op:
         batch_op.drop_index("ix_ideas_waiting")
+        batch_op.drop_column("promise_due_at")
         batch_op.drop_column("giver_waiting_since")
         batch_op.drop_column("giver_heard_at")

@@ -14,6 +14,7 @@ from storage.models import Idea, OutboxMessage
 from tests.adapters.teams.conftest import ANNA_ID, MARIA_ID
 from tests.adapters.teams.harness import BOT_ID, TeamsUser
 from tests.adapters.teams.test_dialogue import stored_person
+from tests.bot.ideas import run_sweep
 from tests.fakes.bot_connector import FakeBotConnector
 
 BERG_ID = "29:1maria-berg-coordinator"
@@ -69,8 +70,9 @@ async def submitted(teams, anna: TeamsUser, maria: TeamsUser, teams_bot, clock, 
     has moved the idea on to assessment (Anna heard so)."""
     await maria.installs()
     await submit_in_teams(anna)
+    await run_sweep(teams_bot)  # Maria hears of it in her day's digest
     await dispatcher_for(teams, teams_bot, clock).run_until_idle()
-    assert any("Tryggare tunnlar" in s.text for s in connector.to(maria.conversation_id))
+    assert any("Tryggare tunnlar" in str(s.activity) for s in connector.to(maria.conversation_id))
     connector.sent.clear()
     await maria.says("advance 1 assessment")
     await dispatcher_for(teams, teams_bot, clock).run_until_idle()
