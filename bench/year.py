@@ -247,8 +247,10 @@ class Year:
         shipped = ReminderPolicy.default()
         self.reminders = shipped if with_bot else silent_policy(shipped)
         self.bot = IdeaBot(
-            db, settings=self.settings, clock=self.clock, reminder_policy=self.reminders
-        )
+            db, settings=self.settings, clock=self.clock, reminder_policy=self.reminders,
+            on_outbox=self._wrote,
+        )  # fmt: skip
+        self.dirty = False  # rows were written since the last dispatch
 
         async def no_sleep(_: float) -> None:
             await asyncio.sleep(0)
@@ -304,12 +306,22 @@ class Year:
     async def _tick(self) -> None:
         await sweep(self.db, self.clock.now(), policy=self.reminders, settings=self.settings)
         self.stats.sweeps += 1
-        await self._dispatch()
+        # What waited for office hours goes out now, and whatever the sweep wrote.
+        await self._dispatch(force=True)
 
-    async def _dispatch(self) -> None:
-        if not self.cal.is_office_moment(self.clock.now()):
+    def _wrote(self) -> None:
+        self.dirty = True
+
+    async def _dispatch(self, *, force: bool = False) -> None:
+        """A dispatcher pass, as the server's wake-up after a turn that wrote outbox rows
+        (and every tick) would run one; then what was delivered reaches people."""
+        if not (force or self.dirty) or not self.cal.is_office_moment(self.clock.now()):
             return
-        self.stats.dispatched += await self.dispatcher.run_until_idle()
+        self.dirty = False
+        delivered = await self.dispatcher.run_until_idle()
+        self.stats.dispatched += delivered
+        if not delivered:
+            return
         for row in await sent_after(self.db, self.seen_outbox):
             self.seen_outbox = max(self.seen_outbox, row.id)
             self._delivered(row)
