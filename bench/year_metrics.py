@@ -310,6 +310,9 @@ class Load:
     after_leaving: int  # delivered or written to them after they left
     escalations: int
     escalations_worst_week: int
+    # Reminders alone (kinds `reminder_*`, the "reminders per coordinator per week").
+    reminders_mean: float = 0.0
+    reminders_worst: int = 0
 
 
 def _week(cal: WorkingCalendar, moment: datetime) -> tuple[int, int]:
@@ -322,6 +325,7 @@ def load(
     cal: WorkingCalendar = DEFAULT_CALENDAR,
 ) -> Load:  # fmt: skip
     per_week: Counter[tuple[str, tuple[int, int]]] = Counter()
+    reminders: Counter[tuple[str, tuple[int, int]]] = Counter()
     by_kind: Counter[str] = Counter()
     from_people = on_holiday = after = 0
     coordinators = set(staff.coordinators)
@@ -333,6 +337,8 @@ def load(
         else:
             per_week[(d.recipient, _week(cal, d.sent_at))] += 1
             by_kind[d.kind] += 1
+            if d.kind.startswith("reminder_"):
+                reminders[(d.recipient, _week(cal, d.sent_at))] += 1
         left = staff.left_at.get(d.recipient)
         if left is not None and d.sent_at >= left:
             after += 1
@@ -372,6 +378,8 @@ def load(
         after_leaving=after,
         escalations=sum(escalations.values()),
         escalations_worst_week=max(escalations.values(), default=0),
+        reminders_mean=sum(reminders[key] for key in counted) / len(counted) if counted else 0.0,
+        reminders_worst=max((reminders[key] for key in counted), default=0),
     )
 
 
@@ -464,6 +472,11 @@ def table(with_bot: Report | None, without: Report | None) -> str:
             "messages from the bot per coordinator per week: mean / worst week",
             cells(lambda r: f"{r.load.mean:.1f} / **{r.load.worst}**"),
             "worst ≤ 5",
+        ),
+        (
+            "of them reminders (`reminder_*`): mean / worst week",
+            cells(lambda r: f"{r.load.reminders_mean:.1f} / {r.load.reminders_worst}"),
+            "",
         ),
         (
             "messages that reached a coordinator on holiday / after leaving",

@@ -44,9 +44,7 @@ def test_a_silence_of_eleven_working_days_across_christmas() -> None:
             Delivery(at(2028, 1, 3), MARIA, "reminder_idle", "Hej Maria …", 1),  # not the giver
             Delivery(at(2028, 1, 4), ANNA, "stage", "about another idea", 2),
         ),
-        ideas=(
-            IdeaLife(1, ANNA, submitted, (Move(at(2028, 1, 10), "closed", "skäl"),)),
-        ),
+        ideas=(IdeaLife(1, ANNA, submitted, (Move(at(2028, 1, 10), "closed", "skäl"),)),),
     )
     (silence,) = silences(log, TERMINAL, END, CAL)
     assert (silence.working_days, silence.calendar_days) == (11, 18)
@@ -88,8 +86,8 @@ def test_a_promise_kept_on_its_due_day_and_one_a_day_late() -> None:
 
 
 def test_the_promises_in_a_text() -> None:
-    def due(text: str, sent: datetime = at(2027, 3, 1)) -> list[datetime]:
-        return [d for _, d in promises_in(Delivery(sent, ANNA, "stage", text, 1), CAL)]
+    def due(text: str) -> list[datetime]:
+        return [d for _, d in promises_in(Delivery(at(2027, 3, 1), ANNA, "stage", text, 1), CAL)]
 
     end_of = lambda days: CAL.end_of_working_days(at(2027, 3, 1), days)  # noqa: E731
     assert due("Du hör av oss igen inom två veckor.") == [end_of(10)]
@@ -154,6 +152,7 @@ def test_messages_to_coordinators_per_week_on_holiday_and_after_leaving() -> Non
     assert found.by_kind == {"new_idea": 2, "reminder_idle": 1}
     # Two ISO weeks (26 and 27) for each of the two: 4 coordinator-weeks, 3 messages.
     assert (found.weeks, found.mean) == (4, 0.75)
+    assert (found.reminders_mean, found.reminders_worst) == (0.25, 1)
 
 
 async def test_a_short_world_runs_through_the_real_bot() -> None:
