@@ -154,7 +154,8 @@ async def announce(
             now=now,
             idea_id=idea.id,
         ):
-            await giver_told(session, idea, now=now, by="coordinator")
+            # News of who has the idea ends the silence but answers no promise about it.
+            await giver_told(session, idea, now=now, by="coordinator", keeps=False)
             told += 1
     return told
 
@@ -235,7 +236,7 @@ async def tell_giver_new_coordinator(
         idea_id=idea.id,
     )
     if written:
-        await giver_told(session, idea, now=now, by="coordinator")
+        await giver_told(session, idea, now=now, by="coordinator", keeps=False)
     return bool(written)
 
 

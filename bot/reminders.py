@@ -51,6 +51,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.availability import admins_here
 from bot.availability import team as team_at
+from bot.away import start_due_absences
 from bot.calendar import DEFAULT_CALENDAR, WorkingCalendar
 from bot.config import Settings
 from bot.digest import send_digests
@@ -336,6 +337,7 @@ class _Sweep:
             async with self.db.sessions() as session:
                 await session.begin()
                 try:
+                    await self._absences(session)
                     await self._ideas(session)
                     await self._digests(session)
                     await self._nudges(session)
@@ -343,6 +345,8 @@ class _Sweep:
                 finally:
                     await session.rollback()
             return self.report
+        async with self.db.transaction() as session:
+            await self._absences(session)
         await self._ideas(None)
         async with self.db.transaction() as session:
             await self._digests(session)
@@ -350,6 +354,11 @@ class _Sweep:
             await self._nudges(session)
             await self._retention(session)
         return self.report
+
+    async def _absences(self, session: AsyncSession) -> None:
+        # First: an absence that begins today hands its ideas' news to the stand-in before
+        # any of it is written, and a coordinator who is gone is noticed in today's digest.
+        await start_due_absences(session, self.settings, self.now)
 
     async def _retention(self, session: AsyncSession) -> None:
         # After the nudges, in their transaction: a draft is nudged long before it is deleted.
