@@ -27,13 +27,12 @@ from datetime import date, datetime, time, timedelta
 from bot.calendar import DEFAULT_CALENDAR, WorkingCalendar
 
 # ── the kinds, in one place ──────────────────────────────────────────────────────────────
-# Messages a coordinator caused: a move's message, an undo's correction, a coordinator's own
-# words to the giver (the relay's kinds, whichever name it ships with).
-COORDINATOR_KINDS = frozenset(
-    {"stage", "correction", "message", "coordinator_message", "relay", "relay_message", "written"}
-)
+# Messages a coordinator caused that answer the giver: a move's message, an undo's correction,
+# a coordinator's own words (`skriv`), a snooze's reason. (The news of an absence or a
+# hand-over is a message about the idea, but answers no promise: any message, not these.)
+COORDINATOR_KINDS = frozenset({"stage", "correction", "coordinator_message", "snoozed"})
 # A person's words relayed to a coordinator: not the bot talking ("from people").
-FROM_PEOPLE_KINDS = frozenset({"relay", "giver_reply", "relay_reply", "reply", "relayed"})
+FROM_PEOPLE_KINDS = frozenset({"giver_message"})
 # Escalations (to the admin).
 ESCALATION_KINDS = frozenset({"reminder_escalation", "escalation"})
 # The idea's confirmation in the turn that submitted it (not an outbox row: the simulation
