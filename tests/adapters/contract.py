@@ -33,12 +33,14 @@ from tests.adapters.driver import (
     submitted_idea,
     up_to_participation,
 )
+from tests.adapters.silence_contract import SilenceScenarios
 
 __all__ = ["ANSWERS", "AdapterContract", "ChatDriver", "RecordingBot", "hears"]
 
 
-class AdapterContract(ConversationScenarios):
-    """The scenarios, with the conversation's (tests/adapters/conversation_contract.py).
+class AdapterContract(ConversationScenarios, SilenceScenarios):
+    """The scenarios, with the conversation's (tests/adapters/conversation_contract.py) and
+    no silence's (tests/adapters/silence_contract.py).
     Subclasses provide the `driver` fixture."""
 
     @pytest.fixture

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, Protocol
 
 from bot.incoming import Incoming
@@ -32,6 +33,7 @@ class ChatDriver(Protocol):
     async def coordinator_says(self, text: str) -> None: ...
     async def coordinator_clicks(self, label: str) -> None: ...
     def coordinator_transcript(self) -> str: ...
+    def coordinator_buttons(self) -> list[str]: ...
     async def stage_of(self, number: int) -> str: ...
     async def deliver_outbox(self) -> str: ...
 
@@ -80,12 +82,14 @@ async def submitted_idea(driver: ChatDriver) -> None:
     await driver.deliver_outbox()  # Maria hears of the new idea
 
 
-async def travel(driver: ChatDriver, working_days: int) -> str:
+async def travel(driver: ChatDriver, working_days: int, *, hours: float = 0) -> str:
     """The days go by: the clock moves on `working_days` Swedish working days (to the same
-    time of day), the reminder sweep runs as the scheduler would, and the dispatcher
-    delivers. What reached the idea giver; what reached Maria is her transcript."""
+    time of day) and then `hours` more, the reminder sweep runs as the scheduler would, and
+    the dispatcher delivers. What reached the idea giver; what reached Maria is her
+    transcript."""
     core = driver.bot.inner  # type: ignore[attr-defined]
     later = core.calendar.add_working_days(core.clock.now(), working_days)
+    later += timedelta(hours=hours)
     core.clock.set(later)
     await sweep(
         core.db,

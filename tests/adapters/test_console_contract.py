@@ -86,6 +86,9 @@ class ConsoleDriver:
     def coordinator_transcript(self) -> str:
         return self.maria_out.getvalue()[self.maria_read :]
 
+    def coordinator_buttons(self) -> list[str]:
+        return [choice.label for choice in self.maria._choices]  # the numbers she can type
+
     async def stage_of(self, number: int) -> str:
         async with self.bot.db.transaction() as session:
             return (await session.execute(select(Idea.stage).where(Idea.id == number))).scalar_one()

@@ -122,6 +122,9 @@ class SlackDriver:
     def coordinator_transcript(self) -> str:
         return "\n\n".join(call.text for call in self._to_maria())
 
+    def coordinator_buttons(self) -> list[str]:
+        return [b["text"]["text"] for call in self._to_maria() for b in call.buttons]
+
     async def stage_of(self, number: int) -> str:
         async with self.bot.db.transaction() as session:
             return (await session.execute(select(Idea.stage).where(Idea.id == number))).scalar_one()

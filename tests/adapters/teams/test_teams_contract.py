@@ -90,6 +90,9 @@ class TeamsDriver:
     def coordinator_transcript(self) -> str:
         return "\n\n".join(s.text for s in self._to_maria())
 
+    def coordinator_buttons(self) -> list[str]:
+        return [button for sent in self._to_maria() for button, _ in sent.buttons]
+
     async def stage_of(self, number: int) -> str:
         async with self.db.transaction() as session:
             return (await session.execute(select(Idea.stage).where(Idea.id == number))).scalar_one()

@@ -23,10 +23,12 @@ ROUTE = "/toy/messages"
 
 
 def as_json(reply: Reply) -> dict[str, Any]:
-    """The text and, on lines of their own, the facts (a summary's answers)."""
+    """The title (an idea's name, when it is shown) on a line of its own, the text, and, on
+    lines of their own, the facts (a summary's answers)."""
+    title = [reply.title] if reply.title else []
     facts = [f"{fact.label}: {fact.value}" for fact in reply.facts]
     return {
-        "text": "\n".join([reply.text, *facts]),
+        "text": "\n".join([*title, reply.text, *facts]),
         "choices": [{"value": c.value, "label": c.label} for c in reply.choices],
     }
 

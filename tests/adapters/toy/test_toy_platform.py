@@ -149,6 +149,9 @@ class ToyDriver:
     def coordinator_transcript(self) -> str:
         return "\n\n".join(reply["text"] for reply in self._to_maria())
 
+    def coordinator_buttons(self) -> list[str]:
+        return [choice["label"] for reply in self._to_maria() for choice in reply["choices"]]
+
     async def stage_of(self, number: int) -> str:
         async with self.bot.db.transaction() as session:
             return (await session.execute(select(Idea.stage).where(Idea.id == number))).scalar_one()
