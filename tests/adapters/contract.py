@@ -11,6 +11,9 @@ driver only has to implement the same few verbs:
     transcript() / buttons()    what the bot showed in answer to the last turn
     proactive(replies) -> str   the platform's Sender delivers to this person; what arrived
     coordinator_says(text)      a coordinator (Maria) types in her own chat with the bot
+    coordinator_clicks(label)   she clicks a button in what reached her
+    coordinator_transcript()    what reached her since she last wrote or clicked
+    coordinator_buttons()       the buttons in it (the terminal: of its last message)
     stage_of(number) -> str     the idea's stage, as stored
     deliver_outbox() -> str     the real dispatcher, with this platform's Sender and an
                                 office-hours clock, sends what waits; what reached this person
