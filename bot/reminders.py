@@ -248,7 +248,12 @@ def reschedule(
     calendar: WorkingCalendar | None = None,
 ) -> None:
     """Recompute `next_due_at` without resetting the idle count (after a snooze, a message
-    to the giver, a promise)."""
+    to the giver, a promise). Something already due and not yet swept stays due: the sweep
+    takes the idea and decides what still matters (a message that keeps no promise, such as
+    news of who has the idea, must not skip the promise's warning due this morning)."""
+    pending = idea.next_due_at
+    if pending is not None and pending <= now:
+        return
     idea.next_due_at = next_due(
         _idea_schedule(idea, now, policy or ReminderPolicy.default(), calendar or DEFAULT_CALENDAR),
         now,
