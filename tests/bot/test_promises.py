@@ -145,7 +145,8 @@ async def test_before_a_promise_falls_due_the_coordinator_is_asked_with_buttons(
     assert said.startswith("Hej Maria! Det här väntar på dig i dag (1 idé):")
     assert "idégivaren har vårt löfte om besked senast tisdag 23 juni" in said
     assert "”skriv 1 …” till idégivaren" in said and "”tilldela 1 @namn”" in said
-    assert maria.buttons() == ["Visa 1", "Ta 1", "Pausa 1"]
+    # Keep the promise (write), take the idea, or ask for time; "visa 1" is typed.
+    assert maria.buttons() == ["Skriv 1", "Ta 1", "Pausa 1"]
     assert "idégivaren har vårt löfte" in await olle.receives()  # nobody has it: both
     await olle.clicks("Pausa 1")
     olle.hears("Hur länge ska idé 1 ”Tryggare tunnlar” vänta, och varför?")
@@ -255,7 +256,9 @@ async def test_twelve_due_ideas_come_as_one_digest_that_day(team_bot: IdeaBot, d
     assert said.count("Hej Maria!") == 1
     assert said.startswith("Hej Maria! Det här väntar på dig i dag (12 idéer):")
     assert said.count("•") == 12
-    assert len(maria.buttons()) == 10  # five ideas, show and snooze (all are Maria's)
+    # Five ideas with buttons, three each: show, write and snooze (all are Maria's).
+    assert len(maria.buttons()) == 15
+    assert maria.buttons()[:3] == ["Visa 1", "Skriv 1", "Pausa 1"]
     for hour in (10, 13, 16):
         await travel(team_bot, at(6, 18, hour))
     assert await maria.receives() == ""  # one digest that day, whatever comes later
