@@ -115,9 +115,13 @@ async def test_removing_a_coordinator_asks_to_whom_and_tells_the_givers(office, 
         boss_id = (await find_person(session, "console:boss")).id
         # By id: no names copied into the news (the digest reads them when it is written).
         assert handed == [{"from_id": per.id, "actor_id": boss_id}] * 2
-    # The history says it.
+    # The history says it, and so does Maria's digest.
     await people["maria"].says("visa 1")
     people["maria"].hears("Boss: gav idén till Maria")
+    await run_sweep(office)
+    said = await people["maria"].receives()
+    assert "1 ”Tryggare tunnlar” – ny idé från Anna (" in said
+    assert "Boss lämnade över den till dig, från Per" in said
 
 
 async def test_spread_them_over_the_others(office, people) -> None:
@@ -278,6 +282,12 @@ async def test_a_coordinator_taken_off_the_settings_list_is_noticed(
     maria_after = Chat(after, user="maria", name="Maria")
     await maria_after.says("visa 1")
     maria_after.hears("Per är inte längre idéslussare – idén behöver en ny")
+    await run_sweep(after)
+    said = await maria_after.receives()
+    assert "1 ”Tryggare tunnlar” – Per är inte längre idéslussare – idén behöver någon ny" in said
+    assert maria_after.buttons() == ["Visa 1", "Ta 1", "Pausa 1"]
+    await maria_after.clicks("Ta 1")  # Per is gone: nobody to ask for
+    maria_after.hears("Klart: Maria tar hand om idé 1", "Den hade Per")
 
 
 async def test_a_coordinator_who_cannot_be_reached_is_noticed_at_once(
@@ -313,3 +323,8 @@ async def test_a_coordinator_who_cannot_be_reached_is_noticed_at_once(
         assert gone == 1
     await maria.says("visa 1")
     maria.hears("Per nås inte längre – idén behöver en ny idéslussare")
+    bot.clock.advance(days=1)
+    await run_sweep(bot)
+    assert "1 ”Tryggare tunnlar” – Per nås inte längre – idén behöver någon ny" in (
+        await maria.receives()
+    )
