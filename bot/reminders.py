@@ -445,7 +445,14 @@ class _Sweep:
         return giver, idea.language if idea.language in LANGUAGES else giver.lang
 
     def _coordinator(self, idea: Idea, people: Mapping[int, _Recipient]) -> _Recipient | None:
-        return people.get(idea.assignee_id) if idea.assignee_id else None
+        """Who the giver is told has their idea now: its coordinator, or, while they are
+        away (or gone), the one who answers for them; None: nobody, or the whole team."""
+        if idea.assignee_id is None:
+            return None
+        if self.team.is_here(idea.assignee_id):
+            return people.get(idea.assignee_id)
+        answering = self.team.answers_for(idea.assignee_id)
+        return _Recipient.of(answering[0]) if len(answering) == 1 else None
 
     def _renewal_days(self, idea: Idea) -> int:
         most = self.policy.max_silence_days or self.policy.stage(idea.stage).promise_days or 10

@@ -190,6 +190,23 @@ async def test_when_a_promise_passes_the_giver_hears_an_honest_note_and_a_real_d
         assert (kept.status, kept.kept_by) == ("kept", "coordinator")
 
 
+async def test_the_honest_note_names_whoever_answers_while_the_coordinator_is_away(
+    team_bot: IdeaBot, db
+) -> None:
+    maria, olle = await coordinators_here(team_bot)
+    anna = Chat(team_bot, user="anna", name="Anna Andersson")
+    await submit_idea(anna, "Tryggare tunnlar")
+    await maria.says("tilldela 1 me")
+    await travel(team_bot, at(6, 16, 9))
+    await maria.says("borta till 2026-08-10 ersättare @olle")
+    await anna.receives()
+    await travel(team_bot, at(6, 23, 15, 0))
+    assert await anna.receives() == (
+        "Hej Anna! Vi lovade att höra av oss om ”Tryggare tunnlar” i dag. Olle har inte "
+        "hunnit än – förlåt för det. Du hör av oss igen senast tisdag 30 juni."
+    )
+
+
 async def test_the_honest_note_in_english_names_the_day(db, clock) -> None:
     bot = IdeaBot(db, settings=two_coordinators(), clock=clock)
     anna = Chat(bot, user="anna", name="Anna Andersson", language="en")
