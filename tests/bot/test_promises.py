@@ -193,7 +193,7 @@ async def test_when_a_promise_passes_the_giver_hears_an_honest_note_and_a_real_d
 async def test_the_honest_note_names_whoever_answers_while_the_coordinator_is_away(
     team_bot: IdeaBot, db
 ) -> None:
-    maria, olle = await coordinators_here(team_bot)
+    maria, _ = await coordinators_here(team_bot)
     anna = Chat(team_bot, user="anna", name="Anna Andersson")
     await submit_idea(anna, "Tryggare tunnlar")
     await maria.says("tilldela 1 me")
