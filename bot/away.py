@@ -302,7 +302,8 @@ async def hand_over(
             kind=HANDOVER_NEWS,
             now=now,
             idea_id=idea.id,
-            data={"from": name_of(from_person), "by": name_of(actor)},
+            # By id: no names copied into the news (the digest reads them when written).
+            data={"from_id": from_person.id, "actor_id": actor.id},
         )
         told += await tell_giver_new_coordinator(
             session, idea, person, now=now, key=f"event:{event.id}"
@@ -416,7 +417,7 @@ async def notice_gone(
                 kind=GONE,
                 now=now,
                 idea_id=idea.id,
-                data={"person": name_of(person), "why": gone[person.id]},
+                data={"person_id": person.id, "why": gone[person.id]},
             )
         surfaced += 1
     if surfaced:

@@ -73,8 +73,7 @@ async def send_digests(
         by_recipient[item.recipient_id].append(item)
     # The people lines name (who has an idea, whose it is, who gave it): read now, by id.
     named = {i.assignee_id for i in ideas.values()} | {i.person_id for i in ideas.values()}
-    actors = (str((n.data or {}).get("actor_id", "")) for n in news)
-    named |= {int(actor) for actor in actors if actor.isdigit()}
+    named |= {person_id for n in news for person_id in _people_named(n)}
     assignees = await people_by_id(session, named)
     day = calendar.local(now).date().isoformat()
     sent: list[SentDigest] = []
@@ -143,6 +142,20 @@ async def _hand_over(
     return await pending_news(session) if moved else kept
 
 
+# The people a piece of news names, by id in its data: who acted, who had the idea, who is gone.
+_NAMED = ("actor_id", "from_id", "person_id")
+
+
+def _people_named(news: CoordinatorNews) -> list[int]:
+    data = news.data or {}
+    return [int(str(data[key])) for key in _NAMED if str(data.get(key, "")).isdigit()]
+
+
+def _named(data: Mapping[str, Any], key: str, people: dict[int, Person]) -> str:
+    value = str(data.get(key, ""))
+    return _name(people.get(int(value))) if value.isdigit() else "?"
+
+
 def _name(person: Person | None) -> str:
     if person is None:
         return "?"
@@ -159,6 +172,7 @@ def _view(
     calendar: WorkingCalendar,
 ) -> Digest:
     from bot.commands.handlers import ASSIGN_BUTTON, SHOW_BUTTON, SNOOZE_ASK_BUTTON
+    from bot.commands.relay import WRITE_BUTTON
 
     per_idea: dict[int, dict[str, CoordinatorNews]] = defaultdict(dict)
     for item in items:
@@ -185,8 +199,16 @@ def _view(
                     _item(lang, kinds[k], idea, assignees, process, calendar) for k in shown
                 ),
                 show=SHOW_BUTTON.value(idea.id),
-                assign_me=ASSIGN_BUTTON.value(idea.id, "me") if idea.assignee_id is None else None,
+                # An idea nobody has, or whose coordinator is gone, can be taken (a click
+                # on a stale one asks first: the assign button's `clicked`).
+                assign_me=ASSIGN_BUTTON.value(idea.id, "me")
+                if idea.assignee_id is None or "gone" in kinds
+                else None,
                 snooze=SNOOZE_ASK_BUTTON.value(idea.id),
+                # "Skriv N": the coordinator's next words go to the giver (bot/relay.py).
+                write=WRITE_BUTTON.value(idea.id)
+                if "promise_warn" in kinds or idea.giver_waiting_since is not None
+                else None,
             )
         )
     return Digest(
@@ -211,8 +233,10 @@ def _item(
     who = ""
     if news.kind == "new_idea":
         who = _name(assignees.get(idea.person_id))
-    elif news.kind == "assigned" and str(data.get("actor_id", "")).isdigit():
-        who = _name(assignees.get(int(data["actor_id"])))
+    elif news.kind in ("assigned", "handover"):
+        who = _named(data, "actor_id", assignees)
+    elif news.kind == "gone":
+        who = _named(data, "person_id", assignees)
     if news.kind == "escalation":
         who = (
             (holder.display_name or holder.platform_user_id)
@@ -229,4 +253,6 @@ def _item(
         who=who,
         where=str(data.get("workplace") or ""),
         similar=tuple(int(n) for n in data.get("similar") or () if str(n).isdigit()),
+        previous=_named(data, "from_id", assignees) if news.kind == "handover" else "",
+        why=str(data.get("why") or "") if news.kind == "gone" else "",
     )

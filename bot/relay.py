@@ -157,11 +157,15 @@ async def giver_writes(ctx: CommandContext, idea: Idea, text: str) -> Reply:
             idea_id=idea.id,
         )
     answer_by = None
-    if recipients:
+    closed = ctx.process.stage(idea.stage).terminal
+    # A closed idea gets no dated promise: the sweep keeps no promise on a closed idea (its
+    # reminders end with it), so none is made; the coordinators see that the giver waits.
+    if recipients and not closed:
         due = ctx.calendar.end_of_working_days(now, ANSWER_DAYS)
         standing = await open_promise_due(session, idea.id)
         if standing is None or standing > due or standing < now:
-            await promise(session, idea, due_at=due, kind="answer", now=now)
+            await promise(session, idea, due_at=due, kind="answer", now=now,
+                          policy=ctx.policy, calendar=ctx.calendar)  # fmt: skip
             standing = due
         answer_by = ctx.calendar.local(standing).date()
     log.info("giver message relayed", extra={"idea": idea.id, "recipients": len(recipients)})
@@ -171,7 +175,7 @@ async def giver_writes(ctx: CommandContext, idea: Idea, text: str) -> Reply:
         title=idea.title,
         to=tuple(_name(person) for person in recipients),
         answer_by=answer_by,
-        closed=ctx.process.stage(idea.stage).terminal,
+        closed=closed,
     )
     return giver_message_sent_reply(ctx.lang, view)
 

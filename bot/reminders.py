@@ -248,7 +248,12 @@ def reschedule(
     calendar: WorkingCalendar | None = None,
 ) -> None:
     """Recompute `next_due_at` without resetting the idle count (after a snooze, a message
-    to the giver, a promise)."""
+    to the giver, a promise). Something already due and not yet swept stays due: the sweep
+    takes the idea and decides what still matters (a message that keeps no promise, such as
+    news of who has the idea, must not skip the promise's warning due this morning)."""
+    pending = idea.next_due_at
+    if pending is not None and pending <= now:
+        return
     idea.next_due_at = next_due(
         _idea_schedule(idea, now, policy or ReminderPolicy.default(), calendar or DEFAULT_CALENDAR),
         now,
@@ -440,7 +445,14 @@ class _Sweep:
         return giver, idea.language if idea.language in LANGUAGES else giver.lang
 
     def _coordinator(self, idea: Idea, people: Mapping[int, _Recipient]) -> _Recipient | None:
-        return people.get(idea.assignee_id) if idea.assignee_id else None
+        """Who the giver is told has their idea now: its coordinator, or, while they are
+        away (or gone), the one who answers for them; None: nobody, or the whole team."""
+        if idea.assignee_id is None:
+            return None
+        if self.team.is_here(idea.assignee_id):
+            return people.get(idea.assignee_id)
+        answering = self.team.answers_for(idea.assignee_id)
+        return _Recipient.of(answering[0]) if len(answering) == 1 else None
 
     def _renewal_days(self, idea: Idea) -> int:
         most = self.policy.max_silence_days or self.policy.stage(idea.stage).promise_days or 10

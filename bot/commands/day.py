@@ -19,6 +19,7 @@ from bot.commands.handlers import (
 )
 from bot.commands.listing import SearchArgs, read_search
 from bot.commands.registry import COORDINATOR, EVERYONE, CommandSet
+from bot.commands.relay import WRITE_BUTTON
 from bot.commands.syntax import NoArgs, no_args
 from conversations.reply import Choice, Reply
 from conversations.views.day import (
@@ -33,6 +34,7 @@ from conversations.views.day import (
     show_choice,
     take_choice,
     todo_reply,
+    write_choice,
 )
 from conversations.views.ideas import ListLine, PageBeyond, days_since, list_beyond_reply
 from storage import ideas as idea_store
@@ -111,10 +113,13 @@ async def _todo(ctx: CommandContext, args: NoArgs) -> list[Reply]:
 def _buttons(
     ctx: CommandContext, lines: list[TodoLine], owners: dict[int, int | None]
 ) -> tuple[Choice, ...]:
-    """Show each of the first ideas; take one that is not the coordinator's already."""
+    """Show each of the first ideas; write to the giver of one with a promise or a giver
+    waiting; take one that is not the coordinator's already."""
     choices: list[Choice] = []
     for line in lines:
         choices.append(show_choice(ctx.lang, SHOW_BUTTON.value(line.number), line.number))
+        if line.why in (PROMISE, OVERDUE, WAITING):
+            choices.append(write_choice(ctx.lang, WRITE_BUTTON.value(line.number), line.number))
         if owners.get(line.number) != ctx.person.id:
             value = ASSIGN_BUTTON.value(line.number, "me")
             choices.append(take_choice(ctx.lang, value, line.number))

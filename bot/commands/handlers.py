@@ -921,7 +921,7 @@ async def _assign(ctx: CommandContext, command: AssignArgs) -> list[Reply]:
     if idea.assignee_id == assignee.id:
         return [assigned_reply(ctx.lang, Assigned("same", idea.id, idea.title, name))]
     holder = await get_person(ctx.session, idea.assignee_id) if idea.assignee_id else None
-    if holder is not None and command.clicked:
+    if holder is not None and command.clicked and not await _gone(ctx, holder):
         return [await _ask_take_over(ctx, idea, holder, command)]
     idea.assignee_id = assignee.id
     ctx.touch(idea)
@@ -950,6 +950,15 @@ async def _assign(ctx: CommandContext, command: AssignArgs) -> list[Reply]:
         ctx.session, idea, assignee, now=ctx.now, key=f"event:{event.id}"
     )
     return [replace(done, text=f"{done.text} {taken_from_note(ctx.lang, _name(holder) or '')}")]
+
+
+async def _gone(ctx: CommandContext, holder: Person) -> bool:
+    """Whether the idea's coordinator is gone (no longer one, or unreachable): their idea is
+    taken without asking, as the digest's news of it says it needs someone new."""
+    return (
+        not holder.reachable
+        or holder.id not in (await team(ctx.session, ctx.settings, ctx.now)).members
+    )
 
 
 async def _ask_take_over(

@@ -33,7 +33,7 @@ class TodoView:
     lines: tuple[TodoLine, ...]
     more: int  # beyond the lines shown
     queue: int  # open ideas in all, for the empty list's pointer to `lista`
-    buttons: tuple[Choice, ...] = ()  # for the first few ideas: show, take
+    buttons: tuple[Choice, ...] = ()  # for the first few ideas: show, write, take
 
 
 def day_word(lang: str, day: date, today: date) -> str:
@@ -93,6 +93,11 @@ def show_choice(lang: str, value: str, number: int) -> Choice:
 
 def take_choice(lang: str, value: str, number: int) -> Choice:
     return Choice(value, tr(lang, "todo.choice.take", number=number))
+
+
+def write_choice(lang: str, value: str, number: int) -> Choice:
+    """To the giver: their next words after the click go to them (bot/relay.py)."""
+    return Choice(value, tr(lang, "todo.choice.write", number=number))
 
 
 @dataclass(frozen=True)

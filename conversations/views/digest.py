@@ -9,7 +9,15 @@ from conversations.i18n import tr, tr_n
 from conversations.reply import Choice, Reply
 
 # The most urgent first: a promise about to fall due, then an idea that waits longest.
-URGENCY = ("promise_warn", "escalation", "idle", "parked", "new_idea", "assigned")
+# Buttons under one idea, at most (Slack's 25 a block, Teams' card): what can be done
+# (write to the giver, take it, snooze it), and "show" first when there is room.
+BUTTONS_A_LINE = 3
+# An idea whose coordinator is gone has nobody: right after a promise.
+URGENCY = (
+    "promise_warn", "gone", "escalation", "idle", "parked", "new_idea", "handover", "assigned"
+)  # fmt: skip
+# Why a coordinator is gone (news "gone"): each has its own line.
+GONE_WHY = ("removed", "unreachable")
 
 
 @dataclass(frozen=True)
@@ -20,9 +28,13 @@ class DigestItem:
     days: int = 0  # working days the idea has rested (idle, escalation, parked)
     stage: str = ""  # the stage's name in the reader's language
     date: str = ""  # promise_warn: the day it falls due ("tisdag 12 augusti")
-    who: str = ""  # escalation: who has it; assigned: who gave it; new_idea: whose it is
+    # escalation: who has it; assigned, handover: who gave it; new_idea: whose it is;
+    # gone: the coordinator who is gone
+    who: str = ""
     where: str = ""  # new_idea: the workplace
     similar: tuple[int, ...] = ()  # new_idea: the numbers of ideas much like it
+    previous: str = ""  # handover: who had it before
+    why: str = ""  # gone: one of GONE_WHY
 
 
 @dataclass(frozen=True)
@@ -32,8 +44,9 @@ class DigestLine:
     items: tuple[DigestItem, ...]  # most urgent first
     # Button values made by the bot (the codec is not the view's business); None: no button.
     show: str | None = None
-    assign_me: str | None = None  # only for an idea nobody has
+    assign_me: str | None = None  # only for an idea nobody has (or whose coordinator is gone)
     snooze: str | None = None
+    write: str | None = None  # to the giver: a promise falls due, or they wait for an answer
 
 
 @dataclass(frozen=True)
@@ -44,9 +57,12 @@ class Digest:
 
 
 def _item(lang: str, item: DigestItem) -> str:
+    key = f"digest.item.{item.kind}"
+    if item.kind == "gone":
+        key += f".{item.why if item.why in GONE_WHY else GONE_WHY[0]}"
     text = tr(
-        lang, f"digest.item.{item.kind}", days=item.days, stage=item.stage, date=item.date,
-        who=item.who, where=item.where or item.stage,
+        lang, key, days=item.days, stage=item.stage, date=item.date, who=item.who,
+        where=item.where or item.stage, previous=item.previous,
     )  # fmt: skip
     if item.similar:
         text += tr(lang, "digest.similar", numbers=", ".join(str(n) for n in item.similar))
@@ -72,12 +88,16 @@ def digest_reply(lang: str, view: Digest, *, buttons_for: int = 5) -> Reply:
     text += "\n\n" + tr(lang, "digest.how", number=example)
     choices: list[Choice] = []
     for line in view.lines[:buttons_for]:
-        if line.show:
-            choices.append(Choice(line.show, tr(lang, "digest.button.show", number=line.number)))
-        if line.assign_me:
-            label = tr(lang, "digest.button.assign_me", number=line.number)
-            choices.append(Choice(line.assign_me, label))
-        if line.snooze:
-            label = tr(lang, "digest.button.snooze", number=line.number)
-            choices.append(Choice(line.snooze, label))
+        acts = [
+            (value, key)
+            for value, key in (
+                (line.write, "digest.button.write"),
+                (line.assign_me, "digest.button.assign_me"),
+                (line.snooze, "digest.button.snooze"),
+            )
+            if value
+        ]
+        show = [(line.show, "digest.button.show")] if line.show else []
+        shown = (show + acts if len(acts) < BUTTONS_A_LINE else acts)[:BUTTONS_A_LINE]
+        choices += [Choice(value, tr(lang, key, number=line.number)) for value, key in shown]
     return Reply(text, choices=tuple(choices))

@@ -121,7 +121,7 @@ class GiverMessageSent:
     number: int
     title: str
     to: tuple[str, ...]  # who gets them; empty: nobody is there now
-    answer_by: date | None  # the day they hear back by at the latest
+    answer_by: date | None  # the day they hear back by at the latest; None: no day promised
     closed: bool  # the idea is closed (they may still ask about it)
 
 
@@ -135,6 +135,8 @@ def giver_message_sent_reply(lang: str, view: GiverMessageSent) -> Reply:
             key, who = "relay.sent", view.to[0]
         else:
             key, who = "relay.sent.team", ", ".join(view.to)
+        if view.answer_by is None:
+            key += ".undated"
         text = tr(lang, key, first_name=view.first_name, to=who, day=day, **values)
     lines = [text]
     if view.closed:

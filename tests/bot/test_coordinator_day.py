@@ -124,11 +124,15 @@ async def test_todo_lists_promises_then_waiting_givers_then_new_ideas_oldest_fir
         "4. Lånecyklar – ny, inte tilldelad, 3 dagar, hörde från oss för 3 dagar sedan\n"
         "5. Boksnack – ny, inte tilldelad, 1 dag, hörde från oss för 1 dag sedan"
     )
-    # Buttons for the first few: show each, and take the one that is not hers (none here).
-    assert maria.buttons() == ["Visa 1", "Visa 2", "Visa 3"]
+    # Buttons for the first few: show each, write to the giver of a promise or one who
+    # waits, and take the one that is not hers (none here).
+    assert maria.buttons() == ["Visa 1", "Skriv 1", "Visa 2", "Skriv 2", "Visa 3", "Skriv 3"]
     assert await _snapshot(db) == before  # reading changes nothing
     await maria.clicks("Visa 3")
     maria.hears("Idé 3: Matsedel")
+    await maria.says("att göra")
+    await maria.clicks("Skriv 3")
+    maria.hears("Bo")  # her next words go to Bo
     assert new_old < new_young
 
 
@@ -185,7 +189,7 @@ async def test_todo_holds_the_ideas_of_a_colleague_she_stands_in_for(team_bot, d
         )
     await maria.says("att göra")
     maria.hears("1. Per:s idé – lovat svar senast i dag")
-    assert maria.buttons() == ["Visa 1", "Jag tar 1"]
+    assert maria.buttons() == ["Visa 1", "Skriv 1", "Jag tar 1"]
 
 
 async def test_todo_is_for_coordinators(bot, anna) -> None:

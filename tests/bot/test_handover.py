@@ -1,5 +1,5 @@
 """Ideas change hands: `coordinator remove` asks to whom (or spreads them) and tells each
-giver who has their idea now; a stale "Jag tar den" asks before it takes an idea from a
+giver who has their idea now; a stale "Ta 1" in a digest asks before it takes an idea from a
 colleague; admins may act on ideas; a coordinator who is gone is noticed at once."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from bot.dispatcher import Dispatcher
 from bot.ports import Unreachable
 from storage.models import CoordinatorNews, Idea, IdeaEvent, Person
 from storage.people import find_person, upsert_person
-from tests.bot.ideas import submit_idea
+from tests.bot.ideas import run_sweep, submit_idea
 from tests.chat import Chat
 from tests.fakes.senders import FakeSender
 
@@ -108,10 +108,20 @@ async def test_removing_a_coordinator_asks_to_whom_and_tells_the_givers(office, 
         per = await find_person(session, "console:per")
         assert event.data["handover_from"] == per.id
         news = (await session.execute(select(CoordinatorNews))).scalars().all()
-        assert {(n.kind, n.idea_id) for n in news} == {("handover", 1), ("handover", 2)}
-    # The history says it.
+        assert {(n.kind, n.idea_id) for n in news} == {
+            ("new_idea", 1), ("new_idea", 2), ("handover", 1), ("handover", 2)
+        }  # fmt: skip
+        handed = [n.data for n in news if n.kind == "handover"]
+        boss_id = (await find_person(session, "console:boss")).id
+        # By id: no names copied into the news (the digest reads them when it is written).
+        assert handed == [{"from_id": per.id, "actor_id": boss_id}] * 2
+    # The history says it, and so does Maria's digest.
     await people["maria"].says("visa 1")
     people["maria"].hears("Boss: gav idén till Maria")
+    await run_sweep(office)
+    said = await people["maria"].receives()
+    assert "1 ”Tryggare tunnlar” – ny idé från Anna (" in said
+    assert "Boss lämnade över den till dig, från Per" in said
 
 
 async def test_spread_them_over_the_others(office, people) -> None:
@@ -165,7 +175,7 @@ async def test_cancel_the_hand_over_and_nothing_happens(office, people) -> None:
     assert "console:per" in await _coordinators(boss)
 
 
-# ── a stale "Jag tar den" ───────────────────────────────────────────────────────────────
+# ── a stale "Ta 1" ─────────────────────────────────────────────────────────────────────
 
 
 @pytest.fixture
@@ -181,11 +191,12 @@ async def test_a_stale_assign_button_asks_and_names_who_has_it(two) -> None:
     await maria.says("hej")
     await per.says("hej")
     await submit_idea(anna, "Tryggare tunnlar")
+    await run_sweep(two)  # each hears of the new idea in their digest
     await per.receives()
-    await per.clicks("Jag tar den")
+    await per.clicks("Ta 1")
     per.hears("Klart: Per tar hand om idé 1")
-    await maria.receives()  # her notice, with the same button, now stale
-    await maria.clicks("Jag tar den")
+    await maria.receives()  # her digest, with the same button, now stale
+    await maria.clicks("Ta 1")
     maria.hears("Idé 1 ”Tryggare tunnlar” har redan Per. Vill du ta över den?")
     assert maria.buttons() == ["Ja, ta över", "Nej"]
     await maria.clicks("Nej")
@@ -212,8 +223,9 @@ async def test_the_first_assignment_is_no_news_to_the_giver(two) -> None:
     maria, anna = Chat(two, user="maria", name="Maria"), Chat(two, user="anna", name="Anna")
     await submit_idea(anna, "Tryggare tunnlar")
     await anna.receives()
+    await run_sweep(two)
     await maria.receives()
-    await maria.clicks("Jag tar den")
+    await maria.clicks("Ta 1")
     maria.hears("Klart: Maria tar hand om idé 1")
     maria.does_not_hear("Den hade")
     assert await anna.receives() == ""
@@ -260,13 +272,22 @@ async def test_a_coordinator_taken_off_the_settings_list_is_noticed(
     async with db.transaction() as session:  # noticed once
         assert await notice_gone(session, after.settings, clock.now()) == 0
         maria_id = (await find_person(session, "console:maria")).id
-        news = (await session.execute(select(CoordinatorNews))).scalars().all()
-        assert [(n.kind, n.recipient_id, n.idea_id, n.data["why"]) for n in news] == [
-            ("gone", maria_id, 1, "removed")
+        news = (
+            await session.execute(select(CoordinatorNews).where(CoordinatorNews.kind == "gone"))
+        ).scalars()
+        per_id = (await find_person(session, "console:per")).id
+        assert [(n.recipient_id, n.idea_id, n.data) for n in news] == [
+            (maria_id, 1, {"person_id": per_id, "why": "removed"})
         ]
     maria_after = Chat(after, user="maria", name="Maria")
     await maria_after.says("visa 1")
     maria_after.hears("Per är inte längre idéslussare – idén behöver en ny")
+    await run_sweep(after)
+    said = await maria_after.receives()
+    assert "1 ”Tryggare tunnlar” – Per är inte längre idéslussare – idén behöver någon ny" in said
+    assert maria_after.buttons() == ["Visa 1", "Ta 1", "Pausa 1"]
+    await maria_after.clicks("Ta 1")  # Per is gone: nobody to ask for
+    maria_after.hears("Klart: Maria tar hand om idé 1", "Den hade Per")
 
 
 async def test_a_coordinator_who_cannot_be_reached_is_noticed_at_once(
@@ -281,6 +302,7 @@ async def test_a_coordinator_who_cannot_be_reached_is_noticed_at_once(
                                   address={"user": "per"})  # fmt: skip
     await maria.says("tilldela 1 fake:per")
     maria.hears("Klart: Per tar hand om idé 1")
+    await run_sweep(bot)  # Per's digest: idea 1 is his now
     # Per has left: his platform says he cannot be reached.
     sender = FakeSender(now=clock.now, script=[Unreachable("403 blocked")])
     dispatcher = Dispatcher(db, [sender], clock=clock, settings=bot.settings, rng=random.Random(1))
@@ -288,9 +310,12 @@ async def test_a_coordinator_who_cannot_be_reached_is_noticed_at_once(
     async with db.transaction() as session:
         assert (await find_person(session, "fake:per")).reachable is False
         maria_id = (await find_person(session, "console:maria")).id
-        news = (await session.execute(select(CoordinatorNews))).scalars().all()
-        assert [(n.kind, n.recipient_id, n.idea_id, n.data["why"]) for n in news] == [
-            ("gone", maria_id, 1, "unreachable")
+        news = (
+            await session.execute(select(CoordinatorNews).where(CoordinatorNews.kind == "gone"))
+        ).scalars()
+        per_id = (await find_person(session, "fake:per")).id
+        assert [(n.recipient_id, n.idea_id, n.data) for n in news] == [
+            (maria_id, 1, {"person_id": per_id, "why": "unreachable"})
         ]
         gone = await session.scalar(
             select(func.count()).select_from(IdeaEvent).where(IdeaEvent.kind == "gone")
@@ -298,3 +323,8 @@ async def test_a_coordinator_who_cannot_be_reached_is_noticed_at_once(
         assert gone == 1
     await maria.says("visa 1")
     maria.hears("Per nås inte längre – idén behöver en ny idéslussare")
+    bot.clock.advance(days=1)
+    await run_sweep(bot)
+    assert "1 ”Tryggare tunnlar” – Per nås inte längre – idén behöver någon ny" in (
+        await maria.receives()
+    )

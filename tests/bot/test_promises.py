@@ -145,7 +145,8 @@ async def test_before_a_promise_falls_due_the_coordinator_is_asked_with_buttons(
     assert said.startswith("Hej Maria! Det här väntar på dig i dag (1 idé):")
     assert "idégivaren har vårt löfte om besked senast tisdag 23 juni" in said
     assert "”skriv 1 …” till idégivaren" in said and "”tilldela 1 @namn”" in said
-    assert maria.buttons() == ["Visa 1", "Ta 1", "Pausa 1"]
+    # Keep the promise (write), take the idea, or ask for time; "visa 1" is typed.
+    assert maria.buttons() == ["Skriv 1", "Ta 1", "Pausa 1"]
     assert "idégivaren har vårt löfte" in await olle.receives()  # nobody has it: both
     await olle.clicks("Pausa 1")
     olle.hears("Hur länge ska idé 1 ”Tryggare tunnlar” vänta, och varför?")
@@ -187,6 +188,23 @@ async def test_when_a_promise_passes_the_giver_hears_an_honest_note_and_a_real_d
     async with db.transaction() as session:
         kept = (await session.execute(select(Promise).where(Promise.kind == "renewed"))).scalar()
         assert (kept.status, kept.kept_by) == ("kept", "coordinator")
+
+
+async def test_the_honest_note_names_whoever_answers_while_the_coordinator_is_away(
+    team_bot: IdeaBot, db
+) -> None:
+    maria, _ = await coordinators_here(team_bot)
+    anna = Chat(team_bot, user="anna", name="Anna Andersson")
+    await submit_idea(anna, "Tryggare tunnlar")
+    await maria.says("tilldela 1 me")
+    await travel(team_bot, at(6, 16, 9))
+    await maria.says("borta till 2026-08-10 ersättare @olle")
+    await anna.receives()
+    await travel(team_bot, at(6, 23, 15, 0))
+    assert await anna.receives() == (
+        "Hej Anna! Vi lovade att höra av oss om ”Tryggare tunnlar” i dag. Olle har inte "
+        "hunnit än – förlåt för det. Du hör av oss igen senast tisdag 30 juni."
+    )
 
 
 async def test_the_honest_note_in_english_names_the_day(db, clock) -> None:
@@ -255,7 +273,12 @@ async def test_twelve_due_ideas_come_as_one_digest_that_day(team_bot: IdeaBot, d
     assert said.count("Hej Maria!") == 1
     assert said.startswith("Hej Maria! Det här väntar på dig i dag (12 idéer):")
     assert said.count("•") == 12
-    assert len(maria.buttons()) == 10  # five ideas, show and snooze (all are Maria's)
+    # Five ideas with buttons, three each: show, write and snooze (all are Maria's).
+    assert len(maria.buttons()) == 15
+    shown = maria.buttons()
+    for first in range(0, 15, 3):
+        number = shown[first].removeprefix("Visa ")
+        assert shown[first : first + 3] == [f"Visa {number}", f"Skriv {number}", f"Pausa {number}"]
     for hour in (10, 13, 16):
         await travel(team_bot, at(6, 18, hour))
     assert await maria.receives() == ""  # one digest that day, whatever comes later

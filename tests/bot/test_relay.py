@@ -210,8 +210,14 @@ async def test_a_reply_about_a_closed_idea_reaches_whoever_closed_it(maria_anna,
         "Din idé är avslutad, men du får gärna fråga om den.",
         "Var det en ny idé? Skriv ”jag har en idé”",
     )
+    anna.does_not_hear("senast")  # no day promised: the sweep keeps no promise on a closed idea
     said = await maria.receives()
     assert "Anna skriver om idé 1 ”Tryggare tunnlar” (Avslutad)" in said
+    async with db.transaction() as session:
+        assert (await session.scalar(select(func.count()).select_from(Promise).where(
+            Promise.status == "open"))) == 0  # fmt: skip
+        idea = await session.get(Idea, 1)
+        assert idea.giver_waiting_since is not None and idea.promise_due_at is None
 
 
 async def test_with_nobody_assigned_every_coordinator_hears(news_settings_bot) -> None:
