@@ -143,6 +143,7 @@ async def announce(
                 coordinator=name_of(person),
                 until=day_of(absence.ends_at, now),
                 stand_in=name_of(stand_in) if stand_in else None,
+                alone=not answering,
             ),
         )
         if await enqueue(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from bot import away
+from bot.availability import team
 from bot.calendar import STOCKHOLM
 from bot.commands.handlers import CommandContext, qualify
 from bot.commands.registry import COORDINATOR, CommandSet
@@ -262,6 +263,7 @@ async def _away(ctx: CommandContext, args: AwayArgs) -> list[Reply]:
         stand_in=stand_in,
         now=now,
     )
+    crew = await team(ctx.session, ctx.settings, now)
     view = AwayDone(
         name=first_name(ctx.person.display_name),
         until=away.day_of(ends_at, now),
@@ -270,6 +272,7 @@ async def _away(ctx: CommandContext, args: AwayArgs) -> list[Reply]:
         givers=began.told,
         stand_in_away=stand_in_away,
         replaced=began.replaced,
+        alone=stand_in is None and not any(p.id != ctx.person.id for p in crew.here),
     )
     return [away_done_reply(ctx.lang, view)]
 

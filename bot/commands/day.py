@@ -74,8 +74,11 @@ async def _todo(ctx: CommandContext, args: NoArgs) -> list[Reply]:
     today = ctx.calendar.local(now).date()
     seen: set[int] = set()
     lines: list[TodoLine] = []
+    # A giver who wrote to us is named as waiting (their words are why the promise was
+    # made), unless the promise has already passed.
     rows: list[tuple[str, overview.DayRow]] = [
-        *((OVERDUE if (r.promise_due_at and r.promise_due_at < now) else PROMISE, r)
+        *((OVERDUE if (r.promise_due_at and r.promise_due_at < now)
+           else WAITING if r.giver_waiting_since else PROMISE, r)
           for r in found.promised),
         *((WAITING, r) for r in found.waiting),
         *((NEW, r) for r in found.new),

@@ -45,6 +45,7 @@ class AwayDone:
     givers: int  # givers told now (from now only)
     stand_in_away: bool = False  # the stand-in is away for some of the time too
     replaced: int = 0  # earlier absences in the same time, taken back
+    alone: bool = False  # no other coordinator is here to take the news meanwhile
 
 
 def away_done_reply(lang: str, view: AwayDone) -> Reply:
@@ -53,8 +54,11 @@ def away_done_reply(lang: str, view: AwayDone) -> Reply:
         text = tr(lang, "away.done", first_name=view.name, until=until)
     else:
         text = tr(lang, "away.planned", start=view.start.say(lang), until=until)
-    who = view.stand_in or tr(lang, "away.the_others")
-    text += " " + tr(lang, "away.who", who=who)
+    if view.alone and not view.stand_in:
+        text += " " + tr(lang, "away.who.alone")
+    else:
+        who = view.stand_in or tr(lang, "away.the_others")
+        text += " " + tr(lang, "away.who", who=who)
     if view.start is None:
         if view.givers:
             text += " " + tr_n(lang, "away.givers_told", view.givers)
@@ -195,10 +199,14 @@ class GiverAway:
     coordinator: str  # the one away (first name)
     until: Day
     stand_in: str | None  # None: the other coordinators
+    alone: bool = False  # nobody else is here: the idea waits for the coordinator
 
 
 def giver_away_message(lang: str, view: GiverAway) -> Reply:
-    key = "away.giver" if view.stand_in else "away.giver.others"
+    # Never "the other coordinators" when there are none: the idea then waits, and says so.
+    key = (
+        "away.giver" if view.stand_in else "away.giver.alone" if view.alone else "away.giver.others"
+    )
     return Reply(
         tr(
             lang,

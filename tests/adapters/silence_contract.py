@@ -12,8 +12,6 @@ The clock is the bot's frozen one: Monday 15 June 2026, 09:00 in Stockholm. Mids
 
 from __future__ import annotations
 
-import pytest
-
 from bot.notifications import notify_coordinators_of_new_idea
 from storage import ideas as idea_store
 from storage.people import upsert_person
@@ -192,12 +190,6 @@ class SilenceScenarios:
         await driver.coordinator_says("tillbaka")
         coordinator_hears(driver, "Välkommen tillbaka, Maria! Dina idéer går till dig igen.")
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="the bot: a lone coordinator away tells the giver that 'the other "
-        "coordinators' have the idea, though there are none (bot/away.py announce, "
-        "conversations/views/away.py giver_away_message)",
-    )
     async def test_4_with_nobody_else_the_giver_is_not_promised_colleagues(
         self, driver: ChatDriver
     ) -> None:
@@ -208,7 +200,9 @@ class SilenceScenarios:
         await driver.coordinator_says("borta till 2026-07-06")
         arrived = await driver.deliver_outbox()
         assert "Maria är ledig till 6 juli." in arrived
+        assert "väntar på Maria så länge" in arrived
         assert "de andra idéslussarna" not in arrived
+        coordinator_hears(driver, "Du är den enda idéslussaren just nu")
 
     # ── 5. one digest a day ─────────────────────────────────────────────────────────────
 
@@ -250,7 +244,7 @@ class SilenceScenarios:
         await driver.deliver_outbox()
         await driver.say(WHY)
         await driver.coordinator_says("att göra")
-        coordinator_hears(driver, "Tryggare tunnlar – lovat svar senast onsdag")  # her answer
+        coordinator_hears(driver, "Tryggare tunnlar – Anna väntar på svar sedan i dag")
         coordinator_hears(driver, "hörde från oss i dag")
         await driver.coordinator_says("sök tunnlar")
         coordinator_hears(driver, "1 idé med ”tunnlar”:", "Tryggare tunnlar – Bedömning")
