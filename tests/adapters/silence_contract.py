@@ -122,9 +122,10 @@ class SilenceScenarios:
             "Det här väntar på dig i dag (1 idé):",
             "idégivaren har vårt löfte om besked senast tisdag 23 juni",
         )
-        assert {"Visa 1", "Pausa 1"} <= set(driver.coordinator_buttons())
+        assert {"Skriv 1", "Pausa 1"} <= set(driver.coordinator_buttons())
 
-        assert await travel(driver, 2) == ""  # nobody acts; the due day, in the morning
+        morning = await travel(driver, 2)
+        assert morning == "", morning  # nobody acts; the due day, in the morning
         arrived = await travel(driver, 0, hours=6)  # the afternoon of the due day
         assert "Vi lovade att höra av oss om ”Tryggare tunnlar” i dag." in arrived
         assert "förlåt för det" in arrived
