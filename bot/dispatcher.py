@@ -350,8 +350,10 @@ class Dispatcher:
             # reached is gone: their open ideas surface to the others at once.
             crew = await team(session, self.settings, now)
             if person.id in crew.members:
+                # Their ideas and that they are gone come as news in the next digest: no
+                # second message to anyone that day.
                 await notice_gone(session, self.settings, now)
-            for coordinator in crew.here:
+            for coordinator in () if person.id in crew.members else crew.here:
                 if coordinator.id == person.id:
                     continue
                 text = tr(
