@@ -335,7 +335,8 @@ class Dispatcher:
         log.warning("delivery failed for good", extra={"outbox": item.id})
 
     async def _unreachable(self, item: _Claimed, exc: Unreachable) -> None:
-        """Stop sending to this person, fail what waits for them, tell the coordinators."""
+        """Stop sending to this person, fail what waits for them, tell the coordinators (a
+        coordinator gone: as news in their next digest; anyone else: a notice)."""
         now = self.clock.now()
         reason = f"unreachable: {exc}" if str(exc) else "unreachable"
         async with self.db.transaction() as session:
