@@ -723,7 +723,7 @@ def silent_policy(shipped: ReminderPolicy) -> ReminderPolicy:
             stage_id: StagePolicy(names=stage.names, terminal=stage.terminal)
             for stage_id, stage in shipped.stages.items()
         },
-        giver_update_days=None,
+        max_silence_days=None,
         nudge_flows=frozenset(),
     )
 
