@@ -503,8 +503,9 @@ class Year:
 
     def _admin_reads(self, row: SentRow) -> Callable[[], Awaitable[None]]:
         """The admin acts on each escalated idea within days: an idea whose work is still far
-        from done is parked with a reason; any other goes to the coordinator here with the
-        fewest open ideas, who does the step as soon as its work is ready."""
+        from done is parked with a reason; one whose coordinator is here is done by them as
+        soon as its work is ready; any other (nobody has it, or its coordinator is away or
+        gone) goes to the coordinator here with the fewest open ideas, who does the same."""
 
         async def read() -> None:
             admin = ADMIN[0].split(":")[1]
@@ -517,6 +518,13 @@ class Year:
                 far = self.cal.add_working_days(now, self.policy.nearly_ready_days)
                 if state.ready_at is not None and state.ready_at > far:
                     await self._park(admin, state)
+                    continue
+                holder = self.coordinators.get(state.owner or "")
+                if holder is not None and not self._absent(holder, now):
+                    # Its coordinator is here: the admin asks them (a word in the corridor,
+                    # not the bot), and they do the step as soon as its work is ready.
+                    state.reminded = 0
+                    self._push(holder, state)
                     continue
                 here = [
                     c for c in self.world.coordinators

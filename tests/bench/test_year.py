@@ -183,3 +183,10 @@ async def test_a_short_world_runs_through_the_real_bot() -> None:
         "| goal |",
     ):
         assert metric in text, metric
+
+
+async def test_the_baseline_runs_the_same_world_without_reminders() -> None:
+    world = build_world(3, days=14, ideas=6)
+    result = await run_year(world, with_bot=False)
+    assert result.stats.submitted == 6
+    assert result.report.load.escalations == 0
