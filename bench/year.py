@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
@@ -77,7 +77,7 @@ from bot.ports import Unreachable
 from bot.reminders import ReminderPolicy, StagePolicy, sweep
 from conversations.reply import Reply, replies_from_payload
 from storage.database import Database
-from storage.models import Idea, IdeaEvent, OutboxMessage, Person
+from storage.models import CoordinatorNews, Idea, IdeaEvent, OutboxMessage, Person
 
 ROOT = Path(__file__).resolve().parent.parent
 SWEEP_HOURS = (8, 10, 13, 15)
@@ -130,6 +130,12 @@ class CoordinatorPolicy:
     write_instead: float = 0.5  # … or, where `skriv` exists, a word to the giver
     snooze_instead: float = 0.15
     todo_daily: float = 0.5  # looks at `att göra` on a working morning
+    # Reminded this many times about one idea since its last move, they stop writing notes:
+    # the step is done now when its work is nearly ready, else the idea is parked with a
+    # reason (resting on purpose, and said so).
+    reminded_enough: int = 3
+    nearly_ready_days: int = 10
+    admin_read: tuple[float, float] = (1.0, 0.6)  # the admin reads a digest of escalations
 
     def when_read(
         self, world: World, who: Coordinator, sent: datetime, key: tuple[Any, ...]
@@ -186,6 +192,8 @@ class IdeaState:
     ready_at: datetime | None = None  # when the work for the next step is done
     planned: int = 0  # the own-initiative event that counts (older ones are dropped)
     asked: str | None = None  # the giver's question waiting for an answer
+    reminded: int = 0  # reminders read by the owner since the last move
+    parked: bool = False  # parked with a reason until its work is ready (not its fate)
 
     @property
     def done(self) -> bool:
@@ -216,6 +224,7 @@ class RecordingSender:
         user = address.get("user", "")
         who = self.sim.coordinators.get(user)
         if who is not None and who.leaves_at is not None and self.sim.clock.now() >= who.leaves_at:
+            self.sim.refused.setdefault(address.get("user", ""), self.sim.clock.now())
             raise Unreachable("the account was moved")
 
 
@@ -269,6 +278,7 @@ class Year:
         self.order = itertools.count()
         self.seen_outbox = 0
         self.counts: Counter[tuple[Any, ...]] = Counter()
+        self.refused: dict[str, datetime] = {}  # user → the first delivery the platform refused
 
     # The event queue --------------------------------------------------------------------
 
@@ -410,6 +420,13 @@ class Year:
             key = (row.kind, row.idea_id, self.nth("coord", user, row.kind, row.idea_id))
             self.at(self.policy.when_read(self.world, who, row.sent_at, key), self._read(who, row))
             return
+        if f"console:{user}" == ADMIN[0]:
+            if row.kind == "digest":
+                rng = self.world.draw("admin", row.id)
+                days = lognormal_days(rng, *self.policy.admin_read)
+                moment = self.cal.add_working_days(row.sent_at, int(days))
+                self.at(self.cal.next_office_moment(moment), self._admin_reads(row))
+            return
         state = self.ideas.get(row.idea_id) if row.idea_id is not None else None
         if state is None or state.plan.giver.user != user:
             return
@@ -484,6 +501,79 @@ class Year:
                     await self._prompted(who, state, row)
         await self._dispatch()
 
+    def _admin_reads(self, row: SentRow) -> Callable[[], Awaitable[None]]:
+        """The admin acts on each escalated idea within days: an idea whose work is still far
+        from done is parked with a reason; one whose coordinator is here is done by them as
+        soon as its work is ready; any other (nobody has it, or its coordinator is away or
+        gone) goes to the coordinator here with the fewest open ideas, who does the same."""
+
+        async def read() -> None:
+            admin = ADMIN[0].split(":")[1]
+            for number in ideas_in(row):
+                state = self.ideas.get(number)
+                if state is None or state.done or state.number is None:
+                    continue
+                self.stats.commands["[admin]"] += 1
+                now = self.clock.now()
+                far = self.cal.add_working_days(now, self.policy.nearly_ready_days)
+                if state.ready_at is not None and state.ready_at > far:
+                    await self._park(admin, state)
+                    continue
+                holder = self.coordinators.get(state.owner or "")
+                if holder is not None and not self._absent(holder, now):
+                    # Its coordinator is here: the admin asks them (a word in the corridor,
+                    # not the bot), and they do the step as soon as its work is ready.
+                    state.reminded = 0
+                    self._push(holder, state)
+                    continue
+                here = [
+                    c for c in self.world.coordinators
+                    if not self._absent(c, now) and not self._absent(c, far)
+                ] or [c for c in self.world.coordinators if not self._absent(c, now)]  # fmt: skip
+                if not here:
+                    continue
+                load = Counter(s.owner for s in self.ideas.values() if not s.done)
+                to = min(here, key=lambda c: (load[c.user], c.user))
+                await self.command(admin, f"tilldela {number} @{to.user}", then_dispatch=False)
+                state.owner, state.reminded = to.user, 0
+                self._push(to, state)
+            await self._dispatch()
+
+        return read
+
+    def _push(self, who: Coordinator, state: IdeaState) -> None:
+        """The step is done as soon as its work is ready (read within the usual delay): no
+        forgetting after being asked by the admin or reminded enough."""
+        now = self.clock.now()
+        if state.ready_at is None:
+            self._plan_step(state, from_now=True)
+        start = max(now, state.ready_at or now)
+        key = ("push", state.plan.index, state.step)
+        when = self.policy.when_read(self.world, who, start, key)
+        state.planned += 1
+        mine = state.planned
+
+        async def act() -> None:
+            if state.planned != mine or state.owner != who.user or state.done:
+                return
+            await self._step(who, state)
+            await self._dispatch()
+
+        self.at(when, act)
+
+    async def _park(self, user: str, state: IdeaState) -> None:
+        """Parked with a reason: the idea rests on purpose until its work is ready."""
+        rng = self.world.draw("park", state.plan.index, state.step)
+        await self.command(user, f"parkera {state.number} {rng.choice(PARK_REASONS)}",
+                           then_dispatch=False)  # fmt: skip
+        state.reminded = 0
+        if state.plan.steps[state.step] == "parked":
+            state.step += 1
+            state.ready_at = None
+            self._plan_step(state)
+        else:
+            state.parked = True
+
     def _absent(self, who: Coordinator, moment: datetime) -> bool:
         if who.leaves_at is not None and moment >= who.leaves_at:
             return True
@@ -522,6 +612,16 @@ class Year:
             return
         if state.ready_at is not None and self.clock.now() >= state.ready_at:
             await self._step(who, state)
+            return
+        if row.kind == "digest" and not state.parked:
+            state.reminded += 1
+        if state.reminded >= p.reminded_enough and not state.parked:
+            far = self.cal.add_working_days(self.clock.now(), p.nearly_ready_days)
+            if state.ready_at is not None and state.ready_at > far:
+                await self._park(who.user, state)
+            else:
+                state.reminded = 0
+                self._push(who, state)
             return
         if self.commands.write and roll < p.write_instead:
             await self.command(
@@ -595,6 +695,7 @@ class Year:
         await self.command(who.user, texts[step], then_dispatch=False)
         state.step += 1
         state.ready_at = None
+        state.reminded, state.parked = 0, False
         self._plan_step(state)
 
     # Holidays -------------------------------------------------------------------------------
@@ -606,7 +707,8 @@ class Year:
                 before -= timedelta(days=1)
             if self.commands.away:
                 moment = datetime.combine(before, clock_time(15, 30), STOCKHOLM).astimezone(UTC)
-                self.at(moment, self._says(who, f"borta till {last.isoformat()}"))
+                # The last day away, said as people say it in an out-of-office.
+                self.at(moment, self._says(who, f"borta till och med {last.isoformat()}"))
             if self.commands.back:
                 back = last + timedelta(days=1)
                 while not self.cal.is_working_day(back):
@@ -629,7 +731,7 @@ def silent_policy(shipped: ReminderPolicy) -> ReminderPolicy:
             stage_id: StagePolicy(names=stage.names, terminal=stage.terminal)
             for stage_id, stage in shipped.stages.items()
         },
-        giver_update_days=None,
+        max_silence_days=None,
         nudge_flows=frozenset(),
     )
 
@@ -639,7 +741,7 @@ def _text(replies: Sequence[Reply]) -> str:
 
 
 def ideas_in(row: SentRow) -> list[int]:
-    """The ideas a message is about: its idea, else those its buttons name, else the numbers
+    """The ideas a message is about: its idea, else those its buttons name and the numbers
     its lines begin with (a digest, a to-do list)."""
     if row.idea_id is not None:
         return [row.idea_id]
@@ -650,11 +752,12 @@ def ideas_in(row: SentRow) -> list[int]:
             number = getattr(getattr(meaning, "args", None), "idea", None)
             if isinstance(number, int) and number not in found:
                 found.append(number)
-    if not found:
-        for line in _text(row.replies).splitlines():
-            match = re.match(r"\s*(?:[•\-*]\s*)?(?:idé\s+|nr\s+|#)?(\d{1,5})[.:)\s]", line)
-            if match and int(match.group(1)) not in found:
-                found.append(int(match.group(1)))
+    # Every line too, not only the ideas with buttons (a digest lists more than it has
+    # buttons for).
+    for line in _text(row.replies).splitlines():
+        match = re.match(r"\s*(?:[•\-*]\s*)?(?:idé\s+|nr\s+|#)?(\d{1,5})[.:)\s]", line)
+        if match and int(match.group(1)) not in found:
+            found.append(int(match.group(1)))
     return found
 
 
@@ -698,7 +801,11 @@ async def sent_after(db: Database, last_id: int) -> list[SentRow]:
         ]
 
 
-async def read_log(db: Database, confirmations: Sequence[Delivery] = ()) -> Log:
+async def read_log(
+    db: Database,
+    confirmations: Sequence[Delivery] = (),
+    refused: Mapping[str, datetime] | None = None,
+) -> Log:
     """Everything the measurements need, read from the database after the run: delivered
     outbox rows (and rows written but never delivered), and each idea's stage moves."""
     async with db.read() as session:
@@ -739,7 +846,14 @@ async def read_log(db: Database, confirmations: Sequence[Delivery] = ()) -> Log:
             )
             for idea in (await session.execute(select(Idea).order_by(Idea.id))).scalars()
         )
-    return Log(tuple(deliveries), lives, tuple(undelivered))
+        news = tuple(
+            (_utc(item.created_at), people[item.recipient_id], item.kind, item.idea_id)
+            for item in (
+                await session.execute(select(CoordinatorNews).order_by(CoordinatorNews.id))
+            ).scalars()
+        )
+    known = {f"console:{user}": moment for user, moment in (refused or {}).items()}
+    return Log(tuple(deliveries), lives, tuple(undelivered), news, known)
 
 
 # ── one run, both runs, the results file ─────────────────────────────────────────────────
@@ -764,7 +878,7 @@ async def run_year(world: World, *, with_bot: bool, database_url: str | None = N
             await db.upgrade()
             sim = Year(world, db, with_bot=with_bot)
             await sim.run()
-            log = await read_log(db, sim.confirmations)
+            log = await read_log(db, sim.confirmations, sim.refused)
         finally:
             await db.close()
     terminal = [s for s, p in ReminderPolicy.default().stages.items() if p.terminal]

@@ -73,6 +73,10 @@ class Log:
     ideas: tuple[IdeaLife, ...]
     # Written rows that never arrived (e.g. to someone unreachable): (created_at, recipient, kind).
     undelivered: tuple[tuple[datetime, str, str], ...] = ()
+    # News kept for digests (coordinator_news): (created_at, recipient, kind, idea_id).
+    news: tuple[tuple[datetime, str, str, int | None], ...] = ()
+    # When the bot could first know someone is unreachable: the platform refused a delivery.
+    refused: Mapping[str, datetime] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -306,12 +310,15 @@ class Load:
     by_kind: Mapping[str, int]
     from_people: int
     on_holiday: int
-    after_leaving: int  # delivered or written to them after they left
+    after_leaving: int  # delivered after they left, or written after the bot could know
     escalations: int
     escalations_worst_week: int
     # Reminders alone (kinds `reminder_*`, the "reminders per coordinator per week").
     reminders_mean: float = 0.0
     reminders_worst: int = 0
+    # Written after they left but before any delivery to them had failed (the attempt that
+    # tells the bot the account is gone): not counted in after_leaving.
+    after_leaving_unknowable: int = 0
 
 
 def _week(cal: WorkingCalendar, moment: datetime) -> tuple[int, int]:
@@ -343,10 +350,16 @@ def load(
             after += 1
         elif any(d.sent_at in p for p in staff.holidays.get(d.recipient, ())):
             on_holiday += 1
+    unknowable = 0
     for created, recipient, _kind in log.undelivered:
         left = staff.left_at.get(recipient)
-        if left is not None and created >= left:
+        if left is None or created < left:
+            continue
+        known = log.refused.get(recipient)
+        if known is not None and created > known:
             after += 1
+        else:
+            unknowable += 1
     weeks: list[tuple[int, int]] = []
     day = cal.local(start).date()
     while day <= cal.local(end).date():
@@ -361,10 +374,17 @@ def load(
         if who not in staff.left_at or week <= _week(cal, staff.left_at[who])
     ]
     worst = max(counted, key=lambda key: per_week[key], default=None)
+    # Escalations are news carried by the admin's digest (one piece per idea and repetition),
+    # or, from older bots, messages of their own.
     escalations: Counter[tuple[int, int]] = Counter(
         _week(cal, d.sent_at)
         for d in log.deliveries
         if d.kind in ESCALATION_KINDS and d.recipient in staff.admins
+    )
+    escalations.update(
+        _week(cal, created)
+        for created, recipient, kind, _idea in log.news
+        if kind in ESCALATION_KINDS and recipient in staff.admins
     )
     return Load(
         weeks=len(counted),
@@ -379,6 +399,7 @@ def load(
         escalations_worst_week=max(escalations.values(), default=0),
         reminders_mean=sum(reminders[key] for key in counted) / len(counted) if counted else 0.0,
         reminders_worst=max((reminders[key] for key in counted), default=0),
+        after_leaving_unknowable=unknowable,
     )
 
 
@@ -478,8 +499,18 @@ def table(with_bot: Report | None, without: Report | None) -> str:
             "",
         ),
         (
-            "messages that reached a coordinator on holiday / after leaving",
-            cells(lambda r: f"{r.load.on_holiday} / {r.load.after_leaving}"),
+            "messages that reached a coordinator on a holiday they had announced (`borta till`)"
+            " / after leaving (delivered, or written once a delivery to them had failed)",
+            cells(
+                lambda r: (
+                    f"{r.load.on_holiday} / {r.load.after_leaving}"
+                    + (
+                        f" (+{r.load.after_leaving_unknowable} written before the bot could know)"
+                        if r.load.after_leaving_unknowable
+                        else ""
+                    )
+                )
+            ),
             "0 / 0",
         ),
         (

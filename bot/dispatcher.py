@@ -335,7 +335,8 @@ class Dispatcher:
         log.warning("delivery failed for good", extra={"outbox": item.id})
 
     async def _unreachable(self, item: _Claimed, exc: Unreachable) -> None:
-        """Stop sending to this person, fail what waits for them, tell the coordinators."""
+        """Stop sending to this person, fail what waits for them, tell the coordinators (a
+        coordinator gone: as news in their next digest; anyone else: a notice)."""
         now = self.clock.now()
         reason = f"unreachable: {exc}" if str(exc) else "unreachable"
         async with self.db.transaction() as session:
@@ -350,8 +351,10 @@ class Dispatcher:
             # reached is gone: their open ideas surface to the others at once.
             crew = await team(session, self.settings, now)
             if person.id in crew.members:
+                # Their ideas and that they are gone come as news in the next digest: no
+                # second message to anyone that day.
                 await notice_gone(session, self.settings, now)
-            for coordinator in crew.here:
+            for coordinator in () if person.id in crew.members else crew.here:
                 if coordinator.id == person.id:
                     continue
                 text = tr(

@@ -10,7 +10,8 @@ What is due for an open idea:
 - **idle** — the idea has rested in its stage for the stage's `idle_days` (counted from
   `ideas.last_activity_at`), and again every `idle_days`: news for whoever answers for it
   (bot/availability.py: its coordinator, their stand-in, or every coordinator here);
-- **escalation** — after the stage's `escalate_days`, and again every `escalate_days`: news
+- **escalation** — after the stage's `escalate_days` without a move (counted from
+  `ideas.stage_changed_at`: a note is no progress), and again every `escalate_days`: news
   for the admins who are here (else for whoever answers for the idea; the digest shows one
   line per idea, so nobody hears of one idea twice);
 - **parked** — a parked idea's check-in, every `check_in_days`, instead of the two above;
@@ -196,6 +197,7 @@ def schedule(
     *,
     heard_at: datetime | None = None,
     promise_due: datetime | None = None,
+    stage_since: datetime | None = None,
 ) -> list[Due]:
     """Everything that falls due for an idea, as far as it matters at `now`: for repeating
     kinds the latest one due and the next one; the open promise's warning and its honest
@@ -209,7 +211,8 @@ def schedule(
         dues += _repeating(PARKED, last_activity, stage.check_in_days, now, cal)
     else:
         dues += _repeating(IDLE, last_activity, stage.idle_days, now, cal)
-        dues += _repeating(ESCALATION, last_activity, stage.escalate_days, now, cal)
+        # Escalation counts from the last move: notes are no progress (a forgotten idea).
+        dues += _repeating(ESCALATION, stage_since or last_activity, stage.escalate_days, now, cal)
     if snoozed_until is not None:
         dues = [
             Due(d.kind, max(d.at, snoozed_until), d.repetition) if d.kind in SNOOZABLE else d
@@ -272,6 +275,7 @@ def _idea_schedule(
         idea.snoozed_until,
         heard_at=idea.giver_heard_at,
         promise_due=idea.promise_due_at,
+        stage_since=idea.stage_changed_at,
     )
 
 
@@ -537,11 +541,14 @@ class _Sweep:
             recipients = [admin.id for admin in self.admins]
         else:
             recipients = [p.id for p in self.team.answers_for(idea.assignee_id)]
-        period = int(idea.last_activity_at.timestamp())
+        since = idea.last_activity_at
+        if due.kind == ESCALATION:
+            since = idea.stage_changed_at  # notes are no progress
+        period = int(since.timestamp())
         data = {
-            "days": self.cal.working_days_between(idea.last_activity_at, self.now),
+            "days": self.cal.working_days_between(since, self.now),
             "stage": idea.stage,
-            "since": idea.last_activity_at.isoformat(),
+            "since": since.isoformat(),
         }
         for recipient in recipients:
             key = f"{due.kind}:{idea.id}:{period}:{due.repetition}:{recipient}"

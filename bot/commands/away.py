@@ -76,6 +76,8 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DAY_MONTH = re.compile(r"^(\d{1,2})\.?\s+([a-zåäö]+)\.?(?:\s+(\d{4}))?$")
 _MONTH_DAY = re.compile(r"^([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?(?:\s+(\d{4}))?$")
 _SLASH = re.compile(r"^(\d{1,2})/(\d{1,2})(?:[/-](\d{4}))?$")
+# "till och med 6 augusti" / "t.o.m." / "through": the day named is the last day away.
+_INCLUSIVE = re.compile(r"\s(?:till och med|t\.o\.m\.|through)\s")
 _SEPARATOR = re.compile(r"\s+(?:till och med|tills|till|until|to|through|–|—|-)\s+|\s*[–—]\s*")
 
 
@@ -136,6 +138,7 @@ class AwayArgs:
     until: DayWords | None = None
     start: DayWords | None = None  # None: from now
     stand_in: str | None = None  # "@per", "slack:U1" …
+    inclusive: bool = False  # "till och med X": X is the last day away (back the day after)
 
 
 def _strip_word(text: str, words: tuple[str, ...]) -> tuple[bool, str]:
@@ -170,6 +173,7 @@ def _read_away(rest: str, _process: Process) -> AwayArgs | ParseError:
             stand_in, rest = person, head.strip(" ,")
     # The days: "till X", "X till Y", "från X till Y", or a day alone (the end).
     starts, body = _strip_word(rest, FROM_WORDS)
+    inclusive = bool(_INCLUSIVE.search(" " + body.casefold()))
     until_first, body = _strip_word(body, UNTIL_WORDS)
     if until_first:
         start_text, end_text = None, body
@@ -191,7 +195,7 @@ def _read_away(rest: str, _process: Process) -> AwayArgs | ParseError:
         start = read_day(start_text)
         if start is None:
             return ParseError("away.parse.bad_date", {"word": shorten(start_text, 30)}, "away")
-    return AwayArgs("set", until=until, start=start, stand_in=stand_in)
+    return AwayArgs("set", until=until, start=start, stand_in=stand_in, inclusive=inclusive)
 
 
 def _midnight(day: date) -> datetime:
@@ -221,7 +225,7 @@ async def _away(ctx: CommandContext, args: AwayArgs) -> list[Reply]:
     start_day = resolve(args.start, today) if args.start is not None else None
     if args.start is not None and start_day is None:
         return [_refused(ctx, "no_such_day", person=args.start.written)]
-    ends_at = _midnight(end_day)
+    ends_at = _midnight(end_day + timedelta(days=1) if args.inclusive else end_day)
     if ends_at <= now:
         return [_refused(ctx, "past", day=away.day_of(ends_at, now))]
     if ends_at - now > FURTHEST:

@@ -140,15 +140,21 @@ def test_messages_to_coordinators_per_week_on_holiday_and_after_leaving() -> Non
             Delivery(at(2027, 7, 1), MARIA, "new_idea", "…", 1),
             Delivery(at(2027, 7, 6), MARIA, "reminder_idle", "…", 1),  # on holiday
             Delivery(at(2027, 7, 6), olle, "new_idea", "…", 1),
-            Delivery(at(2027, 7, 6), olle, "relay", "Men varför?", 1),  # from a person
+            Delivery(at(2027, 7, 6), olle, "giver_message", "Men varför?", 1),  # from a person
             Delivery(at(2027, 7, 6), "console:admin", "reminder_escalation", "…", 1),
         ),
         ideas=(),
-        undelivered=((at(2027, 7, 8), olle, "new_idea"),),  # after leaving: unreachable
+        # After leaving: the first is the attempt that tells the bot (the platform refuses
+        # it), the second was written once the bot could know.
+        undelivered=((at(2027, 7, 8), olle, "digest"), (at(2027, 7, 9), olle, "digest")),
+        # An escalation is news carried by the admin's digest.
+        news=((at(2027, 7, 6), "console:admin", "escalation", 1),),
+        refused={olle: at(2027, 7, 8)},
     )
     found = load(log, staff, at(2027, 7, 1), at(2027, 7, 11), CAL)
     assert (found.on_holiday, found.after_leaving, found.from_people) == (1, 1, 1)
-    assert (found.worst, found.escalations, found.escalations_worst_week) == (1, 1, 1)
+    assert found.after_leaving_unknowable == 1
+    assert (found.worst, found.escalations, found.escalations_worst_week) == (1, 2, 2)
     assert found.by_kind == {"new_idea": 2, "reminder_idle": 1}
     # Two ISO weeks (26 and 27) for each of the two: 4 coordinator-weeks, 3 messages.
     assert (found.weeks, found.mean) == (4, 0.75)
@@ -172,9 +178,17 @@ async def test_a_short_world_runs_through_the_real_bot() -> None:
         "promises",
         "forgotten",
         "per coordinator per week",
-        "on holiday / after leaving",
+        "holiday they had announced",
+        "after leaving",
         "escalations",
         "Machine:",
         "| goal |",
     ):
         assert metric in text, metric
+
+
+async def test_the_baseline_runs_the_same_world_without_reminders() -> None:
+    world = build_world(3, days=14, ideas=6)
+    result = await run_year(world, with_bot=False)
+    assert result.stats.submitted == 6
+    assert result.report.load.escalations == 0
