@@ -725,13 +725,15 @@ class Year:
 
 
 def silent_policy(shipped: ReminderPolicy) -> ReminderPolicy:
-    """The baseline: the same stages, no idle/escalation/check-in/giver days, no nudges."""
+    """The baseline: the same stages, no idle/escalation/check-in/giver days, no promise
+    warnings or honest notes, no nudges."""
     return ReminderPolicy(
         stages={
             stage_id: StagePolicy(names=stage.names, terminal=stage.terminal)
             for stage_id, stage in shipped.stages.items()
         },
         max_silence_days=None,
+        keep_promises=False,
         nudge_flows=frozenset(),
     )
 

@@ -113,6 +113,9 @@ class ReminderPolicy:
     # No idea giver goes longer without a message about an open idea (None: no limit).
     max_silence_days: int | None = 10
     promise_warn_days: int = 2
+    # Warn before a promise falls due and write the honest note when it passes (off only for
+    # a world without the bot's follow-ups: the year simulation's baseline).
+    keep_promises: bool = True
     nudge_after_days: int = 1
     nudge_flows: frozenset[str] = frozenset({"intake"})
 
@@ -218,7 +221,7 @@ def schedule(
             Due(d.kind, max(d.at, snoozed_until), d.repetition) if d.kind in SNOOZABLE else d
             for d in dues
         ]
-    if promise_due is not None:
+    if promise_due is not None and policy.keep_promises:
         dues.append(Due(WARN, warn_moment(cal, promise_due, policy.promise_warn_days)))
         dues.append(Due(BROKEN, break_moment(cal, promise_due)))
     if policy.max_silence_days:
