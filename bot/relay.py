@@ -176,6 +176,7 @@ async def giver_writes(ctx: CommandContext, idea: Idea, text: str) -> Reply:
         to=tuple(_name(person) for person in recipients),
         answer_by=answer_by,
         closed=closed,
+        assigned=idea.assignee_id is not None,
     )
     return giver_message_sent_reply(ctx.lang, view)
 

@@ -123,6 +123,9 @@ class GiverMessageSent:
     to: tuple[str, ...]  # who gets them; empty: nobody is there now
     answer_by: date | None  # the day they hear back by at the latest; None: no day promised
     closed: bool  # the idea is closed (they may still ask about it)
+    # Someone has the idea (its coordinator, or their stand-in): the one it went to "has it";
+    # False: nobody was assigned, so it went to whoever is here, without that claim.
+    assigned: bool = True
 
 
 def giver_message_sent_reply(lang: str, view: GiverMessageSent) -> Reply:
@@ -132,7 +135,7 @@ def giver_message_sent_reply(lang: str, view: GiverMessageSent) -> Reply:
     else:
         day = weekday_date(view.answer_by, lang) if view.answer_by else ""
         if len(view.to) == 1:
-            key, who = "relay.sent", view.to[0]
+            key, who = ("relay.sent" if view.assigned else "relay.sent.one"), view.to[0]
         else:
             key, who = "relay.sent.team", ", ".join(view.to)
         if view.answer_by is None:

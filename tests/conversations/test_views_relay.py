@@ -56,3 +56,19 @@ def test_the_notice_without_a_name_and_the_confirmation_in_english() -> None:
     )
     assert nobody.text.startswith("Tack! Jag har sparat det med din idé ”Cyklar”.")
     assert "Din idé är avslutad" in nobody.text
+
+
+def test_an_idea_nobody_has_is_not_said_to_be_in_someones_hands() -> None:
+    """The one coordinator here gets the words, but the idea is not theirs: no "who looks
+    after your idea" that is not true."""
+    unassigned = GiverMessageSent(
+        "Anna", 2, "Cyklar", ("Maria",), TUESDAY, closed=False, assigned=False
+    )
+    sent = giver_message_sent_reply("sv", unassigned)
+    assert sent.text.startswith(
+        "Tack, Anna! Jag har skickat det till Maria, tillsammans med din idé ”Cyklar”. "
+        "Maria svarar dig här senast tisdag 16 juni."
+    )
+    assert "har hand om" not in sent.text
+    english = giver_message_sent_reply("en", unassigned)
+    assert "who looks after" not in english.text and "together with your idea" in english.text
