@@ -146,19 +146,38 @@ async def announce(
                 alone=not answering,
             ),
         )
-        if await enqueue(
-            session,
-            dedupe_key=f"away:{absence.id}:{idea.id}",
-            recipient_id=giver.id,
-            kind=AWAY_MESSAGE,
-            payload=payload_of(reply),
-            now=now,
-            idea_id=idea.id,
-        ):
-            # News of who has the idea ends the silence but answers no promise about it.
-            await giver_told(session, idea, now=now, by="coordinator", keeps=False)
+        if await _tell_who_has_it(
+            session, idea, giver, reply, kind=AWAY_MESSAGE,
+            dedupe_key=f"away:{absence.id}:{idea.id}", now=now,
+        ):  # fmt: skip
             told += 1
     return told
+
+
+async def _tell_who_has_it(
+    session: AsyncSession,
+    idea: Idea,
+    giver: Person,
+    reply: Reply,
+    *,
+    kind: str,
+    dedupe_key: str,
+    now: datetime,
+) -> bool:
+    """Queue news of who has the idea now (an absence, a hand-over), once per key. It ends
+    the giver's silence but answers no promise about the idea. True if it was queued."""
+    if not await enqueue(
+        session,
+        dedupe_key=dedupe_key,
+        recipient_id=giver.id,
+        kind=kind,
+        payload=payload_of(reply),
+        now=now,
+        idea_id=idea.id,
+    ):
+        return False
+    await giver_told(session, idea, now=now, by="coordinator", keeps=False)
+    return True
 
 
 async def start_due_absences(
@@ -227,18 +246,10 @@ async def tell_giver_new_coordinator(
             coordinator=name_of(coordinator),
         ),
     )
-    written = await enqueue(
-        session,
-        dedupe_key=f"handover:{idea.id}:{key}",
-        recipient_id=giver.id,
-        kind=HANDOVER_MESSAGE,
-        payload=payload_of(reply),
-        now=now,
-        idea_id=idea.id,
-    )
-    if written:
-        await giver_told(session, idea, now=now, by="coordinator", keeps=False)
-    return bool(written)
+    return await _tell_who_has_it(
+        session, idea, giver, reply, kind=HANDOVER_MESSAGE,
+        dedupe_key=f"handover:{idea.id}:{key}", now=now,
+    )  # fmt: skip
 
 
 def spread(ideas: Sequence[Idea], to: Sequence[Person], load: dict[int, int]) -> list[Person]:

@@ -15,7 +15,7 @@ from bot.commands.handlers import (
     LIST_LIMIT,
     SHOW_BUTTON,
     CommandContext,
-    _stage_name,
+    queue_line,
 )
 from bot.commands.listing import SearchArgs, read_search
 from bot.commands.registry import COORDINATOR, EVERYONE, CommandSet
@@ -36,7 +36,7 @@ from conversations.views.day import (
     todo_reply,
     write_choice,
 )
-from conversations.views.ideas import ListLine, PageBeyond, days_since, list_beyond_reply
+from conversations.views.ideas import PageBeyond, days_since, list_beyond_reply
 from storage import ideas as idea_store
 from storage import overview
 from storage.people import first_name
@@ -170,16 +170,6 @@ async def _search(ctx: CommandContext, args: SearchArgs) -> list[Reply]:
     if not rows and total:
         pages = -(-total // LIST_LIMIT)
         return [list_beyond_reply(ctx.lang, PageBeyond(args.page, pages, command))]
-    lines = tuple(
-        ListLine(
-            number=row.id,
-            title=row.title,
-            stage=_stage_name(ctx, row.stage),
-            days=days_since(ctx.now, row.stage_changed_at) or 0,
-            assignee=row.assignee_name,
-            heard_days=days_since(ctx.now, row.giver_heard_at),
-        )
-        for row in rows
-    )
+    lines = tuple(queue_line(ctx, row) for row in rows)
     view = SearchView(args.words, total, lines, start=offset + 1, own=own, command=command)
     return [search_reply(ctx.lang, view)]

@@ -262,18 +262,7 @@ async def _list(ctx: CommandContext, args: ListArgs) -> list[Reply]:
     if not rows and total:
         pages = -(-total // LIST_LIMIT)
         return [list_beyond_reply(ctx.lang, PageBeyond(args.page, pages, command))]
-    lines = tuple(
-        ListLine(
-            number=row.id,
-            title=row.title,
-            stage=_stage_name(ctx, row.stage),
-            days=max(0, (ctx.now - row.stage_changed_at).days),
-            assignee=row.assignee_name,
-            waiting=row.giver_waiting_since is not None,
-            heard_days=days_since(ctx.now, row.giver_heard_at),
-        )
-        for row in rows
-    )
+    lines = tuple(queue_line(ctx, row) for row in rows)
     start = (args.page - 1) * LIST_LIMIT + 1
     return [list_reply(ctx.lang, ListView(total, lines, start=start, command=command))]
 
@@ -304,6 +293,19 @@ async def _whose(ctx: CommandContext, args: ListArgs) -> Person | Reply | None:
         )
     names = tuple(f"{_name(person)} (@{person.platform_user_id})" for person in found)
     return several_named_reply(ctx.lang, SeveralNamed(name, names))
+
+
+def queue_line(ctx: CommandContext, row: idea_store.QueueRow) -> ListLine:
+    """One idea of the queue as `lista` and `sök` show it."""
+    return ListLine(
+        number=row.id,
+        title=row.title,
+        stage=_stage_name(ctx, row.stage),
+        days=max(0, (ctx.now - row.stage_changed_at).days),
+        assignee=row.assignee_name,
+        waiting=row.giver_waiting_since is not None,
+        heard_days=days_since(ctx.now, row.giver_heard_at),
+    )
 
 
 @dataclass(frozen=True)
