@@ -22,7 +22,7 @@ MAX_COMMENT = 2000
 
 def _score(fields: tuple[str, ...]) -> tuple[int, int] | None:
     idea, score = fields
-    if not idea.isdigit() or score not in ("1", "2", "3", "4", "5"):
+    if not idea.isdecimal() or score not in ("1", "2", "3", "4", "5"):
         return None
     return int(idea), int(score)
 

@@ -763,7 +763,8 @@ def _exact_field(said: str) -> str | None:
 
 def _field(said: str) -> str | None:
     """Which answer: its name in either language, or its number in the list of buttons."""
-    if said.isdigit() and 1 <= int(said) <= len(FIELD_ORDER):
+    # isdecimal, not isdigit: "²" is a digit int() cannot read.
+    if said.isdecimal() and 1 <= int(said) <= len(FIELD_ORDER):
         return FIELD_ORDER[int(said) - 1]
     if (key := _exact_field(said)) is not None:
         return key

@@ -568,7 +568,7 @@ def _read_advance(number: int, rest: str, process: Process) -> AdvanceArgs:
 
 def _advance_button(fields: tuple[str, ...]) -> AdvanceArgs | None:
     number, stage = fields
-    return AdvanceArgs(int(number), stage=stage) if number.isdigit() else None
+    return AdvanceArgs(int(number), stage=stage) if number.isdecimal() else None
 
 
 # "Move to <stage>" under the news of a new idea (bot/notifications.py).
@@ -888,7 +888,7 @@ def _read_assign(number: int, rest: str, _: Process) -> AssignArgs | ParseError:
 
 def _assign_button(fields: tuple[str, ...]) -> AssignArgs | None:
     number, target = fields
-    return AssignArgs(int(number), target=target, clicked=True) if number.isdigit() else None
+    return AssignArgs(int(number), target=target, clicked=True) if number.isdecimal() else None
 
 
 # "I'll take it" under the news of a new idea (bot/notifications.py).

@@ -175,3 +175,12 @@ def test_a_row_that_cannot_be_right_is_refused(make) -> None:
 def test_a_row_says_what_it_means() -> None:
     say = Say("score", "meh, 3 kanske. Lite besviken 😕", "score", 3, comment="Lite besviken 😕")
     assert say.meaning == Meaning("score", 3, "Lite besviken 😕")
+
+
+def test_a_superscript_digit_is_no_number_of_an_answer() -> None:
+    """ "²" is a digit to str.isdigit but no number to int(): found by the dialogue fuzzer,
+    it once crashed the edit menu's reading."""
+    from conversations.understanding import _field
+
+    assert _field("²") is None
+    assert _field("2") is not None
