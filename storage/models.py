@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -72,6 +73,10 @@ class Person(Base):
     reachable: Mapped[bool] = mapped_column(Boolean, default=True)
     # When the bot first introduced itself: the long introduction is said once per person.
     introduced_at: Mapped[datetime | None]
+    # The work e-mail address the platform gave (lower case): how admins name people, and
+    # where mail goes when the chat cannot reach them. `email_checked_at`: when we last asked.
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    email_checked_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -300,6 +305,8 @@ class OutboxMessage(Base):
     claim_token: Mapped[str | None] = mapped_column(String(36))
     # Set when retention (or an erasure) emptied `payload`: the delivery record stays.
     content_removed_at: Mapped[datetime | None]
+    # How it went out: None/"chat" on the person's platform, "email" when the chat could not.
+    sent_via: Mapped[str | None] = mapped_column(String(16))
 
 
 class Coordinator(Base):
@@ -334,6 +341,30 @@ class AuditEvent(Base):
     subject_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
     data: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class StoredFile(Base):
+    """A file for one person (an export, their own data), kept only until it is delivered
+    or `expires_at`: what an upload, a Teams file consent or a download link reads. The
+    token is secret and single-use; `data` is emptied once delivered or expired."""
+
+    __tablename__ = "files"
+    __table_args__ = (
+        UniqueConstraint("token", name="uq_files_token"),
+        Index("ix_files_expires", "expires_at"),
+        Index("ix_files_person", "person_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(64))
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
+    name: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    purpose: Mapped[str] = mapped_column(String(32))  # "export", "personal_data"
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
 
 
 class InboxItem(Base):
