@@ -69,6 +69,9 @@ class Person(Base):
     locale: Mapped[str | None] = mapped_column(String(8))
     platform_locale: Mapped[str | None] = mapped_column(String(16))
     workplace: Mapped[str | None] = mapped_column(String(200))
+    # The person's last workplace as the organisation file names it (offered next time).
+    administration: Mapped[str | None] = mapped_column(String(120))
+    unit: Mapped[str | None] = mapped_column(String(120))
     address: Mapped[dict[str, Any] | None]
     reachable: Mapped[bool] = mapped_column(Boolean, default=True)
     # When the bot first introduced itself: the long introduction is said once per person.
@@ -101,6 +104,8 @@ class Idea(Base):
         Index("ix_ideas_next_due", "next_due_at"),
         # `att göra`: the ideas whose giver waits for an answer, the longest-waiting first.
         Index("ix_ideas_waiting", "giver_waiting_since"),
+        # Stats and the report per administration and period.
+        Index("ix_ideas_administration", "administration", "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -113,6 +118,10 @@ class Idea(Base):
     involved: Mapped[str | None] = mapped_column(Text)
     participate: Mapped[bool] = mapped_column(Boolean)
     workplace: Mapped[str | None] = mapped_column(String(200))
+    # The workplace as the organisation file names it (bot/organisation.py): what stats and
+    # the report group by. None when the free-text workplace matched nothing (yet).
+    administration: Mapped[str | None] = mapped_column(String(120))
+    unit: Mapped[str | None] = mapped_column(String(120))
     language: Mapped[str] = mapped_column(String(8))
     stage: Mapped[str] = mapped_column(String(64))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)

@@ -168,12 +168,12 @@ async def test_migrations_build_the_models_schema_from_an_empty_database(
             version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).all()
         assert tables == {*Base.metadata.tables, "alembic_version"}
         assert differences == []
-        assert version == [("0005",)]
+        assert version == [("0006",)]
 
         await database.upgrade()  # again: nothing to do, nothing breaks
         async with database.engine.connect() as conn:
             version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).all()
-        assert version == [("0005",)]
+        assert version == [("0006",)]
 
         # The comparison can fail: a table the models do not know is reported.
         async with database.engine.begin() as conn:
