@@ -9,8 +9,9 @@ import io
 import logging
 import os
 import sys
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.calendar import STOCKHOLM
 from bot.clock import SystemClock
@@ -19,6 +20,10 @@ from bot.observability import configure_logging
 from bot.server import DEFAULT_HOST, DEFAULT_PORT
 from conversations.i18n import LANGUAGES, tr
 from storage.database import Database, DatabaseError
+
+if TYPE_CHECKING:
+    from bot.mail import MailSettings
+    from bot.ports import MailSender
 
 EXIT_UNEXPECTED = 1
 EXIT_CONFIG = 2
@@ -279,6 +284,7 @@ async def _serve(args: argparse.Namespace) -> int:
     import os
 
     from bot.app import IdeaBot
+    from bot.mail import MailConfigError
     from bot.observability import MetricsAccess, MetricsConfigError
     from bot.platforms import configured_platforms, platform_classes
     from bot.ports import PlatformConfigError
@@ -301,7 +307,8 @@ async def _serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     try:
         platforms = configured_platforms(os.environ)
-    except PlatformConfigError as exc:
+        mail = _mail_sender(os.environ)
+    except (PlatformConfigError, MailConfigError) as exc:
         return fail(str(exc), EXIT_CONFIG)
     if not platforms:
         hints = " or ".join(cls.settings_hint or cls.display_name for cls in platform_classes())
@@ -314,7 +321,7 @@ async def _serve(args: argparse.Namespace) -> int:
     except DatabaseError as exc:
         return fail(str(exc), EXIT_DATABASE)
     try:
-        app = await build_app(IdeaBot(database, settings=settings), platforms)
+        app = await build_app(IdeaBot(database, settings=settings), platforms, mail=mail)
         await serve(app, args.host, args.port, limits=limits, metrics=metrics)
     except (PlatformConfigError, MetricsConfigError) as exc:
         await database.close()
@@ -323,6 +330,16 @@ async def _serve(args: argparse.Namespace) -> int:
         await database.close()
         return fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", EXIT_CONFIG)
     return 0
+
+
+def _mail_sender(environ: Mapping[str, str]) -> MailSender | None:
+    """The e-mail sender for those the chat cannot reach, or None when mail is not set up
+    (bot/mail.py). Raises MailConfigError for settings that cannot be used."""
+    from adapters.email.sender import SmtpSender
+    from bot.mail import MailSettings
+
+    mail = MailSettings.from_env(environ)
+    return SmtpSender(mail) if mail is not None else None
 
 
 async def _db_upgrade() -> int:
@@ -354,9 +371,15 @@ def _teams_package(args: argparse.Namespace) -> int:
 async def _doctor() -> int:
     from bot.operations import doctor
 
-    checkup = await doctor()
+    checkup = await doctor(mail_check=_check_mail)
     print(checkup.report())
     return 0 if checkup.healthy else 1
+
+
+async def _check_mail(mail: MailSettings) -> tuple[list[str], list[str]]:
+    from adapters.email.sender import SmtpSender
+
+    return await SmtpSender(mail).check()
 
 
 def _export(args: argparse.Namespace) -> int:

@@ -16,6 +16,19 @@ One pass (`run_once`):
    `failed` with the last error; `Unreachable` → the person is marked unreachable, their
    pending rows fail, and the coordinators are told.
 
+**E-mail when the chat cannot reach someone** (bot/mail.py; only with mail configured and an
+address in `persons.email`). A row goes out by mail instead of chat when its recipient is
+marked unreachable, has no sender for their platform or no chat address (a person only
+known by e-mail), or when the row's chat attempts ran out (it is then released with mail's
+own attempts and `sent_via='email'`). It is the same row with the same dedupe key, claimed
+as any other (lease, one person's rows in order, office hours), sent within mail's own rate
+limit, and marked `sent_via='email'`; its Message-ID comes from the dedupe key, so a resend
+after a crash is the same message. When the chat says Unreachable, the person's pending
+rows are not failed: the claimed one is released and they all go by mail, and the
+coordinators are told so. Someone who is reachable again (they wrote, or installed the app
+again) gets the rest in the chat. A mail server's 4xx is RetryLater; its 5xx for the
+address (`Refused`) fails that row with the server's words.
+
 Outside office hours on Swedish working days nothing is claimed (the rows wait for the next
 morning), except kinds listed in `DispatchPolicy.immediate_kinds` and direct answers
 (`storage.outbox.DIRECT_ANSWER`: what a person asked in a channel, answered in their personal
@@ -73,7 +86,18 @@ from bot.away import notice_gone
 from bot.calendar import DEFAULT_CALENDAR, WorkingCalendar
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.ports import AlreadyDelivered, RateRule, RetryLater, Sender, Unreachable
+from bot.mail import MAIL
+from bot.platforms import display_name
+from bot.platforms import rate_limits as platform_rate_limits
+from bot.ports import (
+    AlreadyDelivered,
+    MailSender,
+    RateRule,
+    Refused,
+    RetryLater,
+    Sender,
+    Unreachable,
+)
 from bot.ratelimit import RateLimiter, tenant_of
 from conversations.i18n import person_language, tr
 from conversations.reply import Reply, payload_of, replies_from_payload
@@ -117,6 +141,9 @@ class DeliveryStats:
     redelivered: int = 0
     # Possibly delivered rows the sender found on the platform and did not send again.
     already_delivered: int = 0
+    # Rows that went out by e-mail, and rows moved from the chat to mail.
+    mailed: int = 0
+    moved_to_mail: int = 0
     lost_leases: int = 0
     latencies: list[float] = field(default_factory=list)
 
@@ -144,6 +171,20 @@ class _Claimed:
     was_abandoned: bool
     # An earlier attempt may have reached the platform (the row was claimed before).
     possibly_delivered: bool
+    # Where mail goes when the chat cannot reach them, and how to write to them there.
+    email: str | None = None
+    display_name: str | None = None
+    locale: str | None = None
+    platform_locale: str | None = None
+    sent_via: str | None = None
+    # This attempt goes by e-mail (decided at the claim).
+    by_mail: bool = False
+
+
+@dataclass
+class _Language:
+    locale: str | None
+    platform_locale: str | None
 
 
 class Dispatcher:
@@ -159,6 +200,7 @@ class Dispatcher:
         rate_limits: Mapping[str, tuple[RateRule, ...]] | None = None,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         rng: random.Random | None = None,
+        mail: MailSender | None = None,
     ) -> None:
         self.db = database
         self.senders: dict[str, Sender] = (
@@ -168,9 +210,11 @@ class Dispatcher:
         self.clock = clock or SystemClock()
         self.calendar = calendar or (settings.calendar() if settings else DEFAULT_CALENDAR)
         self.policy = policy or DispatchPolicy()
-        self.limiter = RateLimiter(
-            rate_limits, now=lambda: self.clock.now().timestamp(), sleep=sleep
-        )
+        self.mail = mail
+        limits = dict(platform_rate_limits() if rate_limits is None else rate_limits)
+        if mail is not None:
+            limits.setdefault(MAIL, mail.rate_limits)
+        self.limiter = RateLimiter(limits, now=lambda: self.clock.now().timestamp(), sleep=sleep)
         self.rng = rng or random.Random()
         self.stats = DeliveryStats()
         # A direct answer is a reply the person is waiting for, not a reminder.
@@ -211,7 +255,7 @@ class Dispatcher:
 
     async def _claim(self) -> list[_Claimed]:
         now = self.clock.now()
-        if not self.senders:
+        if not self.senders and self.mail is None:
             return []
         office = self.policy.any_time or self.calendar.is_office_moment(now)
         token = uuid.uuid4().hex
@@ -225,6 +269,7 @@ class Dispatcher:
                 limit=self.policy.batch_size,
                 # At night only the immediate kinds go out.
                 only_kinds=None if office else self.immediate_kinds,
+                by_mail=self.mail is not None,
             )
         claimed = [
             _Claimed(
@@ -241,14 +286,38 @@ class Dispatcher:
                 reachable=row.reachable,
                 was_abandoned=row.claimed_until is not None,
                 possibly_delivered=row.attempts > 0,
+                email=row.email,
+                display_name=row.display_name,
+                locale=row.locale,
+                platform_locale=row.platform_locale,
+                sent_via=row.sent_via,
+                by_mail=self._goes_by_mail(row),
             )
             for row in found
         ]
         return claimed
 
+    def _mailable(self, email: str | None) -> bool:
+        return self.mail is not None and bool(email)
+
+    def _goes_by_mail(self, row: rows.ClaimedRow) -> bool:
+        """Mail when the chat cannot carry this row: the person is unreachable there, has no
+        sender or no chat address, or the row's chat attempts ran out."""
+        if not self._mailable(row.email):
+            return False
+        return (
+            row.sent_via == MAIL
+            or not row.reachable
+            or row.platform not in self.senders
+            or not row.address
+        )
+
     # Delivering -------------------------------------------------------------------------
 
     async def _deliver(self, item: _Claimed) -> None:
+        if item.by_mail:
+            await self._deliver_by_mail(item)
+            return
         if not item.reachable:
             await self._fail(item, "the person cannot be messaged (blocked or uninstalled)")
             return
@@ -287,10 +356,54 @@ class Dispatcher:
                 result = result.address
             await self._sent(item, result)
 
-    async def _sent(self, item: _Claimed, new_address: dict[str, Any] | None) -> None:
+    async def _deliver_by_mail(self, item: _Claimed) -> None:
+        assert self.mail is not None and item.email
+        if item.was_abandoned:
+            # The same Message-ID again: a mail client that has the first shows it once.
+            self.stats.redelivered += 1
+            log.warning(
+                "mailing again an outbox row whose earlier attempt never finished",
+                extra={"outbox": item.id, "attempt": item.attempts},
+            )
+        await self.limiter.acquire(MAIL, str(item.recipient_id))
+        try:
+            await self.mail.send_mail(
+                item.email,
+                replies_from_payload(item.payload),
+                name=item.display_name,
+                language=person_language(_Language(item.locale, item.platform_locale)),
+                delivery_key=item.dedupe_key,
+                answer_on=self._chat_of(item),
+            )
+        except Refused as exc:
+            await self._fail(item, f"e-mail: {exc}")
+        except RetryLater as exc:
+            await self._retry(item, f"e-mail: {exc}", exc.retry_after)
+        except Exception as exc:
+            log.warning(
+                "mail sender raised %s",
+                type(exc).__name__,
+                extra={"outbox": item.id},
+                exc_info=True,
+            )
+            await self._retry(item, f"e-mail: {type(exc).__name__}: {exc}", None)
+        else:
+            self.stats.mailed += 1
+            await self._sent(item, None, via=MAIL)
+
+    def _chat_of(self, item: _Claimed) -> str | None:
+        """The chat the person can answer in ("Teams"), or None for someone known only by
+        e-mail."""
+        if item.platform in self.senders or item.address:
+            return display_name(item.platform)
+        return None
+
+    async def _sent(
+        self, item: _Claimed, new_address: dict[str, Any] | None, *, via: str = "chat"
+    ) -> None:
         now = self.clock.now()
         async with self.db.transaction() as session:
-            mine = await rows.record_sent(session, item.id, item.token, now=now)
+            mine = await rows.record_sent(session, item.id, item.token, now=now, via=via)
             if new_address is not None and new_address != item.address:
                 await set_address(session, item.recipient_id, new_address, now=now)
         if not mine:
@@ -315,6 +428,9 @@ class Dispatcher:
 
     async def _retry(self, item: _Claimed, reason: str, retry_after: float | None) -> None:
         if item.attempts >= self.policy.max_attempts:
+            if not item.by_mail and self._mailable(item.email):
+                await self._move_to_mail(item, reason)
+                return
             await self._fail(item, reason)
             return
         now = self.clock.now()
@@ -327,6 +443,15 @@ class Dispatcher:
         observability.DELIVERIES.labels("retried").inc()
         log.info("delivery postponed", extra={"outbox": item.id, "attempt": item.attempts})
 
+    async def _move_to_mail(self, item: _Claimed, reason: str) -> None:
+        """The chat's attempts ran out: this row goes by mail, at once, with its own tries."""
+        async with self.db.transaction() as session:
+            await rows.record_moved_to_mail(
+                session, item.id, item.token, now=self.clock.now(), reason=reason
+            )
+        self.stats.moved_to_mail += 1
+        log.info("chat attempts ran out: the row goes by e-mail", extra={"outbox": item.id})
+
     async def _fail(self, item: _Claimed, reason: str) -> None:
         async with self.db.transaction() as session:
             await rows.record_failed(session, item.id, item.token, reason=reason)
@@ -335,18 +460,24 @@ class Dispatcher:
         log.warning("delivery failed for good", extra={"outbox": item.id})
 
     async def _unreachable(self, item: _Claimed, exc: Unreachable) -> None:
-        """Stop sending to this person, fail what waits for them, tell the coordinators (a
-        coordinator gone: as news in their next digest; anyone else: a notice)."""
+        """Stop sending to this person in the chat, tell the coordinators (a coordinator
+        gone: as news in their next digest; anyone else: a notice). What waits for them goes
+        by e-mail when it can (the claimed row is released for it), else it fails."""
         now = self.clock.now()
         reason = f"unreachable: {exc}" if str(exc) else "unreachable"
+        by_mail = self._mailable(item.email)
         async with self.db.transaction() as session:
             person = await get_person(session, item.recipient_id, lock=True)
             assert person is not None
             person.reachable = False
             person.updated_at = now
-            failed = await rows.fail_waiting_for(
-                session, person.id, claimed_id=item.id, reason=reason
-            )
+            if by_mail:
+                await rows.release_now(session, item.id, item.token, now=now, reason=reason)
+                failed = 0
+            else:
+                failed = await rows.fail_waiting_for(
+                    session, person.id, claimed_id=item.id, reason=reason
+                )
             # Only those here hear of it (not someone away); a coordinator who cannot be
             # reached is gone: their open ideas surface to the others at once.
             crew = await team(session, self.settings, now)
@@ -354,12 +485,13 @@ class Dispatcher:
                 # Their ideas and that they are gone come as news in the next digest: no
                 # second message to anyone that day.
                 await notice_gone(session, self.settings, now)
+            notice = "notice.unreachable.mail" if by_mail else "notice.unreachable"
             for coordinator in () if person.id in crew.members else crew.here:
                 if coordinator.id == person.id:
                     continue
                 text = tr(
                     person_language(coordinator),
-                    "notice.unreachable",
+                    notice,
                     first_name=first_name(coordinator.display_name),
                     person=person.display_name or person.qualified_id,
                     count=failed,
@@ -375,4 +507,8 @@ class Dispatcher:
                 )
         self.stats.unreachable += 1
         observability.DELIVERIES.labels("unreachable").inc()
-        log.warning("recipient unreachable", extra={"person": item.recipient_id})
+        log.warning(
+            "recipient unreachable in the chat%s",
+            ": their messages go by e-mail" if by_mail else "",
+            extra={"person": item.recipient_id},
+        )

@@ -5,13 +5,14 @@ for doctor) returning what to print, so tests call them directly."""
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
 from bot.calendar import STOCKHOLM
 from bot.export import collect, export_csv, export_json
+from bot.mail import MailConfigError, MailSettings
 from storage.database import Database, DatabaseError
 from storage.outbox import get_message, newest_unsent, outbox_counts, queue_again
 from storage.people import reachable_again
@@ -136,9 +137,14 @@ class Checkup:
         return "\n".join(lines)
 
 
-async def doctor(environ: Mapping[str, str] | None = None) -> Checkup:
+async def doctor(
+    environ: Mapping[str, str] | None = None,
+    *,
+    mail_check: Callable[[MailSettings], Awaitable[tuple[list[str], list[str]]]] | None = None,
+) -> Checkup:
     """Check a configuration: settings, the process file, the database (reachable, at the
-    newest migration), each configured platform (Slack: the token works)."""
+    newest migration), each configured platform (Slack: the token works), and e-mail when
+    it is set up (`mail_check`, from the composition root: connect, EHLO, STARTTLS, log in)."""
     from bot.config import Settings
     from bot.platforms import configured_platforms, platform_classes
     from bot.ports import PlatformConfigError
@@ -178,7 +184,31 @@ async def doctor(environ: Mapping[str, str] | None = None) -> Checkup:
         good, problems = await platform.doctor()
         checkup.ok.extend(good)
         checkup.problems.extend(problems)
+    await _check_mail(env, checkup, mail_check)
     return checkup
+
+
+async def _check_mail(
+    env: Mapping[str, str],
+    checkup: Checkup,
+    mail_check: Callable[[MailSettings], Awaitable[tuple[list[str], list[str]]]] | None,
+) -> None:
+    try:
+        mail = MailSettings.from_env(env)
+    except MailConfigError as exc:
+        checkup.problems.append(f"e-mail: {exc}")
+        return
+    if mail is None:
+        checkup.ok.append(
+            "e-mail: off (set IDESLUSS_SMTP_HOST to mail those the chat cannot reach)"
+        )
+        return
+    if mail_check is None:
+        checkup.ok.append(f"e-mail: {mail.host}:{mail.port} configured ({mail.security})")
+        return
+    good, problems = await mail_check(mail)
+    checkup.ok.extend(good)
+    checkup.problems.extend(problems)
 
 
 def _settings_hints(classes: list[Any]) -> str:

@@ -60,6 +60,11 @@ class Unreachable(DeliveryError):
     """The person cannot be messaged any more (blocked or uninstalled the bot): stop trying."""
 
 
+class Refused(DeliveryError):
+    """This address will never take the message (a mail server's 5xx for the recipient, such
+    as 550 "no such user"): give the message up, do not try again."""
+
+
 @dataclass(frozen=True)
 class AlreadyDelivered:
     """What `send` returns when the platform already shows this delivery (found by its
@@ -81,6 +86,30 @@ class Sender(Protocol):
         With `accepts_delivery_key = True` it also takes `delivery_key: str | None`,
         `possibly_delivered: bool` and `since: datetime | None` as keyword arguments (see the
         module's docstring) and may return `AlreadyDelivered`."""
+        ...
+
+
+class MailSender(Protocol):
+    """E-mail, for those the chat cannot reach (bot/mail.py; adapters/email/ implements it).
+    It raises `RetryLater` for a passing problem (4xx, no connection) and `Refused` when the
+    server refuses the address for good."""
+
+    rate_limits: tuple[RateRule, ...]
+
+    async def send_mail(
+        self,
+        to: str,
+        replies: Sequence[Reply],
+        *,
+        name: str | None,
+        language: str,
+        delivery_key: str,
+        answer_on: str | None,
+    ) -> None:
+        """Mail the replies, as the chat would show them, to `to` (`name`: who that is).
+        `delivery_key` (the outbox row's dedupe key) makes the Message-ID, so a resend is the
+        same message; `answer_on` is the chat where the person can answer ("Teams"), or None
+        when they have none."""
         ...
 
 

@@ -101,10 +101,12 @@ def start_delivery(
     clock: Any = None,
     policy: Any = None,
     schedule: ScheduleSettings | None = None,
+    mail: Any = None,
 ) -> Background:
     """The server's one call on startup: a dispatcher for `senders` (a Sender per platform)
     and a scheduler running the reminder sweep and the dispatcher. Keep the result; call
-    `.wake()` after a turn that enqueued something and `.stop()` on cleanup."""
+    `.wake()` after a turn that enqueued something and `.stop()` on cleanup. `mail`: the
+    e-mail sender for those the chat cannot reach (bot/mail.py), or None."""
     from bot.clock import SystemClock
     from bot.dispatcher import Dispatcher
     from bot.reminders import sweep
@@ -118,6 +120,7 @@ def start_delivery(
         settings=settings,
         clock=clock,
         policy=DispatchPolicy(any_time=getattr(settings, "deliver_any_time", False)),
+        mail=mail,
     )
     if schedule is None and settings is not None:
         schedule = ScheduleSettings(

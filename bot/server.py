@@ -33,7 +33,7 @@ from aiohttp.web_request import BaseRequest
 from bot import observability
 from bot.app import IdeaBot
 from bot.inbox import Inbox, run_recovery
-from bot.ports import BackgroundService, Handler, Hook, Platform, Sender
+from bot.ports import BackgroundService, Handler, Hook, MailSender, Platform, Sender
 from bot.scheduler import Background, start_delivery
 
 log = logging.getLogger(__name__)
@@ -93,6 +93,8 @@ BOT = web.AppKey("bot", IdeaBot)
 INFLIGHT = web.AppKey("inflight", InFlight)
 INBOX = web.AppKey("inbox", Inbox)
 SENDERS = web.AppKey("senders", dict[str, Sender])
+# E-mail for those the chat cannot reach (bot/mail.py), or None.
+MAIL = web.AppKey("mail", MailSender)
 SERVICES = web.AppKey("services", list[BackgroundService])
 PLATFORMS = web.AppKey("platforms", list[str])
 
@@ -207,6 +209,7 @@ class DeliveryService:
             list(self.app[SENDERS].values()),
             clock=bot.clock,
             policy=bot.reminder_policy,
+            mail=self.app.get(MAIL),
         )
         bot.on_outbox = self.wake
 
@@ -263,10 +266,14 @@ async def build_app(
     *,
     close_database: bool = True,
     extra_services: Sequence[BackgroundService] = (),
+    mail: MailSender | None = None,
 ) -> web.Application:
-    """The whole server as an aiohttp application (tests run it on a loopback port)."""
+    """The whole server as an aiohttp application (tests run it on a loopback port).
+    `mail`: the e-mail sender for those the chat cannot reach, made by bot/cli.py."""
     app = web.Application()
     app[BOT] = bot
+    if mail is not None:
+        app[MAIL] = mail
     app[INFLIGHT] = InFlight()
     inbox_of(app, bot)
     app[SENDERS] = {}

@@ -34,6 +34,13 @@ class ClaimedRow:
     platform: str
     address: dict[str, Any] | None
     reachable: bool
+    # For mail, when the chat cannot reach them (bot/mail.py).
+    email: str | None = None
+    display_name: str | None = None
+    locale: str | None = None
+    platform_locale: str | None = None
+    # "email": this row was moved to mail after its chat attempts ran out.
+    sent_via: str | None = None
 
 
 async def next_pending_at(session: AsyncSession) -> datetime | None:
@@ -57,13 +64,17 @@ async def claim_due(
     lease: timedelta,
     limit: int,
     only_kinds: Collection[str] | None = None,
+    by_mail: bool = False,
 ) -> list[ClaimedRow]:
     """Claim up to `limit` due rows for people on `platforms`, oldest first, each the oldest
     pending row of its recipient; on PostgreSQL locked with SKIP LOCKED. The claim sets the
     lease and counts the attempt.
 
     `only_kinds`: claim only these kinds (at night), and let only earlier rows of these kinds
-    hold a row back (a reminder waiting for the morning does not hold back tonight's answer)."""
+    hold a row back (a reminder waiting for the morning does not hold back tonight's answer).
+
+    `by_mail`: also rows for anyone with an e-mail address (whatever their platform or chat
+    address); the dispatcher decides which of them go by mail."""
     earlier = aliased(OutboxMessage)
     holds_back = [earlier.kind.in_(sorted(only_kinds))] if only_kinds is not None else []
     query = (
@@ -73,10 +84,16 @@ async def claim_due(
             OutboxMessage.status == PENDING,
             OutboxMessage.not_before <= now,
             or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now),
-            Person.platform.in_(sorted(platforms)),
-            # Someone who never talked to the bot has no address yet (a coordinator named
-            # in the settings): their messages wait for the day they do.
-            cast(Person.address, String) != "null",
+            or_(
+                and_(
+                    Person.platform.in_(sorted(platforms)),
+                    # Someone who never talked to the bot has no address yet (a coordinator
+                    # named in the settings): without mail, their messages wait for the day
+                    # they do.
+                    cast(Person.address, String) != "null",
+                ),
+                *([Person.email.is_not(None)] if by_mail else []),
+            ),
             ~exists().where(
                 and_(
                     earlier.recipient_id == OutboxMessage.recipient_id,
@@ -116,6 +133,11 @@ async def claim_due(
             platform=person.platform,
             address=dict(person.address) if person.address else None,
             reachable=person.reachable,
+            email=person.email,
+            display_name=person.display_name,
+            locale=person.locale,
+            platform_locale=person.platform_locale,
+            sent_via=row.sent_via,
         )
         for row, person in rows
     ]
@@ -150,10 +172,54 @@ async def _if_mine(session: AsyncSession, row_id: int, token: str, **values: Any
     return bool(rowcount(result))
 
 
-async def record_sent(session: AsyncSession, row_id: int, token: str, *, now: datetime) -> bool:
-    """Mark the row sent if the lease is still ours. False: the lease was lost."""
+async def record_sent(
+    session: AsyncSession, row_id: int, token: str, *, now: datetime, via: str = "chat"
+) -> bool:
+    """Mark the row sent (by chat or "email") if the lease is still ours. False: the lease
+    was lost."""
     return await _if_mine(
-        session, row_id, token, status=SENT, sent_at=now, claimed_until=None, last_error=None
+        session,
+        row_id,
+        token,
+        status=SENT,
+        sent_at=now,
+        claimed_until=None,
+        last_error=None,
+        sent_via=via,
+    )
+
+
+async def record_moved_to_mail(
+    session: AsyncSession, row_id: int, token: str, *, now: datetime, reason: str
+) -> bool:
+    """The chat gave up on this row: release it at once for mail, with mail's own attempts
+    (the chat's error kept in last_error), if the lease is still ours."""
+    return await _if_mine(
+        session,
+        row_id,
+        token,
+        sent_via="email",
+        attempts=0,
+        not_before=now,
+        claimed_until=None,
+        claim_token=None,
+        last_error=reason,
+    )
+
+
+async def release_now(
+    session: AsyncSession, row_id: int, token: str, *, now: datetime, reason: str
+) -> bool:
+    """Give the claimed row back to be claimed again at once (the person's channel
+    changed), if the lease is still ours."""
+    return await _if_mine(
+        session,
+        row_id,
+        token,
+        not_before=now,
+        claimed_until=None,
+        claim_token=None,
+        last_error=reason,
     )
 
 
