@@ -34,7 +34,7 @@ from bot.process import Process, load_process
 from bot.promises import FIRST, promise
 from bot.reading import Reading, read
 from bot.reminders import ReminderPolicy, mark_activity
-from bot.roles import is_coordinator
+from bot.roles import all_coordinators, is_admin, is_coordinator
 from bot.turn_limit import TurnLimiter
 from conversations import intake
 from conversations.i18n import (
@@ -54,7 +54,7 @@ from storage.ideas import count_waiting, create_idea, has_ideas, recent_for_simi
 from storage.models import Dialogue, Idea, OpenQuestion, Person
 from storage.outbox import wrote_outbox
 from storage.people import first_name
-from storage.processed import claim_event
+from storage.processed import claim_event, claim_once
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -240,11 +240,27 @@ class IdeaBot:
         lang = person_language(person)
         dialogue = await load_dialogue(session, person.id)
         replies = await self._route(session, incoming, person, dialogue, lang)
+        replies += await self._nobody_coordinates(session, incoming, person, lang)
         log.info(
             "turn handled",
             extra={"platform": incoming.platform, "person": person.id, "replies": len(replies)},
         )
         return TurnResult(replies, lang)
+
+    async def _nobody_coordinates(
+        self, session: AsyncSession, incoming: Incoming, person: Person, lang: str
+    ) -> list[Reply]:
+        """An admin who writes or opens the chat while no coordinator exists hears once (ever)
+        how to add one: until then new ideas reach nobody but the admins."""
+        if not is_admin(self.settings, person.qualified_id):
+            return []
+        if incoming.in_group and not incoming.private_replies:
+            return []  # said where others read it; the personal chat will do
+        if await all_coordinators(session, self.settings):
+            return []
+        if not await claim_once(session, f"no_coordinator:{person.id}", now=self.clock.now()):
+            return []
+        return [Reply(tr(lang, "admin.no_coordinator"))]
 
     async def _route(
         self,
@@ -764,16 +780,18 @@ class IdeaBot:
         )  # fmt: skip
         if result.submitted.get("workplace"):
             person.workplace = result.submitted["workplace"]
-        await notify_coordinators_of_new_idea(
+        told = await notify_coordinators_of_new_idea(
             session, self.settings, self.process, idea, person, similar, now=now
         )
         log.info("idea submitted", extra={"idea": idea.id, "person": person.id})
-        return [
-            *result.replies,
-            privacy.with_anonymity_choice(
-                intake.submitted_reply(lang, _first_name(person), idea.id, idea.title), lang, idea
-            ),
-        ]
+        # No promise of a coordinator who does not exist: who will read it, as it is.
+        reader: intake.Reader = "coordinator"
+        if not await all_coordinators(session, self.settings):
+            reader = "admin" if told else "nobody"
+        receipt = intake.submitted_reply(
+            lang, _first_name(person), idea.id, idea.title, reader=reader
+        )
+        return [*result.replies, privacy.with_anonymity_choice(receipt, lang, idea)]
 
     async def _similar(
         self, session: AsyncSession, answers: dict[str, Any]

@@ -286,6 +286,7 @@ async def _serve(args: argparse.Namespace) -> int:
     from bot.app import IdeaBot
     from bot.mail import MailConfigError
     from bot.observability import MetricsAccess, MetricsConfigError
+    from bot.operations import coordinator_problem
     from bot.platforms import configured_platforms, platform_classes
     from bot.ports import PlatformConfigError
     from bot.server import ServerConfigError, ServerLimits, build_app, serve
@@ -321,6 +322,8 @@ async def _serve(args: argparse.Namespace) -> int:
     except DatabaseError as exc:
         return fail(str(exc), EXIT_DATABASE)
     try:
+        if (problem := await coordinator_problem(database, settings)) is not None:
+            logging.getLogger("idesluss").warning("%s", problem)
         app = await build_app(IdeaBot(database, settings=settings), platforms, mail=mail)
         await serve(app, args.host, args.port, limits=limits, metrics=metrics)
     except (PlatformConfigError, MetricsConfigError) as exc:

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.availability import answering_for
+from bot.availability import admins_here, answering_for
 from bot.config import Settings
 from bot.process import Process
 from bot.roles import all_coordinators
@@ -191,8 +191,10 @@ async def notify_coordinators_of_new_idea(
     now: datetime,
 ) -> int:
     """News of the idea for the next digest of every coordinator who answers for it now
-    (all who are here: nobody has it yet; bot/availability.py). Coordinators who never
-    talked to the bot get a person row, so that they are known when they do."""
+    (all who are here: nobody has it yet; bot/availability.py), or, with no coordinator
+    here (none yet, or all away), of every admin who is: a new idea is never news to
+    nobody. Coordinators who never talked to the bot get a person row, so that they are
+    known when they do. Returns how many will hear of it."""
     for qualified in await all_coordinators(session, settings):
         platform, _, user_id = qualified.partition(":")
         if platform and user_id:
@@ -203,7 +205,8 @@ async def notify_coordinators_of_new_idea(
         "workplace": idea.workplace,
         "similar": [number for number, _ in similar],
     }
-    for coordinator in await answering_for(session, settings, idea, now):
+    readers = await answering_for(session, settings, idea, now)
+    for coordinator in readers or await admins_here(session, settings, now):
         sent += await add_news(
             session,
             dedupe_key=f"new_idea:{idea.id}:{coordinator.id}",

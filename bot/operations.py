@@ -8,7 +8,7 @@ import os
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.calendar import STOCKHOLM
 from bot.export import collect, export_csv, export_json
@@ -16,6 +16,9 @@ from bot.mail import MailConfigError, MailSettings
 from storage.database import Database, DatabaseError
 from storage.outbox import get_message, newest_unsent, outbox_counts, queue_again
 from storage.people import reachable_again
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 __all__ = [
     "Checkup",
@@ -165,7 +168,7 @@ async def doctor(
             checkup.ok.append(f"process file ({where}): {len(process.stages)} stages")
         except ProcessError as exc:
             checkup.problems.append(f"process file: {exc}")
-        await _check_database(settings.database_url, checkup)
+        await _check_database(settings, checkup)
 
     classes = platform_classes()
     platforms, platform_problems = [], []
@@ -216,9 +219,27 @@ def _settings_hints(classes: list[Any]) -> str:
     return " or ".join(hints) if hints else "a chat platform's settings"
 
 
-async def _check_database(url: str, checkup: Checkup) -> None:
+NO_COORDINATOR = (
+    "no coordinator: new ideas are kept, but no coordinator hears of them (only the admins "
+    "in IDESLUSS_ADMINS, if any). Set IDESLUSS_COORDINATORS=slack:U024BE7LH,… (see README), "
+    "or let an admin write `coordinator add @name` in the chat"
+)
+
+
+async def coordinator_problem(database: Database, settings: Settings) -> str | None:
+    """NO_COORDINATOR when nobody is a coordinator (neither IDESLUSS_COORDINATORS nor the
+    coordinators table), else None."""
+    if settings.coordinators:
+        return None
+    from bot.roles import all_coordinators
+
+    async with database.transaction() as session:
+        return None if await all_coordinators(session, settings) else NO_COORDINATOR
+
+
+async def _check_database(settings: Settings, checkup: Checkup) -> None:
     try:
-        database = Database(url)
+        database = Database(settings.database_url)
     except DatabaseError as exc:
         checkup.problems.append(f"database: {exc}")
         return
@@ -231,6 +252,11 @@ async def _check_database(url: str, checkup: Checkup) -> None:
         current, head = await migration_state(database)
         if current == head:
             checkup.ok.append(f"database {database.safe_url}: reachable, migrated ({head})")
+            problem = await coordinator_problem(database, settings)
+            if problem is None:
+                checkup.ok.append("coordinators: at least one")
+            else:
+                checkup.problems.append(problem)
         elif not current:
             checkup.problems.append(
                 f"database {database.safe_url} is reachable but empty: run idesluss db upgrade "

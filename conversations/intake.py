@@ -167,8 +167,20 @@ def _has_own_answers(state: IntakeState) -> bool:
     return any(key != "workplace" for key in state.answers)
 
 
-def submitted_reply(lang: str, first_name: str | None, number: int, title: str) -> Reply:
-    return Reply(tr(lang, "submitted", first_name=first_name, title=title, number=number))
+# Who will read a new idea: a coordinator; with none yet, the admins; or nobody at all.
+Reader = Literal["coordinator", "admin", "nobody"]
+_RECEIPTS: dict[str, str] = {
+    "coordinator": "submitted",
+    "admin": "submitted.no_coordinator",
+    "nobody": "submitted.nobody",
+}
+
+
+def submitted_reply(
+    lang: str, first_name: str | None, number: int, title: str, *, reader: Reader = "coordinator"
+) -> Reply:
+    key = _RECEIPTS[reader]
+    return Reply(tr(lang, key, first_name=first_name, title=title, number=number))
 
 
 # ── one turn ───────────────────────────────────────────────────────────────────────────

@@ -1,11 +1,14 @@
 """Platform deliveries already handled. A retry carries the same event id; claiming it in the
-turn's own transaction makes the retry a no-op, and a crash forgets the claim with the work."""
+turn's own transaction makes the retry a no-op, and a crash forgets the claim with the work.
+
+The same table remembers what is said to a person once ever (`claim_once`): those keys
+carry ONCE and are never forgotten."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, not_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,7 +27,21 @@ async def claim_event(session: AsyncSession, key: str, *, now: datetime) -> bool
     return bool(rowcount(result))
 
 
+# The prefix of keys kept for good (no platform's event id starts with it).
+ONCE = "once:"
+
+
+async def claim_once(session: AsyncSession, what: str, *, now: datetime) -> bool:
+    """True the first time ever `what` is claimed (in this transaction's outcome)."""
+    return await claim_event(session, f"{ONCE}{what}", now=now)
+
+
 async def forget_events_before(session: AsyncSession, moment: datetime) -> int:
-    """Drop ids older than any retry (Slack retries for minutes; keep at least an hour)."""
-    result = await session.execute(delete(ProcessedEvent).where(ProcessedEvent.created_at < moment))
+    """Drop ids older than any retry (Slack retries for minutes; keep at least an hour);
+    what was said once stays claimed."""
+    result = await session.execute(
+        delete(ProcessedEvent).where(
+            ProcessedEvent.created_at < moment, not_(ProcessedEvent.key.startswith(ONCE))
+        )
+    )
     return rowcount(result) or 0

@@ -36,7 +36,13 @@ from adapters.slack.config import EVENTS_PATH, SlackConfig
 from adapters.slack.markup import escape, from_slack
 from adapters.slack.profiles import Profile, SlackProfiles
 from adapters.slack.render import ACTION_PREFIX, home_view, render_messages
-from adapters.slack.sender import SlackSender, classify
+from adapters.slack.sender import (
+    SlackSender,
+    as_plain_text,
+    classify,
+    post_or_plain,
+    refused_blocks,
+)
 from bot.clock import Clock
 from bot.inbox import Answered, Delivery
 from bot.incoming import Incoming
@@ -467,12 +473,23 @@ class SlackAdapter:
                     response_url, session=self.session, timeout=API_TIMEOUT_SECONDS
                 )
                 try:
-                    response = await webhook.send(
-                        text=message.text,
-                        blocks=message.blocks,
-                        response_type="ephemeral",
-                        replace_original=False,
+                    response = await webhook.send_dict(
+                        {
+                            **message.as_kwargs(),
+                            "response_type": "ephemeral",
+                            "replace_original": False,
+                        }
                     )
+                    if response.status_code >= 300 and refused_blocks(
+                        response.body.strip(), message.as_kwargs()
+                    ):
+                        response = await webhook.send_dict(
+                            {
+                                **as_plain_text(message.as_kwargs()),
+                                "response_type": "ephemeral",
+                                "replace_original": False,
+                            }
+                        )
                 except Exception as exc:
                     log.warning("slack: response_url failed (%s)", type(exc).__name__)
                     return
@@ -490,8 +507,10 @@ class SlackAdapter:
                     return
 
     async def _call(self, method: Any, **kwargs: Any) -> bool:
+        """One Web API call (blocks Slack refuses are sent again as plain text); a failure
+        is logged, never raised."""
         try:
-            await method(**kwargs)
+            await post_or_plain(method, kwargs)
         except Exception as exc:
             log.warning("slack: %s failed: %s", getattr(method, "__name__", "call"), classify(exc))
             return False

@@ -15,6 +15,11 @@ warning is logged once per reason; when reading it is rate limited the send is
 
 `post_once` / `post_all_once` are the same thing for any post to a conversation, so other
 posts that may be repeated after a crash (a direct reply) can use it.
+
+**Never nothing.** The renderer keeps every message well within Slack's limits
+(adapters/slack/render.py); should Slack still refuse a message's blocks
+(`msg_blocks_too_long`, `invalid_blocks`), the same message goes again as plain text, the
+blocks' texts without buttons, so that the person reads something instead of nothing.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.render import render_messages
+from adapters.slack.render import readable_text, render_messages
 from bot.ports import AlreadyDelivered, DeliveryError, RetryLater, Unreachable
 from conversations.reply import Reply
 
@@ -55,6 +60,8 @@ UNREACHABLE_ERRORS = frozenset(
 PASSING_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 )
+# Slack refused the blocks themselves: the message is worth sending as plain text instead.
+BLOCKS_REFUSED = frozenset({"msg_blocks_too_long", "invalid_blocks", "invalid_blocks_format"})
 # The metadata event type of every message posted with a delivery key.
 DELIVERY_EVENT = "idesluss_delivery"
 # How much of a DM is read to find an earlier delivery: the newest messages first, Slack's
@@ -139,6 +146,37 @@ def delivery_part(message: Mapping[str, Any], key: str, bot_id: str | None = Non
     return part if isinstance(part, int) and not isinstance(part, bool) and part >= 0 else None
 
 
+def as_plain_text(kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """A message's arguments without its blocks, their texts as its text (the fallback for
+    blocks Slack refused)."""
+    plain = {key: value for key, value in kwargs.items() if key != "blocks"}
+    plain["text"] = readable_text(kwargs.get("blocks") or []) or kwargs.get("text") or "…"
+    return plain
+
+
+def refused_blocks(error: Any, kwargs: Mapping[str, Any]) -> bool:
+    if error not in BLOCKS_REFUSED or not kwargs.get("blocks"):
+        return False
+    # Only the error and the size: the text is the person's.
+    log.warning(
+        "slack: Slack refused a message's blocks (%s, %d blocks); sent as plain text",
+        error,
+        len(kwargs["blocks"]),
+    )
+    return True
+
+
+async def post_or_plain(method: Any, kwargs: dict[str, Any]) -> Any:
+    """A chat.postMessage / chat.postEphemeral call; if Slack refuses the blocks, the same
+    message (metadata and all) again as plain text. Any other error is raised as it comes."""
+    try:
+        return await method(**kwargs)
+    except SlackApiError as exc:
+        if not refused_blocks(exc.response.get("error"), kwargs):
+            raise
+    return await method(**as_plain_text(kwargs))
+
+
 def slack_ts(moment: datetime) -> str:
     return f"{moment.timestamp():.6f}"
 
@@ -209,7 +247,7 @@ class SlackSender:
         if key is None:  # nothing to find it by later: a plain post
             outcomes: list[Posted] = []
             for kwargs in messages:
-                response = await self.client.chat_postMessage(channel=channel, **kwargs)
+                response = await self.post_message({**kwargs, "channel": channel})
                 outcomes.append(Delivered(channel, response.get("ts")))
             return outcomes
         return await self.post_all_once(channel, key, messages, maybe_sent=maybe_sent, since=since)
@@ -253,11 +291,14 @@ class SlackSender:
             if part in found:
                 outcomes.append(AlreadyThere(channel, found[part]))
                 continue
-            response = await self.client.chat_postMessage(
-                **{**kwargs, "channel": channel, "metadata": delivery_metadata(key, part)}
+            response = await self.post_message(
+                {**kwargs, "channel": channel, "metadata": delivery_metadata(key, part)}
             )
             outcomes.append(Delivered(channel, response.get("ts")))
         return outcomes
+
+    async def post_message(self, kwargs: dict[str, Any]) -> Any:
+        return await post_or_plain(self.client.chat_postMessage, kwargs)
 
     async def find_delivered(
         self, channel: str, key: str, since: datetime | None, *, parts: int = 1

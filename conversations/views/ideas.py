@@ -12,7 +12,7 @@ from conversations.views.common import date, days
 from conversations.views.relay import history_line as relay_line
 from conversations.views.relay import waiting_marker, waiting_value
 
-# A chat message has limits; the export has the whole history.
+# A chat message has limits; the export has the whole history (and every note).
 MAX_HISTORY_LINES = 25
 
 
@@ -207,6 +207,8 @@ def show_reply(lang: str, view: ShowView) -> Reply:
         history = ["…", *history[-MAX_HISTORY_LINES:]]
     facts.append(Fact(tr(lang, "show.history"), "\n".join(history)))
     notes = [line for e in view.notes if (line := history_line(lang, e)) is not None]
+    if len(notes) > MAX_HISTORY_LINES:  # the newest, like the history
+        notes = ["…", *notes[-MAX_HISTORY_LINES:]]
     if notes:
         facts.append(Fact(tr(lang, "show.notes"), "\n".join(notes)))
     return Reply(

@@ -135,7 +135,7 @@ def test_serve_runs_until_sigterm_and_stops_cleanly(tmp_path) -> None:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("SLACK_", "MicrosoftApp", "TEAMS_"))
+        if not key.startswith(("SLACK_", "MicrosoftApp", "TEAMS_", "IDESLUSS_COORDINATORS"))
     }
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'serve.db'}"
     process = subprocess.Popen(
@@ -156,6 +156,9 @@ def test_serve_runs_until_sigterm_and_stops_cleanly(tmp_path) -> None:
             process.kill()
     assert process.returncode == 0, err
     assert "no chat platform is configured" in err
+    # Nobody is a coordinator in this configuration: said at start, with the way out.
+    assert "no coordinator: new ideas are kept, but no coordinator hears of them" in err
+    assert "IDESLUSS_COORDINATORS" in err
     assert "Traceback" not in err
 
 

@@ -40,6 +40,34 @@ TEAM = "T0TEAM"
 # The scopes of the app's manifest (adapters/slack/manifest.yml) and the method needing each.
 SCOPES = ("chat:write", "im:history", "im:write", "commands", "users:read", "app_mentions:read")
 NEEDS_SCOPE = {"conversations.history": "im:history"}
+# Slack refuses a message whose blocks hold more text than this (`msg_blocks_too_long`): not
+# documented, but measured by people it refused (11,341 characters counted as the sum of all
+# `text` strings, slackapi/bolt-js #2867; ~13,200 in #2509). The fake refuses at the lowest.
+MAX_MESSAGE_BLOCKS_TEXT = 11_300
+MAX_MESSAGE_BLOCKS = 50  # docs.slack.dev/reference/block-kit/blocks
+
+
+def blocks_refusal(blocks: Any) -> str | None:
+    """The error Slack answers a message's blocks with, or None if it takes them."""
+    if not blocks:
+        return None
+    if not isinstance(blocks, list) or len(blocks) > MAX_MESSAGE_BLOCKS:
+        return "invalid_blocks"
+    if sum(len(text) for text in _all_texts(blocks)) > MAX_MESSAGE_BLOCKS_TEXT:
+        return "msg_blocks_too_long"
+    return None
+
+
+def _all_texts(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [
+            text
+            for key, item in value.items()
+            for text in ([item] if key == "text" and isinstance(item, str) else _all_texts(item))
+        ]
+    if isinstance(value, list):
+        return [text for item in value for text in _all_texts(item)]
+    return []
 
 
 @dataclass
@@ -268,7 +296,7 @@ class FakeSlackApi:
         if planned is not None:
             return web.json_response(planned.body, status=planned.status, headers=planned.headers)
         answer = self._answer(method, params, request)
-        if method == "chat.postMessage":
+        if method == "chat.postMessage" and answer.get("ok"):
             async with self._posted_changed:
                 self.posted[str(params.get("channel"))] += 1
                 self._posted_changed.notify_all()
@@ -300,6 +328,10 @@ class FakeSlackApi:
                 "needed": needed,
                 "provided": ",".join(sorted(self.scopes)),
             }
+        if method in ("chat.postMessage", "chat.postEphemeral") and (
+            refusal := blocks_refusal(params.get("blocks"))
+        ):
+            return {"ok": False, "error": refusal}
         if method == "chat.postMessage":
             channel = str(params.get("channel"))
             message = self._store(channel, params)
@@ -416,6 +448,8 @@ class FakeSlackApi:
         self.calls.append(Call("response_url", body, dict(request.headers)))
         await self._wait(self.delays.get("response_url", self.delays.get("*", 0.0)))
         self.answered.append("response_url")
+        if refusal := blocks_refusal(body.get("blocks")):
+            return web.Response(status=400, text=refusal)
         return web.Response(text="ok")
 
     # ── Socket Mode ──────────────────────────────────────────────────────────────────────

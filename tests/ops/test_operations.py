@@ -157,6 +157,7 @@ async def slack_api():
 def slack_env(api: FakeSlackApi, database_url: str) -> dict[str, str]:
     return {
         "DATABASE_URL": database_url,
+        "IDESLUSS_COORDINATORS": "slack:UMARIA",
         "SLACK_BOT_TOKEN": "xoxb-test",
         "SLACK_SIGNING_SECRET": "secret",
         "SLACK_API_URL": api.url,

@@ -27,3 +27,16 @@ async def test_a_claim_rolled_back_with_its_turn_is_not_kept(db, clock) -> None:
         pass
     async with db.transaction() as session:
         assert await claim_event(session, "slack:Ev2", now=clock.now())
+
+
+async def test_what_is_said_once_stays_claimed_when_deliveries_are_forgotten(db, clock) -> None:
+    from storage.processed import claim_once
+
+    now = clock.now()
+    async with db.transaction() as session:
+        assert await claim_once(session, "no_coordinator:7", now=now)
+        assert await claim_event(session, "slack:Ev3", now=now)
+    async with db.transaction() as session:
+        assert await forget_events_before(session, now + timedelta(days=400)) == 1
+        assert not await claim_once(session, "no_coordinator:7", now=now)
+        assert await claim_once(session, "no_coordinator:8", now=now)

@@ -147,10 +147,16 @@ async def test_a_timeout_is_passing(sender: SlackSender, api: FakeSlackApi) -> N
 async def test_slack_refusing_the_message_itself_is_a_plain_failure(
     sender: SlackSender, api: FakeSlackApi
 ) -> None:
-    api.fail("chat.postMessage", error="invalid_blocks")
+    # Refused blocks are sent again as plain text (tests/adapters/slack/test_message_size.py);
+    # refused again, or refused for something else, the message has failed.
+    api.fail("chat.postMessage", error="invalid_blocks", times=2)
     with pytest.raises(DeliveryError, match="invalid_blocks") as raised:
         await sender.send({"user": "UANNA", "channel": "DANNA"}, [FOLLOW_UP])
     assert not isinstance(raised.value, RetryLater | Unreachable)
+    api.fail("chat.postMessage", error="msg_too_long")
+    with pytest.raises(DeliveryError, match="msg_too_long"):
+        await sender.send({"user": "UANNA", "channel": "DANNA"}, [FOLLOW_UP])
+    assert api.messages_in("DANNA") == []
 
 
 async def test_an_address_without_a_user_is_unreachable(sender: SlackSender) -> None:
@@ -227,7 +233,7 @@ async def test_a_redelivery_found_in_the_dm_is_not_posted_and_says_so(
 async def test_only_the_parts_that_did_not_arrive_are_posted(
     keyed: SlackSender, slack_at: FakeSlackApi
 ) -> None:
-    long = [Reply(f"Stycke {n}. " + "ord " * 300) for n in range(60)]
+    long = [Reply(f"Stycke {n}. " + "ord " * 300) for n in range(8)]  # two parts of text
     messages = [m.as_kwargs() for m in render_messages(long)]
     assert len(messages) == 2
     # The first attempt posted the first part, then failed (a 503, a crash).
