@@ -71,6 +71,7 @@ from bot.promises import (
 from bot.promises import promise as make_promise_for
 from bot.retention import RetentionReport, apply_retention
 from conversations.i18n import LANGUAGES, format_weekday, person_language, tr
+from conversations.intake import has_own_answers
 from conversations.reply import Reply
 from storage.database import Database
 from storage.dialogues import drafts_to_nudge, mark_nudged
@@ -623,7 +624,7 @@ class _Sweep:
                 self.now
             ):
                 continue
-            if not any(key != "workplace" for key in dialogue.answers):
+            if not has_own_answers(dialogue.answers):
                 # Only a "hej" and the first question: nothing was begun that could be
                 # finished, so "du började berätta om en idé" would not be true.
                 nudged.append(person.id)

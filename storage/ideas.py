@@ -37,6 +37,8 @@ async def create_idea(
         involved=answers.get("involved"),
         participate=bool(answers.get("participate")),
         workplace=answers.get("workplace"),
+        administration=answers.get("administration"),
+        unit=answers.get("unit"),
         language=language,
         stage=stage,
         anonymous=False,
