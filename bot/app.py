@@ -81,6 +81,8 @@ _NOT_REALLY_A_COMMAND = {
     "away.parse.needs_stand_in",
     # "Sök pengar från EU till solceller": a sentence, no search (at most two words are).
     "search.too_many_words",
+    # "Statistik över cykelolyckor": no period in it, so an idea.
+    "parse.stats_period",
 }
 # The namespaces of the commands' buttons (a notification's, the forget-me question's).
 _COMMAND_BUTTONS = frozenset(button.namespace for button in COMMANDS.codec.buttons)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -255,12 +255,35 @@ class Stats:
     answered_in_time: int  # ideas whose giver heard back by the promised time
     answer_due: int  # ideas answered, or whose promised time has passed
     satisfaction: dict[int, int]  # score → how many
+    # administration (None: matched none) → ideas, the largest first
+    per_administration: list[tuple[str | None, int]] = field(default_factory=list)
 
 
-async def stats(session: AsyncSession, *, now: datetime, top_workplaces: int = 10) -> Stats:
-    """Every figure is one grouped or aggregate statement, read from an index where one fits."""
+async def stats(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    top_workplaces: int = 10,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Stats:
+    """Every figure is one grouped or aggregate statement, read from an index where one fits.
+    With `since`/`until`: the ideas submitted in that period, and the stays in a stage that
+    ended in it (for the medians)."""
+    submitted: list[ColumnElement[bool]] = []
+    ended: list[ColumnElement[bool]] = []
+    if since is not None:
+        submitted.append(Idea.submitted_at >= since)
+        ended.append(IdeaEvent.created_at >= since)
+    if until is not None:
+        submitted.append(Idea.submitted_at < until)
+        ended.append(IdeaEvent.created_at < until)
     per_stage = dict(
-        (await session.execute(select(Idea.stage, func.count()).group_by(Idea.stage)))
+        (
+            await session.execute(
+                select(Idea.stage, func.count()).where(*submitted).group_by(Idea.stage)
+            )
+        )
         .tuples()
         .all()
     )
@@ -269,9 +292,21 @@ async def stats(session: AsyncSession, *, now: datetime, top_workplaces: int = 1
         (
             await session.execute(
                 select(Idea.workplace, workplace_count)
+                .where(*submitted)
                 .group_by(Idea.workplace)
                 .order_by(workplace_count.desc(), Idea.workplace)
                 .limit(top_workplaces)
+            )
+        ).tuples()
+    )
+    administration_count = func.count().label("n")
+    per_administration = list(
+        (
+            await session.execute(
+                select(Idea.administration, administration_count)
+                .where(*submitted)
+                .group_by(Idea.administration)
+                .order_by(administration_count.desc(), Idea.administration)
             )
         ).tuples()
     )
@@ -284,6 +319,7 @@ async def stats(session: AsyncSession, *, now: datetime, top_workplaces: int = 1
             IdeaEvent.seconds_in_stage.is_not(None),
             # An undone move was no stay: the idea is back, and its real move counts it.
             IdeaEvent.id.not_in(undone_moves()),
+            *ended,
         )
         .group_by(IdeaEvent.from_stage, days)
     )
@@ -296,7 +332,9 @@ async def stats(session: AsyncSession, *, now: datetime, top_workplaces: int = 1
     due = case((Idea.first_response_at.is_not(None), 1), (Idea.response_due_at < now, 1), else_=0)
     answered_in_time, answer_due = (
         await session.execute(
-            select(func.coalesce(func.sum(in_time), 0), func.coalesce(func.sum(due), 0))
+            select(func.coalesce(func.sum(in_time), 0), func.coalesce(func.sum(due), 0)).where(
+                *submitted
+            )
         )
     ).one()
     satisfaction = {
@@ -304,7 +342,7 @@ async def stats(session: AsyncSession, *, now: datetime, top_workplaces: int = 1
         for score, n in (
             await session.execute(
                 select(Idea.satisfaction, func.count())
-                .where(Idea.satisfaction.is_not(None))
+                .where(Idea.satisfaction.is_not(None), *submitted)
                 .group_by(Idea.satisfaction)
             )
         ).tuples()
@@ -317,6 +355,7 @@ async def stats(session: AsyncSession, *, now: datetime, top_workplaces: int = 1
         int(answered_in_time),
         int(answer_due),
         satisfaction,
+        per_administration,
     )
 
 
