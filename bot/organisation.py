@@ -8,13 +8,19 @@ key, the line and what is wrong. Matching workplaces is pure: conversations/work
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from conversations.workplaces import Administration, Organisation, normalise
+from conversations.workplaces import Administration, Organisation, Place, normalise
+from storage.database import Database
+from storage.organisation import place_workplace, unplaced_workplaces
+
+log = logging.getLogger(__name__)
 
 DEFAULT_ORGANISATION_PATH = Path(__file__).with_name("organisation.toml")
 # The database's columns ideas.administration and ideas.unit (migration 0006).
@@ -151,3 +157,45 @@ class _Checker:
                 units.append((unit_name, unit_aliases))
             administrations.append(Administration(name, aliases, tuple(units)))
         return Organisation(tuple(administrations), str(self.file))
+
+
+@dataclass(frozen=True)
+class MatchReport:
+    """What `idesluss organisation match` found: each workplace written before the
+    organisation file (or that it did not know), with the place it surely is, or none."""
+
+    matched: list[tuple[str, Place, int, int]]  # workplace, place, ideas, people
+    unmatched: list[tuple[str, int, int]]  # workplace, ideas, people
+    applied: bool
+
+
+async def match_existing(
+    db: Database, organisation: Organisation, *, apply: bool = False
+) -> MatchReport:
+    """Place every workplace without an administration that the file surely knows; with
+    `apply`, store it on its ideas and people (idempotent: only those without one yet).
+    Logged with counts only: workplaces are people's own words."""
+    matched: list[tuple[str, Place, int, int]] = []
+    unmatched: list[tuple[str, int, int]] = []
+    async with db.transaction() as session:
+        for workplace, (ideas, people) in sorted((await unplaced_workplaces(session)).items()):
+            place = organisation.confident(workplace)
+            if place is None:
+                unmatched.append((workplace, ideas, people))
+                continue
+            if apply:
+                ideas, people = await place_workplace(
+                    session, workplace, place.administration, place.unit
+                )
+            matched.append((workplace, place, ideas, people))
+    log.info(
+        "workplaces matched to the organisation",
+        extra={
+            "applied": apply,
+            "workplaces": len(matched),
+            "ideas": sum(m[2] for m in matched),
+            "people": sum(m[3] for m in matched),
+            "unmatched": len(unmatched),
+        },
+    )
+    return MatchReport(matched, unmatched, apply)

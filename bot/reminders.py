@@ -57,6 +57,7 @@ from bot.calendar import DEFAULT_CALENDAR, WorkingCalendar
 from bot.config import Settings
 from bot.digest import send_digests
 from bot.dispatcher import payload_of
+from bot.monthly import send_monthly_digests
 from bot.process import default_process
 from bot.promises import (
     BOT,
@@ -389,6 +390,13 @@ class _Sweep:
         ):
             self.report.messages.append(
                 Planned("digest", None, sent.recipient, sent.text, self.deliver_at)
+            )
+        # The admins' monthly figures, on the first working day of a month (bot/monthly.py).
+        for monthly in await send_monthly_digests(
+            session, now=self.now, settings=self.settings, calendar=self.cal
+        ):
+            self.report.messages.append(
+                Planned("monthly_digest", None, monthly.recipient, monthly.text, self.deliver_at)
             )
 
     async def _ideas(self, shared: AsyncSession | None) -> None:

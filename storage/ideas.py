@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Select, case, func, or_, select, true, upd
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.models import Idea, IdeaEvent, Person
+from storage.models import Idea, IdeaEvent, Person, Promise
 from storage.text_match import ESCAPE, contains, folded, starts, starts_word
 
 
@@ -524,3 +524,72 @@ async def stage_before(session: AsyncSession, idea_id: int, stage: str) -> str |
             .limit(1)
         )
     ).scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """The headline figures of a period, for the admins' monthly digest."""
+
+    new: int  # ideas submitted
+    moved: int  # moves between stages (an undone one is no move)
+    implemented: int  # moves into an implemented stage
+    closed: int  # moves into the closing stage
+    promises_due: int  # promises that fell due and are settled (kept or broken)
+    promises_kept: int
+    scores: dict[int, int]  # satisfaction answers given: score → how many
+
+
+async def month_figures(
+    session: AsyncSession,
+    *,
+    since: datetime,
+    until: datetime,
+    implemented: Collection[str],
+    closed: Collection[str],
+) -> MonthFigures:
+    """Each figure one aggregate statement over the period [since, until)."""
+    new = (
+        await session.execute(
+            select(func.count())
+            .select_from(Idea)
+            .where(Idea.submitted_at >= since, Idea.submitted_at < until)
+        )
+    ).scalar_one()
+    in_period = (IdeaEvent.created_at >= since, IdeaEvent.created_at < until)
+    into = IdeaEvent.to_stage
+    moved, into_implemented, into_closed = (
+        await session.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(case((into.in_(list(implemented) or [""]), 1), else_=0)), 0),
+                func.coalesce(func.sum(case((into.in_(list(closed) or [""]), 1), else_=0)), 0),
+            ).where(IdeaEvent.kind == "stage", IdeaEvent.id.not_in(undone_moves()), *in_period)
+        )
+    ).one()
+    due, kept = (
+        await session.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(case((Promise.status == "kept", 1), else_=0)), 0),
+            ).where(
+                Promise.due_at >= since,
+                Promise.due_at < until,
+                Promise.status.in_(("kept", "broken")),
+            )
+        )
+    ).one()
+    score = IdeaEvent.data["score"].as_integer()
+    scores = {
+        int(value): int(count)
+        for value, count in (
+            await session.execute(
+                select(score, func.count())
+                .where(IdeaEvent.kind == "satisfaction", score.is_not(None), *in_period)
+                .group_by(score)
+            )
+        ).tuples()
+        if value is not None
+    }
+    return MonthFigures(
+        int(new), int(moved), int(into_implemented), int(into_closed), int(due), int(kept), scores
+    )
