@@ -28,6 +28,7 @@ from bot.commands.syntax import strip_prefix
 from bot.config import Settings
 from bot.incoming import Incoming, cleaned, unusable_user_id
 from bot.notifications import notify_coordinators_of_new_idea
+from bot.organisation import load_organisation
 from bot.people import person_of
 from bot.private_answers import answer_privately
 from bot.process import Process, load_process
@@ -48,6 +49,7 @@ from conversations.i18n import (
 from conversations.reply import Choice, Reply
 from conversations.similarity import Candidate, most_similar
 from conversations.understanding import Meaning
+from conversations.workplaces import Organisation
 from storage.database import DATABASE_ERRORS, Database
 from storage.dialogues import delete_dialogue, load_dialogue, save_dialogue
 from storage.ideas import count_waiting, create_idea, has_ideas, recent_for_similarity
@@ -79,6 +81,8 @@ _NOT_REALLY_A_COMMAND = {
     "away.parse.needs_stand_in",
     # "Sök pengar från EU till solceller": a sentence, no search (at most two words are).
     "search.too_many_words",
+    # "Statistik över cykelolyckor": no period in it, so an idea.
+    "parse.stats_period",
 }
 # The namespaces of the commands' buttons (a notification's, the forget-me question's).
 _COMMAND_BUTTONS = frozenset(button.namespace for button in COMMANDS.codec.buttons)
@@ -133,12 +137,15 @@ class IdeaBot:
         process: Process | None = None,
         reminder_policy: ReminderPolicy | None = None,
         on_outbox: Callable[[], None] | None = None,
+        organisation: Organisation | None = None,
     ) -> None:
         self.db = database
         self.settings = settings or Settings()
         self.clock = clock or SystemClock()
         # Loaded and checked now, so a broken process file stops the start, not a turn.
         self.process = process or load_process(self.settings.process_path)
+        # The same for the organisation file: the workplaces' administrations and units.
+        self.organisation = organisation or load_organisation(self.settings.organisation_path)
         self.calendar = self.settings.calendar()
         self.reminder_policy = reminder_policy or ReminderPolicy.from_process(self.process)
         # Called after a turn committed outbox rows (the server wakes the dispatcher).
@@ -704,6 +711,9 @@ class IdeaBot:
             first_name=_first_name(person),
             known_workplace=person.workplace,
             introduced=person.introduced_at is not None,
+            organisation=self.organisation,
+            known_administration=person.administration,
+            known_unit=person.unit,
         )
 
     async def _intake_turn(
@@ -780,6 +790,8 @@ class IdeaBot:
         )  # fmt: skip
         if result.submitted.get("workplace"):
             person.workplace = result.submitted["workplace"]
+            person.administration = result.submitted.get("administration")
+            person.unit = result.submitted.get("unit")
         told = await notify_coordinators_of_new_idea(
             session, self.settings, self.process, idea, person, similar, now=now
         )

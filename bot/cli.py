@@ -86,6 +86,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     outbox.add_argument("--failed", action="store_true", help="list only failed messages")
     outbox.add_argument("--retry", type=int, metavar="ID", help="queue failed message ID again")
+    organisation = commands.add_parser(
+        "organisation", help="the organisation file: place the workplaces written before it"
+    )
+    organisation_commands = organisation.add_subparsers(
+        dest="organisation_command", required=True, metavar="ACTION"
+    )
+    match = organisation_commands.add_parser(
+        "match",
+        help="which stored workplaces the organisation file surely knows (a preview); "
+        "--apply stores their administration and unit",
+    )
+    match.add_argument("--apply", action="store_true", help="store what was matched")
     add_teams_package_command(commands)
     return parser
 
@@ -143,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_outbox(args))
         if args.command == "teams-package":
             return _teams_package(args)
+        if args.command == "organisation":
+            return asyncio.run(_organisation_match(args))
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return 130
@@ -417,6 +431,35 @@ def _export(args: argparse.Namespace) -> int:
         print(f"{len(ideas)} idea(s) written to {args.out}.", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    return 0
+
+
+async def _organisation_match(args: argparse.Namespace) -> int:
+    from bot.organisation import OrganisationError, load_organisation, match_existing
+
+    settings = Settings.from_env()
+    try:
+        organisation = load_organisation(settings.organisation_path)
+    except OrganisationError as exc:
+        return fail(str(exc), EXIT_CONFIG)
+    try:
+        database = await _open_database(settings)
+    except DatabaseError as exc:
+        return fail(str(exc), EXIT_DATABASE)
+    try:
+        report = await match_existing(database, organisation, apply=args.apply)
+    finally:
+        await database.close()
+    verb = "placed" if report.applied else "would be placed"
+    print(f"{len(report.matched)} workplace(s) {verb}, {len(report.unmatched)} not matched.")
+    for workplace, place, ideas, people in report.matched:
+        print(f"  {workplace!r} → {place.label}: {ideas} idea(s), {people} person(s)")
+    if report.unmatched:
+        print("Not matched (add an alias to the organisation file, then run this again):")
+    for workplace, ideas, people in report.unmatched:
+        print(f"  {workplace!r}: {ideas} idea(s), {people} person(s)")
+    if report.matched and not report.applied:
+        print("Nothing is stored yet: run again with --apply.")
     return 0
 
 

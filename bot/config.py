@@ -42,6 +42,7 @@ class Settings:
     coordinators: frozenset[str] = field(default_factory=frozenset)
     admins: frozenset[str] = field(default_factory=frozenset)
     process_path: str | None = None
+    organisation_path: str | None = None
     # Proactive messages go out only between these local times on working days.
     office_start: time = DEFAULT_OFFICE_START
     office_end: time = DEFAULT_OFFICE_END
@@ -74,6 +75,7 @@ class Settings:
             coordinators=_id_list(env.get("IDESLUSS_COORDINATORS")),
             admins=_id_list(env.get("IDESLUSS_ADMINS")),
             process_path=env.get("IDESLUSS_PROCESS") or None,
+            organisation_path=env.get("IDESLUSS_ORGANISATION") or None,
             office_start=office_start,
             office_end=office_end,
             deliver_any_time=(env.get("IDESLUSS_DELIVER_ANY_TIME") or "").strip() == "1",

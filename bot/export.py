@@ -25,6 +25,9 @@ IDEA_COLUMNS = (
     "title",
     "stage",
     "workplace",
+    # Where the workplace is counted (the organisation file); empty when it matched none.
+    "administration",
+    "unit",
     "language",
     "submitted_at",
     "stage_changed_at",
@@ -68,6 +71,8 @@ async def collect(
                 "title": idea.title,
                 "stage": idea.stage,
                 "workplace": idea.workplace,
+                "administration": idea.administration,
+                "unit": idea.unit,
                 "language": idea.language,
                 "submitted_at": _iso(idea.submitted_at),
                 "stage_changed_at": _iso(idea.stage_changed_at),

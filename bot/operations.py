@@ -149,6 +149,7 @@ async def doctor(
     newest migration), each configured platform (Slack: the token works), and e-mail when
     it is set up (`mail_check`, from the composition root: connect, EHLO, STARTTLS, log in)."""
     from bot.config import Settings
+    from bot.organisation import OrganisationError, load_organisation
     from bot.platforms import configured_platforms, platform_classes
     from bot.ports import PlatformConfigError
     from bot.process import ProcessError, load_process
@@ -168,6 +169,15 @@ async def doctor(
             checkup.ok.append(f"process file ({where}): {len(process.stages)} stages")
         except ProcessError as exc:
             checkup.problems.append(f"process file: {exc}")
+        try:
+            organisation = load_organisation(settings.organisation_path)
+            where = settings.organisation_path or "the shipped example"
+            checkup.ok.append(
+                f"organisation file ({where}): {len(organisation.administrations)} "
+                f"administrations, {len(organisation.places)} places"
+            )
+        except OrganisationError as exc:
+            checkup.problems.append(f"organisation file: {exc}")
         await _check_database(settings, checkup)
 
     classes = platform_classes()

@@ -57,6 +57,7 @@ from bot.calendar import DEFAULT_CALENDAR, WorkingCalendar
 from bot.config import Settings
 from bot.digest import send_digests
 from bot.dispatcher import payload_of
+from bot.monthly import send_monthly_digests
 from bot.process import default_process
 from bot.promises import (
     BOT,
@@ -71,6 +72,7 @@ from bot.promises import (
 from bot.promises import promise as make_promise_for
 from bot.retention import RetentionReport, apply_retention
 from conversations.i18n import LANGUAGES, format_weekday, person_language, tr
+from conversations.intake import has_own_answers
 from conversations.reply import Reply
 from storage.database import Database
 from storage.dialogues import drafts_to_nudge, mark_nudged
@@ -389,6 +391,13 @@ class _Sweep:
             self.report.messages.append(
                 Planned("digest", None, sent.recipient, sent.text, self.deliver_at)
             )
+        # The admins' monthly figures, on the first working day of a month (bot/monthly.py).
+        for monthly in await send_monthly_digests(
+            session, now=self.now, settings=self.settings, calendar=self.cal
+        ):
+            self.report.messages.append(
+                Planned("monthly_digest", None, monthly.recipient, monthly.text, self.deliver_at)
+            )
 
     async def _ideas(self, shared: AsyncSession | None) -> None:
         # Each batch moves its ideas' next_due_at past `now`, so the next batch simply takes
@@ -623,7 +632,7 @@ class _Sweep:
                 self.now
             ):
                 continue
-            if not any(key != "workplace" for key in dialogue.answers):
+            if not has_own_answers(dialogue.answers):
                 # Only a "hej" and the first question: nothing was begun that could be
                 # finished, so "du började berätta om en idé" would not be true.
                 nudged.append(person.id)

@@ -10,14 +10,15 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from conversations.clean import shorten as _shorten
 from conversations.clean import strip_unsafe
 from conversations.i18n import LANGUAGES, format_number, tr
 from conversations.reply import Choice, Fact, Reply
-from conversations.understanding import Context, Expecting, Meaning, plain, understand
+from conversations.understanding import NO, YES, Context, Expecting, Meaning, plain, understand
+from conversations.workplaces import MOST_OFFERED, Organisation, Place, confident, normalise
 
 FLOW = "intake"
 
@@ -49,7 +50,14 @@ EDIT_CHOOSE = "edit_choose"
 CONFIRM_CANCEL = "confirm_cancel"
 # A first message too long for a name: the bot proposes a short one and keeps the text.
 TITLE_PROPOSAL = "title_proposal"
-STEPS = (*QUESTION_BY_KEY, SUMMARY, EDIT_CHOOSE, CONFIRM_CANCEL, TITLE_PROPOSAL)
+# A workplace the organisation file has more than one place near: the nearest as buttons.
+WORKPLACE_CHOICE = "workplace_choice"
+STEPS = (*QUESTION_BY_KEY, SUMMARY, EDIT_CHOOSE, CONFIRM_CANCEL, TITLE_PROPOSAL, WORKPLACE_CHOICE)
+# The answers that come with the workplace: the administration and unit it is counted in
+# (None: it matched no place of the organisation file).
+PLACE_KEYS = ("administration", "unit")
+# What may be in a new dialogue before the person wrote anything: their workplace of last time.
+KNOWN_KEYS = frozenset({"workplace", *PLACE_KEYS})
 # What each step waits for, as the understanding layer reads a message.
 EXPECTING: dict[str, Expecting] = {
     **{q.key: ("yesno" if q.kind == "yesno" else q.kind) for q in QUESTIONS},
@@ -57,6 +65,8 @@ EXPECTING: dict[str, Expecting] = {
     EDIT_CHOOSE: "field",
     CONFIRM_CANCEL: "yesno",
     TITLE_PROPOSAL: "yesno",
+    # A pick by number or name, or the workplace written anew: a one-line answer.
+    WORKPLACE_CHOICE: "line",
 }
 # A proposed name is at most this long, cut at a word.
 PROPOSED_TITLE_LENGTH = 60
@@ -72,6 +82,12 @@ class IntakeContext:
     first_name: str | None = None
     known_workplace: str | None = None
     introduced: bool = False  # the person has heard the long introduction before
+    # The municipality's organisation (bot/organisation.py): a workplace is matched to one
+    # of its places. None: workplaces are kept as written.
+    organisation: Organisation | None = None
+    # Where the known workplace was counted last time.
+    known_administration: str | None = None
+    known_unit: str | None = None
 
 
 @dataclass
@@ -127,6 +143,7 @@ def start(ctx: IntakeContext, *, text: str | None = None, new_idea: bool = False
     state = IntakeState(step=QUESTIONS[0].key)
     if ctx.known_workplace:
         state.answers["workplace"] = ctx.known_workplace
+        state.answers.update(_known_place(ctx))
     key = "welcome" if ctx.introduced else "greeting"
     if ctx.introduced and (new_idea or text):
         key = "greeting.again"
@@ -163,8 +180,28 @@ def carry_on(state: IntakeState, ctx: IntakeContext) -> list[Reply]:
 
 
 def _has_own_answers(state: IntakeState) -> bool:
+    return has_own_answers(state.answers)
+
+
+def has_own_answers(answers: dict[str, Any]) -> bool:
     """Anything the person wrote in this dialogue (a known workplace was not written here)."""
-    return any(key != "workplace" for key in state.answers)
+    return any(key not in KNOWN_KEYS for key in answers)
+
+
+def _known_place(ctx: IntakeContext) -> dict[str, str | None]:
+    """Where last time's workplace is counted: as stored, or (a workplace from before the
+    organisation file) the place it surely is."""
+    org = ctx.organisation
+    if ctx.known_administration:
+        return {"administration": ctx.known_administration, "unit": ctx.known_unit}
+    sure = org.confident(ctx.known_workplace) if org and ctx.known_workplace else None
+    return _place_answers(sure)
+
+
+def _place_answers(place: Place | None) -> dict[str, str | None]:
+    if place is None:
+        return dict.fromkeys(PLACE_KEYS)
+    return {"administration": place.administration, "unit": place.unit}
 
 
 # Who will read a new idea: a coordinator; with none yet, the admins; or nobody at all.
@@ -227,8 +264,10 @@ def _on_meaning(state: IntakeState, ctx: IntakeContext, meaning: Meaning, typed:
         return _cancel(state, ctx)
     if kind == "skip" and state.step in QUESTION_BY_KEY:
         return _skip(state, ctx)
+    if kind == "skip" and state.step == WORKPLACE_CHOICE:  # no choice: what they wrote
+        return _on_value(state, ctx, "own", typed=None)
     if kind == "language" and isinstance(meaning.value, str) and meaning.value in LANGUAGES:
-        spoken = IntakeContext(meaning.value, ctx.first_name, ctx.known_workplace, True)
+        spoken = replace(ctx, lang=meaning.value, introduced=True)
         said = Reply(tr(spoken.lang, "language.switched"))
         return Turn(state, [said, _prompt(state, spoken)], language=spoken.lang)
     if kind in ("greeting", "thanks", "small_talk"):
@@ -256,7 +295,10 @@ def _on_value(state: IntakeState, ctx: IntakeContext, value: str | None, typed: 
                 return _not_understood(state, ctx)
             return _store(state, ctx, value == "yes")
         if value == "keep" and isinstance(state.context.get("draft"), str):
-            return _store(state, ctx, _cut(state.context["draft"], question.max_length))
+            kept = _cut(state.context["draft"], question.max_length)
+            if step == "workplace":
+                return _place_workplace(state, ctx, kept)
+            return _store(state, ctx, kept)
         current = state.answers.get(step)
         if value == "keep_current" and isinstance(current, str) and current:
             return _store(state, ctx, current)
@@ -298,6 +340,8 @@ def _on_value(state: IntakeState, ctx: IntakeContext, value: str | None, typed: 
         if value is None and typed:  # a name of their own, typed instead
             return _store_text(title_step, ctx, QUESTION_BY_KEY["title"], typed)
         return _not_understood(state, ctx)
+    if step == WORKPLACE_CHOICE:
+        return _on_workplace_choice(state, ctx, value, typed)
     raise AssertionError(f"unhandled step {step}")  # pragma: no cover - STEPS is closed
 
 
@@ -327,7 +371,86 @@ def _store_text(state: IntakeState, ctx: IntakeContext, question: Question, type
         return _again(kept, ctx, problem)
     if len(cleaned) < question.min_length:
         return _again(state, ctx, tr(ctx.lang, "invalid.too_short"))
+    if question.key == "workplace":
+        return _place_workplace(state, ctx, cleaned)
     return _store(state, ctx, cleaned)
+
+
+# ── the workplace, as the organisation file names it ──────────────────────────────────
+
+
+def _place_workplace(state: IntakeState, ctx: IntakeContext, written: str) -> Turn:
+    """A workplace the person wrote: the place it surely is is taken with a short line
+    saying so (the summary that follows shows it, and it can be changed there: one click
+    fewer for everyone who wrote it plainly); near places are offered as buttons; nothing
+    near, and it is kept as written (counted as unknown)."""
+    org = ctx.organisation
+    if org is None:
+        return _store_place(state, ctx, written, None)
+    found = org.matches(written, limit=len(org.places))
+    sure = confident(found)
+    if sure is not None:
+        said = Reply(tr(ctx.lang, "workplace.understood", place=sure.label))
+        return _prefixed(said, _store_place(state, ctx, written, sure))
+    if not found:
+        return _store_place(state, ctx, written, None)
+    context = {
+        "typed": written,
+        "offers": [[m.place.administration, m.place.unit] for m in found[:MOST_OFFERED]],
+        "editing": bool(state.context.get("editing")),
+    }
+    return _goto(IntakeState(WORKPLACE_CHOICE, state.answers, context), ctx)
+
+
+def _store_place(
+    state: IntakeState, ctx: IntakeContext, workplace: str, place: Place | None
+) -> Turn:
+    """The workplace and where it is counted; on to the next question (or the summary)."""
+    editing = {"editing": True} if state.context.get("editing") else {}
+    asked = IntakeState("workplace", state.answers, editing)
+    answers = {**state.answers, "workplace": workplace, **_place_answers(place)}
+    return _goto(IntakeState(_next_step(asked, ctx), answers, {}), ctx)
+
+
+def _offers(state: IntakeState) -> list[Place]:
+    offers = state.context.get("offers")
+    if not isinstance(offers, list):
+        return []
+    return [
+        Place(str(o[0]), None if o[1] is None else str(o[1]))
+        for o in offers
+        if isinstance(o, list) and len(o) == 2 and o[0]
+    ]
+
+
+def _on_workplace_choice(
+    state: IntakeState, ctx: IntakeContext, value: str | None, typed: str | None
+) -> Turn:
+    """A place picked (a button, its number, "ja" when there is one), "Något annat" (what
+    they wrote is kept), or the workplace written anew (matched again)."""
+    offers = _offers(state)
+    written = str(state.context.get("typed") or "")
+    if value is None and typed is not None:
+        said = plain(typed).rstrip(".")
+        if said.isdecimal():
+            value = said
+        elif said in YES or said in NO:  # a workplace is never "ja" (the step reads a line)
+            value = "yes" if said in YES else "no"
+    if value == "yes" and len(offers) == 1:
+        value = "1"
+    if value in ("own", "no") and written:
+        return _store_place(state, ctx, written, None)
+    if value is not None and value.isdecimal() and value.isascii():
+        if not 1 <= int(value) <= len(offers):
+            return _not_understood(state, ctx)
+        place = offers[int(value) - 1]
+        return _store_place(state, ctx, place.name, place)
+    if value is not None or not typed:
+        return _not_understood(state, ctx)
+    editing = {"editing": True} if state.context.get("editing") else {}
+    return _store_text(
+        IntakeState("workplace", state.answers, editing), ctx, QUESTION_BY_KEY["workplace"], typed
+    )
 
 
 def _not_a_name(text: str, question: Question) -> bool:
@@ -449,6 +572,9 @@ def _skip(state: IntakeState, ctx: IntakeContext) -> Turn:
 def _back(state: IntakeState, ctx: IntakeContext) -> Turn:
     if state.step == CONFIRM_CANCEL:
         return _on_value(state, ctx, "no", typed=None)
+    if state.step == WORKPLACE_CHOICE:  # back to the question, to write it another way
+        editing = {"editing": True} if state.context.get("editing") else {}
+        return _goto(IntakeState("workplace", state.answers, editing), ctx, show_current=True)
     if state.context.get("editing") or state.step == EDIT_CHOOSE:
         return _goto(IntakeState(SUMMARY, state.answers, {}), ctx)
     previous = _previous_step(state, ctx)
@@ -460,7 +586,9 @@ def _back(state: IntakeState, ctx: IntakeContext) -> Turn:
 def _cancel(state: IntakeState, ctx: IntakeContext) -> Turn:
     if not _has_own_answers(state):
         return Turn(None, [Reply(tr(ctx.lang, "cancelled"))], cancelled=True)
-    context = {"cancel_from": state.step, "cancel_editing": bool(state.context.get("editing"))}
+    # Back from "don't cancel" to a question: the choice of places is asked again from there.
+    step = "workplace" if state.step == WORKPLACE_CHOICE else state.step
+    context = {"cancel_from": step, "cancel_editing": bool(state.context.get("editing"))}
     return _goto(IntakeState(CONFIRM_CANCEL, state.answers, context), ctx)
 
 
@@ -502,6 +630,9 @@ def _prompt(state: IntakeState, ctx: IntakeContext, *, show_current: bool = Fals
     if step == TITLE_PROPOSAL:
         proposed = state.context.get("proposed") or ""
         return Reply(tr(lang, "title.proposal", title=proposed), choices=_choices(state, ctx))
+    if step == WORKPLACE_CHOICE:
+        typed = _shorten(str(state.context.get("typed") or ""), 120)
+        return Reply(tr(lang, "workplace.choose", typed=typed), choices=_choices(state, ctx))
     text = tr(lang, f"ask.{step}")
     current = state.answers.get(step)
     if isinstance(current, str) and current:
@@ -529,6 +660,12 @@ def _choices(state: IntakeState, ctx: IntakeContext) -> tuple[Choice, ...]:
         return (choice("yes", "choice.confirm_cancel"), choice("no", "choice.keep_going"))
     if step == TITLE_PROPOSAL:
         return (choice("yes", "choice.title_yes"), choice("no", "choice.title_own"))
+    if step == WORKPLACE_CHOICE:
+        places = tuple(
+            Choice(f"{step}:{number}", place.label)
+            for number, place in enumerate(_offers(state), start=1)
+        )
+        return (*places, choice("own", "choice.workplace_own"))
     question = QUESTION_BY_KEY[step]
     if question.kind == "yesno":
         return (choice("yes", "choice.yes"), choice("no", "choice.no"))
@@ -549,10 +686,26 @@ def summary_facts(state: IntakeState, lang: str) -> tuple[Fact, ...]:
         value = state.answers.get(question.key)
         if isinstance(value, bool):
             shown = tr(lang, "value.yes") if value else tr(lang, "value.no")
+        elif question.key == "workplace" and value:
+            shown = workplace_shown(state.answers)
         else:
             shown = value or tr(lang, "value.empty")
         facts.append(Fact(tr(lang, f"field.{question.key}"), shown))
     return tuple(facts)
+
+
+def workplace_shown(answers: dict[str, Any]) -> str:
+    """The workplace as written, and where it is counted when that says more:
+    "hemtjänsten norrmalm (Hemtjänst Norrmalm, Vård- och omsorgsförvaltningen)"."""
+    written = str(answers.get("workplace") or "")
+    administration = answers.get("administration")
+    if not administration:
+        return written
+    place = Place(str(administration), answers.get("unit") or None)
+    if normalise(written) == normalise(place.name):
+        return place.label
+    where = f"{place.unit}, {place.administration}" if place.unit else place.administration
+    return f"{written} ({where})"
 
 
 def _first_unanswered(state: IntakeState) -> str:

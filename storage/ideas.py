@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Select, case, func, or_, select, true, upd
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.models import Idea, IdeaEvent, Person
+from storage.models import Idea, IdeaEvent, Person, Promise
 from storage.text_match import ESCAPE, contains, folded, starts, starts_word
 
 
@@ -37,6 +37,8 @@ async def create_idea(
         involved=answers.get("involved"),
         participate=bool(answers.get("participate")),
         workplace=answers.get("workplace"),
+        administration=answers.get("administration"),
+        unit=answers.get("unit"),
         language=language,
         stage=stage,
         anonymous=False,
@@ -253,12 +255,35 @@ class Stats:
     answered_in_time: int  # ideas whose giver heard back by the promised time
     answer_due: int  # ideas answered, or whose promised time has passed
     satisfaction: dict[int, int]  # score → how many
+    # administration (None: matched none) → ideas, the largest first
+    per_administration: list[tuple[str | None, int]] = field(default_factory=list)
 
 
-async def stats(session: AsyncSession, *, now: datetime, top_workplaces: int = 10) -> Stats:
-    """Every figure is one grouped or aggregate statement, read from an index where one fits."""
+async def stats(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    top_workplaces: int = 10,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Stats:
+    """Every figure is one grouped or aggregate statement, read from an index where one fits.
+    With `since`/`until`: the ideas submitted in that period, and the stays in a stage that
+    ended in it (for the medians)."""
+    submitted: list[ColumnElement[bool]] = []
+    ended: list[ColumnElement[bool]] = []
+    if since is not None:
+        submitted.append(Idea.submitted_at >= since)
+        ended.append(IdeaEvent.created_at >= since)
+    if until is not None:
+        submitted.append(Idea.submitted_at < until)
+        ended.append(IdeaEvent.created_at < until)
     per_stage = dict(
-        (await session.execute(select(Idea.stage, func.count()).group_by(Idea.stage)))
+        (
+            await session.execute(
+                select(Idea.stage, func.count()).where(*submitted).group_by(Idea.stage)
+            )
+        )
         .tuples()
         .all()
     )
@@ -267,9 +292,21 @@ async def stats(session: AsyncSession, *, now: datetime, top_workplaces: int = 1
         (
             await session.execute(
                 select(Idea.workplace, workplace_count)
+                .where(*submitted)
                 .group_by(Idea.workplace)
                 .order_by(workplace_count.desc(), Idea.workplace)
                 .limit(top_workplaces)
+            )
+        ).tuples()
+    )
+    administration_count = func.count().label("n")
+    per_administration = list(
+        (
+            await session.execute(
+                select(Idea.administration, administration_count)
+                .where(*submitted)
+                .group_by(Idea.administration)
+                .order_by(administration_count.desc(), Idea.administration)
             )
         ).tuples()
     )
@@ -282,6 +319,7 @@ async def stats(session: AsyncSession, *, now: datetime, top_workplaces: int = 1
             IdeaEvent.seconds_in_stage.is_not(None),
             # An undone move was no stay: the idea is back, and its real move counts it.
             IdeaEvent.id.not_in(undone_moves()),
+            *ended,
         )
         .group_by(IdeaEvent.from_stage, days)
     )
@@ -294,7 +332,9 @@ async def stats(session: AsyncSession, *, now: datetime, top_workplaces: int = 1
     due = case((Idea.first_response_at.is_not(None), 1), (Idea.response_due_at < now, 1), else_=0)
     answered_in_time, answer_due = (
         await session.execute(
-            select(func.coalesce(func.sum(in_time), 0), func.coalesce(func.sum(due), 0))
+            select(func.coalesce(func.sum(in_time), 0), func.coalesce(func.sum(due), 0)).where(
+                *submitted
+            )
         )
     ).one()
     satisfaction = {
@@ -302,7 +342,7 @@ async def stats(session: AsyncSession, *, now: datetime, top_workplaces: int = 1
         for score, n in (
             await session.execute(
                 select(Idea.satisfaction, func.count())
-                .where(Idea.satisfaction.is_not(None))
+                .where(Idea.satisfaction.is_not(None), *submitted)
                 .group_by(Idea.satisfaction)
             )
         ).tuples()
@@ -315,6 +355,7 @@ async def stats(session: AsyncSession, *, now: datetime, top_workplaces: int = 1
         int(answered_in_time),
         int(answer_due),
         satisfaction,
+        per_administration,
     )
 
 
@@ -483,3 +524,72 @@ async def stage_before(session: AsyncSession, idea_id: int, stage: str) -> str |
             .limit(1)
         )
     ).scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """The headline figures of a period, for the admins' monthly digest."""
+
+    new: int  # ideas submitted
+    moved: int  # moves between stages (an undone one is no move)
+    implemented: int  # moves into an implemented stage
+    closed: int  # moves into the closing stage
+    promises_due: int  # promises that fell due and are settled (kept or broken)
+    promises_kept: int
+    scores: dict[int, int]  # satisfaction answers given: score → how many
+
+
+async def month_figures(
+    session: AsyncSession,
+    *,
+    since: datetime,
+    until: datetime,
+    implemented: Collection[str],
+    closed: Collection[str],
+) -> MonthFigures:
+    """Each figure one aggregate statement over the period [since, until)."""
+    new = (
+        await session.execute(
+            select(func.count())
+            .select_from(Idea)
+            .where(Idea.submitted_at >= since, Idea.submitted_at < until)
+        )
+    ).scalar_one()
+    in_period = (IdeaEvent.created_at >= since, IdeaEvent.created_at < until)
+    into = IdeaEvent.to_stage
+    moved, into_implemented, into_closed = (
+        await session.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(case((into.in_(list(implemented) or [""]), 1), else_=0)), 0),
+                func.coalesce(func.sum(case((into.in_(list(closed) or [""]), 1), else_=0)), 0),
+            ).where(IdeaEvent.kind == "stage", IdeaEvent.id.not_in(undone_moves()), *in_period)
+        )
+    ).one()
+    due, kept = (
+        await session.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(case((Promise.status == "kept", 1), else_=0)), 0),
+            ).where(
+                Promise.due_at >= since,
+                Promise.due_at < until,
+                Promise.status.in_(("kept", "broken")),
+            )
+        )
+    ).one()
+    score = IdeaEvent.data["score"].as_integer()
+    scores = {
+        int(value): int(count)
+        for value, count in (
+            await session.execute(
+                select(score, func.count())
+                .where(IdeaEvent.kind == "satisfaction", score.is_not(None), *in_period)
+                .group_by(score)
+            )
+        ).tuples()
+        if value is not None
+    }
+    return MonthFigures(
+        int(new), int(moved), int(into_implemented), int(into_closed), int(due), int(kept), scores
+    )

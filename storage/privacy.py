@@ -92,6 +92,8 @@ class PersonRecord(TypedDict):
     language: str | None  # the one they chose; None: the platform's
     platform_locale: str | None
     workplace: str | None
+    administration: str | None  # where the workplace is counted (the organisation file)
+    unit: str | None
     address: dict[str, Any] | None
     reachable: bool
     coordinator_in_table: bool
@@ -117,6 +119,8 @@ class IdeaRecord(TypedDict):
     involved: str | None
     participate: bool
     workplace: str | None
+    administration: str | None
+    unit: str | None
     language: str
     anonymous: bool
     stage: str
@@ -218,6 +222,8 @@ async def personal_data(
             "language": person.locale,
             "platform_locale": person.platform_locale,
             "workplace": person.workplace,
+            "administration": person.administration,
+            "unit": person.unit,
             "address": person.address,
             "reachable": person.reachable,
             "coordinator_in_table": coordinator,
@@ -235,6 +241,8 @@ async def personal_data(
                 "involved": idea.involved,
                 "participate": idea.participate,
                 "workplace": idea.workplace,
+                "administration": idea.administration,
+                "unit": idea.unit,
                 "language": idea.language,
                 "anonymous": idea.anonymous,
                 "stage": idea.stage,
@@ -417,6 +425,8 @@ async def erase_person(
     person.locale = None
     person.platform_locale = None
     person.workplace = None
+    person.administration = None
+    person.unit = None
     person.reachable = False
     person.updated_at = now
     await session.flush()

@@ -38,6 +38,7 @@ from bot.commands.syntax import (
 )
 from bot.config import Settings
 from bot.notifications import notify_assignee
+from bot.periods import PeriodWords, read_period, resolve
 from bot.process import Process
 from bot.reminders import ReminderPolicy, mark_activity, snooze_idea
 from bot.roles import (
@@ -1072,18 +1073,42 @@ async def _snooze(ctx: CommandContext, command: SnoozeArgs) -> list[Reply]:
     return [snoozed_reply(ctx.lang, Snoozed(idea.id, idea.title, days, _local(until), told))]
 
 
+@dataclass(frozen=True)
+class StatsArgs:
+    period: PeriodWords | None = None  # None: every idea
+
+
+def _read_stats(rest: str, _: Process) -> StatsArgs | ParseError:
+    """`statistik`, `statistik 2026`, `statistik januari [2025]`, `statistik 2026-03`,
+    `statistik förra månaden`."""
+    if not rest:
+        return StatsArgs()
+    period = read_period(rest)
+    if period is None:
+        return ParseError("parse.stats_period", {"words": shorten(rest, 30)}, "stats")
+    return StatsArgs(period)
+
+
 @commands.command(
     "stats",
     sv=("statistik",),
     en=("stats", "statistics"),
     role=COORDINATOR,
-    read=no_args("stats"),
+    read=_read_stats,
     help=((COORDINATOR, "help.stats"),),
 )
-async def _stats(ctx: CommandContext, _: NoArgs) -> list[Reply]:
-    data = await idea_store.stats(ctx.session, now=ctx.now)
+async def _stats(ctx: CommandContext, args: StatsArgs) -> list[Reply]:
+    period = resolve(args.period, ctx.now) if args.period is not None else None
+    data = await idea_store.stats(
+        ctx.session,
+        now=ctx.now,
+        since=period.start if period else None,
+        until=period.end if period else None,
+    )
     stages = ctx.process.stages.values()
     view = StatsView(
+        period=(period.year, period.month) if period else None,
+        per_administration=tuple(data.per_administration),
         per_stage=tuple((s.name(ctx.lang), data.per_stage.get(s.id, 0)) for s in stages),
         per_workplace=tuple(data.per_workplace),
         medians=tuple(

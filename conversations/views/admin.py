@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from babel.dates import format_date
+
 from conversations.clean import shorten
-from conversations.i18n import tr
+from conversations.i18n import DATE_LOCALES, tr
 from conversations.reply import Attachment, Fact, Reply
 from conversations.views.common import decimal
 
@@ -22,11 +25,30 @@ class StatsView:
     answered_in_time: int  # of those, answered within the process's days
     first_response_days: int
     satisfaction: tuple[tuple[int, int], ...]  # (score 1–5, answers)
+    # (administration, ideas), the largest first; None: a workplace the organisation file
+    # has no place for
+    per_administration: tuple[tuple[str | None, int], ...] = ()
+    # The ideas submitted in this year, or this month of it; None: all of them.
+    period: tuple[int, int | None] | None = None
+
+
+def period_name(lang: str, year: int, month: int | None) -> str:
+    """ "januari 2026", "January 2026", "2026"."""
+    if month is None:
+        return str(year)
+    locale = DATE_LOCALES.get(lang, "sv_SE")
+    return format_date(date(year, month, 1), format="LLLL yyyy", locale=locale)
 
 
 def stats_reply(lang: str, view: StatsView) -> Reply:
     none = tr(lang, "stats.none")
     per_stage = ", ".join(f"{name} {count}" for name, count in view.per_stage)
+    # The largest first, and the ideas of no known administration last, whatever their count.
+    ranked = sorted(view.per_administration, key=lambda row: (row[0] is None, -row[1]))
+    per_administration = ", ".join(
+        f"{administration or tr(lang, 'stats.no_administration')} {count}"
+        for administration, count in ranked
+    )
     per_workplace = ", ".join(
         f"{workplace or tr(lang, 'stats.no_workplace')} {count}"
         for workplace, count in view.per_workplace
@@ -61,12 +83,18 @@ def stats_reply(lang: str, view: StatsView) -> Reply:
     facts = (
         Fact(tr(lang, "stats.total"), str(sum(count for _, count in view.per_stage))),
         Fact(tr(lang, "stats.per_stage"), per_stage),
+        Fact(tr(lang, "stats.per_administration"), per_administration or none),
         Fact(tr(lang, "stats.per_workplace"), per_workplace or none),
         Fact(tr(lang, "stats.median"), medians or none),
         Fact(tr(lang, "stats.heard_back"), heard),
         Fact(tr(lang, "stats.satisfaction"), satisfaction),
     )
-    return Reply("", title=tr(lang, "stats.title"), facts=facts)
+    title = tr(lang, "stats.title")
+    text = ""
+    if view.period is not None:
+        title = tr(lang, "stats.title.period", period=period_name(lang, *view.period))
+        text = tr(lang, "stats.period_note")
+    return Reply(text, title=title, facts=facts)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,10 @@ async def test_the_chat_export_hides_an_anonymous_giver_as_anonym(db, anna, mari
     assert row["event_by"] == ""  # the giver acted, anonymously
     assert (row["title"], row["need"]) == ("'=Tryggare tunnlar", "'@Rädda på kvällen")
     assert "Andersson" not in text
+    # Where the workplace ("Kultur och fritid") is counted, in columns of their own.
+    assert (row["workplace"], row["administration"], row["unit"]) == (
+        "Kultur och fritid", "Kultur- och fritidsförvaltningen", "",
+    )  # fmt: skip
 
 
 async def test_the_cli_export_hides_an_anonymous_giver_the_same_way(
@@ -51,6 +55,7 @@ async def test_the_cli_export_hides_an_anonymous_giver_the_same_way(
     text = out.read_bytes().decode("utf-8-sig")
     [row] = _rows(text)
     assert list(row) == [*IDEA_COLUMNS, *EVENT_COLUMNS]
+    assert row["administration"] == "Kultur- och fritidsförvaltningen"
     assert (row["idea_giver"], row["anonymous"]) == ("(anonym)", "yes")
     assert (row["title"], row["need"]) == ("'=Tryggare tunnlar", "'@Rädda på kvällen")
     assert "Andersson" not in text

@@ -291,7 +291,9 @@ async def test_help_when_a_name_is_proposed(anna: Chat) -> None:
 
 
 def test_every_step_has_help_in_the_tests_or_in_the_menu_test() -> None:
+    # (Help while choosing among workplaces: tests/bot/test_intake_workplaces.py.)
     covered = set(HELP_AT) | {"edit_choose", "confirm_cancel", "title_proposal"}
+    covered |= {"workplace_choice"}
     assert covered == set(STEPS)
 
 

@@ -18,6 +18,7 @@ from bot.commands.handlers import (
     ReasonArgs,
     ReferArgs,
     SnoozeArgs,
+    StatsArgs,
     Unsure,
 )
 from bot.commands.parser import (
@@ -30,6 +31,7 @@ from bot.commands.parser import (
     strip_prefix,
 )
 from bot.commands.syntax import STAGE_TYPO_CUTOFF, StageGuess, guess_stage
+from bot.periods import PeriodWords
 from bot.process import load_process
 from conversations.i18n import tr
 
@@ -93,7 +95,16 @@ PROCESS = load_process()
         ("avsluta 5 Finns redan.", Command("close", ReasonArgs(idea=5, text="Finns redan."))),
         ("återöppna 5", Command("reopen", MessageArgs(idea=5))),
         ("note 6 ring Kalle", Command("note", ReasonArgs(idea=6, text="ring Kalle"))),
-        ("statistik", Command("stats")),
+        ("statistik", Command("stats", StatsArgs())),
+        ("statistik 2026", Command("stats", StatsArgs(PeriodWords(2026)))),
+        ("stats January", Command("stats", StatsArgs(PeriodWords(month=1)))),
+        ("statistik mars 2025", Command("stats", StatsArgs(PeriodWords(2025, 3)))),
+        ("statistik 2026-03", Command("stats", StatsArgs(PeriodWords(2026, 3)))),
+        (
+            "statistik förra månaden",
+            Command("stats", StatsArgs(PeriodWords(relative="last_month"))),
+        ),
+        ("stats last year", Command("stats", StatsArgs(PeriodWords(relative="last_year")))),
         ("export", Command("export", ExportArgs(format="csv"))),
         ("exportera CSV", Command("export", ExportArgs(format="csv"))),
         ("coordinator list", Command("coordinator", CoordinatorArgs(action="list"))),

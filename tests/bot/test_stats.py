@@ -55,3 +55,49 @@ async def test_stats_on_an_empty_database(bot) -> None:
     maria = Chat(bot, user="maria", name="Maria", language="en")
     await maria.says("stats")
     maria.hears("Ideas in total: 0", "Heard back in time: –", "Satisfaction: –")
+
+
+async def test_per_administration_with_unknown_for_the_rest(bot) -> None:
+    maria = Chat(bot, user="maria", name="Maria")
+    anna = Chat(bot, user="anna", name="Anna")
+    await submit_idea(anna, "Tryggare tunnlar", workplace="Kultur och fritid")
+    karin = Chat(bot, user="karin", name="Karin")
+    await submit_idea(karin, "Elcyklar", workplace="hemtjänsten norrmalm, vård o omsorg")
+    ove = Chat(bot, user="ove", name="Ove")
+    await submit_idea(ove, "Kaffe", workplace="Kommunhuset")
+    await submit_idea(karin, "Lånecyklar")  # her workplace of last time
+    await maria.says("statistik")
+    maria.hears(
+        "Per förvaltning: Vård- och omsorgsförvaltningen 2, "
+        "Kultur- och fritidsförvaltningen 1, okänd 1"
+    )
+    maria.does_not_hear("Statistik för")
+
+
+async def test_stats_for_a_year_a_month_and_last_month(bot, clock) -> None:
+    maria = Chat(bot, user="maria", name="Maria")
+    anna = Chat(bot, user="anna", name="Anna")
+    await submit_idea(anna, "Tryggare tunnlar")  # Monday 15 June 2026
+    clock.advance(days=30)
+    await submit_idea(anna, "Digital matsedel")  # July
+    await maria.says("statistik juni")
+    maria.hears("Statistik för juni 2026", "Idéer totalt: 1", "Idéerna som kom in under perioden")
+    await maria.says("statistik 2026-07")
+    maria.hears("Statistik för juli 2026", "Idéer totalt: 1")
+    await maria.says("statistik förra månaden")
+    maria.hears("Statistik för juni 2026", "Idéer totalt: 1")
+    await maria.says("statistik 2026")
+    maria.hears("Statistik för 2026", "Idéer totalt: 2")
+    await maria.says("statistik juni 2025")
+    maria.hears("Statistik för juni 2025", "Idéer totalt: 0")
+    await maria.says("stats in english please")
+    maria.hears("Jag förstod inte vilken tid ”in english please” är.", "statistik förra månaden")
+    maria.does_not_hear("Statistik för")
+    await maria.says("statistik")
+    maria.hears("Idéer totalt: 2")
+
+
+async def test_stats_for_a_month_in_english(bot) -> None:
+    maria = Chat(bot, user="maria", name="Maria", language="en")
+    await maria.says("stats june")
+    maria.hears("Statistics for June 2026", "Ideas in total: 0", "Per department: –")

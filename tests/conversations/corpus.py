@@ -437,6 +437,17 @@ CORPUS: tuple[Say, ...] = (
     Say("workplace", "Central library", "answer", lang="en"),
     Say("workplace", "I work at the Sun preschool", "answer", lang="en"),
     Say("workplace", "why do you need that?", "help", lang="en"),
+    # Choosing among the places the organisation file has near what was written.
+    Say("workplace_choice", "2", "answer", why="a button's number"),
+    Say("workplace_choice", "Hemtjänst Norrmalm", "answer"),
+    Say("workplace_choice", "hemtjänsten på norrmalm", "answer", why="written anew"),
+    Say("workplace_choice", "ja", "answer", why="the dialogue takes it: yes to the one offered"),
+    Say("workplace_choice", "nej", "answer", why="the dialogue takes it: what I wrote"),
+    Say("workplace_choice", "hoppa över", "skip"),
+    Say("workplace_choice", "tillbaka", "back"),
+    Say("workplace_choice", "vad menar du?", "help"),
+    Say("workplace_choice", "Something else", "answer", lang="en", why="the button's label"),
+    Say("workplace_choice", "Home care West", "answer", lang="en", why="written anew"),
     # ── The summary: "Så här ser din idé ut. Stämmer det?" with Skicka in, Ändra, Avbryt.
     Say("summary", "ja, skicka", "yes"),
     Say("summary", "Skicka in", "yes"),

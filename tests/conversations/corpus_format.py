@@ -36,6 +36,7 @@ EXPECTING: dict[str, Expecting] = {
     "summary": "summary",
     "edit_choose": "field",
     "confirm_cancel": "yesno",
+    "workplace_choice": "line",
     "confirm": "yesno",
     "score": "score",
     "comment": "comment",
@@ -55,6 +56,7 @@ DIALOGUE_STEPS = (
     "summary",
     "edit_choose",
     "confirm_cancel",
+    "workplace_choice",
 )
 # What an "edit" may name: the intake's answers.
 FIELDS = (

@@ -100,6 +100,7 @@ ONLY_AT = {
         "first_test",
         "involved",
         "workplace",
+        "workplace_choice",  # a pick by number, or the workplace written anew
         "title_proposal",  # another name than the one proposed
         "comment",
     },

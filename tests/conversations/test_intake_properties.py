@@ -8,9 +8,17 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.organisation import default_organisation
 from conversations import intake, understanding
 from conversations.i18n import LANGUAGES
-from conversations.intake import QUESTION_BY_KEY, STEPS, IntakeContext, IntakeState, clean_text
+from conversations.intake import (
+    PLACE_KEYS,
+    QUESTION_BY_KEY,
+    STEPS,
+    IntakeContext,
+    IntakeState,
+    clean_text,
+)
 
 WORDS = sorted(
     understanding.HELP
@@ -26,6 +34,8 @@ WORDS = sorted(
     | {"English please", "på svenska tack", "ändra namnet", "Hej! Tryggare tunnlar"}
 )
 ANSWERS = ["Tryggare tunnlar", "Många är rädda i tunnlarna på kvällen.", "Kultur och fritid"]
+# Workplaces the organisation file knows surely, nearly (buttons), or not at all.
+ANSWERS += ["hemtjänsten", "hemtjänsetn norrmalm", "äldreboende", "Kommunhuset", "2"]
 
 # One message: a command word, a plausible answer, any text at all, or a button click
 # (from the current question, or made up).
@@ -45,11 +55,19 @@ messages = st.one_of(
 @settings(max_examples=300, deadline=None)
 @given(
     lang=st.sampled_from(LANGUAGES),
-    known_workplace=st.sampled_from([None, "Kultur och fritid"]),
+    known_workplace=st.sampled_from([None, "Kultur och fritid", "hemtjänsten"]),
+    organisation=st.booleans(),
     sent=st.lists(messages, max_size=40),
 )
-def test_the_dialogue_survives_any_sequence_of_messages(lang, known_workplace, sent) -> None:
-    ctx = IntakeContext(lang=lang, first_name="Anna", known_workplace=known_workplace)
+def test_the_dialogue_survives_any_sequence_of_messages(
+    lang, known_workplace, organisation, sent
+) -> None:
+    ctx = IntakeContext(
+        lang=lang,
+        first_name="Anna",
+        known_workplace=known_workplace,
+        organisation=default_organisation() if organisation else None,
+    )
     turn = intake.start(ctx)
     for kind, value in sent:
         if turn.state is None:
@@ -69,7 +87,7 @@ def test_the_dialogue_survives_any_sequence_of_messages(lang, known_workplace, s
         assert all(reply.text.strip() for reply in turn.replies)
         if turn.state is not None:
             assert turn.state.step in STEPS
-            assert set(turn.state.answers) <= set(QUESTION_BY_KEY)
+            assert set(turn.state.answers) <= {*QUESTION_BY_KEY, *PLACE_KEYS}
             assert turn.replies[-1].text  # the question is always asked again
         if turn.submitted is not None:
             for key, question in QUESTION_BY_KEY.items():

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -105,12 +106,14 @@ def test_stats_with_numbers_in_each_language() -> None:
         answered_in_time=3,
         first_response_days=5,
         satisfaction=((5, 2), (3, 1)),
+        per_administration=((None, 1), ("Förskoleförvaltningen", 2)),
     )
     reply = stats_reply("sv", view)
-    assert reply.title == "Statistik"
+    assert reply.title == "Statistik" and reply.text == ""
     assert [(f.label, f.value) for f in reply.facts] == [
         ("Idéer totalt", "3"),
         ("Per steg", "Ny 2, Bedömning 1"),
+        ("Per förvaltning", "Förskoleförvaltningen 2, okänd 1"),  # the unknown last
         ("Per arbetsplats (de tio största)", "(ingen arbetsplats) 1, Skola 2"),
         ("Median dagar per steg", "Ny 2,5"),
         ("Fick svar i tid", "75 % (3 av 4) hörde av oss inom 5 arbetsdagar"),
@@ -123,7 +126,17 @@ def test_stats_with_numbers_in_each_language() -> None:
 
 def test_stats_with_no_ideas_yet() -> None:
     view = StatsView((("Ny", 0),), (), (), 0, 0, 5, ())
-    assert [f.value for f in stats_reply("sv", view).facts] == ["0", "Ny 0", "–", "–", "–", "–"]
+    assert [f.value for f in stats_reply("sv", view).facts] == [
+        "0", "Ny 0", "–", "–", "–", "–", "–",
+    ]  # fmt: skip
+
+
+def test_stats_say_which_period_they_cover() -> None:
+    view = StatsView((("Ny", 0),), (), (), 0, 0, 5, (), period=(2026, 1))
+    assert stats_reply("sv", view).title == "Statistik för januari 2026"
+    assert stats_reply("en", view).title == "Statistics for January 2026"
+    assert stats_reply("en", replace(view, period=(2025, None))).title == "Statistics for 2025"
+    assert "came in during the period" in stats_reply("en", view).text
 
 
 def test_the_export_answer_carries_the_file() -> None:

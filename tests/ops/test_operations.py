@@ -174,6 +174,7 @@ async def test_doctor_is_happy_with_a_good_configuration(slack_api, database_url
     report = checkup.report()
     assert "migrated" in report and "Slack: token accepted (workspace Kommunen" in report
     assert "process file (the shipped default)" in report
+    assert "organisation file (the shipped example): 9 administrations" in report
     assert slack_api.methods() == ["auth.test"]
 
 
