@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from storage.models import Dialogue, Idea, Person
-from tests.adapters.teams.harness import TeamsUser
+from tests.adapters.teams.harness import TENANT_ID, TeamsUser
 from tests.chat import ANSWERS_TO_SUMMARY
 from tests.fakes.bot_connector import FakeBotConnector, FakeIdentity
 
@@ -32,7 +32,7 @@ async def test_installing_the_app_greets_and_remembers_the_conversation(
     request = trusted_identity.token_requests[-1]
     assert request["client_id"] == ["8e0f4ad5-0c3b-4b6e-9d7e-1d2f3a4b5c6d"]
     assert request["scope"] == ["https://api.botframework.com/.default"]
-    assert request["tenant"] == ["botframework.com"]
+    assert request["tenant"] == [TENANT_ID]  # a SingleTenant bot's own tenant
 
     person = await stored_person(db, anna.user_id)
     assert person.platform == "msteams" and person.display_name == "Anna Andersson"
