@@ -214,9 +214,11 @@ class IdeaBot:
     def delivered(self, incoming: Incoming, result: TurnResult) -> list[Reply]:
         """The replies of a committed turn, as the platform can carry them."""
         observability.count_turn(incoming.platform, "repeated" if result.repeated else "ok")
+        # Each answer says its language, for the words an adapter adds (a list's label).
+        replies = [r if r.lang else replace(r, lang=result.language) for r in result.replies]
         if incoming.accepts_files:
-            return result.replies
-        return [_files_explained(reply, result.language) for reply in result.replies]
+            return replies
+        return [_files_explained(reply, result.language) for reply in replies]
 
     def try_again(self, incoming: Incoming) -> list[Reply]:
         return [Reply(tr(self._fallback_language(incoming), "error.try_again"))]

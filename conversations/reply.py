@@ -41,14 +41,20 @@ class Reply:
     facts: tuple[Fact, ...] = ()
     title: str | None = None
     attachments: tuple[Attachment, ...] = ()
+    # The language it is written in, when known (the core sets it on a turn's answers), so
+    # that words an adapter adds itself (a choice list's label) match the rest.
+    lang: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "text": self.text,
             "title": self.title,
             "choices": [{"value": c.value, "label": c.label} for c in self.choices],
             "facts": [{"label": f.label, "value": f.value} for f in self.facts],
         }
+        if self.lang is not None:
+            data["lang"] = self.lang
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Reply:
@@ -57,6 +63,7 @@ class Reply:
             title=data.get("title"),
             choices=tuple(Choice(c["value"], c["label"]) for c in data.get("choices", ())),
             facts=tuple(Fact(f["label"], f["value"]) for f in data.get("facts", ())),
+            lang=data.get("lang"),
         )
 
 

@@ -11,7 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from adapters.teams.config import TeamsConfig, TeamsConfigError, from_env
+from adapters.teams.config import (
+    MULTI_TENANT,
+    MULTI_TENANT_WARNING,
+    TeamsConfig,
+    TeamsConfigError,
+    from_env,
+)
 from bot.ports import RECIPIENT, TENANT, Host, Platform, RateRule, Window
 
 if TYPE_CHECKING:
@@ -38,7 +44,10 @@ class TeamsPlatform(Platform):
     # writes it as `<@29:1abc…>` (adapters/teams/endpoint.py).
     mention_syntax = "<at>Anna Andersson</at>"
     carries_files = False  # no FileConsentCard flow yet
-    settings_hint = "MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (Teams)"
+    settings_hint = (
+        "MICROSOFT_APP_ID, MICROSOFT_APP_TENANT_ID and MICROSOFT_APP_PASSWORD or "
+        "MICROSOFT_APP_TYPE=UserAssignedMSI (Teams)"
+    )
 
     def __init__(self, config: TeamsConfig) -> None:
         self.config = config
@@ -54,3 +63,19 @@ class TeamsPlatform(Platform):
         from adapters.teams.hosting import mount_teams
 
         return mount_teams(host, self.config)
+
+    async def doctor(self) -> tuple[list[str], list[str]]:
+        """`idesluss doctor`: the settings are whole (from_env checked them) and which
+        identity the bot uses; a multi-tenant one is fine but flagged."""
+        config = self.config
+        good = [f"{self.display_name}: configured, credentials present"]
+        if config.app_type == MULTI_TENANT:
+            good.append(f"{self.display_name}: note: {MULTI_TENANT_WARNING}")
+        elif config.managed_identity:
+            good.append(
+                f"{self.display_name}: user-assigned managed identity {config.app_id} in "
+                f"tenant {config.tenant_id}"
+            )
+        else:
+            good.append(f"{self.display_name}: SingleTenant, tenant {config.tenant_id}")
+        return good, []

@@ -13,6 +13,15 @@ as Entra ID takes (MSAL has no timeout of its own). So the token is fetched in a
 when credentials are handed out and, by `TokenRefresher`, well before it expires; the
 synchronous call only reads what was fetched. It fetches itself (with a timeout) only if no
 token could be fetched beforehand.
+
+Two kinds of credentials share that: a client secret (`SingleTenant`, and `MultiTenant` for
+old registrations), through MSAL's `ConfidentialClientApplication` against the bot's tenant;
+and a user-assigned managed identity (`UserAssignedMSI`), through MSAL's
+`ManagedIdentityClient`, which asks the Azure host: App Service's `IDENTITY_ENDPOINT` (with
+`IDENTITY_HEADER`) where those are set, else the instance metadata service (IMDS,
+169.254.169.254; `AZURE_POD_IDENTITY_AUTHORITY_HOST` moves it). botframework-connector's own
+`ManagedIdentityAppCredentials` does the same MSAL call, but synchronously on every send and
+without a timeout, so it is not used.
 """
 
 from __future__ import annotations
@@ -22,13 +31,21 @@ import contextlib
 import logging
 import threading
 import time
+from typing import Any
 
+import requests
 from botframework.connector.auth import (
+    AppCredentials,
     AuthenticationConstants,
     MicrosoftAppCredentials,
     ServiceClientCredentialsFactory,
 )
-from msal import ConfidentialClientApplication
+from msal import (
+    ConfidentialClientApplication,
+    ManagedIdentityClient,
+    TokenCache,
+    UserAssignedManagedIdentity,
+)
 from msrest.authentication import Authentication
 
 from adapters.teams.config import PUBLIC_LOGIN_URL, TeamsConfig
@@ -43,15 +60,17 @@ REFRESH_BEFORE_SECONDS = 10 * 60
 REFRESH_EVERY_SECONDS = 60
 
 
-class BotCredentials(MicrosoftAppCredentials):
-    """Client-credentials tokens for one app id and audience, from one MSAL cache."""
+class BotCredentials(AppCredentials):
+    """A token for one app id and audience, fetched ahead of time (see the module
+    docstring). Subclasses say how a token is acquired."""
+
+    # Who hands out the tokens, and what to check when none comes (named in the error).
+    source = "Entra ID"
+    settings = "MICROSOFT_APP_ID and MICROSOFT_APP_TYPE"
 
     def __init__(self, config: TeamsConfig, oauth_scope: str) -> None:
-        super().__init__(config.app_id, config.app_password, oauth_scope=oauth_scope)
+        super().__init__(app_id=config.app_id, oauth_scope=oauth_scope)
         self.oauth_endpoint = config.authority
-        public = config.login_url.rstrip("/") == PUBLIC_LOGIN_URL.rstrip("/")
-        self._validate_authority = public
-        self._msal: ConfidentialClientApplication | None = None
         self._token: str | None = None
         self._expires_at = 0.0  # time.monotonic()
         self._fetching = threading.Lock()
@@ -72,32 +91,90 @@ class BotCredentials(MicrosoftAppCredentials):
         await asyncio.to_thread(self.fetch)
 
     def fetch(self) -> str:
-        scope = self.oauth_scope
-        if not scope.endswith("/.default"):
-            scope += "/.default"
         with self._fetching:
-            if self._msal is None:
-                self._msal = ConfidentialClientApplication(
-                    client_id=self.microsoft_app_id,
-                    client_credential=self.microsoft_app_password,
-                    authority=self.oauth_endpoint,
-                    validate_authority=self._validate_authority,
-                    instance_discovery=None if self._validate_authority else False,
-                    timeout=TOKEN_TIMEOUT_SECONDS,
-                )
             # MSAL answers from its cache while the token is fresh.
-            result = self._msal.acquire_token_for_client(scopes=[scope])
+            result = self._acquire()
             if "access_token" not in result:
                 raise PermissionError(
-                    f"Entra ID gave the bot no token: {result.get('error', 'unknown error')} "
-                    "(check MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TYPE)"
+                    f"{self.source} gave the bot no token: {result.get('error', 'unknown error')} "
+                    f"(check {self.settings})"
                 )
-            self._token = result["access_token"]
+            self._token = str(result["access_token"])
             self._expires_at = time.monotonic() + float(result.get("expires_in") or 3600)
             return self._token
 
+    def _acquire(self) -> dict[str, Any]:
+        raise NotImplementedError
+
     def _expiring(self, within: float) -> bool:
         return time.monotonic() > self._expires_at - within
+
+
+class SecretCredentials(BotCredentials):
+    """Client-credentials tokens for an app registration with a client secret, from the
+    configured authority (the bot's own tenant for SingleTenant)."""
+
+    settings = (
+        "MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD, MICROSOFT_APP_TYPE and MICROSOFT_APP_TENANT_ID"
+    )
+
+    def __init__(self, config: TeamsConfig, oauth_scope: str) -> None:
+        super().__init__(config, oauth_scope)
+        self.microsoft_app_password = config.app_password
+        self._validate_authority = config.login_url.rstrip("/") == PUBLIC_LOGIN_URL.rstrip("/")
+        self._msal: ConfidentialClientApplication | None = None
+
+    def _acquire(self) -> dict[str, Any]:
+        scope = self.oauth_scope
+        if not scope.endswith("/.default"):
+            scope += "/.default"
+        if self._msal is None:
+            self._msal = ConfidentialClientApplication(
+                client_id=self.microsoft_app_id,
+                client_credential=self.microsoft_app_password,
+                authority=self.oauth_endpoint,
+                validate_authority=self._validate_authority,
+                instance_discovery=None if self._validate_authority else False,
+                timeout=TOKEN_TIMEOUT_SECONDS,
+            )
+        result: dict[str, Any] = self._msal.acquire_token_for_client(scopes=[scope])
+        return result
+
+
+class _SessionWithTimeout(requests.Session):
+    """MSAL's managed identity client takes a requests session and sets no timeout of its
+    own; an identity endpoint that never answers must not hold a thread for ever."""
+
+    def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("timeout", TOKEN_TIMEOUT_SECONDS)
+        return super().request(method, url, *args, **kwargs)
+
+
+class ManagedIdentityCredentials(BotCredentials):
+    """Tokens for a user-assigned managed identity (its client id is the bot's app id),
+    from the Azure host's identity endpoint; there is no secret."""
+
+    source = "The managed identity endpoint"
+    settings = (
+        "MICROSOFT_APP_ID, the managed identity's client id, and that the identity is "
+        "assigned to this App Service, container or VM"
+    )
+
+    def __init__(self, config: TeamsConfig, oauth_scope: str) -> None:
+        super().__init__(config, oauth_scope)
+        self._msal: ManagedIdentityClient | None = None
+
+    def _acquire(self) -> dict[str, Any]:
+        # The identity endpoints take a resource, not a scope.
+        resource = self.oauth_scope.removesuffix("/.default")
+        if self._msal is None:
+            self._msal = ManagedIdentityClient(
+                UserAssignedManagedIdentity(client_id=self.microsoft_app_id),
+                http_client=_SessionWithTimeout(),
+                token_cache=TokenCache(),
+            )
+        result: dict[str, Any] = self._msal.acquire_token_for_client(resource=resource)
+        return result
 
 
 class BotCredentialsFactory(ServiceClientCredentialsFactory):
@@ -122,7 +199,8 @@ class BotCredentialsFactory(ServiceClientCredentialsFactory):
         scope = oauth_scope or AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE
         credentials = self._by_scope.get(scope)
         if credentials is None:
-            credentials = self._by_scope[scope] = BotCredentials(self.config, scope)
+            kind = ManagedIdentityCredentials if self.config.managed_identity else SecretCredentials
+            credentials = self._by_scope[scope] = kind(self.config, scope)
         if credentials.due():
             await credentials.refresh()  # in a thread: the loop goes on meanwhile
         return credentials

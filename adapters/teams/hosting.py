@@ -16,7 +16,12 @@ from botframework.connector.auth import AuthenticationConstants
 from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
 
 from adapters.teams import ROUTE
-from adapters.teams.config import TeamsConfig, TeamsConfigError
+from adapters.teams.config import (
+    MULTI_TENANT,
+    MULTI_TENANT_WARNING,
+    TeamsConfig,
+    TeamsConfigError,
+)
 from adapters.teams.credentials import BotCredentialsFactory, TokenRefresher
 from adapters.teams.endpoint import TeamsEndpoint
 from adapters.teams.inbound import ChannelAuthentication
@@ -85,6 +90,8 @@ def mount_teams(host: Host, config: TeamsConfig) -> TeamsSender:
             "with the Bot Framework Emulator, never on a network.",
             ROUTE,
         )
+    if config.authenticated and config.app_type == MULTI_TENANT:
+        log.warning(MULTI_TENANT_WARNING)
     if config.authenticated and config.tenant_allow_list is None:
         log.warning(
             "Teams accepts activities from any tenant: set MICROSOFT_ALLOWED_TENANTS to the "

@@ -8,7 +8,11 @@ from bot.platforms import configured_platforms
 from bot.ports import PlatformConfigError
 
 SLACK = {"SLACK_BOT_TOKEN": "xoxb-1-2-abc", "SLACK_SIGNING_SECRET": "s3cret"}
-TEAMS = {"MICROSOFT_APP_ID": "00000000-0000-0000-0000-000000000001", "MICROSOFT_APP_PASSWORD": "pw"}
+TEAMS = {
+    "MICROSOFT_APP_ID": "00000000-0000-0000-0000-000000000001",
+    "MICROSOFT_APP_PASSWORD": "pw",
+    "MICROSOFT_APP_TENANT_ID": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+}
 
 
 def test_nothing_configured_mounts_nothing() -> None:

@@ -73,6 +73,10 @@ class Sent:
                 parts.append(element["text"])
             elif element["type"] == "FactSet":
                 parts.extend(f"{f['title']}: {f['value']}" for f in element["facts"])
+            elif element["type"] == "RichTextBlock":  # a line; a new paragraph has spacing
+                line = "".join(run["text"] for run in element["inlines"])
+                new_paragraph = parts and element.get("spacing") != "None"
+                parts.append(f"\n{line}" if new_paragraph else line)
         return "\n".join(parts)
 
     @property

@@ -219,6 +219,7 @@ async def test_doctor_says_the_teams_credentials_are_present(tmp_path) -> None:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
         "MICROSOFT_APP_ID": "00000000-0000-0000-0000-000000000000",
         "MICROSOFT_APP_PASSWORD": "secret",
+        "MICROSOFT_APP_TENANT_ID": "72f988bf-86f1-41af-91ab-2d7cd011db47",
     }
     checkup = await doctor(env)
     assert "Teams: configured, credentials present" in checkup.ok

@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.server import host_for
 from storage.database import Database
 from tests.adapters.contract import RecordingBot
-from tests.adapters.teams.harness import APP_ID, TeamsChannel, TeamsUser
+from tests.adapters.teams.harness import APP_ID, TENANT_ID, TeamsChannel, TeamsUser
 from tests.fakes.bot_connector import FakeBotConnector, FakeIdentity
 
 MARIA_ID = "29:1maria-coordinator"
@@ -40,9 +40,12 @@ def trusted_identity(identity: FakeIdentity, monkeypatch: pytest.MonkeyPatch) ->
 
 @pytest.fixture
 def teams_config(trusted_identity: FakeIdentity) -> TeamsConfig:
+    # SingleTenant, as every new Azure Bot registration is.
     return TeamsConfig(
         app_id=APP_ID,
         app_password="not-a-real-secret",
+        app_type="SingleTenant",
+        tenant_id=TENANT_ID,
         openid_metadata_url=trusted_identity.openid_metadata_url,
         login_url=trusted_identity.login_url,
     )

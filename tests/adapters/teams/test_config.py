@@ -26,33 +26,46 @@ def test_without_any_teams_setting_teams_is_off() -> None:
     ("env", "config"),
     [
         (
-            {"MICROSOFT_APP_ID": "app", "MICROSOFT_APP_PASSWORD": "secret"},
-            TeamsConfig(app_id="app", app_password="secret"),
+            {
+                "MICROSOFT_APP_ID": "app",
+                "MICROSOFT_APP_PASSWORD": "secret",
+                "MICROSOFT_APP_TENANT_ID": TENANT_ID,
+            },
+            TeamsConfig(app_id="app", app_password="secret", tenant_id=TENANT_ID),
         ),
         (
-            {"MicrosoftAppId": " app ", "MicrosoftAppPassword": "secret"},
-            TeamsConfig(app_id="app", app_password="secret"),
+            {
+                "MicrosoftAppId": " app ",
+                "MicrosoftAppPassword": "secret",
+                "MicrosoftAppTenantId": TENANT_ID,
+            },
+            TeamsConfig(app_id="app", app_password="secret", tenant_id=TENANT_ID),
         ),
         (
             {
                 "MICROSOFT_APP_ID": "app",
                 "MICROSOFT_APP_PASSWORD": "secret",
                 "MICROSOFT_APP_TYPE": "singletenant",
-                "MICROSOFT_APP_TENANT_ID": "tenant-1",
+                "MICROSOFT_APP_TENANT_ID": TENANT_ID,
             },
             TeamsConfig(
-                app_id="app", app_password="secret", app_type="SingleTenant", tenant_id="tenant-1"
+                app_id="app", app_password="secret", app_type="SingleTenant", tenant_id=TENANT_ID
             ),
         ),
+        (
+            {"MICROSOFT_APP_ID": "app", "MICROSOFT_APP_PASSWORD": "secret"}
+            | {"MICROSOFT_APP_TYPE": "MultiTenant"},
+            TeamsConfig(app_id="app", app_password="secret", app_type="MultiTenant"),
+        ),
     ],
-    ids=["upper-case names", "Azure names", "single tenant"],
+    ids=["upper-case names", "Azure names", "single tenant named", "multi-tenant named"],
 )
 def test_a_whole_configuration_is_read(env, config) -> None:
     assert from_env(env) == config
 
 
 def test_the_token_authority_follows_the_app_type() -> None:
-    multi = TeamsConfig(app_id="a", app_password="s3cr3t-value")
+    multi = TeamsConfig(app_id="a", app_password="s3cr3t-value", app_type="MultiTenant")
     single = TeamsConfig(app_id="a", app_password="p", app_type="SingleTenant", tenant_id="t-1")
     assert multi.authority == "https://login.microsoftonline.com/botframework.com"
     assert single.authority == "https://login.microsoftonline.com/t-1"
@@ -80,7 +93,7 @@ def test_the_token_authority_follows_the_app_type() -> None:
             {
                 "MICROSOFT_APP_ID": "a",
                 "MICROSOFT_APP_PASSWORD": "p",
-                "MICROSOFT_APP_TYPE": "UserAssignedMSI",
+                "MICROSOFT_APP_TYPE": "SystemAssignedMSI",
             },
             "MICROSOFT_APP_TYPE",
         ),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from storage.models import Dialogue, Idea, Person
-from tests.adapters.teams.harness import TeamsUser
+from tests.adapters.teams.harness import TENANT_ID, TeamsUser
 from tests.chat import ANSWERS_TO_SUMMARY
 from tests.fakes.bot_connector import FakeBotConnector, FakeIdentity
 
@@ -32,7 +32,7 @@ async def test_installing_the_app_greets_and_remembers_the_conversation(
     request = trusted_identity.token_requests[-1]
     assert request["client_id"] == ["8e0f4ad5-0c3b-4b6e-9d7e-1d2f3a4b5c6d"]
     assert request["scope"] == ["https://api.botframework.com/.default"]
-    assert request["tenant"] == ["botframework.com"]
+    assert request["tenant"] == [TENANT_ID]  # a SingleTenant bot's own tenant
 
     person = await stored_person(db, anna.user_id)
     assert person.platform == "msteams" and person.display_name == "Anna Andersson"
@@ -65,9 +65,9 @@ async def test_a_whole_idea_with_card_buttons(anna: TeamsUser, db) -> None:
 
     summary = anna.received[-1]
     assert summary.card["version"] == "1.5"
-    facts = {f["title"]: f["value"] for f in summary.card["body"][1]["facts"]}
-    assert facts["Namn"] == "Tryggare tunnlar"
-    assert facts["Vilka behöver vara med"] == "(inte ifyllt)"
+    # Each fact is its label (bold) and its value on one line.
+    assert "Namn: Tryggare tunnlar" in summary.text.split("\n")
+    assert "Vilka behöver vara med: (inte ifyllt)" in summary.text.split("\n")
     assert anna.buttons() == ["Skicka in", "Ändra något", "Avbryt"]
     await anna.clicks("Skicka in")
     anna.hears("Tack, Anna! Din idé ”Tryggare tunnlar” har kommit fram och har nummer 1.")
@@ -90,6 +90,8 @@ async def test_the_edit_menu_is_a_choice_list_with_one_button(anna: TeamsUser) -
     choice_set = card["body"][-1]
     assert choice_set["type"] == "Input.ChoiceSet" and choice_set["id"] == "action"
     assert len(choice_set["choices"]) == 8
+    assert choice_set["isRequired"] is True and choice_set["label"] == "Välj ett alternativ"
+    assert choice_set["errorMessage"] == "Välj ett av alternativen och tryck sedan på OK."
     await anna.clicks("Namn")  # Teams submits {"action": <the chosen value>}
     anna.hears("Vad vill du kalla din idé?", "Nu står det: ”Tryggare tunnlar”")
 
@@ -154,3 +156,23 @@ async def test_no_idea_content_or_name_is_logged_at_info_level(
     logged = "\n".join(record.getMessage() + str(record.__dict__) for record in caplog.records)
     assert "teams request refused" in logged and "turn handled" in logged  # logging works
     assert "Hemlig idé" not in logged and "Anna Andersson" not in logged
+
+
+async def test_the_edit_list_speaks_the_persons_language(teams) -> None:
+    emma = TeamsUser(teams.channel, user_id="29:1emma", name="Emma Smith", locale="en-GB")
+    await emma.says("Hello!")
+    for answer in (
+        "Safer tunnels",
+        "Many people are afraid in the tunnels at night.",
+        "Better lighting and art.",
+        "Residents who walk there.",
+        "skip",
+        "skip",
+        "yes",
+        "Youth centre West",
+    ):
+        await emma.says(answer)
+    await emma.clicks("Change something")
+    choice_set = emma.received[-1].card["body"][-1]
+    assert choice_set["label"] == "Choose one"
+    assert choice_set["errorMessage"] == "Choose one of the options, then press OK."

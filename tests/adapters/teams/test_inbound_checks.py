@@ -148,7 +148,7 @@ async def test_a_multi_tenant_bot_without_a_list_serves_any_tenant_and_warns_onc
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="adapters.teams"):
         running = await start_teams(
-            teams_bot, config(trusted_identity), connector, trusted_identity
+            teams_bot, config(trusted_identity, app_type="MultiTenant"), connector, trusted_identity
         )
         try:
             for _ in range(2):
@@ -176,12 +176,19 @@ async def test_a_multi_tenant_bot_without_a_list_serves_any_tenant_and_warns_onc
             },
             "other",
         ),
-        ({}, "any"),
+        ({"MICROSOFT_APP_TYPE": "MultiTenant"}, "any"),
     ],
     ids=["a list", "single tenant default", "single tenant with a list", "multi-tenant default"],
 )
 def test_allowed_tenants_from_the_environment(env: dict, expected: str) -> None:
-    teams = from_env({"MICROSOFT_APP_ID": "app", "MICROSOFT_APP_PASSWORD": "secret", **env})
+    teams = from_env(
+        {
+            "MICROSOFT_APP_ID": "app",
+            "MICROSOFT_APP_PASSWORD": "secret",
+            "MICROSOFT_APP_TYPE": "MultiTenant",
+            **env,
+        }
+    )
     assert teams is not None
     assert (
         teams.tenant_allow_list
@@ -203,6 +210,7 @@ def test_a_wrong_allowed_tenants_setting_is_refused_with_its_name(value: str) ->
             {
                 "MICROSOFT_APP_ID": "app",
                 "MICROSOFT_APP_PASSWORD": "secret",
+                "MICROSOFT_APP_TENANT_ID": TENANT_ID,
                 "MICROSOFT_ALLOWED_TENANTS": value,
             }
         )

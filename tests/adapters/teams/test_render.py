@@ -6,22 +6,28 @@ import json
 
 from adapters.teams.render import (
     CARD_BUDGET_BYTES,
+    WORD_JOINER,
     adaptive_card,
     card_size,
-    escape_markdown,
     to_activity,
 )
 from conversations.reply import Attachment, Choice, Fact, Reply
 
 
-def texts(card: dict) -> list[str]:
-    found = []
+def lines(card: dict) -> list[str]:
+    """Each line the card shows, as the person reads it; "" between paragraphs."""
+    shown: list[str] = []
     for element in card["body"]:
-        if element["type"] == "TextBlock":
-            found.append(element["text"])
-        elif element["type"] == "FactSet":
-            found += [f["title"] for f in element["facts"]] + [f["value"] for f in element["facts"]]
-    return found
+        if element["type"] != "RichTextBlock":
+            continue
+        if shown and element.get("spacing") != "None":
+            shown.append("")
+        shown.append("".join(run["text"] for run in element["inlines"]).replace(WORD_JOINER, ""))
+    return shown
+
+
+def runs(card: dict) -> list[dict]:
+    return [run for e in card["body"] if e["type"] == "RichTextBlock" for run in e["inlines"]]
 
 
 def test_a_reply_without_buttons_or_facts_is_plain_text() -> None:
@@ -42,13 +48,43 @@ def test_buttons_and_facts_become_an_adaptive_card_1_5() -> None:
     assert attachment.content_type == "application/vnd.microsoft.card.adaptive"
     card = attachment.content
     assert card["type"] == "AdaptiveCard" and card["version"] == "1.5"
-    title, text, facts = card["body"]
-    assert title["weight"] == "Bolder" and text["wrap"] is True
-    assert facts["facts"] == [{"title": "Namn", "value": "Tryggare tunnlar"}]
+    title, text, fact = card["body"]
+    assert title["inlines"] == [
+        {"type": "TextRun", "text": "Sammanfattning", "weight": "Bolder", "size": "Medium"}
+    ]
+    assert text["inlines"] == [{"type": "TextRun", "text": "Så här ser din idé ut."}]
+    # The label is the bot's own emphasis; the value follows it on the same line.
+    assert fact["inlines"] == [
+        {"type": "TextRun", "text": "Namn:", "weight": "Bolder"},
+        {"type": "TextRun", "text": " Tryggare tunnlar"},
+    ]
     assert card["actions"] == [
         {"type": "Action.Submit", "title": "Skicka in", "data": {"action": "summary:submit"}},
         {"type": "Action.Submit", "title": "Ändra något", "data": {"action": "summary:edit"}},
     ]
+
+
+def test_every_line_is_a_block_of_its_own_and_paragraphs_keep_their_gap() -> None:
+    # A single \n inside a TextBlock or a fact does not break the line in Teams.
+    reply = Reply(
+        "Ny idé 12: Tryggare tunnlar\nFrån Anna, Förskolan Solrosen\n\n\nLiknande: inga",
+        choices=(Choice("a:1", "Ta den"),),
+        facts=(Fact("Historik", "2026-06-15 Anna: skickade in idén\n2026-06-16 Maria: tog den"),),
+    )
+    card = adaptive_card(reply)
+    assert [e["type"] for e in card["body"]] == ["RichTextBlock"] * 6
+    assert [e.get("spacing") for e in card["body"]] == [None, "None", None, None, "None", "None"]
+    assert lines(card) == [
+        "Ny idé 12: Tryggare tunnlar",
+        "Från Anna, Förskolan Solrosen",
+        "",
+        "Liknande: inga",
+        "",
+        "Historik:",
+        "2026-06-15 Anna: skickade in idén",
+        "2026-06-16 Maria: tog den",
+    ]
+    assert not any("\n" in run["text"] for run in runs(card))
 
 
 def test_user_text_cannot_become_markdown_a_mention_or_json() -> None:
@@ -59,25 +95,29 @@ def test_user_text_cannot_become_markdown_a_mention_or_json() -> None:
     )
     reply = Reply(hostile, choices=(Choice("a:1", "OK"),), facts=(Fact("Namn", hostile),))
     card = adaptive_card(reply)
-    # Still exactly one text block, one fact set and our one button: nothing was injected.
-    assert [e["type"] for e in card["body"]] == ["TextBlock", "FactSet"]
+    # Only lines of text and our one button: nothing was injected, nothing is markdown.
+    assert {e["type"] for e in card["body"]} == {"RichTextBlock"}
+    assert {run["type"] for run in runs(card)} == {"TextRun"}
     assert card["actions"] == [{"type": "Action.Submit", "title": "OK", "data": {"action": "a:1"}}]
     assert json.loads(json.dumps(card)) == card
-    for shown in (card["body"][0]["text"], card["body"][1]["facts"][0]["value"]):
-        assert "\\*\\*Gratis\\*\\*" in shown and "\\[klicka här\\]" in shown
-        assert "\\_x\\_" in shown and "\\`kod\\`" in shown and "\\~\\~s\\~\\~" in shown
-        assert "\n\\- lista" in shown and "\n1\\. nummer" in shown
-        assert "\n\\# rubrik" in shown and "\n\\> citat" in shown
-        assert "<at>" not in shown and "</at>" not in shown
-        assert "<\u2060at>Alla<\u2060/at>" not in shown  # the joiner sits after the slash
-        assert "<\u2060at>Alla</\u2060at>" in shown
+    written = hostile.split("\n")
+    shown = lines(card)
+    # As typed, with no escapes added: a TextRun is never read as markdown.
+    assert shown[: len(written)] == written
+    assert shown[len(written) + 1 :] == ["Namn:", *written]
+    mentions = [run["text"] for run in runs(card) if "at>" in run["text"]]
+    assert len(mentions) == 2
+    for text in mentions:
+        assert "<at>" not in text and "</at>" not in text
+        assert "<\u2060at>Alla</\u2060at>" in text  # the joiner sits after the slash
     plain = to_activity(Reply("<AT>Alla</At> hej")).text
     assert "<AT>" not in plain and "</At>" not in plain
 
 
 def test_ordinary_text_is_left_alone() -> None:
     text = "Hej Anna! Din idé ”Tryggare tunnlar” har nummer 12. Maria hör av sig inom en vecka."
-    assert escape_markdown(text) == text
+    card = adaptive_card(Reply(text, choices=(Choice("a:1", "OK"),)))
+    assert lines(card) == [text]
 
 
 def test_a_card_over_teams_size_limit_is_cut_down_with_a_marker() -> None:
@@ -89,10 +129,19 @@ def test_a_card_over_teams_size_limit_is_cut_down_with_a_marker() -> None:
     )
     card = adaptive_card(reply)
     assert card_size(card) <= CARD_BUDGET_BYTES < 28 * 1024
-    values = [f["value"] for f in card["body"][1]["facts"]]
+    values = [e["inlines"][1]["text"] for e in card["body"][1:]]
     assert all(v.endswith(" (…)") for v in values if len(v) < 9000)
     assert any(v.endswith(" (…)") for v in values)
     assert card["actions"][0]["data"] == {"action": "summary:submit"}
+
+
+def test_many_short_lines_are_cut_down_too() -> None:
+    # Each line is a block of its own, so lines weigh more than their characters.
+    many = "\n".join(f"2026-06-{n % 28 + 1:02} Maria: flyttade idén" for n in range(900))
+    reply = Reply(many, choices=(Choice("a:1", "OK"),), facts=(Fact("Historik", many),))
+    card = adaptive_card(reply)
+    assert card_size(card) <= CARD_BUDGET_BYTES
+    assert lines(card)[-1].endswith(" (…)")
 
 
 def test_more_choices_than_teams_shows_become_a_list_with_one_button() -> None:
@@ -102,6 +151,17 @@ def test_more_choices_than_teams_shows_become_a_list_with_one_button() -> None:
     assert choice_set["type"] == "Input.ChoiceSet" and choice_set["id"] == "action"
     assert [c["value"] for c in choice_set["choices"]] == [c.value for c in choices]
     assert card["actions"] == [{"type": "Action.Submit", "title": "OK"}]
+
+
+def test_the_choice_list_has_a_label_and_an_error_message_in_the_persons_language() -> None:
+    choices = tuple(Choice(f"edit_choose:f{n}", f"Field {n}") for n in range(8))
+    english = adaptive_card(Reply("What do you want to change?", choices=choices, lang="en"))
+    swedish = adaptive_card(Reply("Vad vill du ändra?", choices=choices))  # the default
+    assert english["body"][-1]["isRequired"] is True
+    assert english["body"][-1]["label"] == "Choose one"
+    assert english["body"][-1]["errorMessage"] == "Choose one of the options, then press OK."
+    assert swedish["body"][-1]["label"] == "Välj ett alternativ"
+    assert swedish["body"][-1]["errorMessage"] == "Välj ett av alternativen och tryck sedan på OK."
 
 
 def test_replies_that_do_not_fit_one_card_are_not_combined() -> None:

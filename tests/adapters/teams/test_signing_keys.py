@@ -32,7 +32,7 @@ from adapters.teams import signing_keys as signing_keys_module
 from adapters.teams.signing_keys import SigningKeys, UnknownSigningKey
 from bot.server import build_app
 from storage.people import find_person
-from tests.adapters.teams.harness import APP_ID, TeamsChannel
+from tests.adapters.teams.harness import APP_ID, TENANT_ID, TeamsChannel
 from tests.fakes.bot_connector import BlackHole, FakeBotConnector, FakeIdentity
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -356,6 +356,7 @@ def test_serve_with_a_hung_metadata_host_listens_and_stops_on_sigterm(
         DATABASE_URL=f"sqlite:///{tmp_path / 'serve.db'}",
         MICROSOFT_APP_ID=APP_ID,
         MICROSOFT_APP_PASSWORD="not-a-real-secret",
+        MICROSOFT_APP_TENANT_ID=TENANT_ID,
         IDESLUSS_TEAMS_OPENID_METADATA_URL=black_hole.url(),
     )
     process = subprocess.Popen(
