@@ -58,6 +58,13 @@ class ReportPeriod:
         if self.last < self.first:
             raise ValueError(f"the period ends ({self.last}) before it starts ({self.first})")
 
+    @classmethod
+    def between(cls, start: datetime, end: datetime) -> ReportPeriod:
+        """The days from `start` up to (not including) `end`, midnights in Swedish time
+        (what `stats 2026` or `stats januari` names: bot/periods.py)."""
+        last = end.astimezone(STOCKHOLM) - timedelta(microseconds=1)
+        return cls(start.astimezone(STOCKHOLM).date(), last.date())
+
     @property
     def start(self) -> datetime:
         return datetime.combine(self.first, time(0), STOCKHOLM).astimezone(UTC)
