@@ -129,7 +129,8 @@ def _svg(chart: Chart, lang: str) -> str:
     opening_end = text.index(">") + 1
     opening = text[:opening_end].replace(
         "<svg ",
-        f'<svg role="img" aria-labelledby="{ident}-title {ident}-desc" focusable="false" ',
+        f'<svg role="img" aria-labelledby="{ident}-title" aria-describedby="{ident}-desc" '
+        'focusable="false" ',
         1,
     )
     named = (

@@ -109,3 +109,17 @@ def test_nothing_in_the_period_is_no_figure_at_all() -> None:
     assert figures.submitted == 0 and figures.stage_times == () and figures.promises == ()
     assert figures.per_administration == () and figures.load == () and figures.open_now == 0
     assert [n for _, n in figures.per_month] == [0]
+
+
+def test_the_municipalitys_own_words_are_escaped_in_the_page() -> None:
+    """An administration's name comes from the organisation file: it is text, never markup."""
+    from bot.report.render_html import render_html
+
+    hostile = '<img src=x onerror="alert(1)">&'
+    ideas = [idea(1, 1, at(1), administration=hostile)]
+    figures = compute(
+        ReportRows(ideas, [submitted(1, at(1), 1)], []), PROCESS, DEFAULT_CALENDAR, JUNE, now=NOW
+    )
+    page = render_html(figures, PROCESS, "sv").decode("utf-8")
+    assert hostile not in page and "<img" not in page
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;" in page
