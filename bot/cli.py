@@ -10,7 +10,7 @@ import logging
 import os
 import sys
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.calendar import STOCKHOLM
@@ -81,6 +81,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--format", choices=("csv", "json"), default="csv", help="csv (default)")
     export.add_argument("--out", help="write to this file (default: standard output)")
+    report = commands.add_parser(
+        "report",
+        help="the steering group's report for a period: charts and tables, no personal data",
+    )
+    report.add_argument(
+        "--from", dest="first", required=True, help="first day, e.g. 2026-01-01 (Swedish time)"
+    )
+    report.add_argument("--to", dest="last", required=True, help="last day, included")
+    report.add_argument("--format", choices=("html", "pdf"), default="html", help="html (default)")
+    report.add_argument("--lang", choices=LANGUAGES, default="sv", help="sv (default) or en")
+    report.add_argument(
+        "--out", help="write to this file (default: idesluss-rapport-FROM--TO.html here)"
+    )
     outbox = commands.add_parser(
         "outbox", help="messages waiting to go out or failed; put a failed one back in the queue"
     )
@@ -151,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_doctor())
         if args.command == "export":
             return _export(args)
+        if args.command == "report":
+            return asyncio.run(_report(args))
         if args.command == "outbox":
             return asyncio.run(_outbox(args))
         if args.command == "teams-package":
@@ -461,6 +476,52 @@ async def _organisation_match(args: argparse.Namespace) -> int:
     if report.matched and not report.applied:
         print("Nothing is stored yet: run again with --apply.")
     return 0
+
+
+async def _report(args: argparse.Namespace) -> int:
+    """The report holds no personal data (bot/report/__init__.py), so unlike an export it
+    may be written where the command runs. matplotlib is imported only from here on."""
+    from pathlib import Path
+
+    from bot.process import ProcessError, load_process
+    from bot.report import ReportPeriod, report_file_name, report_for
+
+    try:
+        first, last = (
+            _report_day(args.first, "--from"),
+            _report_day(args.last, "--to"),
+        )
+        period = ReportPeriod(first, last)
+        settings = Settings.from_env()
+        process = load_process(settings.process_path)
+        calendar = settings.calendar()
+    except (ValueError, ProcessError) as exc:
+        return fail(str(exc), EXIT_CONFIG)
+    out = Path(args.out or report_file_name(period, args.format, args.lang))
+    try:
+        database = await _open_database(settings)
+    except DatabaseError as exc:
+        return fail(str(exc), EXIT_DATABASE)
+    try:
+        data = await report_for(
+            database, period, args.lang, now=SystemClock().now(), fmt=args.format,
+            process=process, calendar=calendar,
+        )  # fmt: skip
+    finally:
+        await database.close()
+    try:
+        await asyncio.to_thread(out.write_bytes, data)
+    except OSError as exc:
+        return fail(f"cannot write {out}: {exc.strerror or exc}", EXIT_CONFIG)
+    print(f"The report for {first} – {last} is in {out}.", file=sys.stderr)
+    return 0
+
+
+def _report_day(raw: str, option: str) -> date:
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ValueError(f"{option} {raw!r} is not a date; write it like 2026-01-01") from None
 
 
 async def _outbox(args: argparse.Namespace) -> int:

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import away, export, questions
+from bot import away, export, questions, report
 from bot.availability import team
 from bot.calendar import STOCKHOLM, WorkingCalendar
 from bot.commands.buttons import Button, number_field
@@ -38,7 +38,7 @@ from bot.commands.syntax import (
 )
 from bot.config import Settings
 from bot.notifications import notify_assignee
-from bot.periods import PeriodWords, read_period, resolve
+from bot.periods import Period, PeriodWords, read_period, resolve
 from bot.process import Process
 from bot.reminders import ReminderPolicy, mark_activity, snooze_idea
 from bot.roles import (
@@ -1120,8 +1120,23 @@ async def _stats(ctx: CommandContext, args: StatsArgs) -> list[Reply]:
         answered_in_time=data.answered_in_time,
         first_response_days=ctx.process.first_response_days,
         satisfaction=tuple(data.satisfaction.items()),
+        report=await _report_file(ctx, period),
     )
     return [stats_reply(ctx.lang, view)]
+
+
+async def _report_file(ctx: CommandContext, asked: Period | None) -> Attachment:
+    """The steering group's report for the period asked (this year so far when none was),
+    as an HTML file: it holds no personal data, so it may go wherever the chat's files go."""
+    period = (
+        report.ReportPeriod.between(asked.start, asked.end)
+        if asked is not None
+        else report.year_to_date(ctx.now.astimezone(STOCKHOLM).date())
+    )
+    data = await report.report_for(
+        ctx.session, period, ctx.lang, now=ctx.now, process=ctx.process, calendar=ctx.calendar
+    )
+    return Attachment(report.report_file_name(period, "html", ctx.lang), "text/html", data)
 
 
 async def _export(ctx: CommandContext, _: Command[ExportArgs]) -> list[Reply]:

@@ -30,6 +30,8 @@ class StatsView:
     per_administration: tuple[tuple[str | None, int], ...] = ()
     # The ideas submitted in this year, or this month of it; None: all of them.
     period: tuple[int, int | None] | None = None
+    # The steering group's report for the same period (bot/report/), where it could be made.
+    report: Attachment | None = None
 
 
 def period_name(lang: str, year: int, month: int | None) -> str:
@@ -94,7 +96,13 @@ def stats_reply(lang: str, view: StatsView) -> Reply:
     if view.period is not None:
         title = tr(lang, "stats.title.period", period=period_name(lang, *view.period))
         text = tr(lang, "stats.period_note")
-    return Reply(text, title=title, facts=facts)
+    if view.report is None:
+        return Reply(text, title=title, facts=facts)
+    said = tr(lang, "stats.report", file=view.report.name)
+    return Reply(
+        f"{text}\n\n{said}" if text else said, title=title, facts=facts,
+        attachments=(view.report,),
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
