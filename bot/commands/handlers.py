@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,11 +58,13 @@ from conversations.views.admin import (
     Exported,
     OutboxFailure,
     OutboxView,
+    ReportMade,
     StatsView,
     coordinator_changed_reply,
     coordinator_list_reply,
     exported_reply,
     outbox_reply,
+    report_reply,
     stats_reply,
 )
 from conversations.views.away import (
@@ -1120,23 +1122,75 @@ async def _stats(ctx: CommandContext, args: StatsArgs) -> list[Reply]:
         answered_in_time=data.answered_in_time,
         first_response_days=ctx.process.first_response_days,
         satisfaction=tuple(data.satisfaction.items()),
-        report=await _report_file(ctx, period),
+        report=REPORT_BUTTON.value(*_report_dates(ctx, period)),
     )
     return [stats_reply(ctx.lang, view)]
 
 
-async def _report_file(ctx: CommandContext, asked: Period | None) -> Attachment:
-    """The steering group's report for the period asked (this year so far when none was),
-    as an HTML file: it holds no personal data, so it may go wherever the chat's files go."""
+def _report_dates(ctx: CommandContext, asked: Period | None) -> tuple[str, str]:
+    """The first and last day of the report for `asked` (this year so far when none was)."""
     period = (
         report.ReportPeriod.between(asked.start, asked.end)
         if asked is not None
         else report.year_to_date(ctx.now.astimezone(STOCKHOLM).date())
     )
+    return period.first.isoformat(), period.last.isoformat()
+
+
+@dataclass(frozen=True)
+class ReportArgs:
+    period: PeriodWords | None = None  # None: this year so far
+    # The exact days, from the button under `statistik` (the period it showed, whenever
+    # the button is clicked).
+    days: tuple[date, date] | None = None
+
+
+def _read_report(rest: str, _: Process) -> ReportArgs | ParseError:
+    """`rapport`, `rapport 2026`, `rapport januari`, `rapport förra månaden`."""
+    if not rest:
+        return ReportArgs()
+    period = read_period(rest)
+    if period is None:
+        return ParseError("parse.stats_period", {"words": shorten(rest, 30)}, "report")
+    return ReportArgs(period)
+
+
+def _report_button(fields: tuple[str, str]) -> ReportArgs | None:
+    try:
+        first, last = date.fromisoformat(fields[0]), date.fromisoformat(fields[1])
+    except ValueError:
+        return None
+    return ReportArgs(days=(first, last)) if first <= last else None
+
+
+# "Rapport till styrgruppen" under `statistik`: the same period as a file.
+REPORT_BUTTON = Button(("cmd", "report"), 2, _report_button)
+
+
+@commands.command(
+    "report",
+    sv=("rapport",),
+    en=("report",),
+    role=COORDINATOR,
+    read=_read_report,
+    help=((COORDINATOR, "help.report"),),
+    buttons=(REPORT_BUTTON,),
+)
+async def _report(ctx: CommandContext, args: ReportArgs) -> list[Reply]:
+    """The steering group's report as an HTML file: it holds no personal data, so it may go
+    wherever the chat's files go. Made only when asked, not with every `statistik`: drawing
+    the charts costs a second or two."""
+    if args.days is not None:
+        period = report.ReportPeriod(*args.days)
+    else:
+        asked = resolve(args.period, ctx.now) if args.period is not None else None
+        first, last = _report_dates(ctx, asked)
+        period = report.ReportPeriod(date.fromisoformat(first), date.fromisoformat(last))
     data = await report.report_for(
         ctx.session, period, ctx.lang, now=ctx.now, process=ctx.process, calendar=ctx.calendar
     )
-    return Attachment(report.report_file_name(period, "html", ctx.lang), "text/html", data)
+    file = Attachment(report.report_file_name(period, "html", ctx.lang), "text/html", data)
+    return [report_reply(ctx.lang, ReportMade(period.first, period.last, file))]
 
 
 async def _export(ctx: CommandContext, _: Command[ExportArgs]) -> list[Reply]:

@@ -12,7 +12,7 @@ from babel.dates import format_date
 
 from conversations.clean import shorten
 from conversations.i18n import DATE_LOCALES, tr
-from conversations.reply import Attachment, Fact, Reply
+from conversations.reply import Attachment, Choice, Fact, Reply
 from conversations.views.common import decimal
 
 
@@ -30,8 +30,8 @@ class StatsView:
     per_administration: tuple[tuple[str | None, int], ...] = ()
     # The ideas submitted in this year, or this month of it; None: all of them.
     period: tuple[int, int | None] | None = None
-    # The steering group's report for the same period (bot/report/), where it could be made.
-    report: Attachment | None = None
+    # The button that makes the steering group's report for the same period (`rapport`).
+    report: str | None = None
 
 
 def period_name(lang: str, year: int, month: int | None) -> str:
@@ -96,13 +96,28 @@ def stats_reply(lang: str, view: StatsView) -> Reply:
     if view.period is not None:
         title = tr(lang, "stats.title.period", period=period_name(lang, *view.period))
         text = tr(lang, "stats.period_note")
-    if view.report is None:
-        return Reply(text, title=title, facts=facts)
-    said = tr(lang, "stats.report", file=view.report.name)
+    choices = () if view.report is None else (Choice(view.report, tr(lang, "stats.report")),)
+    return Reply(text, title=title, facts=facts, choices=choices)
+
+
+@dataclass(frozen=True)
+class ReportMade:
+    first: date
+    last: date
+    file: Attachment  # the report as HTML
+
+
+def report_reply(lang: str, view: ReportMade) -> Reply:
+    locale = DATE_LOCALES.get(lang, "sv_SE")
     return Reply(
-        f"{text}\n\n{said}" if text else said, title=title, facts=facts,
-        attachments=(view.report,),
-    )  # fmt: skip
+        tr(
+            lang,
+            "report.made",
+            first=format_date(view.first, format="long", locale=locale),
+            last=format_date(view.last, format="long", locale=locale),
+        ),
+        attachments=(view.file,),
+    )
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,7 @@ COMMANDS = (
     "note",
     "snooze",
     "stats",
+    "report",
     "export",
     "coordinator",
     "outbox",

@@ -1,5 +1,5 @@
-"""The report reaches people two ways: `statistik` in the chat attaches it, and
-`idesluss report` writes it to a file."""
+"""The report reaches people two ways: `rapport` in the chat (or the button under
+`statistik`) sends it, and `idesluss report` writes it to a file."""
 
 from __future__ import annotations
 
@@ -19,12 +19,15 @@ from tests.report.conftest import SeededYear
 ROOT = Path(__file__).resolve().parents[2]
 
 
-async def test_stats_in_the_chat_brings_the_report_as_a_file(bot, anna: Chat) -> None:
+async def test_the_button_under_stats_brings_the_report_as_a_file(bot, anna: Chat) -> None:
     maria = Chat(bot, user="maria", name="Maria")
     await submit_idea(anna, "Tryggare tunnlar")
     await maria.says("advance 1")
     replies = await maria.says("stats")
-    maria.hears("Idéer totalt", "idesluss-rapport-2026-01-01--2026-06-15.html")
+    maria.hears("Idéer totalt")
+    assert replies[-1].attachments == ()  # the figures come at once, the charts when asked
+    replies = await maria.clicks("Rapport till styrgruppen")
+    maria.hears("rapporten till styrgruppen för 1 januari 2026 – 15 juni 2026")
     (file,) = replies[-1].attachments
     assert (file.name, file.media_type) == (
         "idesluss-rapport-2026-01-01--2026-06-15.html",
@@ -39,7 +42,7 @@ async def test_stats_in_the_chat_brings_the_report_as_a_file(bot, anna: Chat) ->
 async def test_without_files_the_chat_says_where_the_report_is(db, clock, database_url) -> None:
     settings = Settings(database_url=database_url, coordinators=frozenset({"slack:maria"}))
     maria = Chat(IdeaBot(db, settings=settings, clock=clock), user="maria", platform="slack")
-    replies = await maria.says("stats")
+    replies = await maria.says("rapport")
     assert replies[-1].attachments == ()
     maria.hears("idesluss-rapport-2026-01-01--2026-06-15.html")
 
@@ -91,10 +94,27 @@ def test_help_stays_fast_without_matplotlib() -> None:
     assert done.stdout.strip() == "False False", done.stderr
 
 
-async def test_stats_for_a_month_brings_that_months_report(bot, anna: Chat) -> None:
+async def test_the_report_for_a_month(bot, anna: Chat) -> None:
     maria = Chat(bot, user="maria", name="Maria")
     await submit_idea(anna, "Tryggare tunnlar")
-    replies = await maria.says("statistik juni")
+    replies = await maria.says("rapport juni")
     (file,) = replies[-1].attachments
     assert file.name == "idesluss-rapport-2026-06-01--2026-06-30.html"
     assert "Perioden 2026-06-01 – 2026-06-30" in file.data.decode("utf-8")
+
+
+async def test_the_stats_button_keeps_the_period_it_showed(bot, anna: Chat) -> None:
+    maria = Chat(bot, user="maria", name="Maria")
+    await submit_idea(anna, "Tryggare tunnlar")
+    await maria.says("statistik mars")
+    replies = await maria.clicks("Rapport till styrgruppen")
+    (file,) = replies[-1].attachments
+    assert file.name == "idesluss-rapport-2026-03-01--2026-03-31.html"
+
+
+async def test_a_report_for_words_that_name_no_time_says_how(bot, anna: Chat) -> None:
+    maria = Chat(bot, user="maria", name="Maria")
+    await submit_idea(anna, "Tryggare tunnlar")
+    replies = await maria.says("rapport blåbär")
+    assert all(not reply.attachments for reply in replies)
+    maria.hears("rapport 2026")
