@@ -152,4 +152,6 @@ def clean_email(value: object) -> str | None:
     address = value.strip().lower()
     if len(address) > MAX_EMAIL or not _EMAIL.fullmatch(address) or ".." in address:
         return None
+    if len(address.partition("@")[0]) > 64:  # RFC 5321's limit on the local part
+        return None
     return address
