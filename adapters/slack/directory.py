@@ -88,6 +88,7 @@ class SlackDirectory:
         self.bot = bot
         self._asked: dict[str, float] = {}  # address → when Slack said it knows nobody
         self._task: asyncio.Task[None] | None = None
+        self.passed = asyncio.Event()  # set once a background pass has finished
 
     async def run_once(self) -> Lookups:
         """One pass: look up the named addresses no chat person has, record what Slack found
@@ -141,4 +142,5 @@ class SlackDirectory:
                 await self.run_once()
             except Exception as exc:  # a database or Slack failure: the next pass tries again
                 log.warning("slack: looking up people by e-mail failed: %s", type(exc).__name__)
+            self.passed.set()
             await asyncio.sleep(PASS_EVERY_SECONDS)
