@@ -93,6 +93,7 @@ class PersonRecord(TypedDict):
     platform_locale: str | None
     workplace: str | None
     address: dict[str, Any] | None
+    email: str | None  # the work address their platform gave
     reachable: bool
     coordinator_in_table: bool
     first_seen: str | None
@@ -219,6 +220,7 @@ async def personal_data(
             "platform_locale": person.platform_locale,
             "workplace": person.workplace,
             "address": person.address,
+            "email": person.email,
             "reachable": person.reachable,
             "coordinator_in_table": coordinator,
             "first_seen": _when(person.created_at),
@@ -414,6 +416,8 @@ async def erase_person(
     # No platform user has this id, so their next message meets a new, empty person.
     person.platform_user_id = FORGOTTEN_PREFIX + secrets.token_hex(12)
     person.address = None
+    person.email = None
+    person.email_checked_at = None
     person.locale = None
     person.platform_locale = None
     person.workplace = None

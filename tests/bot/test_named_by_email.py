@@ -368,3 +368,14 @@ async def test_news_both_had_is_told_once(db, clock, database_url) -> None:
             (chat.id, "new_idea"),
             (chat.id, "idle"),
         ]
+
+
+async def test_the_address_is_in_the_persons_own_data_and_goes_with_an_erasure(db, clock) -> None:
+    from storage.privacy import erase_person, personal_data
+
+    async with db.transaction() as session:
+        person = await upsert_person(session, "slack", "UMARIA", now=clock.now(), email=MARIA)
+        data = await personal_data(session, person, internal_notes=False)
+        assert data["person"]["email"] == MARIA
+        await erase_person(session, person, now=clock.now(), pseudonym="Person 1")
+        assert person.email is None and person.email_checked_at is None
