@@ -9,8 +9,9 @@ reads only the database (one indexed query), never a platform."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -53,6 +54,13 @@ __all__ = [
 def split_entries(entries: Iterable[str]) -> tuple[set[str], set[str]]:
     """(platform-qualified ids, e-mail addresses) among role entries. Entries made in code
     (tests, the benchmark) may hold a bare address; an entry that is neither is ignored."""
+    ids, emails = _split(frozenset(entries))
+    return set(ids), set(emails)
+
+
+@lru_cache(maxsize=64)
+def _split(entries: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    # The settings' lists are split once, not on every turn's role check.
     ids: set[str] = set()
     emails: set[str] = set()
     for raw in entries:
@@ -63,7 +71,7 @@ def split_entries(entries: Iterable[str]) -> tuple[set[str], set[str]]:
             emails.add(entry.removeprefix(EMAIL_PREFIX))
         else:
             ids.add(entry)
-    return ids, emails
+    return frozenset(ids), frozenset(emails)
 
 
 def entry_keys(qualified_id: str, email: str | None) -> list[str]:
@@ -79,8 +87,8 @@ def shown_entry(entry: str) -> str:
     return entry.removeprefix(EMAIL_PREFIX)
 
 
-def _named(entries: Collection[str], person: Person | None, qualified_id: str) -> bool:
-    ids, emails = split_entries(entries)
+def _named(entries: frozenset[str], person: Person | None, qualified_id: str) -> bool:
+    ids, emails = _split(entries)
     if qualified_id in ids and not qualified_id.startswith(EMAIL_PREFIX):
         return True
     return person is not None and person.email is not None and person.email in emails

@@ -375,7 +375,10 @@ async def test_the_address_is_in_the_persons_own_data_and_goes_with_an_erasure(d
 
     async with db.transaction() as session:
         person = await upsert_person(session, "slack", "UMARIA", now=clock.now(), email=MARIA)
+        session.add(Coordinator(qualified_id=f"email:{MARIA}", created_at=clock.now()))
+        await session.flush()
         data = await personal_data(session, person, internal_notes=False)
-        assert data["person"]["email"] == MARIA
+        assert data["person"]["email"] == MARIA and data["person"]["coordinator_in_table"]
         await erase_person(session, person, now=clock.now(), pseudonym="Person 1")
         assert person.email is None and person.email_checked_at is None
+        assert await session.get(Coordinator, f"email:{MARIA}") is None
