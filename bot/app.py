@@ -421,14 +421,14 @@ class IdeaBot:
         person = turn.person
         if person.introduced_at is not None and await has_ideas(turn.session, person.id):
             return True
-        return await is_coordinator(turn.session, self.settings, person.qualified_id)
+        return await is_coordinator(turn.session, self.settings, person)
 
     async def _run_returning(self, turn: Turn, _: bool) -> list[Reply]:
         """News before help: a coordinator hears how many ideas wait, an idea giver how their
         ideas are doing; then one line on what they can write."""
         lang = turn.lang
         welcome = tr(lang, "welcome", first_name=_first_name(turn.person))
-        if await is_coordinator(turn.session, self.settings, turn.person.qualified_id):
+        if await is_coordinator(turn.session, self.settings, turn.person):
             waiting = await count_waiting(turn.session, [self.process.first_stage])
             news = tr_n(lang, "chat.queue", waiting)
             return [Reply(f"{welcome} {news} {tr(lang, 'chat.hint.coordinator')}")]
@@ -680,9 +680,7 @@ class IdeaBot:
         """A parse error on words an idea giver may well mean as an idea ("Visa vägen med
         skyltar": no number after "visa") is no command for them; a coordinator is told."""
         if isinstance(command, ParseError) and command.key in _NOT_REALLY_A_COMMAND:
-            coordinator = await is_coordinator(
-                turn.session, self.settings, turn.person.qualified_id
-            )
+            coordinator = await is_coordinator(turn.session, self.settings, turn.person)
             return command if coordinator else None
         return command
 

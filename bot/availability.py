@@ -11,10 +11,9 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.roles import admin_people, all_coordinators
+from bot.roles import admin_people, coordinator_people
 from storage.absences import absences_at
 from storage.models import Absence, Idea, Person
-from storage.people import people_by_qualified_id
 
 
 @dataclass(frozen=True)
@@ -48,9 +47,7 @@ class Team:
 
 
 async def team(session: AsyncSession, settings: Settings, now: datetime) -> Team:
-    coordinators = await people_by_qualified_id(
-        session, set(await all_coordinators(session, settings))
-    )
+    coordinators = await coordinator_people(session, settings)
     away = await absences_at(session, now, [person.id for person in coordinators])
     here = tuple(p for p in coordinators if p.reachable and p.id not in away)
     return Team(here=here, away=away, members=frozenset(p.id for p in coordinators))

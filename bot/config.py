@@ -14,7 +14,12 @@ from bot.calendar import (
     WorkingCalendar,
     parse_office_hours,
 )
+from conversations.clean import clean_email
 from storage.database import DEFAULT_DATABASE_URL
+
+# A person named by e-mail address in IDESLUSS_COORDINATORS / IDESLUSS_ADMINS (and in the
+# coordinators table) is kept as "email:<address, lower case>", beside platform-qualified ids.
+EMAIL_PREFIX = "email:"
 
 
 @lru_cache(maxsize=8)
@@ -25,6 +30,39 @@ def _calendar(office_start: time, office_end: time) -> WorkingCalendar:
 
 def _id_list(raw: str | None) -> frozenset[str]:
     return frozenset(part.strip() for part in (raw or "").split(",") if part.strip())
+
+
+def role_entry(raw: str) -> str | None:
+    """One person as an admin names them: an e-mail address ("maria.berg@kommun.se", also
+    written "email:maria.berg@kommun.se") becomes "email:maria.berg@kommun.se"; a
+    platform-qualified id ("slack:U024BE7LH", "msteams:29:1abc…") stays as it is. None when
+    it is neither."""
+    entry = raw.strip()
+    platform, colon, rest = entry.partition(":")
+    if not colon or platform.lower() == EMAIL_PREFIX[:-1]:
+        address = clean_email(rest if colon else entry)
+        return None if address is None else EMAIL_PREFIX + address
+    if not platform.isascii() or not platform.isalpha() or not platform.islower() or not rest:
+        return None
+    return entry
+
+
+def _people_list(env: Mapping[str, str], name: str) -> frozenset[str]:
+    entries, bad = set(), []
+    for part in _id_list(env.get(name)):
+        entry = role_entry(part)
+        if entry is None:
+            bad.append(part)
+        else:
+            entries.add(entry)
+    if bad:
+        # Not echoed in full: it may be someone's address with a typo.
+        shown = ", ".join(repr(b if len(b) <= 40 else b[:37] + "…") for b in sorted(bad))
+        raise ValueError(
+            f"{name} takes e-mail addresses (maria.berg@kommun.se) and platform-qualified ids "
+            f"(slack:U024BE7LH, msteams:29:1abc…), separated by commas; this is neither: {shown}"
+        )
+    return frozenset(entries)
 
 
 def _positive(env: Mapping[str, str], name: str, default: int) -> int:
@@ -39,6 +77,7 @@ def _positive(env: Mapping[str, str], name: str, default: int) -> int:
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
+    # Platform-qualified ids and "email:<address>" entries (role_entry).
     coordinators: frozenset[str] = field(default_factory=frozenset)
     admins: frozenset[str] = field(default_factory=frozenset)
     process_path: str | None = None
@@ -72,8 +111,8 @@ class Settings:
         )
         return cls(
             database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
-            coordinators=_id_list(env.get("IDESLUSS_COORDINATORS")),
-            admins=_id_list(env.get("IDESLUSS_ADMINS")),
+            coordinators=_people_list(env, "IDESLUSS_COORDINATORS"),
+            admins=_people_list(env, "IDESLUSS_ADMINS"),
             process_path=env.get("IDESLUSS_PROCESS") or None,
             organisation_path=env.get("IDESLUSS_ORGANISATION") or None,
             office_start=office_start,

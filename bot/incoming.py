@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from conversations.clean import clean_address, clean_line, clean_message
+from conversations.clean import clean_address, clean_email, clean_line, clean_message
 
 # The columns these end up in (storage/models.py): longer is cut, not a failed turn.
 MAX_DISPLAY_NAME = 200  # persons.display_name
@@ -41,6 +41,11 @@ class Incoming:
     # in a Teams channel or group chat, where everyone there would read them: the core then
     # sends the answer to their personal chat and says only a neutral word in the group.
     private_replies: bool = False
+    # The person's work e-mail as their platform gave it (lower case; not an address's shape:
+    # None), and whether the platform was asked this turn (found or not): the address is
+    # then kept on the person, who is not asked about again for a day (bot/people.py).
+    email: str | None = None
+    email_checked: bool = False
 
     @property
     def qualified_id(self) -> str:
@@ -62,6 +67,7 @@ def cleaned(incoming: Incoming) -> Incoming:
         language=_tag(incoming.language, MAX_LOCALE),
         address=clean_address(incoming.address),
         event_id=clean_line(incoming.event_id, limit=MAX_EVENT_ID),
+        email=clean_email(incoming.email),
     )
 
 

@@ -17,13 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.availability import admins_here, answering_for
 from bot.config import Settings
 from bot.process import Process
-from bot.roles import all_coordinators
+from bot.roles import keep_coordinator_people
 from bot.satisfaction import SCORE_BUTTON
 from conversations.i18n import tr
 from conversations.reply import Choice, Reply
 from storage.models import Idea, Person
 from storage.news import add_news
-from storage.people import first_name, upsert_person
+from storage.people import first_name
 
 
 def giver_language(idea: Idea, giver: Person) -> str:
@@ -195,10 +195,7 @@ async def notify_coordinators_of_new_idea(
     here (none yet, or all away), of every admin who is: a new idea is never news to
     nobody. Coordinators who never talked to the bot get a person row, so that they are
     known when they do. Returns how many will hear of it."""
-    for qualified in await all_coordinators(session, settings):
-        platform, _, user_id = qualified.partition(":")
-        if platform and user_id:
-            await upsert_person(session, platform, user_id, now=now, lock=False)
+    await keep_coordinator_people(session, settings, now=now)
     sent = 0
     data = {
         "stage": idea.stage,

@@ -7,13 +7,13 @@ from __future__ import annotations
 import os
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from bot.calendar import STOCKHOLM
 from bot.export import collect, export_csv, export_json
 from bot.mail import MailConfigError, MailSettings
-from storage.database import Database, DatabaseError
+from storage.database import DATABASE_ERRORS, Database, DatabaseError
 from storage.outbox import get_message, newest_unsent, outbox_counts, queue_again
 from storage.people import reachable_again
 
@@ -124,6 +124,8 @@ class Checkup:
 
     ok: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # Worth knowing, not wrong (a coordinator named by e-mail who has not written yet).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def healthy(self) -> bool:
@@ -131,6 +133,7 @@ class Checkup:
 
     def report(self) -> str:
         lines = [f"ok       {line}" for line in self.ok]
+        lines += [f"WARNING  {line}" for line in self.warnings]
         lines += [f"PROBLEM  {line}" for line in self.problems]
         lines.append(
             "All checks passed."
@@ -197,8 +200,76 @@ async def doctor(
         good, problems = await platform.doctor()
         checkup.ok.extend(good)
         checkup.problems.extend(problems)
+    if settings is not None and not any(p.startswith("database") for p in checkup.problems):
+        await _check_people_named_by_email(settings, platforms, checkup)
     await _check_mail(env, checkup, mail_check)
     return checkup
+
+
+async def _check_people_named_by_email(
+    settings: Any, platforms: list[Any], checkup: Checkup
+) -> None:
+    """The people IDESLUSS_COORDINATORS, IDESLUSS_ADMINS and the coordinators table name by
+    e-mail address: each is known once a chat platform gave that address (they wrote to the
+    bot) or found it (Slack's users.lookupByEmail, asked now; what it finds is kept). The
+    others are warnings, with a row kept for their news; a problem only when every
+    coordinator is such an address, so nobody at all can be reached yet."""
+    from bot.roles import all_coordinators, named_emails, split_entries
+    from storage.people import emails_without_chat_person, ensure_email_people, upsert_person
+
+    try:
+        database = Database(settings.database_url)
+    except DatabaseError:
+        return  # reported by the database check
+    try:
+        now = datetime.now(UTC)
+        async with database.transaction() as session:
+            emails = await named_emails(session, settings)
+            missing = await emails_without_chat_person(session, emails)
+            coordinator_ids, coordinator_emails = split_entries(
+                await all_coordinators(session, settings)
+            )
+        if not emails:
+            return
+        for platform in platforms:
+            if not missing:
+                break
+            answer = await platform.find_by_email(missing)
+            if answer.problem:
+                checkup.warnings.append(answer.problem)
+            async with database.transaction() as session:
+                for address, who in answer.found.items():
+                    await upsert_person(
+                        session,
+                        platform.name,
+                        who.user_id,
+                        now=now,
+                        display_name=who.name,
+                        address=who.address,
+                        email=address,
+                        email_checked=True,
+                        lock=False,
+                    )
+                    checkup.ok.append(f"{address}: found in {platform.display_name}")
+            missing = [a for a in missing if a not in answer.found]
+        async with database.transaction() as session:
+            await ensure_email_people(session, missing, now=now)
+        seen = len(emails) - len(missing)
+        checkup.ok.append(f"people named by e-mail: {seen} of {len(emails)} known to the bot")
+        for address in missing:
+            checkup.warnings.append(
+                f"{address}: not seen yet – they have to write to the bot once in Teams, or be "
+                "found in Slack; their news is kept until then"
+            )
+        if not coordinator_ids and coordinator_emails and coordinator_emails <= set(missing):
+            checkup.problems.append(
+                "no coordinator can be reached yet: everyone in IDESLUSS_COORDINATORS is named by "
+                "an e-mail address nobody has written from; ask one of them to write to the bot"
+            )
+    except DATABASE_ERRORS:
+        return  # reported by the database check
+    finally:
+        await database.close()
 
 
 async def _check_mail(

@@ -1,29 +1,45 @@
 """What the core tells a platform about a person outside a turn: who they are, as stored
 (Slack keeps a short cache of it), their home screen (Slack's App Home), and the platform's
 word that they installed or removed the app (Teams' installationUpdate). Adapters ask here
-and never open a transaction of their own."""
+and never open a transaction of their own.
+
+E-mail addresses: a platform asks for a person's address (Slack users.info, the Teams
+member) only when `KnownPerson.email_due` says so (none kept, or asked over a day ago), and
+passes it on `Incoming.email`. A platform that can find people by address (Slack's
+users.lookupByEmail) asks `addresses_to_find` for the addresses admins named that no chat
+person has yet and tells `found_by_email` / `not_found_by_email` what it found."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.incoming import Incoming
-from bot.roles import is_coordinator
+from bot.roles import is_coordinator, named_emails, split_entries
+from conversations.clean import clean_email
 from storage.models import Person
 from storage.overview import IdeaLine, ideas_of, queue_of
-from storage.people import find_person, upsert_person
+from storage.people import (
+    emails_without_chat_person,
+    ensure_email_people,
+    find_person,
+    upsert_person,
+)
 from storage.processed import claim_event
 
 if TYPE_CHECKING:
     from bot.app import IdeaBot
 
 log = logging.getLogger(__name__)
+
+# How often a platform is asked for a person's e-mail address (not on every turn).
+EMAIL_RECHECK = timedelta(days=1)
 
 
 async def person_of(
@@ -46,6 +62,8 @@ async def person_of(
         address=incoming.address,
         lock=lock,
         heard_from=heard_from,
+        email=incoming.email,
+        email_checked=incoming.email_checked,
     )
 
 
@@ -57,6 +75,13 @@ class KnownPerson:
     platform_locale: str | None
     language: str | None  # what they chose in the bot, if anything
     address: dict[str, Any] | None
+    email: str | None = None
+    email_checked_at: datetime | None = None
+
+    def email_due(self, now: datetime) -> bool:
+        """Whether to ask the platform for their address this turn."""
+        checked = self.email_checked_at
+        return checked is None or now - checked >= EMAIL_RECHECK
 
 
 @dataclass(frozen=True)
@@ -75,6 +100,8 @@ async def known_person(bot: IdeaBot, qualified_id: str) -> KnownPerson | None:
             platform_locale=person.platform_locale,
             language=person.locale,
             address=person.address,
+            email=person.email,
+            email_checked_at=person.email_checked_at,
         )
 
 
@@ -88,7 +115,7 @@ async def home_of(
         person = await find_person(session, qualified_id)
         mine = await ideas_of(session, person.id, limit=limit) if person else []
         queue = None
-        if await is_coordinator(session, bot.settings, qualified_id):
+        if await is_coordinator(session, bot.settings, person or qualified_id):
             queue = await queue_of(
                 session, person.id if person else -1, closed_stages=closed, limit=limit
             )
@@ -121,3 +148,52 @@ async def installation_changed(bot: IdeaBot, incoming: Incoming, *, installed: b
         return True
 
     return bool(await bot.in_turn(incoming.platform, record))
+
+
+def names_anyone_by_email(settings: Settings) -> bool:
+    """Whether IDESLUSS_COORDINATORS or IDESLUSS_ADMINS name someone by address."""
+    return bool(split_entries(settings.coordinators | settings.admins)[1])
+
+
+async def addresses_to_find(bot: IdeaBot, *, limit: int = 50) -> list[str]:
+    """Addresses that name a coordinator or an admin and that no chat person has yet (at
+    most `limit`, so a platform's lookups stay within its rate limits)."""
+    async with bot.db.transaction() as session:
+        emails = await named_emails(session, bot.settings)
+        return (await emails_without_chat_person(session, emails))[:limit]
+
+
+async def found_by_email(
+    bot: IdeaBot,
+    platform: str,
+    user_id: str,
+    email: str,
+    *,
+    address: dict[str, Any] | None = None,
+    display_name: str | None = None,
+) -> None:
+    """The platform found the person an admin named by `email`: they get (or keep) their
+    row there, so that messages reach them before they ever write; a person known only by
+    that address hands its work over to them (storage/people.py)."""
+    address_shape = clean_email(email)
+    if address_shape is None:
+        return
+    async with bot.db.transaction() as session:
+        await upsert_person(
+            session,
+            platform,
+            user_id,
+            now=bot.clock.now(),
+            address=address,
+            display_name=display_name,
+            email=address_shape,
+            email_checked=True,
+            lock=False,
+        )
+
+
+async def not_found_by_email(bot: IdeaBot, emails: Collection[str]) -> None:
+    """No platform knows these addresses yet: each gets a row on the platform "email", so
+    news and digests for them wait there instead of vanishing."""
+    async with bot.db.transaction() as session:
+        await ensure_email_people(session, emails, now=bot.clock.now())

@@ -181,6 +181,22 @@ class Host(Protocol):
 # ── a platform ───────────────────────────────────────────────────────────────────────────
 
 
+@dataclass(frozen=True)
+class FoundPerson:
+    user_id: str
+    name: str | None
+    address: dict[str, Any]  # what a proactive message to them needs (Slack: the user id)
+
+
+@dataclass(frozen=True)
+class FoundByEmail:
+    """What a platform found of people named by e-mail address, by address, and, when it
+    could not ask about them all, why (a missing scope, a rate limit)."""
+
+    found: Mapping[str, FoundPerson]
+    problem: str | None = None
+
+
 class PlatformConfigError(Exception):
     """A platform is configured only in part; the message says what is missing."""
 
@@ -236,3 +252,8 @@ class Platform:
         """`idesluss doctor`: (lines that are fine, problems). By default only that the
         settings are there; a platform that can check its credentials does so."""
         return [f"{self.display_name}: configured, credentials present"], []
+
+    async def find_by_email(self, addresses: Sequence[str]) -> FoundByEmail:
+        """`idesluss doctor`: the people with these addresses on the platform, for a
+        platform that can look users up by address (Slack can; Teams cannot)."""
+        return FoundByEmail({})

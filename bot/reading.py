@@ -160,9 +160,7 @@ async def _may_use(
 ) -> bool:
     role = COMMANDS[command.name].role
     if role == ADMIN:
-        return is_admin(settings, person.qualified_id)
+        return is_admin(settings, person)
     if role == COORDINATOR:  # an admin may act on what they are escalated about
-        return is_admin(settings, person.qualified_id) or await is_coordinator(
-            session, settings, person.qualified_id
-        )
+        return is_admin(settings, person) or await is_coordinator(session, settings, person)
     return True

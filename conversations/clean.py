@@ -136,3 +136,22 @@ def shorten(text: str, limit: int, *, one_line: bool = False) -> str:
     if one_line:
         text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# A work e-mail address as platforms give it and admins write it: no display name, no
+# comment, no quoted local part; a domain with at least one dot. 320: persons.email.
+MAX_EMAIL = 320
+_EMAIL = re.compile(r"[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9-]+(\.[a-z0-9-]+)+")
+
+
+def clean_email(value: object) -> str | None:
+    """The address, trimmed and in lower case, or None when it is not the shape of one (a
+    platform's odd value is dropped, never stored half-cleaned)."""
+    if not isinstance(value, str):
+        return None
+    address = value.strip().lower()
+    if len(address) > MAX_EMAIL or not _EMAIL.fullmatch(address) or ".." in address:
+        return None
+    if len(address.partition("@")[0]) > 64:  # RFC 5321's limit on the local part
+        return None
+    return address

@@ -69,15 +69,12 @@ def mine_reply(lang: str, ideas: tuple[MineLine, ...]) -> Reply:
 class WhoAmIView:
     qualified_id: str  # "slack:U024BE7LH", "msteams:29:1abc…", "console:anna"
     role: str  # "admin", "coordinator" or IDEA_GIVER
+    email: str | None = None  # the work address their platform gave (their own data)
 
 
 def whoami_reply(lang: str, view: WhoAmIView) -> Reply:
     role = tr(lang, f"whoami.role.{view.role}")
-    return Reply(
-        "\n".join(
-            (
-                tr(lang, "whoami.id", id=view.qualified_id, role=role),
-                tr(lang, "whoami.settings"),
-            )
-        )
-    )
+    lines = [tr(lang, "whoami.id", id=view.qualified_id, role=role), tr(lang, "whoami.settings")]
+    if view.email:
+        lines.append(tr(lang, "whoami.email", email=view.email))
+    return Reply("\n".join(lines))

@@ -1,8 +1,10 @@
 """The `coordinators` table: coordinators added by admins in the chat (bot/roles.py decides
-who may do what, with the settings' lists)."""
+who may do what, with the settings' lists). `qualified_id` holds a platform-qualified id
+("slack:U024BE7LH") or, for someone named by e-mail, "email:<address in lower case>"."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import select
@@ -13,6 +15,14 @@ from storage.models import Coordinator
 
 async def in_table(session: AsyncSession, qualified_id: str) -> bool:
     return await session.get(Coordinator, qualified_id) is not None
+
+
+async def any_in_table(session: AsyncSession, keys: Collection[str]) -> bool:
+    """Whether one of these ids or "email:" entries is in the table (one query)."""
+    if not keys:
+        return False
+    query = select(Coordinator.qualified_id).where(Coordinator.qualified_id.in_(sorted(keys)))
+    return (await session.execute(query.limit(1))).first() is not None
 
 
 async def added_coordinators(session: AsyncSession) -> list[str]:

@@ -1,4 +1,10 @@
-"""People the bot talks to, identified by platform and platform user id."""
+"""People the bot talks to, identified by platform and platform user id.
+
+A person an admin named by e-mail address whom no chat platform knows yet (Teams cannot look
+a user up by address) has a row on the platform "email" (`EMAIL_ONLY`): platform_user_id and
+email are the address, and there is no address to chat to. News, digests and messages for
+them wait on that row; when the same address arrives from a chat platform, that chat person
+takes the row's work over (`take_over_email_person`)."""
 
 from __future__ import annotations
 
@@ -6,12 +12,22 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from conversations.clean import clean_address, clean_line
-from storage.models import Person
+from conversations.clean import clean_address, clean_email, clean_line
+from storage.models import (
+    Absence,
+    CoordinatorNews,
+    Idea,
+    OutboxMessage,
+    Person,
+    StoredFile,
+)
+
+EMAIL_ONLY = "email"  # the platform of a person known only by their e-mail address
 
 
 async def upsert_person(
@@ -25,6 +41,8 @@ async def upsert_person(
     address: dict[str, Any] | None = None,
     lock: bool = True,
     heard_from: bool = False,
+    email: str | None = None,
+    email_checked: bool = False,
 ) -> Person:
     """Find or create the person, refresh what the platform tells us, and (on PostgreSQL)
     lock the row so that two turns of the same person run one after the other.
@@ -32,7 +50,11 @@ async def upsert_person(
     `heard_from`: the person just wrote to the bot (or installed it) where the bot can write
     back, which proves they no longer block it: they are reachable again, whether or not
     their address changed. Callers that only name someone (an assignee, a coordinator to
-    notify) leave it False, so naming a person never undoes a block."""
+    notify) leave it False, so naming a person never undoes a block.
+
+    `email`: the address the platform gave for them (kept; a new one replaces the old, and
+    a person known only by that address is taken over); `email_checked`: the platform was
+    asked (found or not), so it is not asked again for a day."""
     # Platforms send what they like; keep within the columns rather than fail the turn.
     # A turn's Incoming is cleaned already (bot/incoming.py); this also covers callers that
     # come straight from a platform (the Teams installation update): no control character,
@@ -40,6 +62,7 @@ async def upsert_person(
     display_name = clean_line(display_name, limit=200)
     platform_locale = clean_line(platform_locale, limit=16)
     address = clean_address(address)
+    email = clean_email(email)
     query = select(Person).where(
         Person.platform == platform, Person.platform_user_id == platform_user_id
     )
@@ -76,6 +99,12 @@ async def upsert_person(
         person.address = address
     if heard_from and not person.reachable:
         person.reachable = True
+    if email_checked or email:
+        person.email_checked_at = now
+    if email and person.email != email:
+        person.email = email
+        if person.platform != EMAIL_ONLY:
+            await take_over_email_person(session, email, person, now=now)
     person.updated_at = now
     return person
 
@@ -131,3 +160,117 @@ def first_name(display_name: str | None) -> str | None:
     if not display_name or not display_name.strip():
         return None
     return display_name.strip().split()[0]
+
+
+# ── people named by e-mail ───────────────────────────────────────────────────────────────
+
+
+async def people_matching(
+    session: AsyncSession, qualified: Collection[str], emails: Collection[str]
+) -> list[Person]:
+    """The people with one of these platform-qualified ids or one of these e-mail addresses
+    (lower case), oldest first: one query, on the unique (platform, user id) index and the
+    email index."""
+    conditions = []
+    for qid in sorted(qualified):
+        platform, _, user_id = qid.partition(":")
+        conditions.append(and_(Person.platform == platform, Person.platform_user_id == user_id))
+    if emails:
+        conditions.append(Person.email.in_(sorted(emails)))
+    if not conditions:
+        return []
+    query = select(Person).where(or_(*conditions)).order_by(Person.id)
+    return list((await session.execute(query)).scalars())
+
+
+async def person_by_email(session: AsyncSession, email: str) -> Person | None:
+    """Who has this address: a chat person before one known only by e-mail, oldest first."""
+    query = (
+        select(Person)
+        .where(Person.email == email)
+        .order_by((Person.platform == EMAIL_ONLY).asc(), Person.id)
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def emails_without_chat_person(session: AsyncSession, emails: Collection[str]) -> list[str]:
+    """Those addresses that no chat person has (yet): nobody wrote from them, and no
+    platform found them by address."""
+    if not emails:
+        return []
+    known = await session.execute(
+        select(Person.email).where(Person.email.in_(sorted(emails)), Person.platform != EMAIL_ONLY)
+    )
+    have = set(known.scalars())
+    return sorted(set(emails) - have)
+
+
+async def ensure_email_people(
+    session: AsyncSession, emails: Collection[str], *, now: datetime
+) -> list[Person]:
+    """A person row for each address no chat person has, on the platform "email", so that
+    what is meant for them (news, digests, messages) is kept until they can be reached."""
+    people = []
+    for email in await emails_without_chat_person(session, emails):
+        people.append(
+            await upsert_person(session, EMAIL_ONLY, email, now=now, email=email, lock=False)
+        )
+    return people
+
+
+async def take_over_email_person(
+    session: AsyncSession, email: str, chat_person: Person, *, now: datetime
+) -> bool:
+    """`chat_person` now has `email`: the person known only by that address hands over, in
+    this transaction, what waits for them — the ideas assigned to them, their absences and
+    the absences they stand in for, their coordinator news not yet in a digest (less what the
+    chat person has already), their pending outbox rows and undelivered files. The e-mail-only
+    row stays (its history names it) without the address, so it matches no one any more.
+    False when there was nobody to take over."""
+    stub = (
+        await session.execute(
+            select(Person)
+            .where(Person.platform == EMAIL_ONLY, Person.platform_user_id == email)
+            .with_for_update()
+        )
+    ).scalar_one_or_none()
+    if stub is None or stub.id == chat_person.id or stub.email is None:
+        return False
+    old, new = stub.id, chat_person.id
+
+    async def move(column: Any, *where: Any) -> None:
+        table = column.class_
+        await session.execute(
+            update(table)
+            .where(column == old, *where)
+            .values({column.key: new})
+            .execution_options(synchronize_session=False)
+        )
+
+    await move(Idea.assignee_id)
+    await move(Absence.person_id)
+    await move(Absence.stand_in_id)
+    # The same news for both (a new idea told to every coordinator) is told once.
+    mine = aliased(CoordinatorNews)
+    await session.execute(
+        delete(CoordinatorNews)
+        .where(
+            CoordinatorNews.recipient_id == old,
+            CoordinatorNews.digested_at.is_(None),
+            exists().where(
+                mine.recipient_id == new,
+                mine.digested_at.is_(None),
+                mine.kind == CoordinatorNews.kind,
+                mine.idea_id == CoordinatorNews.idea_id,
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    await move(CoordinatorNews.recipient_id, CoordinatorNews.digested_at.is_(None))
+    await move(OutboxMessage.recipient_id, OutboxMessage.status == "pending")
+    await move(StoredFile.person_id, StoredFile.delivered_at.is_(None))
+    stub.email = None
+    stub.reachable = False
+    stub.updated_at = now
+    return True

@@ -20,6 +20,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.absences import forget_absences_of
+from storage.coordinators import any_in_table
 from storage.database import rowcount
 from storage.models import (
     AuditEvent,
@@ -31,7 +32,7 @@ from storage.models import (
     OutboxMessage,
     Person,
 )
-from storage.people import first_name
+from storage.people import EMAIL_ONLY, first_name
 from storage.relay import RELAY_EVENTS
 
 FORGOTTEN_PREFIX = "forgotten-"
@@ -95,6 +96,7 @@ class PersonRecord(TypedDict):
     administration: str | None  # where the workplace is counted (the organisation file)
     unit: str | None
     address: dict[str, Any] | None
+    email: str | None  # the work address their platform gave
     reachable: bool
     coordinator_in_table: bool
     first_seen: str | None
@@ -213,7 +215,7 @@ async def personal_data(
             .order_by(AuditEvent.id)
         )
     ).all()
-    coordinator = await session.get(Coordinator, person.qualified_id) is not None
+    coordinator = await any_in_table(session, _coordinator_keys(person))
     return {
         "person": {
             "platform": person.platform,
@@ -225,6 +227,7 @@ async def personal_data(
             "administration": person.administration,
             "unit": person.unit,
             "address": person.address,
+            "email": person.email,
             "reachable": person.reachable,
             "coordinator_in_table": coordinator,
             "first_seen": _when(person.created_at),
@@ -414,7 +417,10 @@ async def erase_person(
     await forget_absences_of(session, person.id)
     # An open question can hold what the person wrote ("Ska vi göra en idé av det?").
     await session.execute(delete(OpenQuestion).where(OpenQuestion.person_id == person.id))
-    await session.execute(delete(Coordinator).where(Coordinator.qualified_id == qualified))
+    # Also an admin's entry naming their address: it would name them again.
+    await session.execute(
+        delete(Coordinator).where(Coordinator.qualified_id.in_(_coordinator_keys(person)))
+    )
     await session.execute(
         update(Coordinator).where(Coordinator.added_by == qualified).values(added_by=None)
     )
@@ -422,6 +428,8 @@ async def erase_person(
     # No platform user has this id, so their next message meets a new, empty person.
     person.platform_user_id = FORGOTTEN_PREFIX + secrets.token_hex(12)
     person.address = None
+    person.email = None
+    person.email_checked_at = None
     person.locale = None
     person.platform_locale = None
     person.workplace = None
@@ -431,3 +439,8 @@ async def erase_person(
     person.updated_at = now
     await session.flush()
     return Erasure(pseudonym, len(idea_ids), dropped or 0, scrubbed)
+
+
+def _coordinator_keys(person: Person) -> list[str]:
+    """How the coordinators table may name the person: their id, or "email:<address>"."""
+    return [person.qualified_id, *([f"{EMAIL_ONLY}:{person.email}"] if person.email else [])]

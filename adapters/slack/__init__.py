@@ -8,11 +8,11 @@ Slack only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from adapters.slack.config import EVENTS_PATH, SlackConfig, from_env
-from bot.ports import RECIPIENT, Host, Platform, RateRule, Window
+from bot.ports import RECIPIENT, FoundByEmail, FoundPerson, Host, Platform, RateRule, Window
 
 if TYPE_CHECKING:
     from adapters.slack.sender import SlackSender
@@ -101,6 +101,37 @@ class SlackPlatform(Platform):
         team = answer.get("team") or answer.get("team_id") or "?"
         user = answer.get("user") or answer.get("user_id") or "?"
         return [f"Slack: token accepted (workspace {team}, bot user {user}); {mode}"], []
+
+    async def find_by_email(self, addresses: Sequence[str]) -> FoundByEmail:
+        """`idesluss doctor`: users.lookupByEmail for each address (adapters/slack/directory.py)."""
+        import aiohttp
+        from slack_sdk.web.async_client import AsyncWebClient
+
+        from adapters.slack.adapter import API_TIMEOUT_SECONDS
+        from adapters.slack.directory import MAX_LOOKUPS, look_up
+
+        async with aiohttp.ClientSession() as session:
+            client = AsyncWebClient(
+                token=self.config.bot_token,
+                base_url=self.config.api_url,
+                session=session,
+                timeout=API_TIMEOUT_SECONDS,
+            )
+            lookups = await look_up(client, addresses[:MAX_LOOKUPS])
+        problem = None
+        if lookups.stopped == "missing_scope":
+            problem = (
+                "Slack: looking people up by e-mail needs the scope users:read.email; add it "
+                "under OAuth & Permissions (or from manifest.yml) and reinstall the app"
+            )
+        elif lookups.stopped is not None:
+            problem = f"Slack: users.lookupByEmail stopped ({lookups.stopped}); run doctor again"
+        elif len(addresses) > MAX_LOOKUPS:
+            problem = f"Slack: only the first {MAX_LOOKUPS} addresses were looked up this time"
+        found = {
+            a: FoundPerson(f.user_id, f.name, {"user": f.user_id}) for a, f in lookups.found.items()
+        }
+        return FoundByEmail(found, problem)
 
 
 class SocketMode:

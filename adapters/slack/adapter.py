@@ -33,6 +33,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack.config import EVENTS_PATH, SlackConfig
+from adapters.slack.directory import SlackDirectory
 from adapters.slack.markup import escape, from_slack
 from adapters.slack.profiles import Profile, SlackProfiles
 from adapters.slack.render import ACTION_PREFIX, home_view, render_messages
@@ -46,7 +47,7 @@ from adapters.slack.sender import (
 from bot.clock import Clock
 from bot.inbox import Answered, Delivery
 from bot.incoming import Incoming
-from bot.people import home_of
+from bot.people import home_of, names_anyone_by_email
 from bot.ports import DeliveryError, Host, PlatformConfigError, RetryLater
 from conversations.i18n import DEFAULT_LANGUAGE, tr
 from conversations.reply import Reply
@@ -87,6 +88,8 @@ class SlackAdapter:
         # Proactive messages: a 429 goes back to the dispatcher, which honours Retry-After.
         self.sender = SlackSender(self.web_client(config.bot_token))
         self.profiles = SlackProfiles(self.client, bot)
+        # Coordinators named by e-mail, found before they write (no retries: it stops at a 429).
+        self.directory = SlackDirectory(self.web_client(config.bot_token), bot)
         inbox.register(self)
         self.verifier = (
             SignatureVerifier(config.signing_secret, clock=_EpochClock(bot.clock))
@@ -137,8 +140,10 @@ class SlackAdapter:
             log.warning("slack: auth.test failed (%s); will try again on the first request", error)
         except Exception as exc:
             log.warning("slack: cannot reach Slack yet (%s); will try again", type(exc).__name__)
+        self.directory.start(at_once=names_anyone_by_email(self.bot.settings))
 
     async def stop(self) -> None:
+        await self.directory.stop()
         await self.session.close()
 
     async def _authorize(self) -> AuthorizeResult:
@@ -397,6 +402,8 @@ class SlackAdapter:
             address=address,
             # Answers go to the DM or, in a channel, ephemerally to this person.
             private_replies=True,
+            email=profile.email,
+            email_checked=profile.email_checked,
         )
 
     async def post_answer(self, answered: Answered, context: Any) -> None:

@@ -1,5 +1,7 @@
-"""Who a Slack user is: name and locale (users.info) and the DM channel. Kept on the person
-in the database; this cache only saves a database read and an API call per turn."""
+"""Who a Slack user is: name, locale and work e-mail (users.info; the e-mail needs the scope
+users:read.email) and the DM channel. Kept on the person in the database; this cache only
+saves a database read and an API call per turn. users.info is asked again when the stored
+e-mail is over a day old (bot/people.py `KnownPerson.email_due`)."""
 
 from __future__ import annotations
 
@@ -32,6 +34,8 @@ class Profile:
     chosen_language: str | None = None  # what the person chose in the bot, if anything
     address: dict[str, Any] | None = None
     known: bool = False  # the person is in the database
+    email: str | None = None  # what users.info said this time (None: not asked, or none)
+    email_checked: bool = False  # users.info answered this time
 
     @property
     def language(self) -> str:
@@ -84,12 +88,15 @@ class SlackProfiles:
             self._cache.popitem(last=False)
 
     def saw(self, profile: Profile, address: dict[str, Any]) -> None:
-        """After a turn: the person is in the database now, with this address."""
-        self.remember(replace(profile, address=address, known=True))
+        """After a turn: the person is in the database now, with this address (and the
+        e-mail this turn carries, so later turns from the cache do not store it again)."""
+        seen = replace(profile, address=address, known=True, email=None, email_checked=False)
+        self.remember(seen)
 
     async def _load(self, user_id: str) -> Profile:
         person = await known_person(self.bot, f"{PLATFORM}:{user_id}")
-        if person is not None and person.platform_locale and person.display_name:
+        fresh = person is not None and not person.email_due(self.bot.clock.now())
+        if person is not None and person.platform_locale and person.display_name and fresh:
             return Profile(
                 user_id,
                 name=person.display_name,
@@ -98,27 +105,35 @@ class SlackProfiles:
                 address=person.address,
                 known=True,
             )
-        name, locale = await self._users_info(user_id)
+        info = await self._users_info(user_id)
         if person is not None:
             return Profile(
                 user_id,
-                name=name or person.display_name,
-                locale=locale or person.platform_locale,
+                name=info.name or person.display_name,
+                locale=info.locale or person.platform_locale,
                 chosen_language=person.language,
                 address=person.address,
                 known=True,
+                email=info.email,
+                email_checked=info.answered,
             )
-        return Profile(user_id, name=name, locale=locale)
+        return Profile(
+            user_id,
+            name=info.name,
+            locale=info.locale,
+            email=info.email,
+            email_checked=info.answered,
+        )
 
-    async def _users_info(self, user_id: str) -> tuple[str | None, str | None]:
-        """Name and locale from Slack; (None, None) if Slack does not answer in time: the
+    async def _users_info(self, user_id: str) -> _UserInfo:
+        """Name, locale and e-mail from Slack; nothing if Slack does not answer in time: the
         turn goes on in the default language rather than waiting."""
         try:
             async with asyncio.timeout(USERS_INFO_SECONDS):
                 response = await self.client.users_info(user=user_id, include_locale=True)
         except Exception as exc:
             log.info("users.info failed: %s", type(exc).__name__)
-            return None, None
+            return _UserInfo()
         user = response.get("user") or {}
         profile = user.get("profile") or {}
         name = (
@@ -128,7 +143,19 @@ class SlackProfiles:
             or user.get("name")
         )
         locale = user.get("locale")
-        return (
-            name.strip()[:200] if isinstance(name, str) and name.strip() else None,
-            locale[:16] if isinstance(locale, str) and locale else None,
+        # Without users:read.email Slack leaves the field out; the Incoming cleans it.
+        email = profile.get("email")
+        return _UserInfo(
+            name=name.strip()[:200] if isinstance(name, str) and name.strip() else None,
+            locale=locale[:16] if isinstance(locale, str) and locale else None,
+            email=email if isinstance(email, str) else None,
+            answered=True,
         )
+
+
+@dataclass(frozen=True)
+class _UserInfo:
+    name: str | None = None
+    locale: str | None = None
+    email: str | None = None
+    answered: bool = False

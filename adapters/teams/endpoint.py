@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from botframework.connector.auth import BotFrameworkAuthentication
 
 from adapters.teams.inbound import TenantNotAllowed
+from adapters.teams.members import MemberEmail, TeamsMembers
 from adapters.teams.render import to_activity
 from adapters.teams.sender import TeamsSender
 from bot.inbox import Answered, Delivery, Inbox
@@ -190,6 +192,9 @@ class TeamsEndpoint:
         self.sender = sender
         # The requests waiting for their delivery's answer: it goes back on their turn.
         self._turns: dict[str, TurnContext] = {}
+        # A live turn of each person whose queue runs now: the member lookup goes through it.
+        self._live: dict[str, TurnContext] = {}
+        self.members = TeamsMembers(bot)
         adapter.on_turn_error = self._on_turn_error
         inbox.register(self)
 
@@ -311,17 +316,24 @@ class TeamsEndpoint:
             await self._reply(turn, self.bot.try_again(incoming))
             return
         self._turns[key] = turn
+        self._live[incoming.user_id] = turn
         try:
             await self.inbox.run(PLATFORM, incoming.user_id)
         finally:
             self._turns.pop(key, None)
+            if self._live.get(incoming.user_id) is turn:
+                del self._live[incoming.user_id]
 
     # The QueuePlatform the inbox runs Teams queues with.
 
-    async def person_context(self, user_id: str) -> None:
-        return None  # everything the turn needs came with the activity
+    async def person_context(self, user_id: str) -> MemberEmail | None:
+        # Everything else the turn needs came with the activity; the e-mail is asked for
+        # at most once a day (adapters/teams/members.py).
+        return await self.members.email_for(user_id, self._live.get(user_id))
 
     def complete(self, incoming: Incoming, reply_to: dict[str, Any], context: Any) -> Incoming:
+        if isinstance(context, MemberEmail):
+            return replace(incoming, email=context.email, email_checked=True)
         return incoming
 
     async def post_answer(self, answered: Answered, context: Any) -> None:

@@ -36,7 +36,7 @@ from bot.commands.syntax import (
     shorten,
     with_number,
 )
-from bot.config import Settings
+from bot.config import EMAIL_PREFIX, Settings, role_entry
 from bot.notifications import notify_assignee
 from bot.periods import Period, PeriodWords, read_period, resolve
 from bot.process import Process
@@ -45,9 +45,11 @@ from bot.roles import (
     add_coordinator,
     added_coordinators,
     coordinator_people,
+    entry_keys,
     is_admin,
     is_coordinator,
     remove_coordinator,
+    shown_entry,
 )
 from bot.transitions import BACK, can_undo, move_idea, undo_move
 from conversations.command_views import HelpView, MineLine, help_reply, mine_reply
@@ -124,7 +126,15 @@ from storage.coordinators import in_table
 from storage.handover import open_ideas_assigned_to
 from storage.models import Idea, Person
 from storage.outbox import outbox_summary
-from storage.people import find_person, first_name, get_person, upsert_person
+from storage.people import (
+    EMAIL_ONLY,
+    ensure_email_people,
+    find_person,
+    first_name,
+    get_person,
+    person_by_email,
+    upsert_person,
+)
 
 log = logging.getLogger(__name__)
 LIST_LIMIT = 20
@@ -167,12 +177,10 @@ async def run_command(
         view = NotACommand(command.key, dict(command.values), command.command)
         return [not_a_command_reply(ctx.lang, view)]
     spec = registry[command.name]
-    ctx.admin = is_admin(ctx.settings, ctx.person.qualified_id)
+    ctx.admin = is_admin(ctx.settings, ctx.person)
     # An admin may act on what they are escalated about: show, assign, write to the giver,
     # list. For coordinators' commands (and what `visa` shows) an admin counts as one.
-    ctx.coordinator = ctx.admin or await is_coordinator(
-        ctx.session, ctx.settings, ctx.person.qualified_id
-    )
+    ctx.coordinator = ctx.admin or await is_coordinator(ctx.session, ctx.settings, ctx.person)
     if spec.role == ADMIN and not ctx.admin:
         log.info("admin command refused", extra={"command": command.name, "person": ctx.person.id})
         return [refused_reply(ctx.lang, Refused(ADMIN))]
@@ -1249,7 +1257,7 @@ def _read_coordinator(rest: str, _: Process) -> CoordinatorArgs | ParseError:
                 remainder = rest[len(word) :].strip()
                 if action == "list":
                     return CoordinatorArgs("list")
-                target, remainder = read_person(remainder)
+                target, remainder = _read_person_or_address(remainder)
                 if target is None or target == "me":
                     return ParseError("parse.needs_person", {}, "coordinator")
                 if not remainder:
@@ -1260,6 +1268,15 @@ def _read_coordinator(rest: str, _: Process) -> CoordinatorArgs | ParseError:
     if not rest:
         return CoordinatorArgs("list")
     return ParseError("parse.coordinator_action", {}, "coordinator")
+
+
+def _read_person_or_address(rest: str) -> tuple[str | None, str]:
+    """A person as `read_person` reads one, or an e-mail address ("maria.berg@kommun.se",
+    "email:maria.berg@kommun.se") as "email:<address in lower case>" (bot/config.py)."""
+    word, _, remainder = rest.strip().partition(" ")
+    if "@" in word and not word.startswith(("@", "<@")):
+        return role_entry(word), remainder.strip()
+    return read_person(rest)
 
 
 def _read_handover(target: str, rest: str) -> CoordinatorArgs | ParseError:
@@ -1284,34 +1301,67 @@ def _read_handover(target: str, rest: str) -> CoordinatorArgs | ParseError:
 )
 async def _coordinator(ctx: CommandContext, command: CoordinatorArgs) -> list[Reply]:
     if command.action == "list":
-        from_settings = tuple(sorted(ctx.settings.coordinators))
+        from_settings = tuple(sorted(shown_entry(q) for q in ctx.settings.coordinators))
         added = tuple(
-            q for q in await added_coordinators(ctx.session) if q not in ctx.settings.coordinators
+            shown_entry(q)
+            for q in await added_coordinators(ctx.session)
+            if q not in ctx.settings.coordinators
         )
         return [coordinator_list_reply(ctx.lang, CoordinatorList(from_settings, added))]
+    # A platform-qualified id, or "email:<address>": the table keeps what the admin named.
     qualified = qualify(ctx.person, command.target or "")
+    named = await _person_named(ctx, qualified)
+    # The settings may name the same person by id or by address.
+    keys = entry_keys(named.qualified_id if named else qualified, named.email if named else None)
+    in_settings = qualified in ctx.settings.coordinators or any(
+        key in ctx.settings.coordinators for key in keys
+    )
+    in_table_as = None
+    for key in dict.fromkeys([qualified, *keys]):
+        if await in_table(ctx.session, key):
+            in_table_as = key
+            break
     if command.action == "add":
-        if qualified in ctx.settings.coordinators or not await add_coordinator(
-            ctx.session, qualified, added_by=ctx.person.qualified_id, now=ctx.now
+        if (
+            in_settings
+            or in_table_as is not None
+            or not await add_coordinator(
+                ctx.session, qualified, added_by=ctx.person.qualified_id, now=ctx.now
+            )
         ):
             outcome = "already"
         else:
             log.info("coordinator added", extra={"by": ctx.person.id})
             outcome = "added"
-    elif qualified in ctx.settings.coordinators and not await in_table(ctx.session, qualified):
-        outcome = "from_settings"
-    elif await in_table(ctx.session, qualified):
+            if qualified.startswith(EMAIL_PREFIX) and (
+                named is None or named.platform == EMAIL_ONLY
+            ):
+                # Nobody here has that address yet: their news waits on a row of its own.
+                await ensure_email_people(
+                    ctx.session, [qualified.removeprefix(EMAIL_PREFIX)], now=ctx.now
+                )
+                outcome = "added_unseen"
+    elif in_table_as is not None:
         handed = await _hand_over_first(ctx, command, qualified)
         if handed is not None:
             return [handed]
-        await remove_coordinator(ctx.session, qualified)
+        await remove_coordinator(ctx.session, in_table_as)
         log.info("coordinator removed", extra={"by": ctx.person.id})
         outcome = "removed"
-    elif qualified in ctx.settings.coordinators:
+    elif in_settings:
         outcome = "from_settings"
     else:
         outcome = "not_found"
-    return [coordinator_changed_reply(ctx.lang, CoordinatorChanged(outcome, qualified))]
+    shown = CoordinatorChanged(outcome, shown_entry(qualified))
+    return [coordinator_changed_reply(ctx.lang, shown)]
+
+
+async def _person_named(ctx: CommandContext, entry: str) -> Person | None:
+    """The person an id or an "email:" entry names, if they have a row (by address: a chat
+    person before one known only by e-mail)."""
+    if entry.startswith(EMAIL_PREFIX):
+        return await person_by_email(ctx.session, entry.removeprefix(EMAIL_PREFIX))
+    return await find_person(ctx.session, entry)
 
 
 async def _hand_over_first(
@@ -1320,7 +1370,7 @@ async def _hand_over_first(
     """Before a coordinator with open ideas is removed, their ideas go to someone: the one
     named, spread over the others, or (neither said) a question with a button for each
     other coordinator and one to spread them. None: nothing to hand over, remove now."""
-    leaving = await find_person(ctx.session, qualified)
+    leaving = await _person_named(ctx, qualified)
     if leaving is None:
         return None
     ideas = await open_ideas_assigned_to(ctx.session, leaving.id, ctx.process.open_stages)

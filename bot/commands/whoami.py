@@ -24,4 +24,5 @@ commands = CommandSet()
 )
 async def _whoami(ctx: CommandContext, _: NoArgs) -> list[Reply]:
     role = ADMIN if ctx.admin else COORDINATOR if ctx.coordinator else IDEA_GIVER
-    return [whoami_reply(ctx.lang, WhoAmIView(ctx.person.qualified_id, role))]
+    view = WhoAmIView(ctx.person.qualified_id, role, email=ctx.person.email)
+    return [whoami_reply(ctx.lang, view)]

@@ -132,7 +132,7 @@ def exported_reply(lang: str, view: Exported) -> Reply:
 
 @dataclass(frozen=True)
 class CoordinatorList:
-    from_settings: tuple[str, ...]  # platform-qualified ids, from IDESLUSS_COORDINATORS
+    from_settings: tuple[str, ...]  # ids and addresses, from IDESLUSS_COORDINATORS
     added: tuple[str, ...]  # added in the chat
 
 
@@ -146,9 +146,9 @@ def coordinator_list_reply(lang: str, view: CoordinatorList) -> Reply:
 @dataclass(frozen=True)
 class CoordinatorChanged:
     # "added", "already", "removed"; "from_settings": cannot be removed in the chat;
-    # "not_found": was not one
+    # "not_found": was not one; "added_unseen": added by an address nobody here has yet
     outcome: str
-    person: str  # platform-qualified id
+    person: str  # platform-qualified id, or the e-mail address the admin named
 
 
 def coordinator_changed_reply(lang: str, view: CoordinatorChanged) -> Reply:

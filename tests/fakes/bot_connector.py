@@ -3,7 +3,10 @@
 `FakeBotConnector` is the Bot Connector REST API (what the activity's `serviceUrl` points
 at): it records `POST /v3/conversations/{id}/activities[/{replyToId}]` and can be told to
 answer the next sends with 429 + Retry-After, 403 MessageWritesBlocked and so on. It runs in
-the test's event loop (botbuilder sends through `requests` in a worker thread).
+the test's event loop (botbuilder sends through `requests` in a worker thread). It also
+answers `GET /v3/conversations/{id}/members/{userId}` (TeamsInfo.get_member) for the members
+a test adds (`add_member(user_id, email=…)`), with the Bot Connector's 404 `MemberNotFound`
+for anyone else, and can be told to refuse it (`fail_members(403)`).
 
 `FakeIdentity` is Entra ID and the Bot Framework token service: the OpenID metadata and
 signing keys inbound tokens are checked against, and the client-credentials token endpoint
@@ -96,6 +99,24 @@ class FakeBotConnector:
     _failures: list[tuple[int, dict[str, Any] | None, dict[str, str]]] = field(default_factory=list)
     _server: TestServer | None = None
     _ids: Any = field(default_factory=lambda: itertools.count(1))
+    members: dict[str, dict[str, Any]] = field(default_factory=dict)
+    member_requests: list[tuple[str, str, str | None]] = field(default_factory=list)
+    _member_failures: list[int] = field(default_factory=list)
+
+    def add_member(
+        self, user_id: str, name: str, *, email: str | None = None, upn: str | None = None
+    ) -> None:
+        """A member as the connector describes one (TeamsChannelAccount)."""
+        member: dict[str, Any] = {"id": user_id, "name": name, "aadObjectId": f"aad-{user_id}"}
+        if email is not None:
+            member["email"] = email
+        if upn is not None:
+            member["userPrincipalName"] = upn
+        self.members[user_id] = member
+
+    def fail_members(self, status: int) -> None:
+        """Answer the next member request with this status."""
+        self._member_failures.append(status)
 
     @property
     def url(self) -> str:
@@ -112,6 +133,7 @@ class FakeBotConnector:
         app = web.Application()
         app.router.add_post("/v3/conversations/{conversation}/activities", self._post)
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._post)
+        app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server()
 
@@ -134,6 +156,19 @@ class FakeBotConnector:
             )
         )
         return web.json_response({"id": f"sent-{next(self._ids)}"})
+
+    async def _member(self, request: web.Request) -> web.Response:
+        conversation, member_id = request.match_info["conversation"], request.match_info["member"]
+        self.member_requests.append((conversation, member_id, request.headers.get("Authorization")))
+        if self._member_failures:
+            status = self._member_failures.pop(0)
+            error = {"code": "Forbidden" if status == 403 else "Error", "message": "refused"}
+            return web.json_response({"error": error}, status=status)
+        member = self.members.get(member_id)
+        if member is None:
+            error = {"code": "MemberNotFound", "message": "The member could not be found."}
+            return web.json_response({"error": error}, status=404)
+        return web.json_response(member)
 
     def to(self, conversation_id: str) -> list[Sent]:
         return [s for s in self.sent if s.conversation_id == conversation_id]

@@ -13,6 +13,10 @@ pages, and a message's `metadata` only with `include_all_metadata`. Message time
 from `now` (seconds since the epoch; default the real time), so a test clock moves them.
 `api.revoke_scope("im:history")` makes the history answer `missing_scope`.
 
+Users (`api.add_user(id, name, email=…)`) are found by users.info (the profile's `email` only
+with the scope users:read.email, as Slack does) and by users.lookupByEmail (Slack's own
+`users_not_found` for an address nobody has).
+
 It also serves `response_url`s (`api.response_url("…")`) and a Socket Mode WebSocket
 (apps.connections.open hands out its address; `await api.push_socket_event(body)`).
 """
@@ -38,8 +42,16 @@ BOT_ID = "BBOT"
 APP_ID = "A0IDESLUSS"
 TEAM = "T0TEAM"
 # The scopes of the app's manifest (adapters/slack/manifest.yml) and the method needing each.
-SCOPES = ("chat:write", "im:history", "im:write", "commands", "users:read", "app_mentions:read")
-NEEDS_SCOPE = {"conversations.history": "im:history"}
+SCOPES = (
+    "chat:write",
+    "im:history",
+    "im:write",
+    "commands",
+    "users:read",
+    "users:read.email",
+    "app_mentions:read",
+)
+NEEDS_SCOPE = {"conversations.history": "im:history", "users.lookupByEmail": "users:read.email"}
 # Slack refuses a message whose blocks hold more text than this (`msg_blocks_too_long`): not
 # documented, but measured by people it refused (11,341 characters counted as the sum of all
 # `text` strings, slackapi/bolt-js #2867; ~13,200 in #2509). The fake refuses at the lowest.
@@ -223,13 +235,18 @@ class FakeSlackApi:
             except TimeoutError:
                 pass
 
-    def add_user(self, user_id: str, name: str, locale: str = "sv-SE") -> None:
+    def add_user(
+        self, user_id: str, name: str, locale: str = "sv-SE", *, email: str | None = None
+    ) -> None:
+        profile: dict[str, Any] = {"real_name": name, "display_name": name.split()[0]}
+        if email is not None:
+            profile["email"] = email
         self.users[user_id] = {
             "id": user_id,
             "name": name.split()[0].lower(),
             "real_name": name,
             "locale": locale,
-            "profile": {"real_name": name, "display_name": name.split()[0]},
+            "profile": profile,
         }
 
     def revoke_scope(self, scope: str) -> None:
@@ -361,7 +378,16 @@ class FakeSlackApi:
                 }
             if user is None:
                 return {"ok": False, "error": "user_not_found"}
+            if "users:read.email" not in self.scopes:
+                profile = {k: v for k, v in user["profile"].items() if k != "email"}
+                user = {**user, "profile": profile}
             return {"ok": True, "user": user}
+        if method == "users.lookupByEmail":
+            wanted = str(params.get("email", "")).lower()
+            for user in self.users.values():
+                if str(user["profile"].get("email", "")).lower() == wanted:
+                    return {"ok": True, "user": user}
+            return {"ok": False, "error": "users_not_found"}
         if method == "apps.connections.open":
             ws = self.base.replace("http://", "ws://")
             return {"ok": True, "url": f"{ws}/socket"}

@@ -34,6 +34,7 @@ def test_the_manifest_declares_scopes_events_command_and_tabs(path: Path) -> Non
         "im:write",
         "commands",
         "users:read",
+        "users:read.email",
         "app_mentions:read",
     }
     settings = manifest["settings"]
