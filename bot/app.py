@@ -261,7 +261,7 @@ class IdeaBot:
     ) -> list[Reply]:
         """An admin who writes or opens the chat while no coordinator exists hears once (ever)
         how to add one: until then new ideas reach nobody but the admins."""
-        if not is_admin(self.settings, person.qualified_id):
+        if not is_admin(self.settings, person):
             return []
         if incoming.in_group and not incoming.private_replies:
             return []  # said where others read it; the personal chat will do

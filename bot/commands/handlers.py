@@ -1163,7 +1163,7 @@ def _read_report(rest: str, _: Process) -> ReportArgs | ParseError:
     return ReportArgs(period)
 
 
-def _report_button(fields: tuple[str, str]) -> ReportArgs | None:
+def _report_button(fields: tuple[str, ...]) -> ReportArgs | None:
     try:
         first, last = date.fromisoformat(fields[0]), date.fromisoformat(fields[1])
     except ValueError:
