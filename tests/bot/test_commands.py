@@ -49,7 +49,7 @@ async def _counts(db) -> tuple:
         ("frobnicate 1", "Jag känner inte igen ”frobnicate”."),
         ("list vilse", "Jag förstod inte ”vilse” i listan."),
         ("export pdf", "Jag kan bara exportera som csv, inte ”pdf”."),
-        ("stats please", "Jag förstod inte ”please” efter kommandot."),
+        ("stats please", "Jag förstod inte vilken tid ”please” är."),
     ],
 )
 async def test_mistakes_are_explained_and_change_nothing(
