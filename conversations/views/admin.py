@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -127,7 +127,8 @@ class Exported:
 
 
 def exported_reply(lang: str, view: Exported) -> Reply:
-    return Reply(tr(lang, "export.done", count=view.count), attachments=(view.file,))
+    text = tr(lang, "export.done", count=view.count)
+    return Reply(text, attachments=(replace(view.file, description=text),))
 
 
 @dataclass(frozen=True)
