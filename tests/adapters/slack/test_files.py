@@ -158,6 +158,19 @@ async def test_a_failed_upload_is_told_and_asking_again_works(
     assert received.filename.startswith("mina-uppgifter")
 
 
+async def test_an_app_installed_without_files_write_tells_the_person(
+    slack: SlackSide, anna: SlackChat, db
+) -> None:
+    """An app installed from an older manifest: the upload is refused with missing_scope,
+    the person hears it plainly, and the reason is in the audit trail for the admin."""
+    slack.api.revoke_scope("files:write")
+    await anna.says("mina uppgifter")
+    anna.hears("Här är allt jag har sparat om dig", "kom tyvärr inte fram")
+    assert slack.api.files_in("DANNA") == []
+    [failed] = await _audits(db, "file_failed")
+    assert failed.data["reason"] == "slack: missing_scope"
+
+
 async def test_the_fake_checks_the_upload_protocol(slack_api) -> None:
     """The fake refuses what real Slack refuses, so the tests above can fail."""
     import aiohttp
