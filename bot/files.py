@@ -46,6 +46,7 @@ _AGAIN = {
     "personal_data": "file.again.personal_data",
     "gdpr_export": "file.again.gdpr_export",
     "export": "file.again.export",
+    "report": "file.again.report",
 }
 
 

@@ -28,8 +28,8 @@ class Fact:
 class Attachment:
     """A file that goes with a reply (an export): saved to disk in the terminal, uploaded on
     the platforms. `purpose` says what it holds ("export": the ideas; "personal_data": what
-    is stored about the person who asked; "gdpr_export": about someone else), for the words
-    around it and the audit trail."""
+    is stored about the person who asked; "gdpr_export": about someone else; "report": the
+    steering group's report), for the words around it and the audit trail."""
 
     name: str
     media_type: str

@@ -109,14 +109,12 @@ class ReportMade:
 
 def report_reply(lang: str, view: ReportMade) -> Reply:
     locale = DATE_LOCALES.get(lang, "sv_SE")
+    first = format_date(view.first, format="long", locale=locale)
+    last = format_date(view.last, format="long", locale=locale)
+    about = tr(lang, "file.about.report", first=first, last=last)
     return Reply(
-        tr(
-            lang,
-            "report.made",
-            first=format_date(view.first, format="long", locale=locale),
-            last=format_date(view.last, format="long", locale=locale),
-        ),
-        attachments=(view.file,),
+        tr(lang, "report.made", first=first, last=last),
+        attachments=(replace(view.file, description=about),),
     )
 
 

@@ -202,3 +202,14 @@ async def test_the_fake_checks_the_upload_protocol(slack_api) -> None:
         assert shared.data == b"abc" and shared.title == "a.json"
         # A completed upload cannot be completed again.
         assert (await call("files.completeUploadExternal", files=files))["ok"] is False
+
+
+async def test_the_steering_groups_report_arrives_as_html(slack: SlackSide, db) -> None:
+    maria = SlackChat(slack, COORDINATOR)
+    await maria.says("rapport")
+    maria.hears("Här är rapporten till styrgruppen", "kommer strax här i vår chatt")
+    [received] = slack.api.files_in("DMARIA")
+    assert received.filename.endswith(".html") and received.data.startswith(b"<!")
+    assert received.initial_comment.startswith("Rapporten till styrgruppen för")
+    [audit] = await _audits(db, "file_delivered")
+    assert audit.data["purpose"] == "report"
