@@ -7,7 +7,7 @@ answer, a failed upload is told, and every outcome is audited."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -212,7 +212,3 @@ async def test_asked_in_a_group_the_file_comes_to_the_personal_chat(
     [received] = connector.received_files
     assert json.loads(received.data)["person"]["platform_user_id"] == anna.user_id
     assert all(s.conversation_id != group.conversation_id for s in anna.received)
-
-
-def test_clock_is_a_monday_morning(clock) -> None:
-    assert clock.now().weekday() == 0 and isinstance(clock.now(), datetime)
