@@ -26,6 +26,7 @@ from bot.commands.handlers import CommandContext, run_command
 from bot.commands.parser import Command, ParseError, looks_like_command, parse
 from bot.commands.syntax import strip_prefix
 from bot.config import Settings
+from bot.files import keep_files
 from bot.incoming import Incoming, cleaned, unusable_user_id
 from bot.notifications import notify_coordinators_of_new_idea
 from bot.organisation import load_organisation
@@ -250,6 +251,17 @@ class IdeaBot:
         dialogue = await load_dialogue(session, person.id)
         replies = await self._route(session, incoming, person, dialogue, lang)
         replies += await self._nobody_coordinates(session, incoming, person, lang)
+        if incoming.keeps_files:
+            # The file goes to the person's own chat; an answer in a channel only to them
+            # (Slack's ephemeral one) says it went to their private chat.
+            replies = await keep_files(
+                session,
+                person,
+                replies,
+                lang=person_language(person),
+                now=now,
+                elsewhere=incoming.in_group,
+            )
         log.info(
             "turn handled",
             extra={"platform": incoming.platform, "person": person.id, "replies": len(replies)},
@@ -649,11 +661,20 @@ class IdeaBot:
             if command is None:
                 return [_personal_chat_pointer(person, lang)]
             replies = await self._command(session, person, lang, command)
+        if incoming.keeps_files:
+            # The answer, and its file, go to the personal chat: an outbox row carries the
+            # file's reference, and the platform's sender delivers the file there.
+            now = self.clock.now()
+            replies = await keep_files(
+                session, person, replies, lang=person_language(person), now=now, elsewhere=False
+            )
+        else:
+            # An outbox row carries no file; say where to get it, as in any chat without files.
+            replies = [_files_explained(reply, lang) for reply in replies]
         return await answer_privately(
             session,
             person,
-            # An outbox row carries no file; say where to get it, as in any chat without files.
-            [_files_explained(reply, lang) for reply in replies],
+            replies,
             lang=lang,
             name=name,
             now=self.clock.now(),

@@ -37,6 +37,10 @@ class Incoming:
     command: bool = False  # an explicit command (Slack's /idea), never a dialogue answer
     in_group: bool = False  # said in a channel or group chat rather than a personal chat
     accepts_files: bool = False  # the platform can carry a reply's attachments (an export)
+    # The platform delivers a reply's files itself after the turn (a Slack upload, a Teams
+    # file consent): the turn keeps them for the person and the replies refer to them
+    # (bot/files.py), so no file's bytes sit in a stored reply.
+    keeps_files: bool = False
     # Only this person sees the replies (a personal chat, Slack's ephemeral answers). False
     # in a Teams channel or group chat, where everyone there would read them: the core then
     # sends the answer to their personal chat and says only a neutral word in the group.

@@ -44,8 +44,9 @@ async def answer_privately(
 ) -> list[Reply]:
     """Queue `replies` for the person's personal chat; return what the group may hear.
 
-    `replies` must already carry no attachments (the caller explains files in words): an
-    outbox row holds text, choices and facts only."""
+    `replies` must already carry no attachments: an outbox row holds text, choices, facts
+    and references to kept files (bot/files.py), never a file's bytes. The caller keeps the
+    files, or explains in words where to get them."""
     if not replies:
         return []
     if not person.reachable:

@@ -27,11 +27,28 @@ class Fact:
 @dataclass(frozen=True)
 class Attachment:
     """A file that goes with a reply (an export): saved to disk in the terminal, uploaded on
-    the platforms."""
+    the platforms. `purpose` says what it holds ("export": the ideas; "personal_data": what
+    is stored about the person who asked; "gdpr_export": about someone else; "report": the
+    steering group's report), for the words around it and the audit trail."""
 
     name: str
     media_type: str
     data: bytes
+    purpose: str = "export"
+    description: str = ""  # one sentence saying what it is, for the platform's upload
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A file kept for its person until the platform delivers it (bot/files.py): what a
+    stored reply carries instead of the bytes. The adapter reads the file by `token`.
+    `description` is one sentence in the person's language saying what the file is."""
+
+    name: str
+    media_type: str
+    size: int
+    token: str
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -44,8 +61,11 @@ class Reply:
     # The language it is written in, when known (the core sets it on a turn's answers), so
     # that words an adapter adds itself (a choice list's label) match the rest.
     lang: str | None = None
+    files: tuple[FileRef, ...] = ()  # kept files the platform delivers (never their bytes)
 
     def to_dict(self) -> dict[str, Any]:
+        """The reply as JSON (an inbox item, an outbox row). Attachments are left out: their
+        bytes never go into a payload; a kept file goes as its reference."""
         data: dict[str, Any] = {
             "text": self.text,
             "title": self.title,
@@ -54,6 +74,17 @@ class Reply:
         }
         if self.lang is not None:
             data["lang"] = self.lang
+        if self.files:
+            data["files"] = [
+                {
+                    "name": f.name,
+                    "media_type": f.media_type,
+                    "size": f.size,
+                    "token": f.token,
+                    "description": f.description,
+                }
+                for f in self.files
+            ]
         return data
 
     @classmethod
@@ -64,6 +95,16 @@ class Reply:
             choices=tuple(Choice(c["value"], c["label"]) for c in data.get("choices", ())),
             facts=tuple(Fact(f["label"], f["value"]) for f in data.get("facts", ())),
             lang=data.get("lang"),
+            files=tuple(
+                FileRef(
+                    name=str(f["name"]),
+                    media_type=str(f["media_type"]),
+                    size=int(f["size"]),
+                    token=str(f["token"]),
+                    description=str(f.get("description") or ""),
+                )
+                for f in data.get("files", ())
+            ),
         )
 
 

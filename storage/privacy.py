@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.absences import forget_absences_of
 from storage.coordinators import any_in_table
 from storage.database import rowcount
+from storage.files import drop_files_of
 from storage.models import (
     AuditEvent,
     Coordinator,
@@ -417,6 +418,8 @@ async def erase_person(
     await forget_absences_of(session, person.id)
     # An open question can hold what the person wrote ("Ska vi göra en idé av det?").
     await session.execute(delete(OpenQuestion).where(OpenQuestion.person_id == person.id))
+    # A file waiting for them (their own data, an export) is theirs: gone, delivered or not.
+    await drop_files_of(session, person.id)
     # Also an admin's entry naming their address: it would name them again.
     await session.execute(
         delete(Coordinator).where(Coordinator.qualified_id.in_(_coordinator_keys(person)))

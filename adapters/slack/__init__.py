@@ -31,7 +31,8 @@ class SlackPlatform(Platform):
     # With `should_escape: true` on /idea (manifest.yml) a mention arrives as
     # `<@U024BE7LH|anna>`, already the core's `<@id>` form (adapters/slack/markup.py).
     mention_syntax = "<@U024BE7LH|anna>"
-    carries_files = False  # exports are not uploaded to Slack
+    # Exports and personal data are uploaded to the person's DM (adapters/slack/files.py).
+    carries_files = True
     settings_hint = "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (Slack)"
 
     def __init__(self, config: SlackConfig) -> None:

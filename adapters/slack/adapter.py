@@ -34,6 +34,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack.config import EVENTS_PATH, SlackConfig
 from adapters.slack.directory import SlackDirectory
+from adapters.slack.files import SlackFiles, is_dm
 from adapters.slack.markup import escape, from_slack
 from adapters.slack.profiles import Profile, SlackProfiles
 from adapters.slack.render import ACTION_PREFIX, home_view, render_messages
@@ -45,6 +46,7 @@ from adapters.slack.sender import (
     refused_blocks,
 )
 from bot.clock import Clock
+from bot.files import file_failed, files_in
 from bot.inbox import Answered, Delivery
 from bot.incoming import Incoming
 from bot.people import home_of, names_anyone_by_email
@@ -86,7 +88,9 @@ class SlackAdapter:
         self.client = self.web_client(config.bot_token)
         self.client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=1))
         # Proactive messages: a 429 goes back to the dispatcher, which honours Retry-After.
-        self.sender = SlackSender(self.web_client(config.bot_token))
+        # Files go up with the replies' client (one 429 waited out, like a reply).
+        self.files = SlackFiles(self.client, bot)
+        self.sender = SlackSender(self.web_client(config.bot_token), files=self.files)
         self.profiles = SlackProfiles(self.client, bot)
         # Coordinators named by e-mail, found before they write (no retries: it stops at a 429).
         self.directory = SlackDirectory(self.web_client(config.bot_token), bot)
@@ -404,6 +408,8 @@ class SlackAdapter:
             private_replies=True,
             email=profile.email,
             email_checked=profile.email_checked,
+            # Files are uploaded to the person's DM after the turn (adapters/slack/files.py).
+            keeps_files=True,
         )
 
     async def post_answer(self, answered: Answered, context: Any) -> None:
@@ -416,8 +422,12 @@ class SlackAdapter:
                 channel=reply_to.get("channel"),
                 response_url=reply_to.get("response_url"),
             )
+            if files_in(answered.replies):
+                await self._files_to_dm(answered, profile)
             return
         channel = reply_to.get("channel") or profile.dm_channel
+        if channel is not None and not is_dm(channel):
+            channel = None  # never a channel: the sender opens the person's DM
         address = {"user": profile.user_id, **({"channel": channel} if channel else {})}
         try:
             # The sender's own way to a DM (opened if need be, opened again if it vanished),
@@ -434,6 +444,32 @@ class SlackAdapter:
             raise  # the inbox posts them again after its lease
         except DeliveryError as outcome:
             log.warning("slack: a reply could not be posted: %s", outcome)
+
+    async def _files_to_dm(self, answered: Answered, profile: Profile) -> None:
+        """The files of an answer given only to the person in a channel go to their DM,
+        never to the channel."""
+        channel = profile.dm_channel
+        try:
+            if not is_dm(channel):
+                channel = await self.sender.open_dm(profile.user_id)
+        except Exception as exc:
+            reason = str(classify(exc))
+            log.warning("slack: cannot open a DM for a file: %s", reason)
+            qualified = f"{PLATFORM}:{profile.user_id}"
+            told = [
+                await file_failed(self.bot, qualified, ref.token, platform=PLATFORM, reason=reason)
+                for ref in files_in(answered.replies)
+            ]
+            reply_to = answered.reply_to
+            await self.post_ephemeral(
+                told,
+                user=profile.user_id,
+                channel=reply_to.get("channel"),
+                response_url=reply_to.get("response_url"),
+            )
+            return
+        assert channel is not None
+        await self.sender.send_files(channel, profile.user_id, answered.replies)
 
     async def _how_to_start(
         self, user: str, team: str | None, channel: str, *, api_app_id: Any

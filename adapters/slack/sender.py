@@ -20,6 +20,9 @@ posts that may be repeated after a crash (a direct reply) can use it.
 (adapters/slack/render.py); should Slack still refuse a message's blocks
 (`msg_blocks_too_long`, `invalid_blocks`), the same message goes again as plain text, the
 blocks' texts without buttons, so that the person reads something instead of nothing.
+
+**Files.** A reply's kept files (bot/files.py) are uploaded to the DM after its messages
+(adapters/slack/files.py); one delivered before is not uploaded again.
 """
 
 from __future__ import annotations
@@ -35,7 +38,9 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.files import SlackFiles
 from adapters.slack.render import readable_text, render_messages
+from bot.files import files_in
 from bot.ports import AlreadyDelivered, DeliveryError, RetryLater, Unreachable
 from conversations.reply import Reply
 
@@ -189,9 +194,16 @@ class SlackSender:
     platform = PLATFORM
     accepts_delivery_key = True
 
-    def __init__(self, client: AsyncWebClient, *, bot_id: str | None = None) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        *,
+        bot_id: str | None = None,
+        files: SlackFiles | None = None,
+    ) -> None:
         self.client = client
         self.bot_id = bot_id
+        self.files = files  # None: replies' files are not delivered (no bot to read them)
         self.history_reads = 0
         self._warned: set[str] = set()
 
@@ -231,6 +243,7 @@ class SlackSender:
             outcome = classify(exc)
             log.info("slack delivery failed: %s", outcome)
             raise outcome from None
+        await self.send_files(channel, user, replies)
         if outcomes and all(isinstance(o, AlreadyThere) for o in outcomes):
             log.info("slack: this delivery is already in the DM; not posted again")
             return AlreadyDelivered(updated)
@@ -360,6 +373,18 @@ class SlackSender:
             reason,
             hint,
         )
+
+    async def send_files(self, channel: str, user: str, replies: Sequence[Reply]) -> None:
+        """Upload the replies' files to the DM `channel`; a failed one is told in words."""
+        refs = files_in(replies)
+        if self.files is None or not refs:
+            return
+        failures = await self.files.deliver(channel, user, refs)
+        for message in render_messages(failures):
+            try:
+                await self.client.chat_postMessage(channel=channel, **message.as_kwargs())
+            except Exception as exc:
+                log.warning("slack: could not tell of a failed file: %s", classify(exc))
 
     async def open_dm(self, user: str) -> str:
         response = await self.client.conversations_open(users=user)

@@ -43,7 +43,8 @@ class TeamsPlatform(Platform):
     # `<at>Anna Andersson</at>` in the text, the id in its mention entity; the endpoint
     # writes it as `<@29:1abc…>` (adapters/teams/endpoint.py).
     mention_syntax = "<at>Anna Andersson</at>"
-    carries_files = False  # no FileConsentCard flow yet
+    # In personal chat through the file consent flow (adapters/teams/files.py).
+    carries_files = True
     settings_hint = (
         "MICROSOFT_APP_ID, MICROSOFT_APP_TENANT_ID and MICROSOFT_APP_PASSWORD or "
         "MICROSOFT_APP_TYPE=UserAssignedMSI (Teams)"

@@ -22,6 +22,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from botframework.connector.auth import BotFrameworkAuthentication
 
+from adapters.teams.files import FILE_CONSENT_INVOKE, TeamsFiles, consent_cards
 from adapters.teams.inbound import TenantNotAllowed
 from adapters.teams.members import MemberEmail, TeamsMembers
 from adapters.teams.render import to_activity
@@ -184,12 +185,14 @@ class TeamsEndpoint:
         *,
         inbox: Inbox,
         sender: TeamsSender,
+        files: TeamsFiles | None = None,
     ) -> None:
         self.adapter = adapter
         self.authentication = authentication
         self.bot = bot
         self.inbox = inbox
         self.sender = sender
+        self.files = files or TeamsFiles(bot)
         # The requests waiting for their delivery's answer: it goes back on their turn.
         self._turns: dict[str, TurnContext] = {}
         # A live turn of each person whose queue runs now: the member lookup goes through it.
@@ -234,8 +237,12 @@ class TeamsEndpoint:
             await self._on_conversation_update(turn)
         elif activity.type == ActivityTypes.installation_update:
             await self._on_installation_update(turn)
+        elif activity.type == ActivityTypes.invoke and activity.name == FILE_CONSENT_INVOKE:
+            # The person accepted or declined a file (adapters/teams/files.py).
+            await self.files.on_consent(turn)
         elif activity.type == ActivityTypes.invoke:
-            # No invokes are used (cards use Action.Submit); answer so Teams shows no error.
+            # No other invokes are used (cards use Action.Submit); answer so Teams shows no
+            # error.
             await turn.send_activity(
                 Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200))
             )
@@ -294,6 +301,8 @@ class TeamsEndpoint:
             # Teams has no ephemeral messages: in a channel or group chat everyone there
             # reads the bot's replies.
             private_replies=not in_group,
+            # Files go to the personal chat by file consent (adapters/teams/files.py).
+            keeps_files=True,
             **fields,
         )
 
@@ -352,7 +361,10 @@ class TeamsEndpoint:
 
     async def _reply(self, turn: TurnContext, replies: list[Reply]) -> None:
         if replies:
-            await turn.send_activities([to_activity(reply) for reply in replies])
+            # A reply's files follow it as consent cards; only a personal chat's answer has
+            # any (one asked for in a group goes to the personal chat through the outbox).
+            activities = [to_activity(reply) for reply in replies]
+            await turn.send_activities([*activities, *consent_cards(replies)])
 
     async def _on_turn_error(self, turn: TurnContext, error: Exception) -> None:
         # No activity content at this level: it may hold an idea or a name.

@@ -24,6 +24,7 @@ from adapters.teams.config import (
 )
 from adapters.teams.credentials import BotCredentialsFactory, TokenRefresher
 from adapters.teams.endpoint import TeamsEndpoint
+from adapters.teams.files import TeamsFiles
 from adapters.teams.inbound import ChannelAuthentication
 from adapters.teams.sender import TeamsSender
 from adapters.teams.signing_keys import NoSigningKeys, SigningKeys
@@ -108,7 +109,11 @@ def mount_teams(host: Host, config: TeamsConfig) -> TeamsSender:
         host.add_service(TokenRefresher(credentials))
     adapter = CloudAdapter(authentication)
     sender = TeamsSender(adapter, config.app_id)
-    endpoint = TeamsEndpoint(adapter, authentication, host.bot, inbox=host.inbox, sender=sender)
+    files = TeamsFiles(host.bot)
+    host.on_cleanup(files.close)
+    endpoint = TeamsEndpoint(
+        adapter, authentication, host.bot, inbox=host.inbox, sender=sender, files=files
+    )
     host.add_route("POST", ROUTE, endpoint.handle)
     if config.authenticated:
         _install_signing_keys(host, config)

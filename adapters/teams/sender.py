@@ -31,6 +31,7 @@ from botbuilder.schema import ConversationReference
 from msrest.exceptions import ClientRequestError, HttpOperationError
 from requests.exceptions import RequestException
 
+from adapters.teams.files import consent_cards
 from adapters.teams.render import one_activity, to_activity
 from bot.ports import DeliveryError, RetryLater, Unreachable
 from conversations.reply import Reply
@@ -63,6 +64,8 @@ class TeamsSender:
         reference = _reference(address)
         combined = one_activity(list(replies)) if replies else None
         activities = [combined] if combined else [to_activity(reply) for reply in replies]
+        # The files of an answer asked for in a group: their consent cards, after it.
+        activities += consent_cards(replies)
         if not activities:
             return None
         failure: list[BaseException] = []

@@ -1197,7 +1197,8 @@ async def _report(ctx: CommandContext, args: ReportArgs) -> list[Reply]:
     data = await report.report_for(
         ctx.session, period, ctx.lang, now=ctx.now, process=ctx.process, calendar=ctx.calendar
     )
-    file = Attachment(report.report_file_name(period, "html", ctx.lang), "text/html", data)
+    name = report.report_file_name(period, "html", ctx.lang)
+    file = Attachment(name, "text/html", data, purpose="report")
     return [report_reply(ctx.lang, ReportMade(period.first, period.last, file))]
 
 

@@ -151,7 +151,8 @@ async def _mydata(ctx: CommandContext, _: NoArgs) -> list[Reply]:
     await write_audit(ctx.session, "gdpr_access", actor=ctx.person, subject=ctx.person, now=ctx.now)
     log.info("personal data exported", extra={"person": ctx.person.id, "by": "self"})
     name = f"mina-uppgifter-{ctx.now.astimezone(STOCKHOLM):%Y-%m-%d}.json"
-    return [personal_data_reply(ctx.lang, PersonalData(_summary(data), _json(name, data)))]
+    file = _json(name, data, purpose="personal_data")
+    return [personal_data_reply(ctx.lang, PersonalData(_summary(data), file))]
 
 
 @commands.command(
@@ -239,7 +240,7 @@ async def _gdpr(ctx: CommandContext, command: GdprArgs) -> list[Reply]:
         )
         log.info("personal data exported", extra={"person": subject.id, "by": ctx.person.id})
         name = f"uppgifter-{subject.id}-{ctx.now.astimezone(STOCKHOLM):%Y-%m-%d}.json"
-        view = PersonalData(_summary(data), _json(name, data), person=shown)
+        view = PersonalData(_summary(data), _json(name, data, purpose="gdpr_export"), person=shown)
         return [personal_data_reply(lang, view)]
     name = pseudonym(subject)
     erasure = await erase_person(ctx.session, subject, now=ctx.now, pseudonym=name)
@@ -290,9 +291,9 @@ async def _anonymous(ctx: CommandContext, command: AnonymousArgs) -> list[Reply]
     return [anonymity_reply(ctx.lang, Anonymity(idea.id, hidden=wanted))]
 
 
-def _json(name: str, data: PersonalDocument) -> Attachment:
+def _json(name: str, data: PersonalDocument, *, purpose: str) -> Attachment:
     text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
-    return Attachment(name, "application/json", text.encode("utf-8"))
+    return Attachment(name, "application/json", text.encode("utf-8"), purpose=purpose)
 
 
 def _summary(data: PersonalDocument) -> PersonalSummary:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -109,14 +109,12 @@ class ReportMade:
 
 def report_reply(lang: str, view: ReportMade) -> Reply:
     locale = DATE_LOCALES.get(lang, "sv_SE")
+    first = format_date(view.first, format="long", locale=locale)
+    last = format_date(view.last, format="long", locale=locale)
+    about = tr(lang, "file.about.report", first=first, last=last)
     return Reply(
-        tr(
-            lang,
-            "report.made",
-            first=format_date(view.first, format="long", locale=locale),
-            last=format_date(view.last, format="long", locale=locale),
-        ),
-        attachments=(view.file,),
+        tr(lang, "report.made", first=first, last=last),
+        attachments=(replace(view.file, description=about),),
     )
 
 
@@ -127,7 +125,8 @@ class Exported:
 
 
 def exported_reply(lang: str, view: Exported) -> Reply:
-    return Reply(tr(lang, "export.done", count=view.count), attachments=(view.file,))
+    text = tr(lang, "export.done", count=view.count)
+    return Reply(text, attachments=(replace(view.file, description=text),))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from conversations.i18n import tr
 from conversations.reply import Attachment, Choice, Fact, Reply
@@ -40,7 +40,12 @@ def personal_data_reply(lang: str, view: PersonalData) -> Reply:
     else:
         text = tr(lang, "mydata.other_text", person=view.person, file=name)
         title = tr(lang, "mydata.other_title", person=view.person)
-    return Reply(text, title=title, facts=_facts(lang, view.summary), attachments=(view.file,))
+    if view.person is None:
+        about = tr(lang, "file.about.mydata")
+    else:
+        about = tr(lang, "file.about.other", person=view.person)
+    file = replace(view.file, description=about)
+    return Reply(text, title=title, facts=_facts(lang, view.summary), attachments=(file,))
 
 
 def _facts(lang: str, data: PersonalSummary) -> tuple[Fact, ...]:

@@ -240,3 +240,19 @@ async def test_a_repeated_delivery_writes_no_second_row(bot, team) -> None:
     again = await bot.handle(shared("maria", "visa 1", event_id="same"))
     assert texts(first) == [TO_MARIA] and again == []
     assert len(await rows(bot, DIRECT_ANSWER)) == 1
+
+
+async def test_a_file_asked_for_in_a_group_goes_with_the_private_answer_as_a_reference(
+    bot, team
+) -> None:
+    """On a platform that delivers files (Teams, by consent in the personal chat), the
+    outbox row carries the file's reference, never its bytes; the group hears the note."""
+    replies = await bot.handle(shared("anna", "mina uppgifter", keeps_files=True))
+    assert texts(replies) == [TO_ANNA]
+    assert all(not reply.attachments and not reply.files for reply in replies)
+    [row] = await rows(bot, DIRECT_ANSWER)
+    [answer] = row.payload["replies"]
+    [file] = answer["files"]
+    assert file["name"].startswith("mina-uppgifter") and file["media_type"] == "application/json"
+    assert "kommer strax här i vår chatt" in answer["text"]
+    assert "platform_user_id" not in str(row.payload)  # nothing of the file's content

@@ -143,7 +143,8 @@ def test_the_export_answer_carries_the_file() -> None:
     file = Attachment("idesluss-2026-06-15.csv", "text/csv", b"x")
     reply = exported_reply("sv", Exported(3, file))
     assert reply.text == "Här är alla 3 idéer med sin historik."
-    assert reply.attachments == (file,)
+    # The same words go with the file where a platform shares it (a Slack upload's comment).
+    assert reply.attachments == (replace(file, description=reply.text),)
     assert (
         exported_reply("en", Exported(3, file)).text == "Here are all 3 ideas with their history."
     )

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from conversations.reply import Attachment
 from conversations.views.privacy import (
     Anonymity,
@@ -43,7 +45,8 @@ def test_your_own_data_in_short_with_the_file() -> None:
     reply = personal_data_reply("sv", PersonalData(ANNA, FILE))
     assert reply.title == "Det här har jag sparat om dig"
     assert "mina-uppgifter-2026-06-15.json" in reply.text
-    assert reply.attachments == (FILE,)
+    # What the file is, in a sentence, for the platform that shares it.
+    assert reply.attachments == (replace(FILE, description="Här är allt jag har sparat om dig."),)
     assert [(f.label, f.value) for f in reply.facts] == [
         ("Namn", "Anna Svensson"),
         ("Plattform och användar-id", "slack: U1"),
@@ -62,6 +65,8 @@ def test_someone_elses_data_with_nothing_in_it() -> None:
     reply = personal_data_reply("en", PersonalData(nobody, FILE, person="Anna"))
     assert reply.title == "Data about Anna"
     assert reply.text.startswith("The full record about Anna is in the file mina-uppgifter")
+    [file] = reply.attachments
+    assert file.description == "Here is everything stored about Anna. This export is logged."
     facts = {f.label: f.value for f in reply.facts}
     assert facts["Name"] == "–" and facts["Ideas"] == "–" and facts["Language"] == "en"
     assert facts["Coordinator"] == "Yes" and facts["Messages to you"] == "0"

@@ -8,6 +8,13 @@ answers `GET /v3/conversations/{id}/members/{userId}` (TeamsInfo.get_member) for
 a test adds (`add_member(user_id, email=…)`), with the Bot Connector's 404 `MemberNotFound`
 for anyone else, and can be told to refuse it (`fail_members(403)`).
 
+It also plays the person's OneDrive in Teams' file consent flow: `upload_info(name, size)`
+is what Teams puts in a `fileConsent/invoke` on accept (an upload URL on this server, the
+file's contentUrl, uniqueId and fileType); a PUT to the upload URL is refused unless its
+Content-Length and `Content-Range: bytes 0-{n-1}/{n}` describe exactly the bytes sent and
+the size the consent card announced, and is kept in `received_files` (what the person
+got). `fail_uploads(503)` makes the next PUT fail.
+
 `FakeIdentity` is Entra ID and the Bot Framework token service: the OpenID metadata and
 signing keys inbound tokens are checked against, and the client-credentials token endpoint
 the bot gets its outbound tokens from. botbuilder and MSAL fetch these synchronously from
@@ -64,6 +71,21 @@ class Sent:
                 return attachment["content"]
         return None
 
+    def attachment(self, content_type: str) -> dict[str, Any] | None:
+        for attachment in self.activity.get("attachments") or ():
+            if attachment.get("contentType") == content_type:
+                return attachment
+        return None
+
+    @property
+    def file_consent(self) -> dict[str, Any] | None:
+        """A FileConsentCard attachment (name, content {description, sizeInBytes, …})."""
+        return self.attachment(FILE_CONSENT_CARD)
+
+    @property
+    def file_info(self) -> dict[str, Any] | None:
+        return self.attachment(FILE_INFO_CARD)
+
     @property
     def text(self) -> str:
         """What the person sees, roughly: plain text or the card's texts and facts."""
@@ -92,10 +114,27 @@ class Sent:
         return [(a["title"], a.get("data") or {}) for a in card.get("actions", ())]
 
 
+FILE_CONSENT_CARD = "application/vnd.microsoft.teams.card.file.consent"
+FILE_INFO_CARD = "application/vnd.microsoft.teams.card.file.info"
+
+
+@dataclass
+class ReceivedFile:
+    """A file the bot uploaded into the person's OneDrive."""
+
+    name: str
+    data: bytes
+    unique_id: str
+
+
 @dataclass
 class FakeBotConnector:
     sent: list[Sent] = field(default_factory=list)
     attempts: int = 0
+    received_files: list[ReceivedFile] = field(default_factory=list)
+    upload_requests: list[dict[str, str]] = field(default_factory=list)  # headers of each PUT
+    _sessions: dict[str, tuple[str, int]] = field(default_factory=dict)  # id → (name, size)
+    _upload_failures: list[int] = field(default_factory=list)
     _failures: list[tuple[int, dict[str, Any] | None, dict[str, str]]] = field(default_factory=list)
     _server: TestServer | None = None
     _ids: Any = field(default_factory=lambda: itertools.count(1))
@@ -129,8 +168,44 @@ class FakeBotConnector:
         """Answer the next send with this status instead of accepting it."""
         self._failures.append((status, body, headers or {}))
 
+    def upload_info(self, name: str, size: int) -> dict[str, Any]:
+        """An upload session for a file of `size` bytes, as a consent's `uploadInfo`."""
+        unique_id = f"onedrive-{next(self._ids)}"
+        self._sessions[unique_id] = (name, size)
+        return {
+            "name": name,
+            "uploadUrl": f"{self.url}onedrive/upload/{unique_id}",
+            "contentUrl": f"https://kommunen-my.sharepoint.invalid/personal/{unique_id}/{name}",
+            "uniqueId": unique_id,
+            "fileType": name.rsplit(".", 1)[-1],
+        }
+
+    def fail_uploads(self, status: int, *, times: int = 1) -> None:
+        self._upload_failures.extend([status] * times)
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        unique_id = request.match_info["unique_id"]
+        data = await request.read()
+        self.upload_requests.append(dict(request.headers))
+        if self._upload_failures:
+            return web.json_response({"error": "unavailable"}, status=self._upload_failures.pop(0))
+        if unique_id not in self._sessions:
+            return web.json_response({"error": "itemNotFound"}, status=404)
+        name, size = self._sessions[unique_id]
+        expected_range = f"bytes 0-{len(data) - 1}/{len(data)}"
+        if (
+            request.headers.get("Content-Range") != expected_range
+            or request.headers.get("Content-Length") != str(len(data))
+            or len(data) != size
+        ):
+            return web.json_response({"error": "invalidRange"}, status=416)
+        del self._sessions[unique_id]  # an upload session takes one file
+        self.received_files.append(ReceivedFile(name, data, unique_id))
+        return web.json_response({"id": unique_id, "name": name, "size": size}, status=201)
+
     async def start(self) -> None:
         app = web.Application()
+        app.router.add_put("/onedrive/upload/{unique_id}", self._upload)
         app.router.add_post("/v3/conversations/{conversation}/activities", self._post)
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._post)
         app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)

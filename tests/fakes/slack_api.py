@@ -19,6 +19,16 @@ with the scope users:read.email, as Slack does) and by users.lookupByEmail (Slac
 
 It also serves `response_url`s (`api.response_url("…")`) and a Socket Mode WebSocket
 (apps.connections.open hands out its address; `await api.push_socket_event(body)`).
+
+Files go up as Slack's external upload does, step by step, and each step is checked:
+`files.getUploadURLExternal` wants `filename` and a whole-number `length` (sent as form or
+query arguments, as slack_sdk does) and returns a `file_id` and an `upload_url` on this
+server; a POST of the bytes to that URL is refused unless their length is the announced one
+(`api.fail_upload(status=500)` makes the next upload fail); `files.completeUploadExternal`
+wants `files` (a JSON list of {"id", "title"}) and refuses an id never handed out or never
+uploaded whole (`file_not_found`), shares the file in `channel_id` with its
+`initial_comment`, and keeps it: `api.files_in("D…")` is what a person received, bytes
+and all. `files.upload` (retired by Slack) answers `method_deprecated`.
 """
 
 from __future__ import annotations
@@ -46,12 +56,18 @@ SCOPES = (
     "chat:write",
     "im:history",
     "im:write",
+    "files:write",
     "commands",
     "users:read",
     "users:read.email",
     "app_mentions:read",
 )
-NEEDS_SCOPE = {"conversations.history": "im:history", "users.lookupByEmail": "users:read.email"}
+NEEDS_SCOPE = {
+    "conversations.history": "im:history",
+    "users.lookupByEmail": "users:read.email",
+    "files.getUploadURLExternal": "files:write",
+    "files.completeUploadExternal": "files:write",
+}
 # Slack refuses a message whose blocks hold more text than this (`msg_blocks_too_long`): not
 # documented, but measured by people it refused (11,341 characters counted as the sum of all
 # `text` strings, slackapi/bolt-js #2867; ~13,200 in #2509). The fake refuses at the lowest.
@@ -80,6 +96,27 @@ def _all_texts(value: Any) -> list[str]:
     if isinstance(value, list):
         return [text for item in value for text in _all_texts(item)]
     return []
+
+
+@dataclass
+class SharedFile:
+    """A file as a person received it: shared in `channel`, with the comment above it."""
+
+    id: str
+    channel: str
+    filename: str
+    title: str | None
+    data: bytes
+    initial_comment: str | None
+    thread_ts: str | None = None
+
+
+@dataclass
+class _Upload:
+    filename: str
+    length: int
+    data: bytes | None = None  # the bytes once uploaded (with the announced length)
+    completed: bool = False
 
 
 @dataclass
@@ -158,6 +195,11 @@ class FakeSlackApi:
         self._ack_arrived = asyncio.Event()
         self._release = asyncio.Event()
         self.answered: list[str] = []  # methods in the order their answers went out
+        self._uploads: dict[str, _Upload] = {}  # file id → what getUploadURLExternal announced
+        self._file_ids = itertools.count(1)
+        self._upload_failures: deque[int] = deque()
+        self.shared_files: list[SharedFile] = []  # completed uploads, oldest first
+        self.uploads: list[tuple[str, int]] = []  # (file id, bytes) per POST to an upload URL
 
     # ── running ──────────────────────────────────────────────────────────────────────────
 
@@ -165,6 +207,7 @@ class FakeSlackApi:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{hook}", self._respond)
+        app.router.add_post("/upload/v1/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
         app.router.add_get("/_posted/{channel}/{count}", self._wait_posted)
         self._server = TestServer(app, host="127.0.0.1", port=port)
@@ -248,6 +291,14 @@ class FakeSlackApi:
             "locale": locale,
             "profile": profile,
         }
+
+    def fail_upload(self, status: int = 500, *, times: int = 1) -> None:
+        """The next `times` POSTs to an upload URL answer `status` and keep nothing."""
+        self._upload_failures.extend([status] * times)
+
+    def files_in(self, channel: str) -> list[SharedFile]:
+        """The files shared in `channel`, oldest first: exactly what the person received."""
+        return [f for f in self.shared_files if f.channel == channel]
 
     def revoke_scope(self, scope: str) -> None:
         """The app was installed without `scope`: methods needing it answer missing_scope."""
@@ -356,6 +407,12 @@ class FakeSlackApi:
             return {"ok": True, "channel": channel, "ts": message["ts"], "message": shown}
         if method == "conversations.history":
             return self._history(params)
+        if method == "files.getUploadURLExternal":
+            return self._upload_url(params)
+        if method == "files.completeUploadExternal":
+            return self._complete_upload(params)
+        if method == "files.upload":  # retired (new apps blocked since 2024, gone 2025)
+            return {"ok": False, "error": "method_deprecated"}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
         if method == "conversations.open":
@@ -468,6 +525,79 @@ class FakeSlackApi:
             next_ts = base64.b64encode(f"next_ts:{page[-1]['ts']}".encode()).decode()
             answer["response_metadata"] = {"next_cursor": next_ts}
         return answer
+
+    # ── files: the external upload ───────────────────────────────────────────────────────
+
+    def _upload_url(self, params: dict[str, Any]) -> dict[str, Any]:
+        filename = params.get("filename")
+        length = str(params.get("length") or "")
+        if not isinstance(filename, str) or not filename or not length.isdigit():
+            return {
+                "ok": False,
+                "error": "invalid_arguments",
+                "response_metadata": {"messages": ["[ERROR] filename and length are required"]},
+            }
+        if int(length) == 0:
+            return {"ok": False, "error": "invalid_length"}
+        file_id = f"F{next(self._file_ids):08d}"
+        self._uploads[file_id] = _Upload(filename, int(length))
+        return {"ok": True, "upload_url": f"{self.base}/upload/v1/{file_id}", "file_id": file_id}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL: the bytes, exactly as many as announced."""
+        file_id = request.match_info["file_id"]
+        data = await request.read()
+        self.uploads.append((file_id, len(data)))
+        if self._upload_failures:
+            return web.Response(status=self._upload_failures.popleft(), text="upload failed")
+        upload = self._uploads.get(file_id)
+        if upload is None or upload.completed:
+            return web.Response(status=404, text="no such upload")
+        if len(data) != upload.length:
+            return web.Response(
+                status=400, text=f"length {len(data)} is not the announced {upload.length}"
+            )
+        upload.data = data
+        return web.Response(text=f"OK - {len(data)}", content_type="text/plain")
+
+    def _complete_upload(self, params: dict[str, Any]) -> dict[str, Any]:
+        try:
+            files = json.loads(str(params.get("files") or ""))
+        except json.JSONDecodeError:
+            return {"ok": False, "error": "invalid_arguments"}
+        if not isinstance(files, list) or not files:
+            return {"ok": False, "error": "invalid_arguments"}
+        channel = params.get("channel_id")
+        uploads = []
+        for item in files:
+            file_id = item.get("id") if isinstance(item, dict) else None
+            upload = self._uploads.get(str(file_id))
+            # Never handed out, never uploaded, uploaded with the wrong size, or done already.
+            if upload is None or upload.data is None or upload.completed:
+                return {"ok": False, "error": "file_not_found"}
+            uploads.append((str(file_id), item, upload))
+        if channel is not None and not self._exists(str(channel)):
+            return {"ok": False, "error": "channel_not_found"}
+        shown = []
+        for file_id, item, upload in uploads:
+            upload.completed = True
+            if channel is not None:
+                assert upload.data is not None
+                self.shared_files.append(
+                    SharedFile(
+                        file_id,
+                        str(channel),
+                        upload.filename,
+                        item.get("title"),
+                        upload.data,
+                        params.get("initial_comment"),
+                        params.get("thread_ts"),
+                    )
+                )
+            shown.append({"id": file_id, "title": item.get("title") or upload.filename})
+        if channel is not None and params.get("initial_comment"):
+            self._store(str(channel), {"text": params["initial_comment"]})
+        return {"ok": True, "files": shown}
 
     async def _respond(self, request: web.Request) -> web.Response:
         body = await request.json()

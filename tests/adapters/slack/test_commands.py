@@ -183,15 +183,17 @@ async def test_a_mention_with_words_is_a_command_answered_ephemerally(
     assert answer.params["user"] == COORDINATOR and answer.buttons
 
 
-async def test_an_export_in_slack_says_where_to_get_the_file(
+async def test_an_export_in_a_channel_says_the_file_goes_to_the_dm(
     slack: SlackSide, anna: SlackChat
 ) -> None:
-    """Slack gets no upload of the CSV: the answer says where the same data is instead of
-    dropping the file silently."""
+    """The CSV of `/idea export` typed in a channel goes to the coordinator's DM, and the
+    ephemeral answer says so (the upload itself: tests/adapters/slack/test_files.py)."""
     await submit_through_slack(anna, "Tryggare tunnlar")
     slack.api.forget()
     assert await slack.command(COORDINATOR, "export csv") == 200
     await slack.settle()
     [answer] = slack.api.calls_to("response_url")
     assert "Filen ”idesluss-" in answer.params["text"]
-    assert "idesluss export --since" in answer.params["text"]
+    assert "vår privata chatt" in answer.params["text"]
+    [received] = slack.api.files_in("D" + COORDINATOR.lstrip("U"))
+    assert received.filename.startswith("idesluss-") and b"Tryggare tunnlar" in received.data

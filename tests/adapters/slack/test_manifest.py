@@ -32,6 +32,7 @@ def test_the_manifest_declares_scopes_events_command_and_tabs(path: Path) -> Non
         "chat:write",
         "im:history",
         "im:write",
+        "files:write",
         "commands",
         "users:read",
         "users:read.email",

@@ -154,6 +154,35 @@ class TeamsUser:
                     return await self.submits(data)
         raise AssertionError(f"no button {label!r} in:\n{self.transcript()}")
 
+    def file_consent_invoke(self, value: Any) -> dict[str, Any]:
+        activity = self._activity("invoke", value=value)
+        activity["name"] = "fileConsent/invoke"  # the invoke's name (`name` is the person's)
+        return activity
+
+    def file_offers(self) -> list[dict[str, Any]]:
+        """The FileConsentCards the bot sent in what was last received."""
+        return [sent.file_consent for sent in self.received if sent.file_consent is not None]
+
+    async def answers_file(
+        self,
+        action: str,
+        offer: dict[str, Any],
+        *,
+        upload_info: dict[str, Any] | None = None,
+    ) -> tuple[int, str, list[Sent]]:
+        """Allow or Decline on a FileConsentCard: Teams' `fileConsent/invoke`, with the
+        card's context and, on accept, where to upload (the person's OneDrive)."""
+        content = offer["content"]
+        context = content["acceptContext" if action == "accept" else "declineContext"]
+        value: dict[str, Any] = {"type": "fileUpload", "action": action, "context": context}
+        if action == "accept":
+            value["uploadInfo"] = upload_info or self.channel.connector.upload_info(
+                offer["name"], content["sizeInBytes"]
+            )
+        activity = self.file_consent_invoke(value)
+        status, body, self.received = await self.channel.post(activity)
+        return status, body, self.received
+
     def transcript(self) -> str:
         return "\n\n".join(sent.text for sent in self.received)
 

@@ -137,11 +137,14 @@ async def answered_privately(
     assert_only_the_note(sent, group, note)
     before = len(connector.to(person.conversation_id))
     await dispatcher.run_until_idle()
-    private = connector.to(person.conversation_id)[before:]
+    delivered = connector.to(person.conversation_id)[before:]
+    # The answer, and after it the consent card of each file it has (tests/…/test_files.py).
+    private = [s for s in delivered if s.file_consent is None]
     assert len(private) == 1, [s.text for s in private]
+    assert all(s.file_consent is not None for s in delivered[1:])
     assert private[0].reply_to is None and private[0].activity["recipient"]["id"] == person.user_id
     await dispatcher.run_until_idle()  # nothing more, nothing twice
-    assert len(connector.to(person.conversation_id)) == before + 1
+    assert len(connector.to(person.conversation_id)) == before + len(delivered)
     return private[0].text
 
 
@@ -154,7 +157,7 @@ MARIAS_COMMANDS = [
     ("statistik", "1"),
     ("notera 1 Ring Nils om budgeten", ""),
     ("hjälp", "Det här kan du skriva till mig"),
-    ("export", "kan jag inte skicka i den här chatten"),
+    ("export", "kommer strax här i vår chatt"),
     ("export json", "bara exportera som csv"),
     ("idéslussare lista", MARIA_ID),
     ("utkorg", ""),
@@ -187,7 +190,7 @@ ANNAS_COMMANDS = [
     ("mina", TITLE),
     ("visa 1", TITLE),
     ("hjälp", "Det här kan du skriva till mig"),
-    ("mina uppgifter", "kan jag inte skicka i den här chatten"),
+    ("mina uppgifter", "kommer strax här i vår chatt"),
     ("anonym 1", ""),
     ("glöm mig", "Det går inte att ångra"),
     ("lista", ""),  # not hers to use: refused, privately
@@ -217,7 +220,10 @@ async def test_my_data_and_forget_me_in_english(
 ) -> None:
     anna.locale = "en-US"  # Teams tells her locale with every activity
     group = InGroup(teams.channel, anna, kind)
-    english = [("my data", "I cannot send the file"), ("forget me", "I can forget you")]
+    english = [
+        ("my data", "follows in a moment, here in our chat"),
+        ("forget me", "I can forget you"),
+    ]
     for typed, fragment in english:
         sent = await group.says(typed)
         said = await answered_privately(group, anna, connector, world, TO_ANNA_EN, sent)

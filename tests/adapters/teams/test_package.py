@@ -56,6 +56,7 @@ def test_teams_package_writes_the_zip_with_the_app_id(tmp_path, capsys) -> None:
     assert manifest["manifestVersion"] == "1.19" and "v1.19" in manifest["$schema"]
     (bot,) = manifest["bots"]
     assert bot["botId"] == APP_ID and "personal" in bot["scopes"]
+    assert bot["supportsFiles"] is True  # file consent in personal chat
     assert len(manifest["name"]["short"]) <= 30 and len(manifest["description"]["short"]) <= 80
     for command_list in bot["commandLists"]:
         assert len(command_list["commands"]) <= 10

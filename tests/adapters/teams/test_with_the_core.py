@@ -237,10 +237,11 @@ async def test_an_idea_told_in_a_group_chat_is_pointed_to_the_personal_chat(
     anna.hears("Vad vill du kalla din idé?")
 
 
-async def test_the_export_says_where_to_get_the_file_instead_of_dropping_it(
+async def test_the_export_comes_as_a_file_to_accept_in_the_personal_chat(
     submitted, connector: FakeBotConnector
 ) -> None:
     _, maria = submitted
     await maria.says("export csv")
-    maria.hears("1 idéer", "Filen ”idesluss-", "kan jag inte skicka i den här chatten")
-    maria.hears("idesluss chat", "idesluss export --since")
+    maria.hears("1 idéer", "Filen ”idesluss-", "kommer strax här i vår chatt")
+    [offer] = maria.file_offers()  # the rest: tests/adapters/teams/test_files.py
+    assert offer["name"].startswith("idesluss-") and offer["name"].endswith(".csv")
