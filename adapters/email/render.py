@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import html
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -97,6 +98,15 @@ def _html_reply(reply: Reply, choices_line: str | None) -> str:
     return "".join(parts)
 
 
+def _files_said(language: str, reply: Reply) -> Reply:
+    """A file that was to go with the reply (someone's own data, an export) is not mailed:
+    personal data does not travel by e-mail. One sentence says how to get it in the chat."""
+    if not reply.files:
+        return reply
+    notes = [tr(language, "mail.file_not_mailed", file=file.name) for file in reply.files]
+    return replace(reply, text="\n\n".join([reply.text, *notes]).strip(), files=())
+
+
 def _choices_line(language: str, reply: Reply) -> str | None:
     if not reply.choices:
         return None
@@ -119,6 +129,7 @@ def compose(
     domain = parseaddr(mail_from)[1].rpartition("@")[2]
     answer = answer_line(language, answer_on=answer_on, reply_to=reply_to is not None)
     why = tr(language, "mail.why")
+    replies = [_files_said(language, reply) for reply in replies]
 
     text_blocks = []
     for reply in replies:

@@ -13,7 +13,7 @@ from adapters.email.render import chat_text, message_id, subject_of
 from adapters.email.sender import SmtpSender
 from bot.mail import MailSettings
 from bot.ports import Refused, RetryLater
-from conversations.reply import Choice, Fact, Reply
+from conversations.reply import Choice, Fact, FileRef, Reply
 from tests.adapters.email.conftest import SENT_AT, plain_settings
 from tests.fakes.smtp_server import FakeSmtp, free_port
 
@@ -95,6 +95,18 @@ async def test_someone_known_only_by_mail_is_told_to_write_to_the_coordinators_o
     await send(replying, SCORE, answer_on=None)
     assert smtp.arrived[1].message["Reply-To"] == "idesluss-svar@kommun.example"
     assert "Svara på det här mejlet" in smtp.arrived[1].part("plain")
+
+
+async def test_a_file_meant_for_the_chat_is_not_mailed_and_the_mail_says_so(
+    mailer: SmtpSender, smtp: FakeSmtp
+) -> None:
+    kept = FileRef("idesluss-mina-uppgifter.json", "application/json", 812, "secret-token")
+    await send(mailer, Reply("Här är allt jag har sparat om dig.", files=(kept,)))
+    (arrived,) = smtp.arrived
+    assert not any(part.get_filename() for part in arrived.message.walk())
+    for body in (arrived.part("plain"), arrived.part("html")):
+        assert "skickar jag inte med e-post" in body and "secret-token" not in body
+        assert "idesluss-mina-uppgifter.json" in body
 
 
 async def test_a_resend_is_the_same_message() -> None:
