@@ -30,7 +30,7 @@ from bot.files import keep_files
 from bot.incoming import Incoming, cleaned, unusable_user_id
 from bot.notifications import notify_coordinators_of_new_idea
 from bot.organisation import load_organisation
-from bot.people import person_of
+from bot.people import turn_party_of
 from bot.private_answers import answer_privately
 from bot.process import Process, load_process
 from bot.promises import FIRST, promise
@@ -52,7 +52,7 @@ from conversations.similarity import Candidate, most_similar
 from conversations.understanding import Meaning
 from conversations.workplaces import Organisation
 from storage.database import DATABASE_ERRORS, Database
-from storage.dialogues import delete_dialogue, load_dialogue, save_dialogue
+from storage.dialogues import delete_dialogue, save_dialogue
 from storage.ideas import count_waiting, create_idea, has_ideas, recent_for_similarity
 from storage.models import Dialogue, Idea, OpenQuestion, Person
 from storage.outbox import wrote_outbox
@@ -234,7 +234,8 @@ class IdeaBot:
             # handled, and answered, in a transaction of its own: nothing is done or said twice.
             log.info("repeated delivery ignored", extra={"platform": incoming.platform})
             return TurnResult([], DEFAULT_LANGUAGE, repeated=True)
-        person = await person_of(
+        # The person, their dialogue and their open question: one statement on most turns.
+        person, dialogue, question = await turn_party_of(
             session,
             incoming,
             now=now,
@@ -248,8 +249,7 @@ class IdeaBot:
         if chosen and person.locale != incoming.language:
             person.locale = incoming.language
         lang = person_language(person)
-        dialogue = await load_dialogue(session, person.id)
-        replies = await self._route(session, incoming, person, dialogue, lang)
+        replies = await self._route(session, incoming, person, dialogue, lang, question)
         replies += await self._nobody_coordinates(session, incoming, person, lang)
         if incoming.keeps_files:
             # The file goes to the person's own chat; an answer in a channel only to them
@@ -290,13 +290,15 @@ class IdeaBot:
         person: Person,
         dialogue: Dialogue | None,
         lang: str,
+        question: OpenQuestion | None,
     ) -> list[Reply]:
         """Commands and button clicks from notifications work whatever conversation is going
         on; other text answers the conversation in progress, or starts a new idea. Where
-        others read the replies too (a Teams channel), the answer goes to a personal chat."""
+        others read the replies too (a Teams channel), the answer goes to a personal chat.
+        `question`: the open question read with the person (expired or not)."""
         if incoming.in_group and not incoming.private_replies:
-            return await self._group_turn(session, incoming, person, dialogue, lang)
-        return await self._answer(session, incoming, person, dialogue, lang)
+            return await self._group_turn(session, incoming, person, dialogue, lang, question)
+        return await self._answer(session, incoming, person, dialogue, lang, question)
 
     async def _answer(
         self,
@@ -305,6 +307,7 @@ class IdeaBot:
         person: Person,
         dialogue: Dialogue | None,
         lang: str,
+        question: OpenQuestion | None,
     ) -> list[Reply]:
         """The first route of ROUTES (below) that matches answers the turn."""
         reading = None
@@ -319,6 +322,7 @@ class IdeaBot:
                 text,
                 lang=lang,
                 now=self.clock.now(),
+                question=question,
             )
         turn = Turn(session, incoming, person, dialogue, lang, reading)
         for route in ROUTES:
@@ -641,6 +645,7 @@ class IdeaBot:
         person: Person,
         dialogue: Dialogue | None,
         lang: str,
+        question: OpenQuestion | None,
     ) -> list[Reply]:
         """A channel or group chat where everyone reads what the bot posts. Only a pointer
         to a personal chat is said there for anything that is not a command (an idea is
@@ -654,7 +659,7 @@ class IdeaBot:
         if BUTTONS.namespace_of(incoming.action) is not None:
             # A button of ours (a notification's, the forget-me question's, the rating's);
             # any other click in a group is a dialogue's button and gets the pointer.
-            replies = await self._answer(session, incoming, person, dialogue, lang)
+            replies = await self._answer(session, incoming, person, dialogue, lang, question)
         else:
             turn = Turn(session, incoming, person, dialogue, lang)
             command = await self._group_command(turn)

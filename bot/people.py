@@ -23,12 +23,13 @@ from bot.config import Settings
 from bot.incoming import Incoming
 from bot.roles import is_coordinator, named_emails, split_entries
 from conversations.clean import clean_email
-from storage.models import Person
+from storage.models import Dialogue, OpenQuestion, Person
 from storage.overview import IdeaLine, ideas_of, queue_of
 from storage.people import (
     emails_without_chat_person,
     ensure_email_people,
     find_person,
+    person_in_turn,
     upsert_person,
 )
 from storage.processed import claim_event
@@ -61,6 +62,25 @@ async def person_of(
         platform_locale=incoming.locale,
         address=incoming.address,
         lock=lock,
+        heard_from=heard_from,
+        email=incoming.email,
+        email_checked=incoming.email_checked,
+    )
+
+
+async def turn_party_of(
+    session: AsyncSession, incoming: Incoming, *, now: datetime, heard_from: bool
+) -> tuple[Person, Dialogue | None, OpenQuestion | None]:
+    """`person_of` for the person whose turn it is, locked, with their dialogue in progress
+    and their open question (storage/people.py `person_in_turn`: one statement)."""
+    return await person_in_turn(
+        session,
+        incoming.platform,
+        incoming.user_id,
+        now=now,
+        display_name=incoming.display_name,
+        platform_locale=incoming.locale,
+        address=incoming.address,
         heard_from=heard_from,
         email=incoming.email,
         email_checked=incoming.email_checked,

@@ -38,7 +38,7 @@ from conversations.understanding import (
     understand,
 )
 from storage.models import Dialogue, OpenQuestion, Person
-from storage.questions import drop_question, waiting_question
+from storage.questions import drop_question, still_waiting
 
 # A typo in a command word is forgiven in short messages only ("visaa 3", "mnia"); in a
 # sentence a near-miss is far more likely an ordinary word.
@@ -73,7 +73,11 @@ async def read(
     *,
     lang: str,
     now: datetime,
+    question: OpenQuestion | None,
 ) -> Reading:
+    """`question`: the person's open question as read with them at the start of the turn
+    (storage/people.py `person_in_turn`), expired or not; None when they have none."""
+    asked = await still_waiting(session, question, now=now)
     command = command_in(text, process)
     usable = None
     if isinstance(command, Command) and await _may_use(session, settings, person, command):
@@ -86,7 +90,7 @@ async def read(
     expecting: Expecting
     step = None
     if dialogue is None:
-        question = await waiting_question(session, person.id, now=now)
+        question = asked
         if question is not None:
             expecting = "yesno"
         else:
@@ -125,7 +129,7 @@ async def read(
         # du verkligen att jag glömmer dig?"): the answer to that question, if one waits.
         as_answer = understand(text, replace(context, expecting="yesno", step=None))
         if as_answer.kind in ("yes", "no"):
-            question = await waiting_question(session, person.id, now=now)
+            question = asked
             if question is not None:
                 meaning = as_answer
     return Reading(meaning, command, question)

@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 from decimal import ROUND_HALF_UP, localcontext
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 from types import EllipsisType
@@ -102,7 +102,13 @@ def tr_n(lang: str, key: str, count: int, /, **values: object) -> str:
     message = translations(lang).ngettext(key, key, count)
     if message == key:
         raise KeyError(key)
-    return message % {"count": format_number(count, lang), **values}
+    return message % {"count": _count_text(count, lang), **values}
+
+
+@lru_cache(maxsize=1024)
+def _count_text(count: int, lang: str) -> str:
+    # Babel formats a number in tens of microseconds; a list says "i 3 dagar" on every line.
+    return format_number(count, lang)
 
 
 def messages(lang: str) -> dict[str, str | tuple[str, ...]]:

@@ -16,6 +16,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 _STOP_WORDS_TEXT = """
 och att det som en ett i på är av för med till den har de inte om var sig men så kan
@@ -29,6 +30,12 @@ STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 KEEP = frozenset("åäöÅÄÖ")
 MIN_SCORE = 0.25
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+# Text with nothing to fold but case (ASCII, å/ä/ö): most Swedish text.
+_NOTHING_TO_FOLD = re.compile(r"[\x00-\x7fåäöÅÄÖ]*")
+# Earlier ideas' profiles, kept between submissions: each new idea is compared with up to
+# a couple of thousand of them (bot/app.py SIMILARITY_WINDOW), and an idea's text rarely
+# changes. Bounded, so memory stays flat however many ideas there are.
+PROFILES_KEPT = 2048
 
 
 @dataclass(frozen=True)
@@ -40,8 +47,11 @@ class Candidate:
 
 def fold(text: str) -> str:
     """Lower-case, fold accents other than å/ä/ö (é → e, ü → u)."""
+    text = unicodedata.normalize("NFC", text)
+    if _NOTHING_TO_FOLD.fullmatch(text):
+        return text.casefold()
     out = []
-    for char in unicodedata.normalize("NFC", text):
+    for char in text:
         if char in KEEP:
             out.append(char)
         else:
@@ -69,6 +79,17 @@ def profile(title: str, text: str) -> Counter[str]:
     return grams
 
 
+@lru_cache(maxsize=PROFILES_KEPT)
+def _kept_profile(title: str, text: str) -> tuple[Counter[str], float]:
+    """An earlier idea's profile and its norm (read only: shared between submissions)."""
+    grams = profile(title, text)
+    return grams, _norm(grams)
+
+
+def _norm(grams: Counter[str]) -> float:
+    return math.sqrt(sum(c * c for c in grams.values()))
+
+
 def cosine(a: Counter[str], b: Counter[str]) -> float:
     if not a or not b:
         return 0.0
@@ -84,10 +105,22 @@ def most_similar(
 ) -> list[tuple[int, float]]:
     """Up to `limit` (id, score) pairs, best first, above a floor that keeps noise out."""
     target = profile(title, text)
+    target_norm = _norm(target)
     scored = []
     for candidate in candidates:
-        score = cosine(target, profile(candidate.title, candidate.text))
+        grams, norm = _kept_profile(candidate.title, candidate.text)
+        score = _cosine_with_norms(target, target_norm, grams, norm)
         if score >= MIN_SCORE:
             scored.append((candidate.id, round(score, 3)))
     scored.sort(key=lambda pair: (-pair[1], pair[0]))
     return scored[:limit]
+
+
+def _cosine_with_norms(a: Counter[str], a_norm: float, b: Counter[str], b_norm: float) -> float:
+    """`cosine`, with both norms known."""
+    if not a or not b or not a_norm or not b_norm:
+        return 0.0
+    if len(a) > len(b):
+        a, b = b, a
+    dot = sum(count * b[gram] for gram, count in a.items() if gram in b)
+    return dot / (a_norm * b_norm)

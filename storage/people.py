@@ -21,7 +21,9 @@ from conversations.clean import clean_address, clean_email, clean_line
 from storage.models import (
     Absence,
     CoordinatorNews,
+    Dialogue,
     Idea,
+    OpenQuestion,
     OutboxMessage,
     Person,
     StoredFile,
@@ -49,12 +51,63 @@ async def upsert_person(
 
     `heard_from`: the person just wrote to the bot (or installed it) where the bot can write
     back, which proves they no longer block it: they are reachable again, whether or not
-    their address changed. Callers that only name someone (an assignee, a coordinator to
-    notify) leave it False, so naming a person never undoes a block.
+    their address changed; and they were seen now (`updated_at`, their data export's "last
+    seen"). Callers that only name someone (an assignee, a coordinator to notify) leave it
+    False, so naming a person never undoes a block, and writes their row only when
+    something about them changed.
 
     `email`: the address the platform gave for them (kept; a new one replaces the old, and
     a person known only by that address is taken over); `email_checked`: the platform was
     asked (found or not), so it is not asked again for a day."""
+    person, _, _ = await _upsert(
+        session, platform, platform_user_id, (), now=now, display_name=display_name,
+        platform_locale=platform_locale, address=address, lock=lock, heard_from=heard_from,
+        seen=heard_from, email=email, email_checked=email_checked,
+    )  # fmt: skip
+    return person
+
+
+async def person_in_turn(
+    session: AsyncSession,
+    platform: str,
+    platform_user_id: str,
+    *,
+    now: datetime,
+    display_name: str | None = None,
+    platform_locale: str | None = None,
+    address: dict[str, Any] | None = None,
+    lock: bool = True,
+    heard_from: bool = False,
+    email: str | None = None,
+    email_checked: bool = False,
+) -> tuple[Person, Dialogue | None, OpenQuestion | None]:
+    """`upsert_person` for the person whose turn it is, with their dialogue in progress and
+    the question the bot asked them outside it (either None): one statement for all three
+    on most turns, instead of one each. (An expired question is returned as it is; the
+    reader lets it go.) They wrote, so they were seen now, wherever they wrote."""
+    return await _upsert(
+        session, platform, platform_user_id, (Dialogue, OpenQuestion), now=now,
+        display_name=display_name, platform_locale=platform_locale, address=address,
+        lock=lock, heard_from=heard_from, seen=True, email=email, email_checked=email_checked,
+    )  # fmt: skip
+
+
+async def _upsert(
+    session: AsyncSession,
+    platform: str,
+    platform_user_id: str,
+    also: tuple[type[Dialogue], type[OpenQuestion]] | tuple[()],
+    *,
+    now: datetime,
+    display_name: str | None,
+    platform_locale: str | None,
+    address: dict[str, Any] | None,
+    lock: bool,
+    heard_from: bool,
+    seen: bool,
+    email: str | None,
+    email_checked: bool,
+) -> tuple[Person, Dialogue | None, OpenQuestion | None]:
     # Platforms send what they like; keep within the columns rather than fail the turn.
     # A turn's Incoming is cleaned already (bot/incoming.py); this also covers callers that
     # come straight from a platform (the Teams installation update): no control character,
@@ -63,16 +116,24 @@ async def upsert_person(
     platform_locale = clean_line(platform_locale, limit=16)
     address = clean_address(address)
     email = clean_email(email)
-    query = select(Person).where(
-        Person.platform == platform, Person.platform_user_id == platform_user_id
+    postgres = session.bind.dialect.name == "postgresql"
+    # On PostgreSQL a row lock that had to wait does not refresh the other tables of its
+    # statement: they are read as of the statement's start, before the turn that held the
+    # lock saved the dialogue. So there the dialogue is read after the lock, in a statement
+    # of its own. SQLite's writer lock is taken before anything is read (BEGIN IMMEDIATE).
+    joined = () if postgres and lock else also
+    query = _with(
+        select(Person, *joined).where(
+            Person.platform == platform, Person.platform_user_id == platform_user_id
+        ),
+        joined,
     )
     if lock:
-        query = query.with_for_update()
-    query = query.execution_options(populate_existing=True)
+        query = query.with_for_update(of=Person)
     # Most turns come from someone we know: read first, insert only for a newcomer.
-    person = (await session.execute(query)).scalar_one_or_none()
-    if person is None:
-        insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    row = (await session.execute(query)).one_or_none()
+    if row is None:
+        insert = postgresql.insert if postgres else sqlite.insert
         # Two first messages at once: one insert wins, the other does nothing and both
         # read (and, on PostgreSQL, lock) the same row.
         await session.execute(
@@ -89,24 +150,49 @@ async def upsert_person(
             )
             .on_conflict_do_nothing(index_elements=["platform", "platform_user_id"])
         )
-        person = (await session.execute(query)).scalar_one()
+        row = (await session.execute(query)).one()
+    person: Person = row[0]
+    dialogue: Dialogue | None = None
+    question: OpenQuestion | None = None
+    if joined:
+        dialogue, question = row[1], row[2]
+    elif also:
+        rest = _with(select(*also).select_from(Person).where(Person.id == person.id), also)
+        dialogue, question = (await session.execute(rest)).one()
+    # Written only when something changed (comparing first keeps the row clean, so the
+    # flush has nothing to send for it).
+    changed = False
     if display_name and person.display_name != display_name:
         person.display_name = display_name
+        changed = True
     if platform_locale and person.platform_locale != platform_locale:
         person.platform_locale = platform_locale
+        changed = True
     if address and person.address != address:
         # The platform address can change (Teams serviceUrl); the latest one wins.
         person.address = address
+        changed = True
     if heard_from and not person.reachable:
         person.reachable = True
+        changed = True
     if email_checked or email:
         person.email_checked_at = now
+        changed = True
     if email and person.email != email:
         person.email = email
         if person.platform != EMAIL_ONLY:
             await take_over_email_person(session, email, person, now=now)
-    person.updated_at = now
-    return person
+    if changed or seen:
+        person.updated_at = now
+    return person, dialogue, question
+
+
+def _with(query: Any, also: tuple[type[Dialogue], type[OpenQuestion]] | tuple[()]) -> Any:
+    """The query with the person's dialogue and open question (one row at most: both are
+    keyed by the person), as stored now (a turn run again reads afresh)."""
+    for entity in also:
+        query = query.outerjoin(entity, entity.person_id == Person.id)
+    return query.execution_options(populate_existing=True)
 
 
 async def find_person(session: AsyncSession, qualified_id: str) -> Person | None:

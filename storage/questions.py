@@ -38,6 +38,14 @@ async def waiting_question(
 ) -> OpenQuestion | None:
     """The person's open question, unless it has expired (then it is forgotten)."""
     question = await session.get(OpenQuestion, person_id, populate_existing=True)
+    return await still_waiting(session, question, now=now)
+
+
+async def still_waiting(
+    session: AsyncSession, question: OpenQuestion | None, *, now: datetime
+) -> OpenQuestion | None:
+    """A question read already (with the person, at the start of the turn), unless it has
+    expired (then it is forgotten)."""
     if question is None:
         return None
     if question.expires_at <= now:

@@ -110,15 +110,15 @@ async def test_two_people_at_once_each_get_their_own_idea(bot, db) -> None:
 async def test_a_lost_race_is_run_again_on_fresh_state(bot, anna: Chat, db, monkeypatch) -> None:
     await answer_up_to(anna, "need")
     calls = {"n": 0}
-    original = app_module.load_dialogue
+    original = app_module.turn_party_of
 
-    async def conflicting_once(session, person_id):
+    async def conflicting_once(session, incoming, **kwargs):
         calls["n"] += 1
         if calls["n"] == 1:
             raise StaleDataError("another turn saved this dialogue first")
-        return await original(session, person_id)
+        return await original(session, incoming, **kwargs)
 
-    monkeypatch.setattr("bot.app.load_dialogue", conflicting_once)
+    monkeypatch.setattr("bot.app.turn_party_of", conflicting_once)
     await anna.says("Det är mörkt i tunnlarna på kvällen.")
     anna.hears("Hur skulle idén fungera?")
     assert calls["n"] == 2

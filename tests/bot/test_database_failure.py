@@ -89,10 +89,10 @@ async def test_a_conflict_that_never_clears_ends_politely(bot, anna: Chat, db, m
 
     await answer_up_to(anna, "need")
 
-    async def always_conflicting(session, person_id):
+    async def always_conflicting(session, incoming, **kwargs):
         raise StaleDataError("someone else keeps winning")
 
-    monkeypatch.setattr(app_module, "load_dialogue", always_conflicting)
+    monkeypatch.setattr(app_module, "turn_party_of", always_conflicting)
     await anna.says("Det är mörkt i tunnlarna på kvällen.")
     anna.hears(TRY_AGAIN)
     monkeypatch.undo()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from conversations.similarity import Candidate, fold, most_similar, words
 
 CANDIDATES = [
@@ -29,3 +31,22 @@ def test_unrelated_ideas_are_not_shown_and_at_most_three() -> None:
 def test_swedish_letters_are_kept_and_other_accents_folded() -> None:
     assert fold("Idé för Åsa och Müller") == "ide för åsa och muller"
     assert words("Och det är en idé för alla") == ["ide"]  # stop words go
+
+
+def test_text_with_nothing_but_case_to_fold_folds_as_any_other() -> None:
+    """Plain Swedish text takes a shorter way through `fold`; it must end where the long
+    way does, and composed and decomposed å read the same."""
+    for text in ("Tryggare Tunnlar på KVÄLLEN", "Straße und Café", "A\u030asa", "ÅÄÖ åäö 42"):
+        slow = "".join(
+            char if char in "åäöÅÄÖ" else unicodedata.normalize("NFD", char)[0]
+            for char in unicodedata.normalize("NFC", text)
+        ).casefold()
+        assert fold(text) == slow
+    assert fold("A\u030asa") == fold("Åsa") == "åsa"
+
+
+def test_scores_are_the_same_when_the_earlier_ideas_are_compared_again() -> None:
+    """Earlier ideas' profiles are kept between submissions: a second look gives the same."""
+    first = most_similar("Cyklar i hemtjänsten", "Personalen väntar på bilar.", CANDIDATES)
+    again = most_similar("Cyklar i hemtjänsten", "Personalen väntar på bilar.", CANDIDATES)
+    assert first == again and first[0][0] == 1
