@@ -233,8 +233,8 @@ def _column_name(column: object) -> str:
 
 
 def apply(connection: Connection, counts: Mapping[Key, int]) -> None:
-    """Add these counts to the summary: one upsert, its rows in key order (two
-    transactions then lock the rows they share in the same order)."""
+    """Add these counts to the summary: one upsert (a change moves a few dozen rows), its
+    rows in key order (two transactions then lock the rows they share in the same order)."""
     rows = [
         {"bucket": b, "figure": f, "label": label, "detail": d, "count": n}
         for (b, f, label, d), n in sorted(counts.items())
@@ -243,13 +243,14 @@ def apply(connection: Connection, counts: Mapping[Key, int]) -> None:
     if not rows:
         return
     insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(StatsSummary).values(rows)
-    connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=["bucket", "figure", "label", "detail"],
-            set_={"count": StatsSummary.count + statement.excluded.count},
+    for start in range(0, len(rows), 1000):  # (a rebuild: within the drivers' 32,767 values)
+        statement = insert(StatsSummary).values(rows[start : start + 1000])
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=["bucket", "figure", "label", "detail"],
+                set_={"count": StatsSummary.count + statement.excluded.count},
+            )
         )
-    )
 
 
 def adjust(
