@@ -36,7 +36,9 @@ from bot.app import IdeaBot
 from bot.config import Settings
 from bot.incoming import Incoming
 from bot.process import load_process
+from storage import summary
 from storage.database import Database
+from storage.metrics import database_counts
 from storage.models import Idea, IdeaEvent, Person, Promise
 
 WORKPLACES = [f"Förvaltning {i}, enhet {j}" for i in range(12) for j in range(8)]
@@ -156,7 +158,13 @@ async def load(database: Database, people, ideas, events, promises) -> float:
         tables = ((Person, people), (Idea, ideas), (IdeaEvent, events), (Promise, promises))
         for table, rows in tables:
             for start in range(0, len(rows), 5000):
-                await session.execute(insert(table), rows[start : start + 5000])
+                await session.execute(
+                    insert(table).execution_options(**summary.KEPT_BY_CALLER),
+                    rows[start : start + 5000],
+                )
+    # The bulk insert bypasses the sessions that keep the stats summary: count it once.
+    async with database.engine.begin() as conn:
+        await conn.run_sync(summary.rebuild)
     if database.is_sqlite:
         async with database.engine.begin() as conn:
             await conn.execute(text("ANALYZE"))
@@ -165,7 +173,7 @@ async def load(database: Database, people, ideas, events, promises) -> float:
         # lets PostgreSQL answer counts from an index alone).
         autocommit = database.engine.execution_options(isolation_level="AUTOCOMMIT")
         async with autocommit.connect() as conn:
-            for table in ("persons", "ideas", "idea_events", "promises"):
+            for table in ("persons", "ideas", "idea_events", "promises", "stats_summary"):
                 await conn.execute(text(f"VACUUM ANALYZE {table}"))
     if not database.is_sqlite:
         async with database.engine.begin() as conn:
@@ -236,6 +244,7 @@ async def run(url: str, label: str, n_ideas: int, repeat: int) -> list[str]:
     baseline = await timed(pk_select, repeat * 4)
     turn_baseline = await timed(lambda: turn("help"), repeat)
     show_id = n_ideas // 2
+    last_year = datetime.now(UTC).year - 1
     commands = [
         ("list", "list"),
         ("list bedömning --otilldelade", "list bedömning --otilldelade"),
@@ -249,6 +258,9 @@ async def run(url: str, label: str, n_ideas: int, repeat: int) -> list[str]:
         ("sök cykel sida 5", "sök cykel sida 5"),
         (f"show {show_id}", f"show {show_id}"),
         ("stats", "stats"),
+        # A whole year and a month, as `statistik 2025` and `statistik förra månaden` ask.
+        (f"stats {last_year}", f"stats {last_year}"),
+        ("stats förra månaden", "stats förra månaden"),
     ]
     lines = [
         f"### {label}: {n_ideas:,} ideas, {len(events):,} events (bulk load {load_seconds:.1f} s)",
@@ -272,12 +284,29 @@ async def run(url: str, label: str, n_ideas: int, repeat: int) -> list[str]:
         for statement, parameters in statements:
             flat = " ".join(statement.split())
             reads = (
-                "FROM ideas" in flat or "FROM idea_events" in flat or "FROM promises" in flat
+                "FROM ideas" in flat
+                or "FROM idea_events" in flat
+                or "FROM promises" in flat
+                or "FROM stats_summary" in flat
             ) and flat.startswith("SELECT")
             if not reads:
                 continue
             plan = await explain(database, statement, parameters)
             plans.append(f"`{name}`: {flat[:160]}{'…' if len(flat) > 160 else ''}")
+            plans.extend(f"    {line}" for line in plan)
+    # A /metrics scrape's database figures (ideas per stage, outbox per status and kind).
+    log.clear()
+    await database_counts(database)
+    scrape_statements = list(log.statements)
+    scrape = await timed(lambda: database_counts(database), repeat)
+    lines.append(
+        f"| `/metrics` database figures | {scrape * 1000:.1f} ms | {scrape / baseline:.0f} | "
+        f"{scrape / turn_baseline:.1f} | {len(scrape_statements)} |"
+    )
+    for statement, parameters in scrape_statements:
+        if " ".join(statement.split()).startswith("SELECT"):
+            plan = await explain(database, statement, parameters)
+            plans.append(f"`/metrics`: {' '.join(statement.split())[:160]}")
             plans.extend(f"    {line}" for line in plan)
     lines += ["", "Query plans:", "", "```", *plans, "```", ""]
     await database.close()

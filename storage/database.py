@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.summary import SummaryKeepingSession
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -189,7 +191,10 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_on_connect)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # (Its sessions keep the stats summary in the transaction of each change.)
+        self.sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, sync_session_class=SummaryKeepingSession
+        )
         # SQLite has one writer at a time, and every transaction here takes the write lock
         # (BEGIN IMMEDIATE). Waiting for it in SQLite's busy handler means sleeping and
         # polling in a thread; queueing on an asyncio lock instead hands it over at once and

@@ -1,15 +1,17 @@
-"""The figures `/metrics` reports about the shared database: ideas per stage, outbox rows by
-status and kind (reminders are outbox kinds). Grouped counts over indexed columns, run in a
-read-only transaction (Database.read) so a scrape never takes the writer's place."""
+"""The figures `/metrics` reports about the shared database: ideas per stage (the stats
+summary's all-time rows, storage/summary.py), outbox rows by status and kind (reminders are
+outbox kinds). Run in a read-only transaction (Database.read: a deferred BEGIN on SQLite,
+never BEGIN IMMEDIATE) so a scrape never takes, nor waits for, the writer's place."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from storage import summary
 from storage.database import Database
-from storage.models import Idea
+from storage.models import StatsSummary
 from storage.outbox import outbox_counts_by_kind
 
 
@@ -21,8 +23,14 @@ class DatabaseCounts:
 
 async def database_counts(database: Database) -> DatabaseCounts:
     async with database.read() as session:
-        stages = await session.execute(select(Idea.stage, func.count()).group_by(Idea.stage))
+        stages = await session.execute(
+            select(StatsSummary.label, StatsSummary.count).where(
+                StatsSummary.bucket == summary.ALL_TIME,
+                StatsSummary.figure == "stage",
+                StatsSummary.count != 0,
+            )
+        )
         return DatabaseCounts(
-            stages={stage: n for stage, n in stages.all()},
+            stages={stage: n for stage, n in stages.tuples()},
             outbox=await outbox_counts_by_kind(session),
         )

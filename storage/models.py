@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -106,6 +107,15 @@ class Idea(Base):
         Index("ix_ideas_waiting", "giver_waiting_since"),
         # Stats and the report per administration and period.
         Index("ix_ideas_administration", "administration", "submitted_at"),
+        # `stats`: the unanswered ideas whose promised answer is not due yet (few: the last
+        # week's), counted live because "due" moves with the clock (storage/summary.py).
+        Index(
+            "ix_ideas_unanswered",
+            "response_due_at",
+            "submitted_at",
+            sqlite_where=sql("first_response_at IS NULL"),
+            postgresql_where=sql("first_response_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -117,29 +127,31 @@ class Idea(Base):
     first_test: Mapped[str | None] = mapped_column(Text)
     involved: Mapped[str | None] = mapped_column(Text)
     participate: Mapped[bool] = mapped_column(Boolean)
-    workplace: Mapped[str | None] = mapped_column(String(200))
+    # (active_history on what `stats` counts: storage/summary.py moves a count from the
+    # value before a change to the value after it, so the value before is always loaded.)
+    workplace: Mapped[str | None] = mapped_column(String(200), active_history=True)
     # The workplace as the organisation file names it (bot/organisation.py): what stats and
     # the report group by. None when the free-text workplace matched nothing (yet).
-    administration: Mapped[str | None] = mapped_column(String(120))
+    administration: Mapped[str | None] = mapped_column(String(120), active_history=True)
     unit: Mapped[str | None] = mapped_column(String(120))
     language: Mapped[str] = mapped_column(String(8))
-    stage: Mapped[str] = mapped_column(String(64))
+    stage: Mapped[str] = mapped_column(String(64), active_history=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
-    submitted_at: Mapped[datetime]
+    submitted_at: Mapped[datetime] = mapped_column(active_history=True)
     stage_changed_at: Mapped[datetime]
     # Idle time counts from here: a stage change, a note, a message from the idea giver.
     last_activity_at: Mapped[datetime]
     # The next moment the reminder sweep has something to do for this idea (indexed).
     next_due_at: Mapped[datetime | None]
     snoozed_until: Mapped[datetime | None]
-    satisfaction: Mapped[int | None] = mapped_column(Integer)
+    satisfaction: Mapped[int | None] = mapped_column(Integer, active_history=True)
     satisfaction_comment: Mapped[str | None] = mapped_column(Text)
     # When the 1–5 question was queued (it is asked once per idea).
     satisfaction_asked_at: Mapped[datetime | None]
     # The idea giver is promised news by this moment; the first move is when they got it.
-    response_due_at: Mapped[datetime | None]
-    first_response_at: Mapped[datetime | None]
+    response_due_at: Mapped[datetime | None] = mapped_column(active_history=True)
+    first_response_at: Mapped[datetime | None] = mapped_column(active_history=True)
     # When the idea giver last got a message about this idea (news, a coordinator's words, a
     # "still with us"): the silence nobody may be left in is counted from here. Work the giver
     # does not see (a note, an assignment) does not count.
@@ -165,14 +177,34 @@ class IdeaEvent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
-    kind: Mapped[str] = mapped_column(String(32))
-    from_stage: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32), active_history=True)
+    from_stage: Mapped[str | None] = mapped_column(String(64), active_history=True)
     to_stage: Mapped[str | None] = mapped_column(String(64))
     text: Mapped[str | None] = mapped_column(Text)
-    data: Mapped[dict[str, Any] | None]
+    data: Mapped[dict[str, Any] | None] = mapped_column(active_history=True)
     # On a stage change: how long the idea was in `from_stage` (for median days per stage).
-    seconds_in_stage: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime]
+    seconds_in_stage: Mapped[int | None] = mapped_column(Integer, active_history=True)
+    created_at: Mapped[datetime] = mapped_column(active_history=True)
+
+
+class StatsSummary(Base):
+    """What `stats` counts, kept as it changes (storage/summary.py): per bucket of time (a
+    Swedish month yyyymm, its year yyyy00, or 0 for all time) and figure, how many ideas
+    (or, for "days", finished stays in a stage). Written in the transaction of the change."""
+
+    __tablename__ = "stats_summary"
+
+    # The month (yyyymm, Europe/Stockholm) the idea was submitted in; for "days", the month
+    # the stay ended in. Also counted in its year (yyyy00) and in all time (0).
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # stage, workplace, administration, answered, in_time, unanswered, satisfaction, days
+    figure: Mapped[str] = mapped_column(String(16), primary_key=True)
+    # The stage, workplace or administration counted ("" for the figures without one).
+    label: Mapped[str] = mapped_column(String(200), primary_key=True)
+    # Whole days (days), the score (satisfaction); for workplace and administration 1 when
+    # the idea names none (label ""), else 0. (A key column cannot be NULL.)
+    detail: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
 
 
 class Promise(Base):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import summary
 from storage.models import Idea, Person
 
 
@@ -37,12 +38,20 @@ async def place_workplace(
 ) -> tuple[int, int]:
     """Set the administration and unit of every idea and person with exactly this workplace
     and none yet (so a place set in the dialogue is never overwritten): (ideas, people)."""
+    placed = Idea.workplace == workplace, Idea.administration.is_(None)
+    # The stats summary moves these ideas from "no administration" to this one.
+    counted = [getattr(Idea, column) for column in summary.IDEA_COLUMNS]
+    before = [
+        dict(row) for row in (await session.execute(select(*counted).where(*placed))).mappings()
+    ]
     ideas = await session.execute(
         update(Idea)
-        .where(Idea.workplace == workplace, Idea.administration.is_(None))
+        .where(*placed)
         .values(administration=administration, unit=unit)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **summary.KEPT_BY_CALLER)
     )
+    changes = [(row, {**row, "administration": administration}) for row in before]
+    await session.run_sync(lambda sync: summary.adjust(sync.connection(), changes))
     people = await session.execute(
         update(Person)
         .where(Person.workplace == workplace, Person.administration.is_(None))

@@ -19,6 +19,7 @@ from typing import Any, TypedDict
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import summary
 from storage.absences import forget_absences_of
 from storage.coordinators import any_in_table
 from storage.database import rowcount
@@ -373,6 +374,8 @@ async def erase_person(
             update(IdeaEvent)
             .where(IdeaEvent.idea_id.in_(idea_ids), IdeaEvent.kind.in_(RELAY_EVENTS))
             .values(text=None, data=None)
+            # (Messages are neither moves nor undos: nothing `stats` counts changes.)
+            .execution_options(**summary.KEPT_BY_CALLER)
         )
         await session.execute(
             update(OutboxMessage)

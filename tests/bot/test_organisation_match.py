@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from bot.cli import main
 from bot.organisation import default_organisation, match_existing
 from storage.models import Idea, Person
+from storage.summary import KEPT_BY_CALLER, rebuild_in
 from tests.bot.ideas import submit_idea
 from tests.chat import Chat
 
@@ -19,7 +20,10 @@ async def _written_before_the_file(db, anna: Chat, bot) -> None:
     ove = Chat(bot, user="ove", name="Ove")
     await submit_idea(ove, "Kaffe", workplace="Kommunhuset")
     async with db.transaction() as session:  # as an idea stored before migration 0006
-        await session.execute(update(Idea).values(administration=None, unit=None))
+        await session.execute(
+            update(Idea).values(administration=None, unit=None).execution_options(**KEPT_BY_CALLER)
+        )
+        await rebuild_in(session)
         await session.execute(update(Person).values(administration=None, unit=None))
 
 

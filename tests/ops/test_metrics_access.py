@@ -19,6 +19,7 @@ from bot.cli import main
 from bot.observability import FIGURES
 from bot.server import build_app
 from storage.database import Database
+from storage.metrics import database_counts
 from storage.models import OutboxMessage
 from storage.outbox import enqueue
 from tests.chat import Chat
@@ -28,7 +29,10 @@ TOKEN = "s3cret-scrape-token-0123456789"
 
 
 def is_figures_query(statement: str) -> bool:
-    return "GROUP BY" in statement.upper() and ("ideas" in statement or "outbox" in statement)
+    """Ideas per stage (the stats summary's all-time rows) or the outbox's grouped counts."""
+    return "FROM stats_summary" in statement or (
+        "GROUP BY" in statement.upper() and "outbox" in statement
+    )
 
 
 async def queue_one(bot: IdeaBot, key: str) -> None:
@@ -79,6 +83,38 @@ async def test_a_scrape_in_progress_does_not_hold_back_a_write_turn(
         await server.close()
     assert status == 200
     assert waited < 0.5, f"the write waited {waited:.2f} s for the scrape"
+
+
+async def test_a_scrape_while_another_process_writes_does_not_wait_nor_lock(
+    bot: IdeaBot,
+) -> None:
+    """Another connection (as another process would) holds SQLite's write lock: the scrape's
+    figures are read at once from a deferred BEGIN, never BEGIN IMMEDIATE (which would wait
+    out busy_timeout, 30 s)."""
+    if not bot.db.is_sqlite:
+        pytest.skip("the writer lock is SQLite's")
+    await Chat(bot, user="anna", name="Anna Andersson").says("hjälp")
+    began: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        if statement.upper().startswith("BEGIN"):
+            began.append(statement.upper())
+
+    other = Database(bot.db.url.render_as_string(hide_password=False).replace("+aiosqlite", ""))
+    event.listen(bot.db.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        async with other.transaction() as writer:
+            await writer.execute(text("UPDATE persons SET locale = 'sv'"))  # holds the lock
+            started = asyncio.get_running_loop().time()
+            async with asyncio.timeout(5):
+                counts = await database_counts(bot.db)
+            waited = asyncio.get_running_loop().time() - started
+    finally:
+        event.remove(bot.db.engine.sync_engine, "before_cursor_execute", record)
+        await other.close()
+    assert waited < 0.5, f"the scrape waited {waited:.2f} s for the writer"
+    assert began == ["BEGIN"], began
+    assert counts.stages == {}
 
 
 async def test_a_storm_of_scrapes_queries_the_database_once_per_interval(

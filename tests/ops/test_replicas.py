@@ -18,6 +18,7 @@ from bench.slack_load import DIALOGUE, _click_body, _event_body
 from conversations.reply import replies_from_payload
 from storage.database import Database
 from storage.models import Idea, InboxItem, OutboxMessage
+from storage.summary import KEPT_BY_CALLER, rebuild_in
 from tests.fakes.slack_api import FakeSlackApi
 from tests.replicas import COORDINATOR, Replica, metric, replica_env, until
 
@@ -86,7 +87,8 @@ async def test_two_replicas_on_one_database_behave_as_one_bot(
         # Long forgotten: reminders fall due, and both replicas' sweeps and dispatchers run.
         async with database.transaction() as session:
             await session.execute(
-                update(Idea).values(
+                update(Idea)
+                .values(
                     submitted_at=text("now() - interval '60 days'"),
                     stage_changed_at=text("now() - interval '60 days'"),
                     last_activity_at=text("now() - interval '60 days'"),
@@ -95,7 +97,9 @@ async def test_two_replicas_on_one_database_behave_as_one_bot(
                     promise_due_at=text("now() - interval '50 days'"),
                     next_due_at=text("now() - interval '1 minute'"),
                 )
+                .execution_options(**KEPT_BY_CALLER)
             )
+            await rebuild_in(session)
 
         async def delivered() -> bool:
             async with database.transaction() as session:

@@ -133,7 +133,7 @@ async def test_a_database_from_a_newer_version_is_explained(db: Database) -> Non
         await db.upgrade()
     async with db.transaction() as session:
         version = (await session.execute(text("SELECT version_num FROM alembic_version"))).all()
-        await session.execute(text("UPDATE alembic_version SET version_num = '0004'"))
+        await session.execute(text("UPDATE alembic_version SET version_num = '0007'"))
     assert version == [("0099",)]
 
 
@@ -168,12 +168,12 @@ async def test_migrations_build_the_models_schema_from_an_empty_database(
             version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).all()
         assert tables == {*Base.metadata.tables, "alembic_version"}
         assert differences == []
-        assert version == [("0006",)]
+        assert version == [("0007",)]
 
         await database.upgrade()  # again: nothing to do, nothing breaks
         async with database.engine.connect() as conn:
             version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).all()
-        assert version == [("0006",)]
+        assert version == [("0007",)]
 
         # The comparison can fail: a table the models do not know is reported.
         async with database.engine.begin() as conn:
