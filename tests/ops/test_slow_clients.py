@@ -249,6 +249,8 @@ def _serve_with_few_file_descriptors(env_extra: dict[str, str], tmp_path: Path, 
     env.update(env_extra)
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'serve.db'}"
     env["IDESLUSS_LOG_FORMAT"] = "text"
+    # Someone coordinates, so the start-up's only warning is the missing chat platform.
+    env["IDESLUSS_COORDINATORS"] = "console:maria"
     code = (
         "import resource, sys\n"
         f"resource.setrlimit(resource.RLIMIT_NOFILE, ({nofile}, {nofile}))\n"
