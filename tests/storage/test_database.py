@@ -197,3 +197,14 @@ async def test_upgrading_keeps_what_is_stored(db: Database) -> None:
     async with db.transaction() as session:
         rows = (await session.execute(text("SELECT qualified_id FROM coordinators"))).all()
     assert rows == [("console:maria",)]
+
+
+def test_every_migration_names_itself_in_one_line() -> None:
+    # Alembic logs a migration's first paragraph as "Running upgrade 0004 -> 0005, <it>": a
+    # second line would be a log line of its own, without time or level.
+    from pathlib import Path
+
+    versions = Path(__file__).resolve().parents[2] / "storage" / "migrations" / "versions"
+    for script in sorted(versions.glob("0*.py")):
+        docstring = script.read_text(encoding="utf-8").split('"""')[1]
+        assert "\n" not in docstring.split("\n\n")[0], script.name

@@ -1,5 +1,6 @@
-"""reach people where they are: e-mail addresses, files waiting for their person, the
-channel a message went out by
+"""reach people where they are
+
+E-mail addresses, files waiting for their person, the channel a message went out by.
 
 Revision ID: 0005
 Revises: 0004

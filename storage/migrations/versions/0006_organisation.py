@@ -1,5 +1,7 @@
-"""workplaces the stats can count: the administration (förvaltning) and unit of an idea and
-of a person, from the organisation file
+"""workplaces the stats can count
+
+The administration (förvaltning) and unit of an idea and of a person, from the
+organisation file.
 
 Revision ID: 0006
 Revises: 0005

@@ -1,6 +1,8 @@
-"""stats summary: what `stats` counts, kept on write per Swedish month, year and all time
+"""stats summary
+
+What `stats` counts, kept on write per Swedish month, year and all time
 (storage/summary.py), counted once here from the ideas and events already stored; and the
-index of the unanswered ideas by promised answer
+index of the unanswered ideas by promised answer.
 
 Revision ID: 0007
 Revises: 0006
