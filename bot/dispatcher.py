@@ -76,7 +76,7 @@ import logging
 import random
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -335,9 +335,7 @@ class Dispatcher:
             extra["possibly_delivered"] = item.possibly_delivered
             extra["since"] = item.created_at
         try:
-            result = await sender.send(
-                item.address or {}, replies_from_payload(item.payload), **extra
-            )
+            result = await sender.send(item.address or {}, self._replies_of(item), **extra)
         except Unreachable as exc:
             await self._unreachable(item, exc)
         except RetryLater as exc:
@@ -390,6 +388,16 @@ class Dispatcher:
         else:
             self.stats.mailed += 1
             await self._sent(item, None, via=MAIL)
+
+    @staticmethod
+    def _replies_of(item: _Claimed) -> list[Reply]:
+        """The row's replies, each knowing the recipient's language: what a platform writes
+        of its own (Teams' label on a choice list) is in it too."""
+        lang = person_language(_Language(item.locale, item.platform_locale))
+        return [
+            reply if reply.lang else replace(reply, lang=lang)
+            for reply in replies_from_payload(item.payload)
+        ]
 
     def _chat_of(self, item: _Claimed) -> str | None:
         """The chat the person can answer in ("Teams"), or None for someone known only by

@@ -84,6 +84,23 @@ def dispatcher(db, sender, clock, **kw) -> Dispatcher:
     )
 
 
+async def test_each_reply_goes_out_knowing_the_recipients_language(
+    db: Database, clock: FrozenClock
+) -> None:
+    # What a platform writes of its own (Teams' label on a choice list) follows the person.
+    anna = await person(db, "anna", now=clock.now())
+    async with db.transaction() as session:
+        await upsert_person(session, "fake", "john", now=clock.now(), platform_locale="en-GB",
+                            address={"user": "john"})  # fmt: skip
+        john = await session.execute(select(Person.id).where(Person.platform_user_id == "john"))
+        john_id = john.scalar_one()
+    await put(db, anna, "k1", "Hej Anna!", clock.now())
+    await put(db, john_id, "k2", "Hello John!", clock.now())
+    sender = FakeSender(now=clock.now)
+    assert await dispatcher(db, sender, clock).run_until_idle() == 2
+    assert sorted(d.languages[0] or "" for d in sender.delivered) == ["en", "sv"]
+
+
 async def test_delivers_marks_sent_and_records_latency(db: Database, clock: FrozenClock) -> None:
     anna = await person(db, "anna", now=clock.now())
     await put(db, anna, "k1", "Hej Anna!", clock.now())

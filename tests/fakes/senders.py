@@ -18,6 +18,7 @@ class Delivery:
     texts: list[str]
     at: datetime
     delivery_key: str | None
+    languages: list[str | None] = field(default_factory=list)
 
 
 @dataclass
@@ -69,6 +70,7 @@ class FakeSender:
                 [r.text for r in replies],
                 self.now() if self.now else datetime.min,
                 delivery_key,
+                [r.lang for r in replies],
             )
         )
         return self.new_address
