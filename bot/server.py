@@ -30,16 +30,23 @@ from aiohttp.streams import StreamReader
 from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 
-from bot import observability
+from bot import observability, telemetry
 from bot.app import IdeaBot
 from bot.inbox import Inbox, run_recovery
-from bot.ports import BackgroundService, Handler, Hook, MailSender, Platform, Sender
+from bot.ports import (
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    BackgroundService,
+    Handler,
+    Hook,
+    MailSender,
+    Platform,
+    Sender,
+)
 from bot.scheduler import Background, start_delivery
 
 log = logging.getLogger(__name__)
 
-DEFAULT_HOST = "0.0.0.0"
-DEFAULT_PORT = 3978
 # How long a stopping server waits for turns that are still running.
 DRAIN_SECONDS = 20.0
 HEALTH_CHECK_SECONDS = 3.0
@@ -465,7 +472,7 @@ class ConnectionGuard:
         self.open.pop(handler, None)
 
     def closed(self, reason: str, message: str, *args: object) -> None:
-        observability.count_closed_connection(reason)
+        telemetry.count_closed_connection(reason)
         self.notices.note(reason, message, *args)
 
 
