@@ -67,6 +67,11 @@ def _swedish_holidays() -> HolidayBase:
     return Sweden(include_sundays=False, categories=("public", "de_facto"))
 
 
+def load_holidays() -> None:
+    """Load the holiday tables now (the server does, at start), not in someone's turn."""
+    _swedish_holidays()
+
+
 @dataclass(frozen=True)
 class WorkingCalendar:
     """Working days and office hours in one time zone (default: Sweden)."""

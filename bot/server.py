@@ -32,6 +32,7 @@ from aiohttp.web_request import BaseRequest
 
 from bot import observability, telemetry
 from bot.app import IdeaBot
+from bot.calendar import load_holidays
 from bot.inbox import Inbox, run_recovery
 from bot.ports import (
     DEFAULT_HOST,
@@ -277,6 +278,7 @@ async def build_app(
 ) -> web.Application:
     """The whole server as an aiohttp application (tests run it on a loopback port).
     `mail`: the e-mail sender for those the chat cannot reach, made by bot/cli.py."""
+    load_holidays()  # ~0.1 s, paid here rather than in the first turn that counts days
     app = web.Application()
     app[BOT] = bot
     if mail is not None:
