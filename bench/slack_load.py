@@ -8,14 +8,19 @@ Each employee sends a turn, notes how long the HTTP answer took (the ack Slack w
 most 3 s), then waits until the bot's reply has reached the fake chat.postMessage – as a
 person would – before the next turn.
 
-Three servers are measured in the same run, one after the other, with the same generator:
+Four servers are measured in the same run, one after the other, with the same generator:
   baseline  a bare Bolt AsyncApp on the same aiohttp server that only acks and posts one
             message per request (no database, no dialogue)
+  stored    the fair floor: that bare Bolt app, plus one INSERT per request committed before
+            Bolt acknowledges it, through SQLAlchemy async on the same database with the same
+            engine settings (storage.database.Database: WAL, synchronous=NORMAL, BEGIN
+            IMMEDIATE, the writer queue)
   idesluss  `bot.server.build_app` with the Slack adapter and the real core on SQLite (or the
             database given)
   adapter   the same server with the core replaced by a canned answer: the Slack adapter's
             own cost (the profile lookup still reads the database once per person)
-Reported: ack latency p50/p99 and turns per second, and idesluss/baseline ratios.
+Reported: ack latency p50/p99 and turns per second, and the ratios of idesluss and adapter to
+baseline and to stored.
 """
 
 from __future__ import annotations
@@ -110,8 +115,10 @@ async def run_idesluss(port: int, api_url: str, database_url: str, *, stub: bool
     await serve(app, "127.0.0.1", port)
 
 
-async def run_baseline(port: int, api_url: str) -> None:
-    """The least a Bolt app on this server can do per request: ack and post one message."""
+async def run_baseline(port: int, api_url: str, database_url: str | None = None) -> None:
+    """The least a Bolt app on this server can do per request: ack and post one message;
+    with `database_url`, also store the request first (one INSERT, committed) and ack only
+    then, as a server must that loses nothing."""
     import logging
 
     import aiohttp
@@ -134,8 +141,13 @@ async def run_baseline(port: int, api_url: str) -> None:
         await ack()
         await client.chat_postMessage(channel=body["channel"]["id"], text="Tack!")
 
+    store = await _turn_store(database_url) if database_url else None
+
     async def events(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+        bolt_request = await to_bolt_request(request)
+        if store is not None:
+            await store(bolt_request.body)
+        return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
 
     async def healthz(request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
@@ -149,6 +161,36 @@ async def run_baseline(port: int, api_url: str) -> None:
     await _until_terminated()
     await runner.cleanup()
     await session.close()
+
+
+async def _turn_store(database_url: str) -> Any:
+    """One INSERT per request into a table of its own, through the engine Idésluss uses."""
+    from sqlalchemy import text
+
+    from storage.database import Database
+
+    database = Database(database_url)
+    async with database.transaction() as session:
+        await session.execute(
+            text(
+                "CREATE TABLE IF NOT EXISTS bench_turns (id INTEGER PRIMARY KEY, "
+                "user_id VARCHAR(64), body TEXT, created_at TIMESTAMP)"
+            )
+        )
+
+    async def store(body: dict[str, Any]) -> None:
+        event = body.get("event") or {}
+        user = event.get("user") or (body.get("user") or {}).get("id")
+        async with database.transaction(urgent=True) as session:
+            await session.execute(
+                text(
+                    "INSERT INTO bench_turns (user_id, body, created_at) "
+                    "VALUES (:user, :body, CURRENT_TIMESTAMP)"
+                ),
+                {"user": user, "body": json.dumps(body)},
+            )
+
+    return store
 
 
 async def _until_terminated() -> None:
@@ -351,6 +393,7 @@ def orchestrate(users: int, rounds: int, database_url: str | None, api_delay: fl
             results = {
                 # Fresh user and event ids every run: a reused database still sees new people.
                 "baseline": measure("baseline", users, rounds, api_port, url, f"B{run}"),
+                "stored": measure("stored", users, rounds, api_port, url, f"S{run}"),
                 "idesluss": measure("idesluss", users, rounds, api_port, url, f"I{run}"),
                 "adapter": measure("adapter", users, rounds, api_port, url, f"A{run}"),
             }
@@ -371,15 +414,17 @@ def orchestrate(users: int, rounds: int, database_url: str | None, api_delay: fl
         cells = "".join(f"{r[k]:>9.1f}ms" for k in keys)
         cpu = f"{r['server_cpu_ms_per_turn']:>8.2f}ms"
         print(f"{name:10}{cells}{r['turns_per_s']:>9.1f}{cpu}{r['failures']:>7d}")
-    for name in ("idesluss", "adapter"):
-        ours = results[name]
-        throughput = ours["turns_per_s"] / base["turns_per_s"]
-        ack_ratio = ours["ack_p99_ms"] / base["ack_p99_ms"]
-        cpu_ratio = ours["server_cpu_ms_per_turn"] / base["server_cpu_ms_per_turn"]
-        print(
-            f"{name}/baseline: throughput {throughput:.2f}×, ack p99 {ack_ratio:.2f}×, "
-            f"server CPU per turn {cpu_ratio:.2f}×"
-        )
+    for floor in ("baseline", "stored"):
+        base = results[floor]
+        for name in ("idesluss", "adapter"):
+            ours = results[name]
+            throughput = ours["turns_per_s"] / base["turns_per_s"]
+            ack_ratio = ours["ack_p99_ms"] / base["ack_p99_ms"]
+            cpu_ratio = ours["server_cpu_ms_per_turn"] / base["server_cpu_ms_per_turn"]
+            print(
+                f"{name}/{floor}: throughput {throughput:.2f}×, ack p99 {ack_ratio:.2f}×, "
+                f"server CPU per turn {cpu_ratio:.2f}×"
+            )
     print(json.dumps(results))
 
 
@@ -388,7 +433,9 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3, help="ideas per employee")
     parser.add_argument("--database-url", default=None)
-    parser.add_argument("--role", choices=["api", "baseline", "idesluss", "adapter", "load"])
+    parser.add_argument(
+        "--role", choices=["api", "baseline", "stored", "idesluss", "adapter", "load"]
+    )
     parser.add_argument("--port", type=int)
     parser.add_argument("--ports", help="load: several servers' ports, comma-separated")
     parser.add_argument("--api-url")
@@ -402,6 +449,8 @@ def main() -> None:
         asyncio.run(run_api(args.port, args.api_delay))
     elif args.role == "baseline":
         asyncio.run(run_baseline(args.port, args.api_url))
+    elif args.role == "stored":
+        asyncio.run(run_baseline(args.port, args.api_url, args.database_url))
     elif args.role in ("idesluss", "adapter"):
         stub = args.role == "adapter"
         asyncio.run(run_idesluss(args.port, args.api_url, args.database_url, stub=stub))

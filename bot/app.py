@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot import observability, questions, relay, satisfaction
+from bot import questions, relay, satisfaction, telemetry
 from bot.clock import Clock, SystemClock
 from bot.commands import privacy
 from bot.commands.catalog import BUTTONS, COMMANDS
@@ -209,12 +209,12 @@ class IdeaBot:
                     extra={"platform": platform},
                 )
                 break
-        observability.count_turn(platform, "error")
+        telemetry.count_turn(platform, "error")
         return None
 
     def delivered(self, incoming: Incoming, result: TurnResult) -> list[Reply]:
         """The replies of a committed turn, as the platform can carry them."""
-        observability.count_turn(incoming.platform, "repeated" if result.repeated else "ok")
+        telemetry.count_turn(incoming.platform, "repeated" if result.repeated else "ok")
         # Each answer says its language, for the words an adapter adds (a list's label).
         replies = [r if r.lang else replace(r, lang=result.language) for r in result.replies]
         if incoming.accepts_files:
@@ -713,9 +713,7 @@ class IdeaBot:
     async def _command(
         self, session: AsyncSession, person: Person, lang: str, command: Command[Any] | ParseError
     ) -> list[Reply]:
-        observability.count_command(
-            command.name if isinstance(command, Command) else "not_understood"
-        )
+        telemetry.count_command(command.name if isinstance(command, Command) else "not_understood")
         return await run_command(self._context(session, person, lang), COMMANDS, command)
 
     def _context(self, session: AsyncSession, person: Person, lang: str) -> CommandContext:

@@ -14,11 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
-from holidays import HolidayBase
-from holidays.countries.sweden import Sweden
+if TYPE_CHECKING:
+    from holidays import HolidayBase
 
 # Sweden's time zone: the one definition (office hours, dates shown, export file names).
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -59,8 +59,17 @@ def _bounded(cache: dict[_K, _V]) -> dict[_K, _V]:
 
 @lru_cache(maxsize=4)
 def _swedish_holidays() -> HolidayBase:
+    # Imported when first asked: importing `holidays` loads every country it knows (~0.1 s,
+    # before the terminal chat could show its first prompt).
+    from holidays.countries.sweden import Sweden
+
     # The object fills in further years by itself as they are asked about.
     return Sweden(include_sundays=False, categories=("public", "de_facto"))
+
+
+def load_holidays() -> None:
+    """Load the holiday tables now (the server does, at start), not in someone's turn."""
+    _swedish_holidays()
 
 
 @dataclass(frozen=True)

@@ -13,17 +13,18 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.calendar import STOCKHOLM
-from bot.clock import SystemClock
-from bot.config import Settings
-from bot.observability import configure_logging
-from bot.server import DEFAULT_HOST, DEFAULT_PORT
+from bot.logs import configure_logging
+from bot.ports import DEFAULT_HOST, DEFAULT_PORT
 from conversations.i18n import LANGUAGES, tr
-from storage.database import Database, DatabaseError
 
+# Each command imports what it needs when it runs: `--help` and `chat` start without the
+# server stack (aiohttp, Prometheus, the platforms' SDKs), and `--help` without SQLAlchemy
+# (tests/ops/test_startup.py keeps it so; bench/startup.py measures it).
 if TYPE_CHECKING:
+    from bot.config import Settings
     from bot.mail import MailSettings
     from bot.ports import MailSender
+    from storage.database import Database
 
 EXIT_UNEXPECTED = 1
 EXIT_CONFIG = 2
@@ -196,6 +197,8 @@ def fail(message: str, code: int) -> int:
 
 
 async def _open_database(settings: Settings) -> Database:
+    from storage.database import Database
+
     database = Database(settings.database_url)
     try:
         await database.upgrade()
@@ -213,8 +216,10 @@ def _both(key: str, **values: Any) -> str:
 async def _chat(args: argparse.Namespace) -> int:
     from adapters.console import ConsoleChat, default_user
     from bot.app import IdeaBot
+    from bot.config import Settings
     from bot.delivery import deliver_pending_for
     from bot.process import ProcessError, load_process
+    from storage.database import DatabaseError
 
     language = args.lang.strip().lower() if args.lang else None
     if language is not None and language not in LANGUAGES:
@@ -260,6 +265,8 @@ async def _chat(args: argparse.Namespace) -> int:
 
 def parse_moment(raw: str) -> datetime:
     """An ISO 8601 moment; without an offset it is Swedish local time."""
+    from bot.calendar import STOCKHOLM
+
     try:
         moment = datetime.fromisoformat(raw.strip())
     except ValueError:
@@ -272,7 +279,11 @@ def parse_moment(raw: str) -> datetime:
 
 
 async def _remind(args: argparse.Namespace) -> int:
+    from bot.calendar import STOCKHOLM
+    from bot.clock import SystemClock
+    from bot.config import Settings
     from bot.reminders import sweep
+    from storage.database import DatabaseError
 
     try:
         now = parse_moment(args.now) if args.now else SystemClock().now()
@@ -313,12 +324,14 @@ async def _serve(args: argparse.Namespace) -> int:
     import os
 
     from bot.app import IdeaBot
+    from bot.config import Settings
     from bot.mail import MailConfigError
     from bot.observability import MetricsAccess, MetricsConfigError
     from bot.operations import coordinator_problem
     from bot.platforms import configured_platforms, platform_classes
     from bot.ports import PlatformConfigError
     from bot.server import ServerConfigError, ServerLimits, build_app, serve
+    from storage.database import DatabaseError
 
     if not 0 < args.port < 65536:
         return fail(f"--port must be between 1 and 65535, not {args.port}", EXIT_CONFIG)
@@ -375,6 +388,9 @@ def _mail_sender(environ: Mapping[str, str]) -> MailSender | None:
 
 
 async def _db_upgrade() -> int:
+    from bot.config import Settings
+    from storage.database import DatabaseError
+
     settings = Settings.from_env()
     try:
         database = await _open_database(settings)
@@ -415,7 +431,9 @@ async def _check_mail(mail: MailSettings) -> tuple[list[str], list[str]]:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from bot.config import Settings
     from bot.operations import export_csv, export_ideas, export_json, parse_since
+    from storage.database import DatabaseError
 
     try:
         since = parse_since(args.since)
@@ -450,7 +468,9 @@ def _export(args: argparse.Namespace) -> int:
 
 
 async def _organisation_match(args: argparse.Namespace) -> int:
+    from bot.config import Settings
     from bot.organisation import OrganisationError, load_organisation, match_existing
+    from storage.database import DatabaseError
 
     settings = Settings.from_env()
     try:
@@ -483,8 +503,11 @@ async def _report(args: argparse.Namespace) -> int:
     may be written where the command runs. matplotlib is imported only from here on."""
     from pathlib import Path
 
+    from bot.clock import SystemClock
+    from bot.config import Settings
     from bot.process import ProcessError, load_process
     from bot.report import ReportPeriod, report_file_name, report_for
+    from storage.database import DatabaseError
 
     try:
         first, last = (
@@ -525,7 +548,11 @@ def _report_day(raw: str, option: str) -> date:
 
 
 async def _outbox(args: argparse.Namespace) -> int:
+    from bot.calendar import STOCKHOLM
+    from bot.clock import SystemClock
+    from bot.config import Settings
     from bot.operations import RetryRefused, outbox_rows, retry_outbox
+    from storage.database import DatabaseError
 
     settings = Settings.from_env()
     try:

@@ -80,7 +80,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import observability
+from bot import telemetry
 from bot.availability import team
 from bot.away import notice_gone
 from bot.calendar import DEFAULT_CALENDAR, WorkingCalendar
@@ -423,7 +423,7 @@ class Dispatcher:
         self.stats.latencies.append(latency)
         if len(self.stats.latencies) > MAX_KEPT_LATENCIES:  # a server runs for months
             del self.stats.latencies[: MAX_KEPT_LATENCIES // 2]
-        observability.observe_delivery(latency)
+        telemetry.observe_delivery(latency)
         log.debug("delivered", extra={"outbox": item.id, "latency_s": round(latency, 3)})
 
     def backoff(self, attempts: int, retry_after: float | None) -> float:
@@ -448,7 +448,7 @@ class Dispatcher:
         async with self.db.transaction() as session:
             await rows.record_retry(session, item.id, item.token, later=later, reason=reason)
         self.stats.retried += 1
-        observability.DELIVERIES.labels("retried").inc()
+        telemetry.count_delivery("retried")
         log.info("delivery postponed", extra={"outbox": item.id, "attempt": item.attempts})
 
     async def _move_to_mail(self, item: _Claimed, reason: str) -> None:
@@ -464,7 +464,7 @@ class Dispatcher:
         async with self.db.transaction() as session:
             await rows.record_failed(session, item.id, item.token, reason=reason)
         self.stats.failed += 1
-        observability.DELIVERIES.labels("failed").inc()
+        telemetry.count_delivery("failed")
         log.warning("delivery failed for good", extra={"outbox": item.id})
 
     async def _unreachable(self, item: _Claimed, exc: Unreachable) -> None:
@@ -514,7 +514,7 @@ class Dispatcher:
                     not_before=self.calendar.next_office_moment(now),
                 )
         self.stats.unreachable += 1
-        observability.DELIVERIES.labels("unreachable").inc()
+        telemetry.count_delivery("unreachable")
         log.warning(
             "recipient unreachable in the chat%s",
             ": their messages go by e-mail" if by_mail else "",

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import observability
+from bot import telemetry
 from bot.app import IdeaBot, TurnResult
 from bot.incoming import Incoming
 from conversations.reply import Reply, payload_of, replies_from_payload
@@ -132,7 +132,7 @@ class Inbox:
             )
         if not new:
             log.info("repeated delivery ignored", extra={"platform": incoming.platform})
-            observability.count_turn(incoming.platform, "repeated")
+            telemetry.count_turn(incoming.platform, "repeated")
         return new
 
     def wake(self, platform: str, user_id: str) -> asyncio.Task[Any]:

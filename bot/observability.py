@@ -16,22 +16,26 @@ Nothing here reads message text: labels are platforms, command names, stages, ki
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import hmac
-import json
 import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import generate_latest
 
+from bot import telemetry
+from bot.logs import (  # noqa: F401 - also read from here
+    JsonFormatter,
+    TextFormatter,
+    configure_logging,
+    platform_var,
+    request_id_var,
+)
 from bot.platforms import route_platforms
 from storage.database import Database
 from storage.metrics import database_counts
@@ -95,35 +99,33 @@ HTTP_LATENCY = Histogram(
     registry=REGISTRY,
 )
 
-# The request being served (and work it spawned: tasks copy the context).
-request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "request_id", default=None
-)
-# The platform whose endpoint the request came to, for log lines that do not name one.
-platform_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("platform", default=None)
 # Path → platform, for the application whose middleware runs: each mounted platform's
 # declared routes (bot.ports.Platform.routes), named by bot/server.py.
 PLATFORM_ROUTES = web.AppKey("platform_routes", dict[str, str])
 
 
-# ── hooks the core calls ─────────────────────────────────────────────────────────────────
+# ── the core's counts (bot/telemetry.py) ─────────────────────────────────────────────────
 
 
-def count_turn(platform: str, outcome: str) -> None:
-    TURNS.labels(platform or "unknown", outcome).inc()
+class _PrometheusSink:
+    def count_turn(self, platform: str, outcome: str) -> None:
+        TURNS.labels(platform, outcome).inc()
+
+    def count_command(self, name: str) -> None:
+        COMMANDS.labels(name).inc()
+
+    def count_closed_connection(self, reason: str) -> None:
+        CONNECTIONS_CLOSED.labels(reason).inc()
+
+    def count_delivery(self, outcome: str, latency_s: float | None) -> None:
+        if latency_s is not None:
+            DELIVERY_LATENCY.observe(latency_s)
+        DELIVERIES.labels(outcome).inc()
 
 
-def count_command(name: str) -> None:
-    COMMANDS.labels(name).inc()
-
-
-def count_closed_connection(reason: str) -> None:
-    CONNECTIONS_CLOSED.labels(reason).inc()
-
-
-def observe_delivery(latency_s: float) -> None:
-    DELIVERY_LATENCY.observe(max(0.0, latency_s))
-    DELIVERIES.labels("sent").inc()
+# Importing this module is what makes the core's counts visible: the server imports it
+# before it serves anything.
+telemetry.use(_PrometheusSink())
 
 
 # ── the database figures, read at scrape time ────────────────────────────────────────────
@@ -393,66 +395,3 @@ class _OneShot:
 
     def collect(self) -> list[GaugeMetricFamily]:
         return self.figures.collect()
-
-
-# ── logs ─────────────────────────────────────────────────────────────────────────────────
-
-# Attributes every LogRecord has; anything else on a record came from `extra={...}`.
-_RECORD_FIELDS = frozenset(
-    vars(logging.LogRecord("x", logging.INFO, "x", 0, "x", None, None)).keys()
-) | {"message", "asctime", "taskName"}
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, request_id, and every
-    `extra={...}` field (platform, person, idea, outbox …)."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        request_id = request_id_var.get()
-        if request_id:
-            entry["request_id"] = request_id
-        platform = platform_var.get()
-        if platform:
-            entry["platform"] = platform
-        for key, value in vars(record).items():
-            if key not in _RECORD_FIELDS and not key.startswith("_"):
-                entry[key] = value
-        if record.exc_info and record.exc_info[0] is not None:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
-
-
-class TextFormatter(logging.Formatter):
-    """The terminal's format, with the request id and `extra` fields appended."""
-
-    def __init__(self) -> None:
-        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
-
-    def format(self, record: logging.LogRecord) -> str:
-        line = super().format(record)
-        fields = {k: v for k, v in vars(record).items() if k not in _RECORD_FIELDS}
-        request_id = request_id_var.get()
-        if request_id:
-            fields["request_id"] = request_id
-        if fields:
-            line += " " + " ".join(f"{key}={value}" for key, value in sorted(fields.items()))
-        return line
-
-
-def configure_logging(level: int, log_format: str | None = None) -> None:
-    """`IDESLUSS_LOG_FORMAT=json` (the container's default) or `text` (the terminal's)."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(
-        JsonFormatter() if (log_format or "").lower() == "json" else TextFormatter()
-    )
-    root = logging.getLogger()
-    for old in list(root.handlers):
-        root.removeHandler(old)
-    root.addHandler(handler)
-    root.setLevel(level)

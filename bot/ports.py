@@ -41,6 +41,10 @@ if TYPE_CHECKING:
     from bot.app import IdeaBot
     from bot.inbox import Inbox
 
+# Where the server (bot/server.py) listens unless told otherwise: every platform's endpoint.
+DEFAULT_HOST = "0.0.0.0"
+DEFAULT_PORT = 3978
+
 # ── the delivery contract ────────────────────────────────────────────────────────────────
 
 

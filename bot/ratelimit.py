@@ -49,6 +49,27 @@ class RateLimiter:
         self.margin = margin
         self._sent: dict[tuple[str, str, str, Window], deque[float]] = {}
         self.waited = 0.0
+        # The longest window of any limit: a queue with nothing sent in it limits nothing.
+        self._longest = max(
+            (w.seconds for rules in self.limits.values() for r in rules for w in r.windows),
+            default=0.0,
+        )
+        self._swept = self._now()
+
+    def tracked(self) -> int:
+        return len(self._sent)
+
+    def _forget_idle(self, now: float) -> None:
+        """Drop the queues of recipients nothing was sent to within their window, at most
+        once per longest window: memory follows the recipients of the last minute or so,
+        not everyone this process ever wrote to."""
+        if now - self._swept < self._longest:
+            return
+        self._swept = now
+        for key in [
+            k for k, sent in self._sent.items() if not sent or sent[-1] <= now - k[3].seconds
+        ]:
+            del self._sent[key]
 
     def _queues(
         self, platform: str, recipient: str, tenant: str
@@ -79,6 +100,7 @@ class RateLimiter:
             ready = self.earliest(platform, recipient, tenant)
             now = self._now()
             if ready <= now:
+                self._forget_idle(now)
                 # No await between the check and the record: other tasks cannot slip in.
                 for queue, _ in self._queues(platform, recipient, tenant):
                     queue.append(now)

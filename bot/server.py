@@ -30,16 +30,24 @@ from aiohttp.streams import StreamReader
 from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 
-from bot import observability
+from bot import observability, telemetry
 from bot.app import IdeaBot
+from bot.calendar import load_holidays
 from bot.inbox import Inbox, run_recovery
-from bot.ports import BackgroundService, Handler, Hook, MailSender, Platform, Sender
+from bot.ports import (
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    BackgroundService,
+    Handler,
+    Hook,
+    MailSender,
+    Platform,
+    Sender,
+)
 from bot.scheduler import Background, start_delivery
 
 log = logging.getLogger(__name__)
 
-DEFAULT_HOST = "0.0.0.0"
-DEFAULT_PORT = 3978
 # How long a stopping server waits for turns that are still running.
 DRAIN_SECONDS = 20.0
 HEALTH_CHECK_SECONDS = 3.0
@@ -270,6 +278,7 @@ async def build_app(
 ) -> web.Application:
     """The whole server as an aiohttp application (tests run it on a loopback port).
     `mail`: the e-mail sender for those the chat cannot reach, made by bot/cli.py."""
+    load_holidays()  # ~0.1 s, paid here rather than in the first turn that counts days
     app = web.Application()
     app[BOT] = bot
     if mail is not None:
@@ -465,7 +474,7 @@ class ConnectionGuard:
         self.open.pop(handler, None)
 
     def closed(self, reason: str, message: str, *args: object) -> None:
-        observability.count_closed_connection(reason)
+        telemetry.count_closed_connection(reason)
         self.notices.note(reason, message, *args)
 
 

@@ -13,7 +13,7 @@ from collections import deque
 from datetime import datetime, timedelta
 
 WINDOW = timedelta(minutes=1)
-# Beyond this many people tracked at once, forget those with no recent turns (bounded memory).
+# Beyond this many people tracked at once, forget those with no recent turns at once.
 MAX_TRACKED = 50_000
 
 
@@ -22,10 +22,18 @@ class TurnLimiter:
         self.per_minute = per_minute
         self._turns: dict[str, deque[datetime]] = {}
         self._told: dict[str, datetime] = {}
+        self._swept: datetime | None = None
+
+    def tracked(self) -> int:
+        return len(self._turns)
 
     def check(self, key: str, now: datetime) -> str:
         """ "ok" to go on, "tell" to say once that it is too much, "quiet" for the turns after
         that within the same minute (answering each would itself be a flood)."""
+        # Once a minute, forget whoever has had no turn for a minute: memory follows the
+        # people talking now, not everyone who ever wrote to this process.
+        if self._swept is None or now - self._swept >= WINDOW:
+            self._forget_idle(now)
         turns = self._turns.get(key)
         if turns is None:
             if len(self._turns) >= MAX_TRACKED:
@@ -43,6 +51,7 @@ class TurnLimiter:
         return "tell"
 
     def _forget_idle(self, now: datetime) -> None:
+        self._swept = now
         for key in [
             k for k, turns in self._turns.items() if not turns or now - turns[-1] >= WINDOW
         ]:

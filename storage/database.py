@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import event, text
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import URL, Connection, CursorResult, Result, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
@@ -27,6 +27,11 @@ if TYPE_CHECKING:
 
 DEFAULT_DATABASE_URL = "sqlite:///./idesluss.db"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# The newest migration (storage/migrations/versions/). A database already there is seen
+# without importing Alembic, which costs a command's start ~0.1 s; tests/storage/
+# test_migrations.py checks that this is Alembic's head.
+HEAD_REVISION = "0007"
+ALEMBIC_VERSION_TABLE = "alembic_version"  # Alembic's default, where it keeps the revision
 # The PostgreSQL advisory lock held while migrating (any fixed 64-bit number).
 MIGRATION_LOCK = 0x1DE5_5155
 # Execution option marking a connection whose transactions only read (see Database.read).
@@ -252,9 +257,11 @@ class Database:
 
     async def upgrade(self) -> None:
         """Apply every pending Alembic migration (the app does this on start)."""
+        await self.check()
+        if await self._at_head():
+            return
         from alembic.util import CommandError
 
-        await self.check()
         try:
             async with self.engine.begin() as conn:
                 if not self.is_sqlite:
@@ -275,6 +282,17 @@ class Database:
                 f"Cannot prepare the database at {self.safe_url}: {_first_line(exc)}"
             ) from exc
 
+    async def _at_head(self) -> bool:
+        """Whether the schema is at HEAD_REVISION already (the common start). Anything else
+        – a new database, an older schema, one a newer version wrote – goes to Alembic.
+        Read outside the migration lock: a schema at head is never migrated again."""
+        try:
+            async with self.read() as session:
+                conn = await session.connection()
+                return await conn.run_sync(_revisions) == [HEAD_REVISION]
+        except DATABASE_ERRORS:
+            return False  # Alembic's upgrade then meets the problem and explains it
+
     async def close(self) -> None:
         await self.engine.dispose()
 
@@ -286,6 +304,13 @@ def alembic_config(connection: Connection | None = None) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection
     return config
+
+
+def _revisions(sync_connection: Connection) -> list[str]:
+    if not inspect(sync_connection).has_table(ALEMBIC_VERSION_TABLE):
+        return []
+    rows = sync_connection.execute(text(f"SELECT version_num FROM {ALEMBIC_VERSION_TABLE}"))
+    return [row[0] for row in rows]
 
 
 def _run_alembic_upgrade(sync_connection: Connection) -> None:

@@ -54,6 +54,21 @@ def test_memory_stays_bounded(monkeypatch) -> None:
     assert len(limiter._turns) <= 100
 
 
+def test_people_quiet_for_a_minute_are_forgotten() -> None:
+    # 10,000 people who each wrote once are not kept for ever (well under MAX_TRACKED).
+    limiter = TurnLimiter(per_minute=2)
+    start = datetime(2026, 6, 15, tzinfo=UTC)
+    for n in range(10_000):
+        limiter.check(f"slack:U{n}", start + timedelta(milliseconds=n))
+    assert limiter.tracked() == 10_000  # all within the minute
+    later = start + timedelta(minutes=2)
+    assert limiter.check("slack:U1", later) == "ok"
+    assert limiter.tracked() == 1
+    # … and a person forgotten starts afresh, within the limit.
+    assert limiter.check("slack:U1", later) == "ok"
+    assert limiter.check("slack:U1", later) == "tell"
+
+
 async def test_a_command_text_longer_than_it_may_be_stored_is_refused_whole(bot, db) -> None:
     from sqlalchemy import func, select
 

@@ -208,3 +208,32 @@ def test_every_migration_names_itself_in_one_line() -> None:
     for script in sorted(versions.glob("0*.py")):
         docstring = script.read_text(encoding="utf-8").split('"""')[1]
         assert "\n" not in docstring.split("\n\n")[0], script.name
+
+
+def test_the_newest_revision_known_in_code_is_alembics_head() -> None:
+    # A new migration must move HEAD_REVISION too, or an up-to-date database would look
+    # out of date (harmless, Alembic runs) and a migrated one would be skipped (not).
+    from alembic.script import ScriptDirectory
+
+    from storage.database import HEAD_REVISION, alembic_config
+
+    assert ScriptDirectory.from_config(alembic_config()).get_heads() == [HEAD_REVISION]
+
+
+async def test_a_database_at_head_is_opened_without_alembic(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import storage.database
+
+    def alembic_ran(_connection: object) -> None:
+        raise AssertionError("Alembic ran")
+
+    monkeypatch.setattr(storage.database, "_run_alembic_upgrade", alembic_ran)
+    await db.upgrade()  # at head: nothing to do, and Alembic is not asked
+
+    async with db.transaction() as session:
+        await session.execute(text("UPDATE alembic_version SET version_num = '0006'"))
+    with pytest.raises(AssertionError, match="Alembic ran"):
+        await db.upgrade()  # one migration behind: Alembic is asked (and here refuses)
+    async with db.transaction() as session:
+        await session.execute(text("UPDATE alembic_version SET version_num = '0007'"))
