@@ -10,10 +10,11 @@ import contextlib
 import functools
 import getpass
 import io
+import os
 import select
 import sys
 import threading
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
@@ -144,6 +145,18 @@ def render(reply: Reply) -> str:
     return "\n".join(lines)
 
 
+def files_folder(environ: Mapping[str, str] | None = None) -> Path:
+    """Where the terminal chat keeps the files it is given (someone's own data, an export, a
+    report): IDESLUSS_FILES_DIR, else the user's data folder (`$XDG_DATA_HOME/idesluss/files`,
+    by default ~/.local/share/idesluss/files)."""
+    env = os.environ if environ is None else environ
+    if chosen := (env.get("IDESLUSS_FILES_DIR") or "").strip():
+        return Path(chosen).expanduser()
+    data_home = (env.get("XDG_DATA_HOME") or "").strip()
+    base = Path(data_home) if data_home else Path.home() / ".local" / "share"
+    return base / "idesluss" / "files"
+
+
 class ConsoleChat:
     platform = PLATFORM  # the `Sender` contract: which platform's messages it delivers
 
@@ -242,14 +255,23 @@ class ConsoleChat:
         self._choices = replies[-1].choices if replies else ()
 
     def _save(self, name: str, data: bytes) -> Path:
-        """Save next to where the chat was started, never over an existing file."""
-        folder = self.save_folder or Path.cwd()
+        """Save in a folder of the user's own (never where the chat was started: that is
+        often a checkout of this repository, and a file may hold personal data), readable
+        by the user alone, never over an existing file."""
+        folder = self.save_folder or files_folder()
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         safe = Path(name).name or "export"
         path, counter = folder / safe, 1
-        while path.exists():
-            path = folder / f"{Path(safe).stem}-{counter}{Path(safe).suffix}"
-            counter += 1
-        path.write_bytes(data)
+        while True:
+            try:
+                # O_EXCL: a file that appeared meanwhile is not overwritten; 0600: only its owner.
+                handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                break
+            except FileExistsError:
+                path = folder / f"{Path(safe).stem}-{counter}{Path(safe).suffix}"
+                counter += 1
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
         return path
 
     def _write(self, text: str) -> None:

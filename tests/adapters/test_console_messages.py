@@ -1,13 +1,14 @@
 """In the terminal, messages for the person at the keyboard appear in their session; an
-export is saved as a file next to where the chat runs."""
+export is saved as a file in a folder of the user's own."""
 
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from sqlalchemy import select
 
-from adapters.console import ConsoleChat
+from adapters.console import ConsoleChat, files_folder
 from bot.delivery import deliver_pending_for
 from storage.models import OutboxMessage
 from tests.bot.ideas import run_sweep, submit_idea
@@ -89,6 +90,36 @@ async def test_an_export_is_saved_as_a_file(bot, tmp_path) -> None:
     assert f"(Filen är sparad: {saved})" in out.getvalue()
     assert saved.read_text(encoding="utf-8-sig").startswith("number,title,stage")
     assert (tmp_path / "idesluss-2026-06-15.csv").read_text() == "older export"
+    assert saved.stat().st_mode & 0o077 == 0  # only its owner may read it
+
+
+async def test_someones_own_data_never_lands_where_the_chat_was_started(
+    bot, tmp_path, monkeypatch
+) -> None:
+    # The quick start runs the chat in a checkout of this repository.
+    started_in, home = tmp_path / "checkout", tmp_path / "home"
+    started_in.mkdir()
+    monkeypatch.chdir(started_in)
+    monkeypatch.delenv("IDESLUSS_FILES_DIR", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(home))
+    chat = ConsoleChat(
+        bot.handle, user="anna", stdin=io.StringIO("mina uppgifter\n"), stdout=io.StringIO(),
+        interactive=False,
+    )  # fmt: skip
+    await chat.run()
+    assert list(started_in.iterdir()) == []
+    folder = home / "idesluss" / "files"
+    (saved,) = folder.iterdir()
+    assert saved.suffix == ".json" and saved.stat().st_mode & 0o077 == 0
+    assert folder.stat().st_mode & 0o077 == 0
+    assert str(saved) in chat.stdout.getvalue()
+
+
+def test_the_folder_for_files_can_be_chosen() -> None:
+    assert files_folder({"IDESLUSS_FILES_DIR": "/srv/idesluss-filer"}) == Path(
+        "/srv/idesluss-filer"
+    )
+    assert files_folder({"XDG_DATA_HOME": "/d"}) == Path("/d/idesluss/files")
 
 
 async def test_the_terminal_shows_messages_held_for_office_hours_and_the_dispatcher_leaves_them(
