@@ -72,6 +72,7 @@ after its backoff. Nothing is lost. Whether the person sees it twice depends on 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import random
 import uuid
@@ -374,7 +375,7 @@ class Dispatcher:
                 answer_on=self._chat_of(item),
             )
         except Refused as exc:
-            await self._fail(item, f"e-mail: {exc}")
+            await self._refused_by_mail(item, exc)
         except RetryLater as exc:
             await self._retry(item, f"e-mail: {exc}", exc.retry_after)
         except Exception as exc:
@@ -466,6 +467,39 @@ class Dispatcher:
         self.stats.failed += 1
         telemetry.count_delivery("failed")
         log.warning("delivery failed for good", extra={"outbox": item.id})
+
+    async def _refused_by_mail(self, item: _Claimed, exc: Refused) -> None:
+        """The mail server refused the address of someone the chat cannot reach either: the
+        row fails, and the coordinators here hear once (per address) that the bot reaches
+        this person no more, so that someone calls them instead of leaving them in silence."""
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            if not await rows.record_failed(session, item.id, item.token, reason=f"e-mail: {exc}"):
+                return  # another dispatcher has the row now; it decides
+            person = await get_person(session, item.recipient_id)
+            crew = await team(session, self.settings, now)
+            address = hashlib.sha256((item.email or "").encode("utf-8")).hexdigest()[:12]
+            for coordinator in crew.here:
+                if person is None or coordinator.id == person.id:
+                    continue
+                text = tr(
+                    person_language(coordinator),
+                    "notice.mail_refused",
+                    first_name=first_name(coordinator.display_name),
+                    person=person.display_name or person.qualified_id,
+                )
+                await enqueue(
+                    session,
+                    dedupe_key=f"mail_refused:{person.id}:{address}:{coordinator.id}",
+                    recipient_id=coordinator.id,
+                    kind=UNREACHABLE_NOTICE,
+                    payload=payload_of(Reply(text)),
+                    now=now,
+                    not_before=self.calendar.next_office_moment(now),
+                )
+        self.stats.failed += 1
+        telemetry.count_delivery("failed")
+        log.warning("the mail server refused a recipient", extra={"outbox": item.id})
 
     async def _unreachable(self, item: _Claimed, exc: Unreachable) -> None:
         """Stop sending to this person in the chat, tell the coordinators (a coordinator

@@ -281,6 +281,25 @@ async def test_the_coordinators_hear_that_she_will_get_mail(
     assert "Anna får mina meddelanden med e-post" in notice[0].payload["replies"][0]["text"]
 
 
+async def test_when_mail_is_refused_too_the_coordinators_hear_once_to_call_her(
+    db: Database, clock: FrozenClock, smtp: FakeSmtp, mailer: SmtpSender, settings
+) -> None:
+    await someone(db, "maria", platform="console", now=clock.now())
+    anna = await someone(db, "anna", now=clock.now(), email="anna@kommun.example", reachable=False)
+    await put(db, anna, "k1", FOLLOW_UP, clock.now())
+    await put(db, anna, "k2", "Ett till besked.", clock.now())
+    smtp.recorder.rcpt_answers.extend(["550 5.1.1 no such user"] * 2)
+    d = dispatcher(db, FakeSender(now=clock.now), clock, mailer, settings=settings)
+    await d.run_until_idle()
+    mine = [r for r in await outbox(db) if r.dedupe_key in ("k1", "k2")]
+    assert [r.status for r in mine] == ["failed", "failed"] and smtp.arrived == []
+    notices = [r for r in await outbox(db) if r.kind == "notice_unreachable"]
+    assert len(notices) == 1  # once, not per refused message
+    said = notices[0].payload["replies"][0]["text"]
+    assert said.startswith("Hej Maria! Varken chatten eller e-post når Anna")
+    assert "anna@kommun.example" not in said
+
+
 async def test_she_installs_the_app_again_and_hears_in_the_chat(
     db: Database, clock: FrozenClock, smtp: FakeSmtp, mailer: SmtpSender, bot
 ) -> None:
