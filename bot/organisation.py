@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import logging
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from bot.toml_files import read_toml
 from conversations.workplaces import Administration, Organisation, Place, normalise
 from storage.database import Database
 from storage.organisation import place_workplace, unplaced_workplaces
@@ -35,17 +35,9 @@ class OrganisationError(Exception):
 
 def load_organisation(path: str | Path | None = None) -> Organisation:
     """Read and check an organisation file (the shipped example when `path` is None)."""
-    file = Path(path) if path else DEFAULT_ORGANISATION_PATH
-    try:
-        raw_text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise OrganisationError(f"{file}: the organisation file does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise OrganisationError(f"{file}: cannot read the organisation file: {exc}") from None
-    try:
-        data = tomllib.loads(raw_text)
-    except tomllib.TOMLDecodeError as exc:
-        raise OrganisationError(f"{file}: not valid TOML: {exc}") from None
+    file, raw_text, data = read_toml(
+        path, default=DEFAULT_ORGANISATION_PATH, what="organisation file", error=OrganisationError
+    )
     return _Checker(file, raw_text).organisation(data)
 
 

@@ -9,12 +9,13 @@ reading code.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from string import Formatter
 from typing import Any
+
+from bot.toml_files import read_toml
 
 DEFAULT_PROCESS_PATH = Path(__file__).with_name("process.toml")
 LANGUAGES = ("sv", "en")
@@ -145,18 +146,9 @@ class Process:
 
 def load_process(path: str | Path | None = None) -> Process:
     """Read and check a process file (the shipped default when `path` is None)."""
-    file = Path(path) if path else DEFAULT_PROCESS_PATH
-    try:
-        raw_text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ProcessError(f"{file}: the process file does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProcessError(f"{file}: cannot read the process file: {exc}") from None
-    try:
-        data = tomllib.loads(raw_text)
-    except tomllib.TOMLDecodeError as exc:
-        # tomllib's message already names the line and column.
-        raise ProcessError(f"{file}: not valid TOML: {exc}") from None
+    file, raw_text, data = read_toml(
+        path, default=DEFAULT_PROCESS_PATH, what="process file", error=ProcessError
+    )
     return _Checker(file, raw_text).process(data)
 
 
