@@ -30,8 +30,6 @@ told to fail (`metadata_mode = "fail"`: HTTP 500) or to hang (`hang()`: no answe
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import ipaddress
 import itertools
 import json
 import socket
@@ -49,10 +47,10 @@ from urllib.parse import parse_qs
 import jwt
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
+
+from tests.fakes.certificates import self_signed_certificate
 
 BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
 
@@ -249,37 +247,6 @@ class FakeBotConnector:
         return [s for s in self.sent if s.conversation_id == conversation_id]
 
 
-def _self_signed_certificate(directory: Path) -> tuple[Path, Path]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fake identity")])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.TraditionalOpenSSL,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
-
-
 class FakeIdentity:
     """OpenID metadata + JWKS for inbound tokens, and the outbound token endpoint."""
 
@@ -293,7 +260,9 @@ class FakeIdentity:
         self.token_delay = 0.0  # seconds the token endpoint takes (a slow Entra ID)
         self._released = threading.Event()
         self._directory = tempfile.TemporaryDirectory()
-        self.ca_file, key_file = _self_signed_certificate(Path(self._directory.name))
+        self.ca_file, key_file = self_signed_certificate(
+            Path(self._directory.name), name="fake identity"
+        )
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(self.ca_file, key_file)

@@ -8,10 +8,8 @@ trusts it through `client_tls`), requires it, and takes AUTH LOGIN and PLAIN for
 
 from __future__ import annotations
 
-import datetime as dt
 import email
 import email.policy
-import ipaddress
 import socket
 import ssl
 import tempfile
@@ -23,10 +21,8 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
+
+from tests.fakes.certificates import self_signed_certificate
 
 
 @dataclass(frozen=True)
@@ -88,37 +84,6 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def self_signed(directory: Path) -> tuple[Path, Path]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "smtp.test")])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert, private = directory / "smtp-cert.pem", directory / "smtp-key.pem"
-    cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    private.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.TraditionalOpenSSL,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert, private
-
-
 class FakeSmtp:
     def __init__(self, **smtp: Any) -> None:
         self.recorder = Recorder()
@@ -133,7 +98,7 @@ class FakeSmtp:
     def with_tls(cls, *, user: str, password: str, only: str | None = None) -> FakeSmtp:
         """STARTTLS required, then AUTH LOGIN or PLAIN (or `only` that one) as `user`."""
         directory = tempfile.TemporaryDirectory()
-        cert, key = self_signed(Path(directory.name))
+        cert, key = self_signed_certificate(Path(directory.name), name="smtp.test")
         server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         server_tls.load_cert_chain(cert, key)
         excluded = [m for m in ("LOGIN", "PLAIN") if only and m != only]
