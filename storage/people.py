@@ -28,6 +28,7 @@ from storage.models import (
     Person,
     StoredFile,
 )
+from storage.summary import STOCKHOLM
 
 EMAIL_ONLY = "email"  # the platform of a person known only by their e-mail address
 
@@ -52,9 +53,9 @@ async def upsert_person(
     `heard_from`: the person just wrote to the bot (or installed it) where the bot can write
     back, which proves they no longer block it: they are reachable again, whether or not
     their address changed; and they were seen now (`updated_at`, their data export's "last
-    seen"). Callers that only name someone (an assignee, a coordinator to notify) leave it
-    False, so naming a person never undoes a block, and writes their row only when
-    something about them changed.
+    seen", kept to the day). Callers that only name someone (an assignee, a coordinator to
+    notify) leave it False, so naming a person never undoes a block, and writes their row
+    only when something about them changed.
 
     `email`: the address the platform gave for them (kept; a new one replaces the old, and
     a person known only by that address is taken over); `email_checked`: the platform was
@@ -182,9 +183,16 @@ async def _upsert(
         person.email = email
         if person.platform != EMAIL_ONLY:
             await take_over_email_person(session, email, person, now=now)
-    if changed or seen:
+    if changed or (seen and not seen_on_the_day(person.updated_at, now)):
         person.updated_at = now
     return person, dialogue, question
+
+
+def seen_on_the_day(last_seen: datetime, now: datetime) -> bool:
+    """Whether `last_seen` is already on `now`'s Swedish day. "Last seen" is kept to the day:
+    the data export needs no more (data minimisation), and a turn that need not write the
+    person's row saves a statement; their first turn of a day writes it."""
+    return last_seen.astimezone(STOCKHOLM).date() == now.astimezone(STOCKHOLM).date()
 
 
 def _with(query: Any, also: tuple[type[Dialogue], type[OpenQuestion]] | tuple[()]) -> Any:
@@ -267,6 +275,44 @@ async def people_matching(
         return []
     query = select(Person).where(or_(*conditions)).order_by(Person.id)
     return list((await session.execute(query)).scalars())
+
+
+async def ensure_people(
+    session: AsyncSession, qualified: Collection[str], *, now: datetime
+) -> None:
+    """A person row for each of these platform-qualified ids that has none yet (as
+    `upsert_person` without a lock does for a person only named): one read for all of them,
+    one insert for the missing ones. Existing rows are not touched."""
+    wanted = {tuple(qid.partition(":")[::2]) for qid in qualified}
+    if not wanted:
+        return
+    conditions = [
+        and_(Person.platform == platform, Person.platform_user_id == user_id)
+        for platform, user_id in sorted(wanted)
+    ]
+    query = select(Person.platform, Person.platform_user_id).where(or_(*conditions))
+    missing = wanted - {tuple(row) for row in (await session.execute(query)).all()}
+    if not missing:
+        return
+    postgres = session.bind.dialect.name == "postgresql"
+    insert = postgresql.insert if postgres else sqlite.insert
+    await session.execute(
+        insert(Person)
+        .values(
+            [
+                {
+                    "platform": platform,
+                    "platform_user_id": user_id,
+                    "reachable": True,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for platform, user_id in sorted(missing)
+            ]
+        )
+        # Named by two turns at once: one insert wins, the other does nothing.
+        .on_conflict_do_nothing(index_elements=["platform", "platform_user_id"])
+    )
 
 
 async def person_by_email(session: AsyncSession, email: str) -> Person | None:

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import summary
 from storage.absences import forget_absences_of
-from storage.coordinators import any_in_table
+from storage.coordinators import any_in_table, forget_added
 from storage.database import rowcount
 from storage.files import drop_files_of
 from storage.models import (
@@ -233,7 +233,8 @@ async def personal_data(
             "reachable": person.reachable,
             "coordinator_in_table": coordinator,
             "first_seen": _when(person.created_at),
-            "last_seen": _when(person.updated_at),
+            # Kept to the day (storage/people.py `seen_on_the_day`): the Swedish date.
+            "last_seen": person.updated_at.astimezone(summary.STOCKHOLM).date().isoformat(),
         },
         "ideas": [
             {
@@ -424,6 +425,7 @@ async def erase_person(
     # A file waiting for them (their own data, an export) is theirs: gone, delivered or not.
     await drop_files_of(session, person.id)
     # Also an admin's entry naming their address: it would name them again.
+    forget_added(session)
     await session.execute(
         delete(Coordinator).where(Coordinator.qualified_id.in_(_coordinator_keys(person)))
     )
