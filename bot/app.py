@@ -33,7 +33,7 @@ from bot.organisation import load_organisation
 from bot.people import turn_party_of
 from bot.private_answers import answer_privately
 from bot.process import Process, load_process
-from bot.promises import FIRST, promise
+from bot.promises import FIRST, promise_new_idea, record_new_promise
 from bot.reading import Reading, read
 from bot.reminders import ReminderPolicy, mark_activity
 from bot.roles import all_coordinators, is_admin, is_coordinator
@@ -793,6 +793,21 @@ class IdeaBot:
         if result.submitted is None:
             return result.replies
         similar = await self._similar(session, result.submitted)
+        if result.submitted.get("workplace"):
+            person.workplace = result.submitted["workplace"]
+            person.administration = result.submitted.get("administration")
+            person.unit = result.submitted.get("unit")
+        due = self.calendar.end_of_working_days(now, self.process.first_response_days)
+
+        def decide(idea: Idea) -> None:
+            idea.response_due_at = due
+            # Every activity on an idea restarts its idle count and schedules its reminders.
+            mark_activity(idea, now, self.reminder_policy, self.calendar)
+            # The receipt promises an answer within the first response time: a commitment.
+            promise_new_idea(
+                idea, due_at=due, now=now, policy=self.reminder_policy, calendar=self.calendar
+            )
+
         idea = await create_idea(
             session,
             person,
@@ -801,21 +816,9 @@ class IdeaBot:
             now=now,
             stage=self.process.first_stage,
             event_data={"similar": [number for number, _ in similar]},
+            decide=decide,
         )
-        idea.response_due_at = self.calendar.end_of_working_days(
-            now, self.process.first_response_days
-        )
-        # Every activity on an idea restarts its idle count and schedules its reminders.
-        mark_activity(idea, now, self.reminder_policy, self.calendar)
-        # The receipt promises an answer within the first response time: a commitment.
-        await promise(
-            session, idea, due_at=idea.response_due_at, kind=FIRST, now=now,
-            policy=self.reminder_policy, calendar=self.calendar,
-        )  # fmt: skip
-        if result.submitted.get("workplace"):
-            person.workplace = result.submitted["workplace"]
-            person.administration = result.submitted.get("administration")
-            person.unit = result.submitted.get("unit")
+        await record_new_promise(session, idea, kind=FIRST, now=now)
         told = await notify_coordinators_of_new_idea(
             session, self.settings, self.process, idea, person, similar, now=now
         )

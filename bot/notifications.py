@@ -22,7 +22,7 @@ from bot.satisfaction import SCORE_BUTTON
 from conversations.i18n import tr
 from conversations.reply import Choice, Reply
 from storage.models import Idea, Person
-from storage.news import add_news
+from storage.news import add_news, add_news_for
 from storage.people import first_name
 
 
@@ -196,24 +196,21 @@ async def notify_coordinators_of_new_idea(
     nobody. Coordinators who never talked to the bot get a person row, so that they are
     known when they do. Returns how many will hear of it."""
     await keep_coordinator_people(session, settings, now=now)
-    sent = 0
     data = {
         "stage": idea.stage,
         "workplace": idea.workplace,
         "similar": [number for number, _ in similar],
     }
     readers = await answering_for(session, settings, idea, now)
-    for coordinator in readers or await admins_here(session, settings, now):
-        sent += await add_news(
-            session,
-            dedupe_key=f"new_idea:{idea.id}:{coordinator.id}",
-            recipient_id=coordinator.id,
-            kind="new_idea",
-            now=now,
-            idea_id=idea.id,
-            data=data,
-        )
-    return sent
+    return await add_news_for(
+        session,
+        [person.id for person in readers or await admins_here(session, settings, now)],
+        dedupe_prefix=f"new_idea:{idea.id}",
+        kind="new_idea",
+        now=now,
+        idea_id=idea.id,
+        data=data,
+    )
 
 
 async def notify_assignee(

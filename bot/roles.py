@@ -26,10 +26,10 @@ from storage.models import Person
 from storage.people import (
     EMAIL_ONLY,
     ensure_email_people,
+    ensure_people,
     find_person,
     people_by_qualified_id,
     people_matching,
-    upsert_person,
 )
 
 __all__ = [
@@ -147,8 +147,10 @@ async def keep_coordinator_people(
     by an address no chat person has yet) on the platform "email"."""
     ids, emails = split_entries(await all_coordinators(session, settings))
     emails |= split_entries(settings.admins)[1]
-    for qualified in sorted(ids):
+    chat_ids = []
+    for qualified in ids:
         platform, _, user_id = qualified.partition(":")
         if platform and user_id and platform != EMAIL_ONLY:
-            await upsert_person(session, platform, user_id, now=now, lock=False)
+            chat_ids.append(qualified)
+    await ensure_people(session, chat_ids, now=now)
     await ensure_email_people(session, emails, now=now)

@@ -25,12 +25,26 @@ async def any_in_table(session: AsyncSession, keys: Collection[str]) -> bool:
     return (await session.execute(query.limit(1))).first() is not None
 
 
+# A submission asks who the coordinators are three times (to keep their rows, to find who
+# answers for the idea, to word the receipt): read once per transaction. Every write to the
+# table forgets it (`forget_added`), so a transaction always sees its own changes.
+_ADDED = "added_coordinators"
+
+
 async def added_coordinators(session: AsyncSession) -> list[str]:
     """Everyone in the table, by id."""
-    rows = await session.execute(
-        select(Coordinator.qualified_id).order_by(Coordinator.qualified_id)
-    )
-    return list(rows.scalars())
+    known: list[str] | None = session.info.get(_ADDED)
+    if known is None:
+        rows = await session.execute(
+            select(Coordinator.qualified_id).order_by(Coordinator.qualified_id)
+        )
+        known = session.info[_ADDED] = list(rows.scalars())
+    return list(known)
+
+
+def forget_added(session: AsyncSession) -> None:
+    """The table is about to change in this transaction: read it afresh next time."""
+    session.info.pop(_ADDED, None)
 
 
 async def add_coordinator(
@@ -39,6 +53,7 @@ async def add_coordinator(
     """False if they were in the table already."""
     if await in_table(session, qualified_id):
         return False
+    forget_added(session)
     session.add(Coordinator(qualified_id=qualified_id, added_by=added_by, created_at=now))
     await session.flush()
     return True
@@ -49,6 +64,7 @@ async def remove_coordinator(session: AsyncSession, qualified_id: str) -> bool:
     row = await session.get(Coordinator, qualified_id)
     if row is None:
         return False
+    forget_added(session)
     await session.delete(row)
     await session.flush()
     return True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -25,9 +25,13 @@ async def create_idea(
     now: datetime,
     stage: str,
     event_data: dict[str, Any] | None = None,
+    decide: Callable[[Idea], None] | None = None,
 ) -> Idea:
     """Store a submitted idea and its first event. The id is the idea's public number.
-    `stage` is where new ideas start: the process file's `first_stage`."""
+    `stage` is where new ideas start: the process file's `first_stage`. `decide` sets what
+    the bot decides about the new idea (its due times) before it is stored, so that the
+    INSERT carries it (no UPDATE after). The event is written with the transaction's next
+    flush."""
     idea = Idea(
         person_id=person.id,
         title=answers["title"],
@@ -50,11 +54,14 @@ async def create_idea(
         giver_heard_at=now,
         updated_at=now,
     )
+    if decide is not None:
+        decide(idea)
     session.add(idea)
     await session.flush()
     await add_event(
-        session, idea, actor=person, kind="submitted", to_stage=stage, now=now, data=event_data
-    )
+        session, idea, actor=person, kind="submitted", to_stage=stage, now=now,
+        data=event_data, flush=False,
+    )  # fmt: skip
     return idea
 
 
@@ -69,7 +76,9 @@ async def add_event(
     to_stage: str | None = None,
     text: str | None = None,
     data: dict[str, Any] | None = None,
+    flush: bool = True,
 ) -> IdeaEvent:
+    """`flush=False`: written with the next flush (its id is not known until then)."""
     event = IdeaEvent(
         idea_id=idea.id,
         actor_id=actor.id if actor else None,
@@ -81,7 +90,8 @@ async def add_event(
         created_at=now,
     )
     session.add(event)
-    await session.flush()
+    if flush:
+        await session.flush()
     return event
 
 

@@ -14,9 +14,9 @@ from storage.models import Promise
 async def make_promise(
     session: AsyncSession, idea_id: int, *, due_at: datetime, kind: str, now: datetime
 ) -> Promise:
+    """Written with the transaction's next flush (its id is not needed before)."""
     made = Promise(idea_id=idea_id, kind=kind, made_at=now, due_at=due_at, status="open")
     session.add(made)
-    await session.flush()
     return made
 
 
