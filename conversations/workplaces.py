@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 # A best match at least this good, with no rival within MARGIN, is taken without asking
 # (tests/conversations/test_workplaces.py shows what scores what).
@@ -29,6 +29,7 @@ OFFERED = 65.0
 # Two words at least this similar are one word misspelt.
 WORD_TYPO = 80.0
 MOST_OFFERED = 3
+_NEAR = 74.0  # below this edit similarity, `_similar` scores two words 0 (see _similar_words)
 # Words that say nothing about which place ("jag jobbar på …", "och", "förvaltningen").
 _STOP = frozenset(
     {"och", "i", "pa", "vid", "inom", "hos", "med", "for", "the", "of", "at", "in", "on"}
@@ -72,12 +73,11 @@ def _similar(a: str, b: str) -> float:
     return score if score >= WORD_TYPO else 0.0
 
 
-def _covered(wanted: Sequence[str], said: Sequence[str]) -> float:
-    """How much of `wanted` (weighted by word length) the words `said` cover, 0–100."""
-    if not wanted or not said:
-        return 0.0
+def _weighted(wanted: Sequence[str], score_of: dict[str, float]) -> float:
+    """How much of `wanted` (weighted by word length) is covered, 0–100, given each word's
+    best score against the words written."""
     total = sum(len(word) for word in wanted)
-    return sum(len(w) * max(_similar(w, s) for s in said) for w in wanted) / total
+    return sum(len(word) * score_of.get(word, 0.0) for word in wanted) / total if total else 0.0
 
 
 @dataclass(frozen=True)
@@ -145,17 +145,46 @@ class Organisation:
                 return place
         return None
 
+    @cached_property
+    def _vocabulary(self) -> tuple[str, ...]:
+        return tuple(sorted({word for _, _, words in self._index for word in words}))
+
+    def _similar_words(self, word: str) -> dict[str, float]:
+        """The file's words `_similar` to `word` (the rest score 0). rapidfuzz finds, in one
+        call, those whose edit similarity could make them so: `_similar` scores nothing
+        under WORD_TYPO but a prefix of at least 60 % of the other word, whose edit
+        similarity is at least 2·0.6/1.6 = 75."""
+        near = process.extract(
+            word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=_NEAR, limit=None
+        )
+        return {known: score for known, *_ in near if (score := _similar(known, word))}
+
     def matches(self, text: str, limit: int = MOST_OFFERED) -> list[Match]:
         """The places nearest to what was written, best first, at least OFFERED each."""
         said = _tokens(text)
         if not said:
             return []
+        # Each word written against each word of the file, once: the places share words
+        # (their administration's), and the comparison is what costs.
+        best_for: dict[str, float] = {}  # a word of the file → how well the words cover it
+        similarity: dict[str, dict[str, float]] = {}  # word written → word of the file → score
+        for word in dict.fromkeys(said):
+            row = similarity[word] = self._similar_words(word)
+            for known, score in row.items():
+                best_for[known] = max(best_for.get(known, 0.0), score)
+        said_total = sum(len(word) for word in said)
         found = []
         for place, names, words in self._index:
-            cover = max(_covered(name, said) for name in names)
+            cover = max(_weighted(name, best_for) for name in names)
             if cover < 50:  # not even half of any of its names
                 continue
-            explained = _covered(said, tuple(words))
+            explained = (
+                sum(
+                    len(s) * max((similarity[s].get(w, 0.0) for w in words), default=0.0)
+                    for s in said
+                )
+                / said_total
+            )
             score = round(0.7 * cover + 0.3 * explained, 1)
             if score >= OFFERED:
                 found.append(Match(place, score))
