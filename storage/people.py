@@ -12,7 +12,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy import and_, bindparam, delete, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -123,16 +123,10 @@ async def _upsert(
     # lock saved the dialogue. So there the dialogue is read after the lock, in a statement
     # of its own. SQLite's writer lock is taken before anything is read (BEGIN IMMEDIATE).
     joined = () if postgres and lock else also
-    query = _with(
-        select(Person, *joined).where(
-            Person.platform == platform, Person.platform_user_id == platform_user_id
-        ),
-        joined,
-    )
-    if lock:
-        query = query.with_for_update(of=Person)
+    query = _PERSON_QUERIES[bool(joined), lock]
+    key = {"platform": platform, "platform_user_id": platform_user_id}
     # Most turns come from someone we know: read first, insert only for a newcomer.
-    row = (await session.execute(query)).one_or_none()
+    row = (await session.execute(query, key)).one_or_none()
     if row is None:
         insert = postgresql.insert if postgres else sqlite.insert
         # Two first messages at once: one insert wins, the other does nothing and both
@@ -151,15 +145,14 @@ async def _upsert(
             )
             .on_conflict_do_nothing(index_elements=["platform", "platform_user_id"])
         )
-        row = (await session.execute(query)).one()
+        row = (await session.execute(query, key)).one()
     person: Person = row[0]
     dialogue: Dialogue | None = None
     question: OpenQuestion | None = None
     if joined:
         dialogue, question = row[1], row[2]
     elif also:
-        rest = _with(select(*also).select_from(Person).where(Person.id == person.id), also)
-        dialogue, question = (await session.execute(rest)).one()
+        dialogue, question = (await session.execute(_REST, {"person_id": person.id})).one()
     # Written only when something changed (comparing first keeps the row clean, so the
     # flush has nothing to send for it).
     changed = False
@@ -201,6 +194,34 @@ def _with(query: Any, also: tuple[type[Dialogue], type[OpenQuestion]] | tuple[()
     for entity in also:
         query = query.outerjoin(entity, entity.person_id == Person.id)
     return query.execution_options(populate_existing=True)
+
+
+# Every turn reads its person with one of these: built once, with bound parameters, so a
+# turn does not build (and hash) the same statement again.
+_BY_KEY = (
+    Person.platform == bindparam("platform"),
+    Person.platform_user_id == bindparam("platform_user_id"),
+)
+
+
+def _build_person_query(joined: bool, lock: bool) -> Any:
+    also: tuple[type[Dialogue], type[OpenQuestion]] | tuple[()] = (
+        (Dialogue, OpenQuestion) if joined else ()
+    )
+    query = _with(select(Person, *also).where(*_BY_KEY), also)
+    return query.with_for_update(of=Person) if lock else query
+
+
+_PERSON_QUERIES = {
+    (joined, lock): _build_person_query(joined, lock)
+    for joined in (False, True)
+    for lock in (False, True)
+}
+# On PostgreSQL, after the row lock: the person's dialogue and open question.
+_REST = _with(
+    select(Dialogue, OpenQuestion).select_from(Person).where(Person.id == bindparam("person_id")),
+    (Dialogue, OpenQuestion),
+)
 
 
 async def find_person(session: AsyncSession, qualified_id: str) -> Person | None:
