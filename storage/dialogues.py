@@ -6,9 +6,10 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from storage.database import rowcount
 from storage.models import Dialogue, Person
@@ -42,21 +43,33 @@ async def save_dialogue(
             updated_at=now,
         )
         session.add(dialogue)
-    else:
-        dialogue = existing
-        if existing.flow != flow:
-            dialogue.started_at = now
-        dialogue.flow = flow
-        dialogue.step = step
-        dialogue.answers = dict(answers)
-        dialogue.context = dict(context)
-        dialogue.updated_at = now
-        dialogue.nudged_at = None
-        # Every turn is a save, even one that changed nothing (help, a re-asked question):
-        # it bumps the version, so a concurrent turn that read the old state cannot win.
-        flag_modified(dialogue, "updated_at")
-    await session.flush()
-    return dialogue
+        await session.flush()
+        return dialogue
+    # Every turn is a save, even one that changed nothing (help, a re-asked question): it
+    # bumps the version, so a concurrent turn that read the old state cannot win. One
+    # prepared UPDATE, as the ORM's versioned flush would send it, without the flush.
+    saved = {
+        "flow": flow,
+        "step": step,
+        "answers": dict(answers),
+        "context": dict(context),
+        "version": existing.version + 1,
+        "started_at": now if existing.flow != flow else existing.started_at,
+        "updated_at": now,
+        "nudged_at": None,
+    }
+    result = await session.execute(
+        _SAVE,
+        {"saved_person_id": existing.person_id, "old_version": existing.version}
+        | {f"new_{name}": value for name, value in saved.items()},
+    )
+    if rowcount(result) != 1:
+        raise StaleDataError(
+            f"dialogue of person {existing.person_id} was saved or deleted by another turn"
+        )
+    for name, value in saved.items():
+        set_committed_value(existing, name, value)
+    return existing
 
 
 async def delete_dialogue(session: AsyncSession, dialogue: Dialogue) -> None:
@@ -99,3 +112,15 @@ async def delete_drafts_untouched_since(session: AsyncSession, before: datetime)
     table = Dialogue.__table__
     result = await session.execute(delete(table).where(table.c.updated_at < before))
     return rowcount(result) or 0
+
+
+_TABLE = Dialogue.__table__
+_SAVED = ("flow", "step", "answers", "context", "version", "started_at", "updated_at", "nudged_at")
+_SAVE = (
+    update(_TABLE)
+    .where(
+        _TABLE.c.person_id == bindparam("saved_person_id"),
+        _TABLE.c.version == bindparam("old_version"),
+    )
+    .values({name: bindparam(f"new_{name}") for name in _SAVED})
+)
