@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, or_, select, true, update
+from sqlalchemy import ColumnElement, Select, bindparam, case, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -107,6 +107,14 @@ async def get_idea(session: AsyncSession, idea_id: int, *, lock: bool = False) -
     ).scalar_one_or_none()
 
 
+async def idea_with_people(
+    session: AsyncSession, idea_id: int
+) -> tuple[Idea, Person | None, Person | None] | None:
+    """The idea with its giver and its assignee (None: nobody has it), in one statement."""
+    row = (await session.execute(_WITH_PEOPLE, {"idea_id": idea_id})).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
 async def ideas_of(session: AsyncSession, person_id: int) -> list[Idea]:
     """One person's ideas, newest first (ix_ideas_person_id)."""
     query = select(Idea).where(Idea.person_id == person_id).order_by(Idea.id.desc())
@@ -122,6 +130,13 @@ async def count_waiting(session: AsyncSession, stages: Sequence[str]) -> int:
 async def has_ideas(session: AsyncSession, person_id: int) -> bool:
     query = select(Idea.id).where(Idea.person_id == person_id).limit(1)
     return (await session.execute(query)).first() is not None
+
+
+# The people an idea names, as aliases made once: an alias made per query costs more to
+# build than the query does to run (SQLAlchemy adapts every column to it afresh).
+_GIVER = aliased(Person, name="giver")
+_ASSIGNEE = aliased(Person, name="assignee")
+_ACTOR = aliased(Person, name="actor")
 
 
 @dataclass(frozen=True)
@@ -160,7 +175,7 @@ async def queue(
         conditions.append(Idea.assignee_id == assignee_id)
     if workplace:
         conditions.append(folded(Idea.workplace).like(contains(workplace), escape=ESCAPE))
-    giver_person = aliased(Person)
+    giver_person = _GIVER
     if giver:
         name = folded(func.coalesce(giver_person.display_name, ""))
         conditions.append(
@@ -169,7 +184,7 @@ async def queue(
                 name.like(starts_word(giver), escape=ESCAPE),
             )
         )
-    assignee = aliased(Person)
+    assignee = _ASSIGNEE
     query = (
         select(
             Idea.id,
@@ -195,6 +210,21 @@ async def queue(
     return [QueueRow(*row) for row in rows], total
 
 
+_WITH_PEOPLE = (
+    select(Idea, _GIVER, _ASSIGNEE)
+    .outerjoin(_GIVER, _GIVER.id == Idea.person_id)
+    .outerjoin(_ASSIGNEE, _ASSIGNEE.id == Idea.assignee_id)
+    .where(Idea.id == bindparam("idea_id"))
+    .execution_options(populate_existing=True)
+)
+_HISTORY = (
+    select(IdeaEvent, _ACTOR.display_name)
+    .outerjoin(_ACTOR, _ACTOR.id == IdeaEvent.actor_id)
+    .where(IdeaEvent.idea_id == bindparam("idea_id"))
+    .order_by(IdeaEvent.id)
+)
+
+
 @dataclass(frozen=True)
 class HistoryRow:
     event: IdeaEvent
@@ -204,13 +234,7 @@ class HistoryRow:
 
 async def history(session: AsyncSession, idea_id: int) -> list[HistoryRow]:
     """An idea's events in order, with the names of the people in them (ix_idea_events_idea_id)."""
-    actor = aliased(Person)
-    rows = await session.execute(
-        select(IdeaEvent, actor.display_name)
-        .outerjoin(actor, actor.id == IdeaEvent.actor_id)
-        .where(IdeaEvent.idea_id == idea_id)
-        .order_by(IdeaEvent.id)
-    )
+    rows = await session.execute(_HISTORY, {"idea_id": idea_id})
     return [
         HistoryRow(event, name, (event.data or {}).get("assignee_name")) for event, name in rows
     ]
@@ -493,7 +517,7 @@ async def export_rows(
 ) -> list[ExportRow]:
     """Every idea (or those submitted or changed since `since`), in number order, with its
     history oldest first (only events of `kinds`, when given)."""
-    giver, assignee, actor = aliased(Person), aliased(Person), aliased(Person)
+    giver, assignee, actor = _GIVER, _ASSIGNEE, _ACTOR
     query = (
         select(Idea, giver.display_name, assignee.display_name)
         .join(giver, giver.id == Idea.person_id)
@@ -579,7 +603,7 @@ async def last_stage_change(
     session: AsyncSession, idea_id: int
 ) -> tuple[IdeaEvent, str | None] | None:
     """The idea's latest move or undo, with the name of who made it."""
-    actor = aliased(Person)
+    actor = _ACTOR
     row = (
         await session.execute(
             select(IdeaEvent, actor.display_name)

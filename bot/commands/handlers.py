@@ -345,13 +345,11 @@ SHOW_BUTTON = Button(("cmd", "show"), 1, _show_button)
     buttons=(SHOW_BUTTON,),
 )
 async def _show(ctx: CommandContext, args: IdeaArgs) -> list[Reply]:
-    idea = await idea_store.get_idea(ctx.session, args.idea)
-    if idea is None or (not ctx.coordinator and idea.person_id != ctx.person.id):
+    found = await idea_store.idea_with_people(ctx.session, args.idea)
+    if found is None or (not ctx.coordinator and found[0].person_id != ctx.person.id):
         # An idea giver learns nothing about other people's ideas, not even that they exist.
         return [not_found_reply(ctx.lang, IdeaNotFound(args.idea, yours=not ctx.coordinator))]
-    people = await idea_store.people_by_id(ctx.session, (idea.person_id, idea.assignee_id))
-    giver = people.get(idea.person_id)
-    assignee = people.get(idea.assignee_id) if idea.assignee_id else None
+    idea, giver, assignee = found
     events = await idea_store.history(ctx.session, idea.id)
     history: list[HistoryEntry] = []
     notes: list[HistoryEntry] = []
