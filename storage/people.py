@@ -129,9 +129,9 @@ async def _upsert(
     row = (await session.execute(query, key)).one_or_none()
     if row is None:
         insert = postgresql.insert if postgres else sqlite.insert
-        # Two first messages at once: one insert wins, the other does nothing and both
-        # read (and, on PostgreSQL, lock) the same row.
-        await session.execute(
+        # Two first messages at once: one insert wins and gets the new row back; the other
+        # does nothing and reads (and, on PostgreSQL, locks) the row the first one made.
+        created = await session.execute(
             insert(Person)
             .values(
                 platform=platform,
@@ -144,8 +144,14 @@ async def _upsert(
                 updated_at=now,
             )
             .on_conflict_do_nothing(index_elements=["platform", "platform_user_id"])
+            .returning(Person)
         )
-        row = (await session.execute(query, key)).one()
+        row = created.first()
+        if row is not None:
+            # A row just made has no dialogue nor question yet (nothing else can see it).
+            also = joined = ()
+        else:
+            row = (await session.execute(query, key)).one()
     person: Person = row[0]
     dialogue: Dialogue | None = None
     question: OpenQuestion | None = None
