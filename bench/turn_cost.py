@@ -5,8 +5,12 @@ the same run: one empty transaction (`SELECT 1`) on the same database.
     taskset -c 1 .venv/bin/python bench/turn_cost.py --people 20 --rounds 9 --profile 25
 
 Two kinds of turn:
-- a dialogue turn: each simulated person greets the bot and tells a whole idea (10 turns);
+- a dialogue turn: each simulated person greets the bot and tells a whole idea (10 turns),
+  reported for the whole idea and by what the turns do: the first message, the eight
+  answers, the submission;
 - a command turn: a coordinator's `lista` and `visa N` (N one of the ideas just told).
+And the storage of an answer turn alone (`person_in_turn` and `save_dialogue` in one
+transaction, no dialogue logic): what an answer costs before the bot thinks.
 
 Reports CPU ms per turn (process time, so waiting on the database server is not counted) and
 the ratio to the empty transaction. Each round measures the dialogue turns, the command
@@ -38,6 +42,8 @@ from bot.app import IdeaBot
 from bot.config import Settings
 from bot.incoming import Incoming
 from storage.database import Database
+from storage.dialogues import save_dialogue
+from storage.people import person_in_turn
 
 ANSWERS = (
     "hej",
@@ -52,6 +58,14 @@ ANSWERS = (
     "skicka",
 )
 COORDINATORS = 3
+# The turns of a whole idea by what they do: the first message (a new person and a new
+# dialogue), the answers (read the dialogue, save it), the submission (the idea and what
+# comes with it: its event, promise, reminders, summary, the coordinators' news).
+STEP_KINDS = {
+    "first message": (0,),
+    "answers (8 of 10 turns)": tuple(range(1, len(ANSWERS) - 1)),
+    "submission": (len(ANSWERS) - 1,),
+}
 _VERB = re.compile(r"\s*(\w+)")
 _TABLE = re.compile(r"\b(?:FROM|INTO|UPDATE)\s+\"?(\w+)", re.IGNORECASE)
 
@@ -87,17 +101,37 @@ class Workload:
         self.next_person = 0
         self.ideas: list[int] = []
 
-    async def tell(self, n: int) -> None:
-        for answer in ANSWERS:
+    async def tell(self, n: int, by_step: list[float] | None = None) -> None:
+        """Person n tells a whole idea; `by_step`: CPU ms of each answer added in."""
+        for step, answer in enumerate(ANSWERS):
+            started = time.process_time()
             await self.bot.handle(
                 Incoming(platform="bench", user_id=f"u{n}", text=answer, address={"u": n})
             )
+            if by_step is not None:
+                by_step[step] += (time.process_time() - started) * 1000
 
-    async def dialogue_round(self) -> int:
+    async def dialogue_round(self, by_step: list[float] | None = None) -> int:
         for n in range(self.next_person, self.next_person + self.people):
-            await self.tell(n)
+            await self.tell(n, by_step)
         self.next_person += self.people
         return self.people * len(ANSWERS)
+
+    async def storage_round(self, count: int) -> int:
+        """The storage part of an answer turn alone: the person with their dialogue, and
+        the dialogue saved (versioned), with no dialogue logic between."""
+        now = self.bot.clock.now()
+        for k in range(count):
+            n = k % self.people  # people made once, before the rounds
+            async with self.database.transaction() as session:
+                person, dialogue, _ = await person_in_turn(
+                    session, "bench", f"s{n}", now=now, address={"u": n}
+                )
+                await save_dialogue(
+                    session, person.id, dialogue, flow="intake", step="need",
+                    answers={"title": "Tryggare tunnlar"}, context={}, now=now,
+                )  # fmt: skip
+        return count
 
     def command_texts(self) -> list[tuple[str, str]]:
         """(coordinator, text): `lista` and `visa N`, as many as a dialogue round's turns."""
@@ -146,25 +180,46 @@ async def run(url: str, people: int, rounds: int, profile: int) -> None:
         reply = (await load.command(who, text_))[0]
         print(f"{text_!r} answers: {(reply.title or reply.text)[:70]!r}")
 
-    dialogue, commands, bases = [], [], []
+    await load.storage_round(people)  # their rows, once, outside the measurement
+    dialogue, commands, bases, floors = [], [], [], []
+    kinds: dict[str, list[float]] = {kind: [] for kind in STEP_KINDS}
     for _ in range(rounds):
-        dialogue.append(await per_turn_ms(load.dialogue_round()))
+        by_step = [0.0] * len(ANSWERS)
+        dialogue.append(await per_turn_ms(load.dialogue_round(by_step)))
+        for kind, steps in STEP_KINDS.items():
+            kinds[kind].append(sum(by_step[i] for i in steps) / (len(steps) * people))
         commands.append(await per_turn_ms(load.command_round()))
         bases.append(await per_turn_ms(load.empty_round(people * len(ANSWERS))))
+        floors.append(await per_turn_ms(load.storage_round(people * len(ANSWERS))))
     turn_ms, command_ms, base_ms = min(dialogue), min(commands), min(bases)
     print(
         f"database: {database.url.get_backend_name()}; "
         f"{rounds} rounds of {people * len(ANSWERS)} turns of each kind"
     )
     print(f"empty transaction: {base_ms:.2f} ms CPU")
-    print(f"dialogue turn:     {turn_ms:.2f} ms CPU; ratio {turn_ms / base_ms:.1f}×")
+    floor_ms = min(floors)
+    print(
+        f"storage of an answer turn alone: {floor_ms:.2f} ms CPU; ratio {floor_ms / base_ms:.1f}×"
+    )
+    print(f"dialogue turn:     {turn_ms:.2f} ms CPU; ratio {turn_ms / base_ms:.1f}× (a whole idea)")
+    for kind, costs in kinds.items():
+        print(f"  {kind:28s} {min(costs):.2f} ms CPU; ratio {min(costs) / base_ms:.1f}×")
     print(f"command turn:      {command_ms:.2f} ms CPU; ratio {command_ms / base_ms:.1f}×")
 
     statements.on = True
     person = load.next_person
-    await load.tell(person)
     load.next_person += 1
-    report("statements per dialogue turn", statements.kinds, len(ANSWERS))
+    by_step: list[collections.Counter[str]] = []
+    for answer in ANSWERS:
+        statements.kinds.clear()
+        await load.bot.handle(
+            Incoming(platform="bench", user_id=f"u{person}", text=answer, address={"u": person})
+        )
+        by_step.append(collections.Counter(statements.kinds))
+    report("statements per dialogue turn", sum(by_step, collections.Counter()), len(ANSWERS))
+    for kind, steps in STEP_KINDS.items():
+        counted = sum((by_step[i] for i in steps), collections.Counter())
+        report(f"  statements per turn, {kind}", counted, len(steps))
     statements.kinds.clear()
     for who, text_ in (("c1", "lista"), ("c1", "visa 2")):
         await load.command(who, text_)

@@ -175,6 +175,8 @@ class Organisation:
         said_total = sum(len(word) for word in said)
         found = []
         for place, names, words in self._index:
+            if words.isdisjoint(best_for):
+                continue  # no word of it written (nor near): it scores nothing
             cover = max(_weighted(name, best_for) for name in names)
             if cover < 50:  # not even half of any of its names
                 continue
