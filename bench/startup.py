@@ -1,6 +1,8 @@
 """Start-up time of `idesluss --help` and of `idesluss chat` to its first prompt, against
-baselines measured in the same run: `python -c pass` (the interpreter) and
-`python -c "import sqlalchemy"` (the floor of anything that touches the database).
+baselines measured in the same run: `python -c pass` (the interpreter),
+`python -c "import sqlalchemy"` (the floor of anything that touches the database) and one
+SELECT through SQLAlchemy's ORM and asyncio layer on a SQLite file (the floor of a first
+prompt that needs a turn read from the database, as the chat's greeting does).
 
     .venv/bin/python bench/startup.py [--runs 7]
 
@@ -30,6 +32,22 @@ PROMPT = b"> "
 BYTECODE_CACHE: str | None = None
 PACKAGES = ("adapters", "bot", "conversations", "storage")
 TIMEOUT_S = 30.0
+# The floor of a first prompt that needs one turn read from the database: the ORM and its
+# asyncio layer imported, one SQLite file opened through aiosqlite, one SELECT.
+ASYNC_SELECT = """
+import asyncio, sys
+import sqlalchemy.orm
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+async def main():
+    engine = create_async_engine("sqlite+aiosqlite:///" + sys.argv[1])
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+    await engine.dispose()
+
+asyncio.run(main())
+"""
 
 
 def _env(database: Path | None = None) -> dict[str, str]:
@@ -140,6 +158,10 @@ def main() -> None:
             (
                 'python -c "import sqlalchemy"',
                 measure(args.runs, lambda: wall([python, "-c", "import sqlalchemy"])),
+            ),
+            (
+                "one SELECT through SQLAlchemy async (floor)",
+                measure(args.runs, lambda: wall([python, "-c", ASYNC_SELECT, str(existing)])),
             ),
             (
                 "idesluss --help",
