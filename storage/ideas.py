@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -168,46 +169,61 @@ async def queue(
     ix_ideas_queue), and how many there are in all. `workplace` matches a part of the
     workplace's name, `giver` the start of any word of the giver's name (both case folded,
     å, ä and ö kept apart)."""
-    conditions: list[ColumnElement[bool]] = [Idea.stage.in_(list(stages))]
+    page, counted = _queue_statements(
+        unassigned, assignee_id is not None, bool(workplace), bool(giver)
+    )
+    values: dict[str, Any] = {"stages": list(stages), "assignee_id": assignee_id}
+    if workplace:
+        values["workplace"] = contains(workplace)
+    if giver:
+        values |= {"giver_start": starts(giver), "giver_word": starts_word(giver)}
+    rows = await session.execute(page, values | {"offset": offset, "limit": limit})
+    total = (await session.execute(counted, values)).scalar_one()
+    return [QueueRow(*row) for row in rows], total
+
+
+@functools.cache
+def _queue_statements(
+    unassigned: bool, by_assignee: bool, by_workplace: bool, by_giver: bool
+) -> tuple[Select[Any], Select[tuple[int]]]:
+    """`queue`'s page and count for one shape of filters, built once with bound parameters:
+    a coordinator's `lista` runs the same two statements every time."""
+    conditions: list[ColumnElement[bool]] = [Idea.stage.in_(bindparam("stages", expanding=True))]
     if unassigned:
         conditions.append(Idea.assignee_id.is_(None))
-    if assignee_id is not None:
-        conditions.append(Idea.assignee_id == assignee_id)
-    if workplace:
-        conditions.append(folded(Idea.workplace).like(contains(workplace), escape=ESCAPE))
-    giver_person = _GIVER
-    if giver:
-        name = folded(func.coalesce(giver_person.display_name, ""))
+    if by_assignee:
+        conditions.append(Idea.assignee_id == bindparam("assignee_id"))
+    if by_workplace:
+        conditions.append(folded(Idea.workplace).like(bindparam("workplace"), escape=ESCAPE))
+    if by_giver:
+        name = folded(func.coalesce(_GIVER.display_name, ""))
         conditions.append(
             or_(
-                name.like(starts(giver), escape=ESCAPE),
-                name.like(starts_word(giver), escape=ESCAPE),
+                name.like(bindparam("giver_start"), escape=ESCAPE),
+                name.like(bindparam("giver_word"), escape=ESCAPE),
             )
         )
-    assignee = _ASSIGNEE
-    query = (
-        select(
-            Idea.id,
-            Idea.title,
-            Idea.stage,
-            Idea.stage_changed_at,
-            func.coalesce(assignee.display_name, assignee.platform_user_id),
-            Idea.assignee_id,
-            Idea.giver_heard_at,
-            Idea.giver_waiting_since,
-        )
-        .outerjoin(assignee, assignee.id == Idea.assignee_id)
-        .where(*conditions)
-    )
+    page = select(
+        Idea.id,
+        Idea.title,
+        Idea.stage,
+        Idea.stage_changed_at,
+        func.coalesce(_ASSIGNEE.display_name, _ASSIGNEE.platform_user_id),
+        Idea.assignee_id,
+        Idea.giver_heard_at,
+        Idea.giver_waiting_since,
+    ).outerjoin(_ASSIGNEE, _ASSIGNEE.id == Idea.assignee_id)
     counted = select(func.count()).select_from(Idea)
-    if giver:
-        query = query.join(giver_person, giver_person.id == Idea.person_id)
-        counted = counted.join(giver_person, giver_person.id == Idea.person_id)
-    rows = await session.execute(
-        query.order_by(Idea.stage_changed_at, Idea.id).offset(offset).limit(limit)
+    if by_giver:
+        page = page.join(_GIVER, _GIVER.id == Idea.person_id)
+        counted = counted.join(_GIVER, _GIVER.id == Idea.person_id)
+    page = (
+        page.where(*conditions)
+        .order_by(Idea.stage_changed_at, Idea.id)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
     )
-    total = (await session.execute(counted.where(*conditions))).scalar_one()
-    return [QueueRow(*row) for row in rows], total
+    return page, counted.where(*conditions)
 
 
 _WITH_PEOPLE = (
@@ -217,6 +233,7 @@ _WITH_PEOPLE = (
     .where(Idea.id == bindparam("idea_id"))
     .execution_options(populate_existing=True)
 )
+_TITLES = select(Idea.id, Idea.title).where(Idea.id.in_(bindparam("ids", expanding=True)))
 _HISTORY = (
     select(IdeaEvent, _ACTOR.display_name)
     .outerjoin(_ACTOR, _ACTOR.id == IdeaEvent.actor_id)
@@ -262,7 +279,7 @@ async def titles(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
     wanted = list(ids)
     if not wanted:
         return {}
-    rows = await session.execute(select(Idea.id, Idea.title).where(Idea.id.in_(wanted)))
+    rows = await session.execute(_TITLES, {"ids": wanted})
     return dict(rows.tuples().all())
 
 
@@ -567,17 +584,20 @@ async def set_next_due(session: AsyncSession, updates: list[dict[str, Any]]) -> 
 async def open_satisfaction_question(session: AsyncSession, person_id: int) -> Idea | None:
     """The person's latest idea whose satisfaction question is asked and not yet answered."""
     return (
-        await session.execute(
-            select(Idea)
-            .where(
-                Idea.person_id == person_id,
-                Idea.satisfaction_asked_at.is_not(None),
-                Idea.satisfaction.is_(None),
-            )
-            .order_by(Idea.satisfaction_asked_at.desc(), Idea.id.desc())
-            .limit(1)
-        )
+        await session.execute(_SATISFACTION_ASKED, {"person_id": person_id})
     ).scalar_one_or_none()
+
+
+_SATISFACTION_ASKED = (
+    select(Idea)
+    .where(
+        Idea.person_id == bindparam("person_id"),
+        Idea.satisfaction_asked_at.is_not(None),
+        Idea.satisfaction.is_(None),
+    )
+    .order_by(Idea.satisfaction_asked_at.desc(), Idea.id.desc())
+    .limit(1)
+)
 
 
 # The events that change an idea's stage: a move, and the undoing of one.
