@@ -588,7 +588,7 @@ def _skip(said: str, context: Context) -> Meaning | None:
         return None
     # At a yes/no question a "no" is an answer, not a skip.
     skip_words = SKIP - NO if context.expecting == "yesno" else SKIP
-    if _is(said, skip_words):
+    if _is(said, skip_words) or _fuzzy_is(said, _SKIP_TYPOS, context):
         return Meaning("skip")
     head = _starts(said, _UNSURE)
     if head is not None and len(said.split()) <= 8:
@@ -609,6 +609,9 @@ def _fuzzy_is(said: str, phrases: frozenset[str], context: Context) -> bool:
 
 
 _HELP_WORDS = _words("hjälp", "help", "hjälpa")
+# The skip words long enough that a near miss is a typo of them ("hopa över", "hoppa övr"),
+# not another word.
+_SKIP_TYPOS = _words("hoppa över", "hoppa", "skippa", "vet inte", "ingen aning")
 # The word lists put together as the rules use them, once (not on every message).
 _YES_OR_NO = YES | NO
 _SKIP_OR_NO = SKIP | NO
