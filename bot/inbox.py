@@ -215,7 +215,9 @@ class Inbox:
             if replies is None:
                 result: TurnResult = await bot.run_turn(session, incoming)
                 replies = bot.delivered(incoming, result)
-            store.mark_answered(item, payload_of(*replies), now=now, lease_until=now + self.lease)
+            await store.mark_answered(
+                session, item, payload_of(*replies), now=now, lease_until=now + self.lease
+            )
             return unposted, _answered(item), more
 
         try:
@@ -249,7 +251,8 @@ class Inbox:
                 if store.count_attempt(item) < MAX_ATTEMPTS:
                     return None
                 incoming = _incoming(item.incoming)
-                store.mark_answered(
+                await store.mark_answered(
+                    session,
                     item,
                     payload_of(*self.bot.try_again(incoming)),
                     now=now,

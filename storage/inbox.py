@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, delete, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.database import rowcount
 from storage.models import InboxItem
@@ -23,6 +23,50 @@ from storage.models import InboxItem
 PENDING, ANSWERED, POSTED = "pending", "answered", "posted"
 # Rows read per look at a person's queue (a burst is taken over several looks).
 MAX_TAKEN = 50
+
+# The statements of every message are built once, with parameters: built per call, their
+# construction and (for the INSERT … ON CONFLICT, which SQLAlchemy does not cache) their
+# compilation cost about as much CPU as the database's work itself (bench/RESULTS.md).
+_COLUMNS = InboxItem.__table__.c
+# ON CONFLICT … DO NOTHING: the same words on SQLite (3.24+) and PostgreSQL.
+_ACCEPT = text(
+    "INSERT INTO inbox (delivery_key, platform, user_id, written_at, incoming, reply_to, "
+    "status, attempts, created_at) VALUES (:delivery_key, :platform, :user_id, :written_at, "
+    ":incoming, :reply_to, :status, 0, :created_at) ON CONFLICT (delivery_key) DO NOTHING"
+).bindparams(
+    *(
+        bindparam(name, type_=_COLUMNS[name].type)
+        for name in ("written_at", "incoming", "reply_to", "created_at")
+    )
+)
+_NEXT = (
+    select(InboxItem)
+    .where(
+        InboxItem.platform == bindparam("platform"),
+        InboxItem.user_id == bindparam("user_id"),
+        or_(
+            InboxItem.status == PENDING,
+            (InboxItem.status == ANSWERED) & (InboxItem.lease_until < bindparam("now")),
+        ),
+    )
+    .order_by(InboxItem.status != ANSWERED, InboxItem.written_at, InboxItem.id)
+    .limit(MAX_TAKEN)
+)
+_ANSWER = (
+    update(InboxItem.__table__)
+    .where(_COLUMNS.id == bindparam("item_id"))
+    .values(
+        status=ANSWERED,
+        replies=bindparam("replies"),
+        answered_at=bindparam("now"),
+        lease_until=bindparam("lease_until"),
+    )
+)
+_POSTED = (
+    update(InboxItem.__table__)
+    .where(_COLUMNS.id.in_(bindparam("ids", expanding=True)), _COLUMNS.status == ANSWERED)
+    .values(status=POSTED, replies=None)
+)
 
 
 async def accept(
@@ -38,21 +82,18 @@ async def accept(
 ) -> bool:
     """Store a delivery; False if one with the same key is already stored (a retry or a
     replay), which is then not stored again."""
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
     result = await session.execute(
-        insert(InboxItem)
-        .values(
-            delivery_key=delivery_key[:255],
-            platform=platform,
-            user_id=user_id,
-            written_at=written_at,
-            incoming=incoming,
-            reply_to=reply_to,
-            status=PENDING,
-            attempts=0,
-            created_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["delivery_key"])
+        _ACCEPT,
+        {
+            "delivery_key": delivery_key[:255],
+            "platform": platform,
+            "user_id": user_id,
+            "written_at": written_at,
+            "incoming": incoming,
+            "reply_to": reply_to,
+            "status": PENDING,
+            "created_at": now,
+        },
     )
     return bool(rowcount(result))
 
@@ -74,21 +115,10 @@ async def next_for(
     """In one query: the person's answered items whose poster did not finish in time (it
     died), leased to the caller to be posted first; their oldest item not yet handled (by
     when they wrote it); and whether another one waits after it."""
-    query = (
-        select(InboxItem)
-        .where(
-            InboxItem.platform == platform,
-            InboxItem.user_id == user_id,
-            or_(
-                InboxItem.status == PENDING,
-                (InboxItem.status == ANSWERED) & (InboxItem.lease_until < now),
-            ),
-        )
-        .order_by(InboxItem.status != ANSWERED, InboxItem.written_at, InboxItem.id)
-    )
     unposted: list[InboxItem] = []
     pending: list[InboxItem] = []
-    for item in (await session.execute(query.limit(MAX_TAKEN))).scalars():
+    found = await session.execute(_NEXT, {"platform": platform, "user_id": user_id, "now": now})
+    for item in found.scalars():
         if item.status == ANSWERED:
             item.lease_until = lease_until
             unposted.append(item)
@@ -101,13 +131,27 @@ async def find(session: AsyncSession, item_id: int) -> InboxItem | None:
     return await session.get(InboxItem, item_id)
 
 
-def mark_answered(
-    item: InboxItem, replies: dict[str, Any], *, now: datetime, lease_until: datetime
+async def mark_answered(
+    session: AsyncSession,
+    item: InboxItem,
+    replies: dict[str, Any],
+    *,
+    now: datetime,
+    lease_until: datetime,
 ) -> None:
-    item.status = ANSWERED
-    item.replies = replies
-    item.answered_at = now
-    item.lease_until = lease_until
+    """One UPDATE now, and `item` says so too without the ORM's flush (which would cost as
+    much again: its unit of work, and the UPDATE built each time)."""
+    values = {
+        "status": ANSWERED,
+        "replies": replies,
+        "answered_at": now,
+        "lease_until": lease_until,
+    }
+    await session.execute(
+        _ANSWER, {"item_id": item.id, "replies": replies, "now": now, "lease_until": lease_until}
+    )
+    for name, value in values.items():
+        set_committed_value(item, name, value)
 
 
 def count_attempt(item: InboxItem) -> int:
@@ -117,11 +161,7 @@ def count_attempt(item: InboxItem) -> int:
 
 async def mark_posted(session: AsyncSession, ids: Sequence[int]) -> None:
     if ids:
-        await session.execute(
-            update(InboxItem)
-            .where(InboxItem.id.in_(list(ids)), InboxItem.status == ANSWERED)
-            .values(status=POSTED, replies=None)
-        )
+        await session.execute(_POSTED, {"ids": list(ids)})
 
 
 async def people_waiting(
