@@ -177,15 +177,8 @@ class _Claimed:
     display_name: str | None = None
     locale: str | None = None
     platform_locale: str | None = None
-    sent_via: str | None = None
     # This attempt goes by e-mail (decided at the claim).
     by_mail: bool = False
-
-
-@dataclass
-class _Language:
-    locale: str | None
-    platform_locale: str | None
 
 
 class Dispatcher:
@@ -291,7 +284,6 @@ class Dispatcher:
                 display_name=row.display_name,
                 locale=row.locale,
                 platform_locale=row.platform_locale,
-                sent_via=row.sent_via,
                 by_mail=self._goes_by_mail(row),
             )
             for row in found
@@ -370,7 +362,7 @@ class Dispatcher:
                 item.email,
                 replies_from_payload(item.payload),
                 name=item.display_name,
-                language=person_language(_Language(item.locale, item.platform_locale)),
+                language=person_language(item),
                 delivery_key=item.dedupe_key,
                 answer_on=self._chat_of(item),
             )
@@ -394,7 +386,7 @@ class Dispatcher:
     def _replies_of(item: _Claimed) -> list[Reply]:
         """The row's replies, each knowing the recipient's language: what a platform writes
         of its own (Teams' label on a choice list) is in it too."""
-        lang = person_language(_Language(item.locale, item.platform_locale))
+        lang = person_language(item)
         return [
             reply if reply.lang else replace(reply, lang=lang)
             for reply in replies_from_payload(item.payload)
@@ -514,7 +506,7 @@ class Dispatcher:
             person.reachable = False
             person.updated_at = now
             if by_mail:
-                await rows.release_now(session, item.id, item.token, now=now, reason=reason)
+                await rows.record_retry(session, item.id, item.token, later=now, reason=reason)
                 failed = 0
             else:
                 failed = await rows.fail_waiting_for(

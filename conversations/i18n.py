@@ -168,8 +168,12 @@ def language_for(locale: str | None) -> str:
 class SpeaksALanguage(Protocol):
     """What a person row says about their language (storage.models.Person has both)."""
 
-    locale: str | None  # the one they chose (`språk en`)
-    platform_locale: str | None  # the one their platform reports
+    # Read-only: the language is only read from them (a frozen row will do).
+    @property
+    def locale(self) -> str | None: ...  # the one they chose (`språk en`)
+
+    @property
+    def platform_locale(self) -> str | None: ...  # the one their platform reports
 
 
 def person_language(person: SpeaksALanguage) -> str:

@@ -207,26 +207,11 @@ async def record_moved_to_mail(
     )
 
 
-async def release_now(
-    session: AsyncSession, row_id: int, token: str, *, now: datetime, reason: str
-) -> bool:
-    """Give the claimed row back to be claimed again at once (the person's channel
-    changed), if the lease is still ours."""
-    return await _if_mine(
-        session,
-        row_id,
-        token,
-        not_before=now,
-        claimed_until=None,
-        claim_token=None,
-        last_error=reason,
-    )
-
-
 async def record_retry(
     session: AsyncSession, row_id: int, token: str, *, later: datetime, reason: str
 ) -> bool:
-    """Release the row to be tried again at `later`, if the lease is still ours."""
+    """Release the row to be tried again at `later` (now: at once, as when the person's
+    channel changed), if the lease is still ours."""
     return await _if_mine(
         session,
         row_id,
