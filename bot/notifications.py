@@ -22,7 +22,7 @@ from bot.satisfaction import SCORE_BUTTON
 from conversations.i18n import tr
 from conversations.reply import Choice, Reply
 from storage.models import Idea, Person
-from storage.news import add_news, add_news_for
+from storage.news import add_news, add_news_many
 from storage.people import first_name
 
 
@@ -202,15 +202,19 @@ async def notify_coordinators_of_new_idea(
         "similar": [number for number, _ in similar],
     }
     readers = await answering_for(session, settings, idea, now)
-    return await add_news_for(
-        session,
-        [person.id for person in readers or await admins_here(session, settings, now)],
-        dedupe_prefix=f"new_idea:{idea.id}",
-        kind="new_idea",
-        now=now,
-        idea_id=idea.id,
-        data=data,
-    )
+    recipients = dict.fromkeys(p.id for p in readers or await admins_here(session, settings, now))
+    news = [
+        {
+            "dedupe_key": f"new_idea:{idea.id}:{recipient_id}",
+            "recipient_id": recipient_id,
+            "kind": "new_idea",
+            "idea_id": idea.id,
+            "data": data,
+            "created_at": now,
+        }
+        for recipient_id in recipients
+    ]
+    return len(await add_news_many(session, news))
 
 
 async def notify_assignee(

@@ -42,38 +42,6 @@ async def add_news(
     return bool(rowcount(result))
 
 
-async def add_news_for(
-    session: AsyncSession,
-    recipient_ids: Iterable[int],
-    *,
-    dedupe_prefix: str,
-    kind: str,
-    now: datetime,
-    idea_id: int | None = None,
-    data: dict[str, Any] | None = None,
-) -> int:
-    """`add_news` for several recipients in one statement, each keyed
-    "<dedupe_prefix>:<recipient id>"; returns how many were not kept already."""
-    rows = [
-        {
-            "dedupe_key": f"{dedupe_prefix}:{recipient_id}",
-            "recipient_id": recipient_id,
-            "idea_id": idea_id,
-            "kind": kind,
-            "data": data,
-            "created_at": now,
-        }
-        for recipient_id in dict.fromkeys(recipient_ids)
-    ]
-    if not rows:
-        return 0
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-    result = await session.execute(
-        insert(CoordinatorNews).values(rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    )
-    return rowcount(result) or 0
-
-
 async def pending_news(session: AsyncSession, *, limit: int = 5000) -> list[CoordinatorNews]:
     """News no digest has carried yet, per recipient, oldest first (the pending index)."""
     rows = await session.execute(
