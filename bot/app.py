@@ -33,7 +33,7 @@ from bot.organisation import load_organisation
 from bot.people import turn_party_of
 from bot.private_answers import answer_privately
 from bot.process import Process, load_process
-from bot.promises import FIRST, promise_new_idea, record_new_promise
+from bot.promises import FIRST
 from bot.reading import Reading, read
 from bot.reminders import ReminderPolicy, mark_activity
 from bot.roles import all_coordinators, is_admin, is_coordinator
@@ -58,6 +58,7 @@ from storage.models import Dialogue, Idea, OpenQuestion, Person
 from storage.outbox import wrote_outbox
 from storage.people import first_name
 from storage.processed import claim_event, claim_once
+from storage.promises import make_promise
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -800,13 +801,11 @@ class IdeaBot:
         due = self.calendar.end_of_working_days(now, self.process.first_response_days)
 
         def decide(idea: Idea) -> None:
-            idea.response_due_at = due
+            # The receipt promises an answer within the first response time: a commitment
+            # (a new idea has no earlier promise to replace).
+            idea.response_due_at = idea.promise_due_at = due
             # Every activity on an idea restarts its idle count and schedules its reminders.
             mark_activity(idea, now, self.reminder_policy, self.calendar)
-            # The receipt promises an answer within the first response time: a commitment.
-            promise_new_idea(
-                idea, due_at=due, now=now, policy=self.reminder_policy, calendar=self.calendar
-            )
 
         idea = await create_idea(
             session,
@@ -818,7 +817,7 @@ class IdeaBot:
             event_data={"similar": [number for number, _ in similar]},
             decide=decide,
         )
-        await record_new_promise(session, idea, kind=FIRST, now=now)
+        await make_promise(session, idea.id, due_at=due, kind=FIRST, now=now)
         told = await notify_coordinators_of_new_idea(
             session, self.settings, self.process, idea, person, similar, now=now
         )

@@ -82,31 +82,6 @@ async def promise(
     reschedule(idea, now, policy, calendar)
 
 
-def promise_new_idea(
-    idea: Idea,
-    *,
-    due_at: datetime,
-    now: datetime,
-    policy: ReminderPolicy | None = None,
-    calendar: WorkingCalendar | None = None,
-) -> None:
-    """`promise` for an idea not stored yet (storage.ideas `create_idea`'s `decide`): its due
-    time and reminders go into its INSERT; `record_new_promise` writes the promise once the
-    idea has its number. A new idea has no earlier promise to replace."""
-    from bot.reminders import reschedule
-
-    idea.promise_due_at = due_at
-    reschedule(idea, now, policy, calendar)
-
-
-async def record_new_promise(
-    session: AsyncSession, idea: Idea, *, kind: str, now: datetime
-) -> None:
-    """The promise `promise_new_idea` made, kept with the idea now stored."""
-    assert idea.promise_due_at is not None, "promise_new_idea first"
-    await make_promise(session, idea.id, due_at=idea.promise_due_at, kind=kind, now=now)
-
-
 async def forget_promise(session: AsyncSession, idea: Idea, *, now: datetime) -> None:
     """The idea's open promise no longer stands (its message was withdrawn before it went)."""
     await settle_open_promises(session, idea.id, status="replaced", kept_by=None, now=now)
