@@ -330,6 +330,9 @@ async def ensure_people(
                 {
                     "platform": platform,
                     "platform_user_id": user_id,
+                    # A person known only by their address is that address (see the top).
+                    "email": user_id if platform == EMAIL_ONLY else None,
+                    "email_checked_at": now if platform == EMAIL_ONLY else None,
                     "reachable": True,
                     "created_at": now,
                     "updated_at": now,
@@ -367,15 +370,25 @@ async def emails_without_chat_person(session: AsyncSession, emails: Collection[s
 
 async def ensure_email_people(
     session: AsyncSession, emails: Collection[str], *, now: datetime
-) -> list[Person]:
+) -> None:
     """A person row for each address no chat person has, on the platform "email", so that
-    what is meant for them (news, digests, messages) is kept until they can be reached."""
-    people = []
-    for email in await emails_without_chat_person(session, emails):
-        people.append(
-            await upsert_person(session, EMAIL_ONLY, email, now=now, email=email, lock=False)
-        )
-    return people
+    what is meant for them (news, digests, messages) is kept until they can be reached.
+    Rows there already are left as they are, unless a chat person had taken their address
+    over and no longer has it: then the row holds it again. (Every idea submitted asks
+    this: it writes nothing when nothing changed.)"""
+    missing = await emails_without_chat_person(session, emails)
+    if not missing:
+        return
+    stubs = await session.execute(
+        select(Person).where(Person.platform == EMAIL_ONLY, Person.platform_user_id.in_(missing))
+    )
+    absent = set(missing)
+    for stub in stubs.scalars():
+        absent.discard(stub.platform_user_id)
+        if stub.email != stub.platform_user_id:
+            stub.email = stub.platform_user_id
+            stub.email_checked_at = stub.updated_at = now
+    await ensure_people(session, [f"{EMAIL_ONLY}:{email}" for email in absent], now=now)
 
 
 async def take_over_email_person(
