@@ -6,36 +6,13 @@ row lock, in a statement of its own (storage/people.py says why)."""
 
 from __future__ import annotations
 
-import contextlib
-import itertools
-from collections.abc import Iterator
 from dataclasses import replace
-
-from sqlalchemy import event
 
 from bot.app import IdeaBot
 from storage.news import pending_news
 from tests.bot.ideas import submit_idea
 from tests.chat import Chat
-
-
-@contextlib.contextmanager
-def statements(db) -> Iterator[list[str]]:
-    """Each statement sent while the block runs, as "VERB table" ("UPDATE dialogues")."""
-    sent: list[str] = []
-
-    def record(conn, cursor, statement: str, *_) -> None:
-        words = statement.split()
-        verb = words[0].upper()
-        after = dict(itertools.pairwise(word.upper() for word in words))
-        table = next((after[k] for k in ("FROM", "INTO", "UPDATE") if k in after), "").lower()
-        sent.append(f"{verb} {table}".strip() if verb != "BEGIN" else "BEGIN")
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+from tests.statements import statements
 
 
 def _expected(db, *sqlite: str, postgresql_dialogue_read: bool = True) -> list[str]:

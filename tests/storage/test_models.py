@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.exc import StatementError
 
 from storage.dialogues import delete_dialogue, load_dialogue, save_dialogue
@@ -21,7 +21,15 @@ from storage.models import (
     ProcessedEvent,
 )
 from storage.outbox import enqueue, pending_for
-from storage.people import ensure_people, find_person, first_name, person_in_turn, upsert_person
+from storage.people import (
+    ensure_email_people,
+    ensure_people,
+    find_person,
+    first_name,
+    person_in_turn,
+    upsert_person,
+)
+from tests.statements import statements
 
 NOW = datetime(2026, 6, 15, 9, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
 ADDRESS = {
@@ -124,57 +132,67 @@ async def test_a_message_makes_a_person_reachable_again_but_being_named_does_not
 async def test_last_seen_is_kept_to_the_swedish_day_and_written_once_a_day(db) -> None:
     """Their first turn of a Swedish day writes "last seen"; later turns that day leave the
     row alone (a statement less per turn, and no more precision than the export shows)."""
-    updates: list[str] = []
-
-    def record(conn, cursor, statement, *_):
-        if statement.startswith("UPDATE persons"):
-            updates.append(statement)
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
-    try:
-        async with db.transaction() as session:
-            person_id = (await make_person(session)).id
-        moments = [
-            NOW + timedelta(hours=1),  # 10:00 the same day: nothing written
-            NOW.replace(hour=23, minute=59),  # still 15 June in Sweden (21:59 UTC)
-            NOW.replace(hour=23, minute=59) + timedelta(minutes=2),  # 00:01 on 16 June
-        ]
-        seen = []
-        for moment in moments:
-            updates.clear()
+    async with db.transaction() as session:
+        person_id = (await make_person(session)).id
+    moments = [
+        NOW + timedelta(hours=1),  # 10:00 the same day: nothing written
+        NOW.replace(hour=23, minute=59),  # still 15 June in Sweden (21:59 UTC)
+        NOW.replace(hour=23, minute=59) + timedelta(minutes=2),  # 00:01 on 16 June
+    ]
+    seen = []
+    for moment in moments:
+        with statements(db) as sent:
             async with db.transaction() as session:
                 await person_in_turn(
                     session, "msteams", "anna", now=moment, address=ADDRESS, heard_from=True
                 )
-            async with db.transaction() as session:
-                seen.append(((await session.get(Person, person_id)).updated_at, len(updates)))
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+        async with db.transaction() as session:
+            written = sent.count("UPDATE persons")
+            seen.append(((await session.get(Person, person_id)).updated_at, written))
     assert seen == [(NOW, 0), (NOW, 0), (moments[2], 1)]
 
 
 async def test_people_only_named_get_a_row_each_in_two_statements(db) -> None:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *_):
-        statements.append(statement.split()[0])
-
     async with db.transaction() as session:
         await make_person(session, "known")
-    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
-    try:
+    with statements(db) as sent:
         async with db.transaction() as session:
             await ensure_people(session, ["msteams:known", "msteams:new", "slack:U9"], now=NOW)
             await ensure_people(session, ["msteams:known", "slack:U9"], now=NOW)  # all there
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
-    assert [s for s in statements if s in ("SELECT", "INSERT")] == ["SELECT", "INSERT", "SELECT"]
+    assert [s for s in sent if s.split()[0] in ("SELECT", "INSERT")] == [
+        "SELECT persons",
+        "INSERT persons",
+        "SELECT persons",
+    ]
     async with db.transaction() as session:
         known = await find_person(session, "msteams:known")
         new = await find_person(session, "msteams:new")
         assert known.display_name == "Anna Andersson"  # untouched
         assert (new.display_name, new.reachable, new.created_at) == (None, True, NOW)
         assert await find_person(session, "slack:U9") is not None
+
+
+async def test_people_known_by_address_get_a_row_once_and_are_left_alone_after(db) -> None:
+    """Every submitted idea asks for the rows of coordinators named by address: once made,
+    asking again writes nothing."""
+    with statements(db) as first:
+        async with db.transaction() as session:
+            await ensure_email_people(session, ["per@orebro.se"], now=NOW)
+    later = NOW + timedelta(days=1)
+    with statements(db) as again:
+        async with db.transaction() as session:
+            await ensure_email_people(session, ["per@orebro.se"], now=later)
+    assert "INSERT persons" in first
+    assert [s for s in again if s.split()[0] in ("INSERT", "UPDATE")] == []
+    async with db.transaction() as session:
+        per = await find_person(session, "email:per@orebro.se")
+        assert (per.email, per.email_checked_at, per.updated_at) == ("per@orebro.se", NOW, NOW)
+        per.email = None  # as when a chat person took the address over
+    async with db.transaction() as session:
+        await ensure_email_people(session, ["per@orebro.se"], now=later)  # and has it no more
+    async with db.transaction() as session:
+        per = await find_person(session, "email:per@orebro.se")
+        assert (per.email, per.updated_at) == ("per@orebro.se", later)
 
 
 async def test_overlong_platform_names_are_cut_to_fit(db) -> None:
