@@ -278,8 +278,8 @@ class IdeaBot:
             return []
         if incoming.in_group and not incoming.private_replies:
             return []  # said where others read it; the personal chat will do
-        if await all_coordinators(session, self.settings):
-            return []
+        if self.settings.coordinators or await all_coordinators(session, self.settings):
+            return []  # (the settings name some: no need to read the table on every turn)
         if not await claim_once(session, f"no_coordinator:{person.id}", now=self.clock.now()):
             return []
         return [Reply(tr(lang, "admin.no_coordinator"))]

@@ -28,7 +28,6 @@ from storage.people import (
     ensure_email_people,
     ensure_people,
     find_person,
-    people_by_qualified_id,
     people_matching,
 )
 
@@ -44,7 +43,6 @@ __all__ = [
     "is_coordinator",
     "keep_coordinator_people",
     "named_emails",
-    "people_by_qualified_id",
     "remove_coordinator",
     "shown_entry",
     "split_entries",

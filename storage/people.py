@@ -77,19 +77,19 @@ async def person_in_turn(
     display_name: str | None = None,
     platform_locale: str | None = None,
     address: dict[str, Any] | None = None,
-    lock: bool = True,
     heard_from: bool = False,
     email: str | None = None,
     email_checked: bool = False,
 ) -> tuple[Person, Dialogue | None, OpenQuestion | None]:
-    """`upsert_person` for the person whose turn it is, with their dialogue in progress and
-    the question the bot asked them outside it (either None): one statement for all three
-    on most turns, instead of one each. (An expired question is returned as it is; the
-    reader lets it go.) They wrote, so they were seen now, wherever they wrote."""
+    """`upsert_person` for the person whose turn it is (their row locked), with their
+    dialogue in progress and the question the bot asked them outside it (either None): one
+    statement for all three on most turns, instead of one each. (An expired question is
+    returned as it is; the reader lets it go.) They wrote, so they were seen now, wherever
+    they wrote."""
     return await _upsert(
         session, platform, platform_user_id, (Dialogue, OpenQuestion), now=now,
         display_name=display_name, platform_locale=platform_locale, address=address,
-        lock=lock, heard_from=heard_from, seen=True, email=email, email_checked=email_checked,
+        lock=True, heard_from=heard_from, seen=True, email=email, email_checked=email_checked,
     )  # fmt: skip
 
 
@@ -242,18 +242,6 @@ async def find_person(session: AsyncSession, qualified_id: str) -> Person | None
 async def get_person(session: AsyncSession, person_id: int, *, lock: bool = False) -> Person | None:
     """The person with this row id; `lock` holds the row (FOR UPDATE) until the commit."""
     return await session.get(Person, person_id, with_for_update=lock or None)
-
-
-async def people_by_qualified_id(session: AsyncSession, qualified: Collection[str]) -> list[Person]:
-    """The people among these platform-qualified ids who have a row, oldest first."""
-    if not qualified:
-        return []
-    conditions = []
-    for qid in sorted(qualified):
-        platform, _, user_id = qid.partition(":")
-        conditions.append(and_(Person.platform == platform, Person.platform_user_id == user_id))
-    query = select(Person).where(or_(*conditions)).order_by(Person.id)
-    return list((await session.execute(query)).scalars())
 
 
 async def set_address(
