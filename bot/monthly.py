@@ -2,8 +2,8 @@
 admin who is here gets the headline figures of the month before (new ideas, moves, ideas
 implemented and closed, the share of promises kept, satisfaction) — one message, through the
 outbox. Its dedupe key names the admin and the month, so a sweep run again, or two replicas
-sweeping at once, send it once; an admin away that day gets it on their first day back in
-that month's sweeps (the key is per month, not per day)."""
+sweeping at once, send it once. An admin away that day gets none that month (the same
+figures are in `rapport förra månaden` whenever they ask)."""
 
 from __future__ import annotations
 
@@ -37,14 +37,7 @@ class SentMonthly:
 def first_working_day(calendar: WorkingCalendar, now: datetime) -> bool:
     """Whether `now` is on the month's first working day (Swedish time)."""
     day = calendar.local(now).date()
-    if not calendar.is_working_day(day):
-        return False
-    earlier = day.replace(day=1)
-    while earlier < day:
-        if calendar.is_working_day(earlier):
-            return False
-        earlier += timedelta(days=1)
-    return True
+    return day == calendar.next_working_day(day.replace(day=1) - timedelta(days=1))
 
 
 async def send_monthly_digests(
