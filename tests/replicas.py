@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,17 +18,12 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bench.slack_load import SECRET, _signed
+from tests.fakes.net import free_port
 from tests.fakes.slack_api import FakeSlackApi
 
 IDESLUSS = Path(sys.executable).with_name("idesluss")
 COORDINATOR = "UMARIA"
 START_SECONDS = 30
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Replica:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 import ssl
 import tempfile
 from collections import deque
@@ -23,6 +22,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from tests.fakes.certificates import self_signed_certificate
+from tests.fakes.net import free_port
 
 
 @dataclass(frozen=True)
@@ -76,12 +76,6 @@ class Recorder:
             )
         )
         return "250 2.0.0 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class FakeSmtp:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 import time
 from collections.abc import AsyncIterator
 
@@ -13,12 +12,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.server import serve
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.fakes.net import free_port
 
 
 async def wait_until_listening(port: int, seconds: float = 10.0) -> None:
