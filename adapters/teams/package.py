@@ -85,8 +85,6 @@ def manifest(app_id: str, *, website_url: str | None = None) -> dict[str, Any]:
     data["id"] = app_id
     for bot in data["bots"]:
         bot["botId"] = app_id
-        # Files (a person's own data, an export) reach the personal chat by file consent.
-        bot["supportsFiles"] = True
     data["bots"][0]["commandLists"] = command_lists()
     if website_url is not None:
         base = website_url.rstrip("/")

@@ -64,10 +64,8 @@ class Sent:
 
     @property
     def card(self) -> dict[str, Any] | None:
-        for attachment in self.activity.get("attachments") or ():
-            if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive":
-                return attachment["content"]
-        return None
+        adaptive = self.attachment("application/vnd.microsoft.card.adaptive")
+        return adaptive["content"] if adaptive is not None else None
 
     def attachment(self, content_type: str) -> dict[str, Any] | None:
         for attachment in self.activity.get("attachments") or ():
