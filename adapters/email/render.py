@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime
 
 from conversations.i18n import tr
 from conversations.reply import Reply
@@ -119,14 +119,15 @@ def compose(
     to: str,
     name: str | None,
     mail_from: str,
+    domain: str,
     reply_to: str | None,
     language: str,
     delivery_key: str,
     answer_on: str | None,
     now: datetime,
 ) -> EmailMessage:
-    """The e-mail for one outbox row, ready to send."""
-    domain = parseaddr(mail_from)[1].rpartition("@")[2]
+    """The e-mail for one outbox row, ready to send. `domain`: the sender's, where its
+    Message-ID is made (MailSettings.domain)."""
     answer = answer_line(language, answer_on=answer_on, reply_to=reply_to is not None)
     why = tr(language, "mail.why")
     replies = [_files_said(language, reply) for reply in replies]

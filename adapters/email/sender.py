@@ -70,6 +70,7 @@ class SmtpSender:
             to=to,
             name=name,
             mail_from=s.mail_from,
+            domain=s.domain,
             reply_to=s.reply_to,
             language=language,
             delivery_key=delivery_key,

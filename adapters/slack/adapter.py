@@ -250,7 +250,7 @@ class SlackAdapter:
         if container.get("is_ephemeral"):
             # A button under a command's answer: the click is a command too.
             channel = _slack_id((body.get("channel") or {}).get("id"))
-            in_group = not (channel or "").startswith("D")
+            in_group = not is_dm(channel)
             incoming = Incoming(PLATFORM, user, action=value, command=True, in_group=in_group)
             reply_to = {
                 "kind": EPHEMERAL,
@@ -281,7 +281,7 @@ class SlackAdapter:
             user,
             text=from_slack(text, keep_mentions=True),
             command=True,
-            in_group=not (channel or "").startswith("D"),
+            in_group=not is_dm(channel),
         )
         reply_to = {
             "kind": EPHEMERAL,
