@@ -14,9 +14,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "slack"
 MAX_LOOKUPS = 20  # per pass: well inside Tier 3
 LOOKUP_SECONDS = 5.0
-ASK_AGAIN_SECONDS = 24 * 3600.0
+ASK_AGAIN = timedelta(days=1)
 PASS_EVERY_SECONDS = 3600.0
 
 
@@ -86,7 +86,8 @@ class SlackDirectory:
     def __init__(self, client: AsyncWebClient, bot: IdeaBot) -> None:
         self.client = client
         self.bot = bot
-        self._asked: dict[str, float] = {}  # address → when Slack said it knows nobody
+        # address → when to ask again (Slack said it knows nobody by it), on the bot's clock
+        self._asked: dict[str, datetime] = {}
         self._task: asyncio.Task[None] | None = None
         self.passed = asyncio.Event()  # set once a background pass has finished
 
@@ -94,11 +95,11 @@ class SlackDirectory:
         """One pass: look up the named addresses no chat person has, record what Slack found
         (a person row with the Slack id, taking over one known only by e-mail) and keep a
         row on the platform "email" for the others."""
-        now = time.monotonic()
+        now = self.bot.clock.now()
         due = [
             a
             for a in await addresses_to_find(self.bot, limit=MAX_LOOKUPS * 4)
-            if self._asked.get(a, 0.0) <= now
+            if self._asked.get(a, now) <= now
         ][:MAX_LOOKUPS]
         if not due:
             return Lookups()
@@ -113,7 +114,7 @@ class SlackDirectory:
                 display_name=found.name,
             )
         for address in lookups.unknown:
-            self._asked[address] = now + ASK_AGAIN_SECONDS
+            self._asked[address] = now + ASK_AGAIN
         if lookups.unknown:
             await not_found_by_email(self.bot, lookups.unknown)
         if lookups.stopped is not None:

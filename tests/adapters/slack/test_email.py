@@ -101,7 +101,7 @@ async def test_a_coordinator_named_by_address_is_found_at_start_and_gets_her_dig
 
 
 async def test_lookups_are_bounded_and_not_repeated(
-    slack_api: FakeSlackApi, slack_bot: IdeaBot, db
+    slack_api: FakeSlackApi, slack_bot: IdeaBot, db, clock
 ) -> None:
     slack_api.add_user("UMB", "Maria Berg", email=MARIA)
     async with aiohttp.ClientSession() as session:
@@ -111,7 +111,11 @@ async def test_lookups_are_bounded_and_not_repeated(
         assert set(first.found) == {MARIA} and first.unknown == [NOBODY]
         again = await directory.run_once()  # Maria is known; Per was asked about today
         assert again.found == {} and again.unknown == []
-    assert len(slack_api.calls_to("users.lookupByEmail")) == 2
+        assert len(slack_api.calls_to("users.lookupByEmail")) == 2
+        clock.advance(days=1)
+        tomorrow = await directory.run_once()  # a day later Per is asked about again
+        assert tomorrow.found == {} and tomorrow.unknown == [NOBODY]
+    assert len(slack_api.calls_to("users.lookupByEmail")) == 3
 
 
 async def test_a_rate_limit_or_a_missing_scope_stops_the_pass(
