@@ -81,6 +81,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot import telemetry
 from bot.availability import team
 from bot.away import notice_gone
@@ -104,6 +106,7 @@ from conversations.i18n import person_language, tr
 from conversations.reply import Reply, payload_of, replies_from_payload
 from storage import delivery as rows
 from storage.database import Database
+from storage.models import Person
 from storage.outbox import DIRECT_ANSWER, enqueue
 from storage.people import first_name, get_person, set_address
 
@@ -469,29 +472,49 @@ class Dispatcher:
             if not await rows.record_failed(session, item.id, item.token, reason=f"e-mail: {exc}"):
                 return  # another dispatcher has the row now; it decides
             person = await get_person(session, item.recipient_id)
-            crew = await team(session, self.settings, now)
-            address = hashlib.sha256((item.email or "").encode("utf-8")).hexdigest()[:12]
-            for coordinator in crew.here:
-                if person is None or coordinator.id == person.id:
-                    continue
-                text = tr(
-                    person_language(coordinator),
-                    "notice.mail_refused",
-                    first_name=first_name(coordinator.display_name),
-                    person=person.display_name or person.qualified_id,
-                )
-                await enqueue(
-                    session,
-                    dedupe_key=f"mail_refused:{person.id}:{address}:{coordinator.id}",
-                    recipient_id=coordinator.id,
-                    kind=UNREACHABLE_NOTICE,
-                    payload=payload_of(Reply(text)),
-                    now=now,
-                    not_before=self.calendar.next_office_moment(now),
-                )
+            if person is not None:
+                crew = await team(session, self.settings, now)
+                address = hashlib.sha256((item.email or "").encode("utf-8")).hexdigest()[:12]
+                await self._tell_coordinators(
+                    session, crew.here, person, "notice.mail_refused",
+                    dedupe=f"mail_refused:{person.id}:{address}", now=now,
+                )  # fmt: skip
         self.stats.failed += 1
         telemetry.count_delivery("failed")
         log.warning("the mail server refused a recipient", extra={"outbox": item.id})
+
+    async def _tell_coordinators(
+        self,
+        session: AsyncSession,
+        coordinators: Iterable[Person],
+        person: Person,
+        key: str,
+        *,
+        dedupe: str,
+        now: datetime,
+        **words: Any,
+    ) -> None:
+        """A notice about `person` (text `key`) to each of these coordinators but them, in
+        office hours, once per `dedupe` and coordinator."""
+        for coordinator in coordinators:
+            if coordinator.id == person.id:
+                continue
+            text = tr(
+                person_language(coordinator),
+                key,
+                first_name=first_name(coordinator.display_name),
+                person=person.display_name or person.qualified_id,
+                **words,
+            )
+            await enqueue(
+                session,
+                dedupe_key=f"{dedupe}:{coordinator.id}",
+                recipient_id=coordinator.id,
+                kind=UNREACHABLE_NOTICE,
+                payload=payload_of(Reply(text)),
+                now=now,
+                not_before=self.calendar.next_office_moment(now),
+            )
 
     async def _unreachable(self, item: _Claimed, exc: Unreachable) -> None:
         """Stop sending to this person in the chat, tell the coordinators (a coordinator
@@ -519,26 +542,12 @@ class Dispatcher:
                 # Their ideas and that they are gone come as news in the next digest: no
                 # second message to anyone that day.
                 await notice_gone(session, self.settings, now)
-            notice = "notice.unreachable.mail" if by_mail else "notice.unreachable"
-            for coordinator in () if person.id in crew.members else crew.here:
-                if coordinator.id == person.id:
-                    continue
-                text = tr(
-                    person_language(coordinator),
-                    notice,
-                    first_name=first_name(coordinator.display_name),
-                    person=person.display_name or person.qualified_id,
-                    count=failed,
-                )
-                await enqueue(
-                    session,
-                    dedupe_key=f"unreachable:{item.id}:{coordinator.id}",
-                    recipient_id=coordinator.id,
-                    kind=UNREACHABLE_NOTICE,
-                    payload=payload_of(Reply(text)),
-                    now=now,
-                    not_before=self.calendar.next_office_moment(now),
-                )
+            else:
+                await self._tell_coordinators(
+                    session, crew.here, person,
+                    "notice.unreachable.mail" if by_mail else "notice.unreachable",
+                    dedupe=f"unreachable:{item.id}", now=now, count=failed,
+                )  # fmt: skip
         self.stats.unreachable += 1
         telemetry.count_delivery("unreachable")
         log.warning(
