@@ -23,6 +23,7 @@ from storage.database import Database
 from storage.models import Base
 from storage.summary import KEPT_BY_CALLER
 from tests.chat import Chat
+from tests.fakes.smtp_server import FakeSmtp
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 PG_ENV = "TEST_DATABASE_URL"
@@ -181,3 +182,11 @@ def bot(db: Database, clock: FrozenClock, settings: Settings) -> IdeaBot:
 @pytest.fixture
 def anna(bot: IdeaBot) -> Chat:
     return Chat(bot, user="anna", name="Anna Andersson")
+
+
+@pytest.fixture
+def smtp() -> Iterator[FakeSmtp]:
+    """A real SMTP server on loopback, for the test alone."""
+    server = FakeSmtp().start()
+    yield server
+    server.stop()

@@ -5,46 +5,33 @@ off, which changes nothing."""
 
 from __future__ import annotations
 
-import random
-from collections.abc import Iterator
+import functools
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from adapters.email.sender import SmtpSender
 from bot.clock import FrozenClock
-from bot.dispatcher import Dispatcher, DispatchPolicy, payload_of
+from bot.dispatcher import Dispatcher, DispatchPolicy
 from bot.incoming import Incoming
-from bot.mail import MailSettings
 from bot.ports import RetryLater, Unreachable
-from conversations.reply import Reply
 from storage.database import Database
-from storage.models import OutboxMessage, Person
-from storage.outbox import enqueue
+from storage.models import Person
 from storage.people import upsert_person
-from tests.bot.test_dispatcher import fake_sleep
+from tests.bot.test_dispatcher import dispatcher as chat_dispatcher
+from tests.bot.test_dispatcher import put as put_in_outbox
+from tests.bot.test_dispatcher import rows
 from tests.fakes.senders import FakeSender
-from tests.fakes.smtp_server import FakeSmtp
+from tests.fakes.smtp_server import FakeSmtp, plain_settings
 from tests.faults.injection import FailingAt
 
 FOLLOW_UP = "Hej Anna! Maria har läst din idé ”Tryggare tunnlar” och hör av sig inom en vecka."
 
 
 @pytest.fixture
-def smtp() -> Iterator[FakeSmtp]:
-    server = FakeSmtp().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def mailer(smtp: FakeSmtp) -> SmtpSender:
-    settings = MailSettings(
-        host=smtp.host, port=smtp.port, starttls=False, mail_from="idesluss@kommun.example"
-    )
-    return SmtpSender(settings, timeout=5)
+    return SmtpSender(plain_settings(smtp, mail_from="idesluss@kommun.example"), timeout=5)
 
 
 async def someone(
@@ -73,36 +60,13 @@ async def someone(
         return person.id
 
 
-async def put(db: Database, recipient: int, key: str, text: str, now, **kw) -> None:
-    async with db.transaction() as session:
-        await enqueue(
-            session,
-            dedupe_key=key,
-            recipient_id=recipient,
-            kind=kw.pop("kind", "follow_up"),
-            payload=payload_of(Reply(text)),
-            now=now,
-            **kw,
-        )
-
-
-async def outbox(db: Database) -> list[OutboxMessage]:
-    async with db.transaction() as session:
-        return list(
-            (await session.execute(select(OutboxMessage).order_by(OutboxMessage.id))).scalars()
-        )
+# The dispatcher tests' helpers; what waits here is a follow-up unless a test says otherwise.
+put = functools.partial(put_in_outbox, kind="follow_up")
+outbox = rows
 
 
 def dispatcher(db, chat: FakeSender, clock: FrozenClock, mail=None, **kw) -> Dispatcher:
-    return Dispatcher(
-        db,
-        [chat],
-        clock=clock,
-        sleep=fake_sleep(clock),
-        rng=random.Random(4),
-        mail=mail,
-        **kw,
-    )
+    return chat_dispatcher(db, chat, clock, mail=mail, **kw)
 
 
 async def test_a_person_who_blocked_the_bot_hears_the_follow_up_by_mail(

@@ -21,6 +21,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from bot.mail import MailSettings
 from tests.fakes.certificates import self_signed_certificate
 from tests.fakes.net import free_port
 
@@ -136,3 +137,15 @@ class FakeSmtp:
             self.controller = None
         if self._directory is not None:
             self._directory.cleanup()
+
+
+def plain_settings(server: FakeSmtp, **overrides: object) -> MailSettings:
+    """Mail settings for this server: no TLS on loopback, the municipality's sender."""
+    values: dict[str, object] = {
+        "host": server.host,
+        "port": server.port,
+        "starttls": False,
+        "mail_from": "Idéslussen <idesluss@kommun.example>",
+    }
+    values.update(overrides)
+    return MailSettings(**values)  # type: ignore[arg-type]

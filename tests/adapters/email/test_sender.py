@@ -14,8 +14,8 @@ from adapters.email.sender import SmtpSender
 from bot.mail import MailSettings
 from bot.ports import Refused, RetryLater
 from conversations.reply import Choice, Fact, FileRef, Reply
-from tests.adapters.email.conftest import SENT_AT, plain_settings
-from tests.fakes.smtp_server import FakeSmtp, free_port
+from tests.adapters.email.conftest import SENT_AT
+from tests.fakes.smtp_server import FakeSmtp, free_port, plain_settings
 
 FOLLOW_UP = Reply(
     "Hej Anna! Maria har läst din idé ”<script>alert(1)</script> & tunnlar” och hör av sig "

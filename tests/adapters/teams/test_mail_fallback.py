@@ -4,10 +4,6 @@ loopback; Maria, the coordinator, hears in Teams that Anna will get mail."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from adapters.email.sender import SmtpSender
 from bot.dispatcher import Dispatcher
 from bot.mail import MailSettings
@@ -22,13 +18,6 @@ from tests.adapters.teams.test_with_the_core import (  # noqa: F401 - the fixtur
 )
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.smtp_server import FakeSmtp
-
-
-@pytest.fixture
-def smtp() -> Iterator[FakeSmtp]:
-    server = FakeSmtp().start()
-    yield server
-    server.stop()
 
 
 async def test_a_giver_who_blocked_the_bot_hears_the_next_follow_up_by_mail(
