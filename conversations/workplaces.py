@@ -21,7 +21,7 @@ from functools import cached_property
 from rapidfuzz import fuzz, process
 
 # A best match at least this good, with no rival within MARGIN, is taken without asking
-# (tests/conversations/test_workplaces.py shows what scores what).
+# (tests/bot/test_organisation_file.py shows what scores what).
 CONFIDENT = 90.0
 MARGIN = 8.0
 # Matches at least this good are offered as buttons.
@@ -213,7 +213,3 @@ def confident(found: Iterable[Match]) -> Place | None:
         if not related and other.score > best.score - MARGIN:
             return None
     return best.place
-
-
-def of(data: Iterable[Administration], path: str = "") -> Organisation:
-    return Organisation(tuple(data), path)

@@ -1196,7 +1196,7 @@ async def _report(ctx: CommandContext, args: ReportArgs) -> list[Reply]:
         ctx.session, period, ctx.lang, now=ctx.now, process=ctx.process, calendar=ctx.calendar
     )
     name = report.report_file_name(period, "html", ctx.lang)
-    file = Attachment(name, "text/html", data, purpose="report")
+    file = Attachment(name, report.FORMATS["html"], data, purpose="report")
     return [report_reply(ctx.lang, ReportMade(period.first, period.last, file))]
 
 

@@ -21,7 +21,6 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.calendar import DEFAULT_CALENDAR, WorkingCalendar
-from bot.clock import SystemClock
 from bot.process import Process, default_process
 from bot.report.figures import Figures, ReportPeriod, compute
 from storage.database import Database
@@ -79,16 +78,15 @@ async def report_for(
     period: ReportPeriod,
     lang: str,
     *,
-    now: datetime | None = None,
+    now: datetime,
     fmt: str = "html",
     process: Process | None = None,
     calendar: WorkingCalendar | None = None,
 ) -> bytes:
-    """The report for `period` in `lang`, as a file's bytes. For the chat's `stats`, the
-    monthly digest and the CLI alike; the drawing runs in a worker thread, so a turn that
-    asks for it does not stop the bot's other work meanwhile. `now` is the moment of the
-    snapshot of open ideas: pass the caller's clock (the system clock's when not given)."""
-    now = now or SystemClock().now()
+    """The report for `period` in `lang`, as a file's bytes, for the chat's `rapport` and
+    the CLI alike. `now` is the moment of the snapshot of open ideas (the caller's clock).
+    The drawing runs in a worker thread, so the event loop goes on serving meanwhile; in a
+    turn, though, its transaction stays open while it draws (on SQLite: the writer)."""
     process = process or default_process()
     figures = await figures_for(source, period, now=now, process=process, calendar=calendar)
     return await asyncio.to_thread(render, figures, process, lang, fmt)

@@ -31,7 +31,7 @@ _LOCK = threading.Lock()
 
 
 @contextmanager
-def matplotlib_settings(salt: str = "idesluss") -> Iterator[None]:
+def matplotlib_settings() -> Iterator[None]:
     """matplotlib's settings for the report: its own font, fonts embedded in PDF as
     TrueType, and SVG ids salted per chart so that several charts in one page never share
     an id. Reproducible output: no dates in the files."""
@@ -43,7 +43,7 @@ def matplotlib_settings(salt: str = "idesluss") -> Iterator[None]:
             {
                 "font.family": FONT,
                 "font.size": 9,
-                "svg.hashsalt": salt,
+                "svg.hashsalt": "idesluss",
                 "svg.fonttype": "path",
                 "pdf.fonttype": 42,
                 "hatch.linewidth": 0.8,
