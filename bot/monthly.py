@@ -58,7 +58,7 @@ async def send_monthly_digests(
         return []
     process = process or load_process(settings.process_path)
     period = month_before(now)
-    implemented = [s for s in process.main_line if process.stages[s].terminal]
+    implemented = list(process.implemented_stages)
     closed = [process.close_stage] if process.close_stage else []
     figures = await month_figures(
         session, since=period.start, until=period.end, implemented=implemented, closed=closed

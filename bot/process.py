@@ -130,6 +130,11 @@ class Process:
         return tuple(s.id for s in self.stages.values() if s.terminal)
 
     @property
+    def implemented_stages(self) -> tuple[str, ...]:
+        """The terminal stages of the main line: where an idea put into practice ends."""
+        return tuple(s for s in self.main_line if self.stages[s].terminal)
+
+    @property
     def open_stages(self) -> tuple[str, ...]:
         return tuple(s.id for s in self.stages.values() if not s.terminal)
 

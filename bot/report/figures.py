@@ -148,11 +148,6 @@ class Figures:
         return sum(self.open_by_age)
 
 
-def implemented_stages(process: Process) -> frozenset[str]:
-    """The terminal stages of the main line: where an idea that was put into practice is."""
-    return frozenset(s for s in process.main_line if s in process.terminal_stages)
-
-
 def compute(
     rows: ReportRows,
     process: Process,
@@ -163,7 +158,7 @@ def compute(
 ) -> Figures:
     cohort = [idea for idea in rows.ideas if idea.submitted_at in period]
     terminal = set(process.terminal_stages)
-    done = implemented_stages(process)
+    done = frozenset(process.implemented_stages)
     history: dict[int, list[StageEvent]] = defaultdict(list)
     for event in rows.events:
         history[event.idea].append(event)
