@@ -29,13 +29,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import generate_latest
 
 from bot import telemetry
-from bot.logs import (  # noqa: F401 - also read from here
-    JsonFormatter,
-    TextFormatter,
-    configure_logging,
-    platform_var,
-    request_id_var,
-)
+from bot.logs import platform_var, request_id_var
 from bot.platforms import route_platforms
 from storage.database import Database
 from storage.metrics import database_counts

@@ -12,7 +12,8 @@ from aiohttp.test_utils import TestServer
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app import IdeaBot
-from bot.observability import FIGURES, FIGURES_MAX_AGE_SECONDS, JsonFormatter, TextFormatter
+from bot.logs import JsonFormatter, TextFormatter
+from bot.observability import FIGURES, FIGURES_MAX_AGE_SECONDS
 from bot.server import build_app
 from storage.outbox import enqueue
 from tests.bot.ideas import run_sweep, submit_idea
