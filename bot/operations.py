@@ -214,8 +214,9 @@ async def _check_people_named_by_email(
     bot) or found it (Slack's users.lookupByEmail, asked now; what it finds is kept). The
     others are warnings, with a row kept for their news; a problem only when every
     coordinator is such an address, so nobody at all can be reached yet."""
+    from bot.people import record_found
     from bot.roles import all_coordinators, named_emails, split_entries
-    from storage.people import emails_without_chat_person, ensure_email_people, upsert_person
+    from storage.people import emails_without_chat_person, ensure_email_people
 
     try:
         database = Database(settings.database_url)
@@ -239,17 +240,10 @@ async def _check_people_named_by_email(
                 checkup.warnings.append(answer.problem)
             async with database.transaction() as session:
                 for address, who in answer.found.items():
-                    await upsert_person(
-                        session,
-                        platform.name,
-                        who.user_id,
-                        now=now,
-                        display_name=who.name,
-                        address=who.address,
-                        email=address,
-                        email_checked=True,
-                        lock=False,
-                    )
+                    await record_found(
+                        session, platform.name, who.user_id, address,
+                        now=now, address=who.address, display_name=who.name,
+                    )  # fmt: skip
                     checkup.ok.append(f"{address}: found in {platform.display_name}")
             missing = [a for a in missing if a not in answer.found]
         async with database.transaction() as session:

@@ -199,17 +199,35 @@ async def found_by_email(
     if address_shape is None:
         return
     async with bot.db.transaction() as session:
-        await upsert_person(
-            session,
-            platform,
-            user_id,
-            now=bot.clock.now(),
-            address=address,
-            display_name=display_name,
-            email=address_shape,
-            email_checked=True,
-            lock=False,
-        )
+        await record_found(
+            session, platform, user_id, address_shape,
+            now=bot.clock.now(), address=address, display_name=display_name,
+        )  # fmt: skip
+
+
+async def record_found(
+    session: AsyncSession,
+    platform: str,
+    user_id: str,
+    email: str,
+    *,
+    now: datetime,
+    address: dict[str, Any] | None,
+    display_name: str | None,
+) -> None:
+    """The person the platform found by `email`, in this transaction (the bot's background
+    lookups and `idesluss doctor` alike)."""
+    await upsert_person(
+        session,
+        platform,
+        user_id,
+        now=now,
+        address=address,
+        display_name=display_name,
+        email=email,
+        email_checked=True,
+        lock=False,
+    )
 
 
 async def not_found_by_email(bot: IdeaBot, emails: Collection[str]) -> None:
