@@ -20,6 +20,7 @@ from storage.coordinators import (
     add_coordinator,
     added_coordinators,
     any_in_table,
+    keys_naming,
     remove_coordinator,
 )
 from storage.models import Person
@@ -38,10 +39,10 @@ __all__ = [
     "admin_people",
     "all_coordinators",
     "coordinator_people",
-    "entry_keys",
     "is_admin",
     "is_coordinator",
     "keep_coordinator_people",
+    "keys_naming",
     "named_emails",
     "remove_coordinator",
     "shown_entry",
@@ -72,14 +73,6 @@ def _split(entries: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(ids), frozenset(emails)
 
 
-def entry_keys(qualified_id: str, email: str | None) -> list[str]:
-    """The entries that would name this person: their id, and their address if known."""
-    keys = [qualified_id]
-    if email and not qualified_id.startswith(EMAIL_PREFIX):
-        keys.append(EMAIL_PREFIX + email)
-    return keys
-
-
 def shown_entry(entry: str) -> str:
     """An entry as an admin wrote it: the address without "email:"."""
     return entry.removeprefix(EMAIL_PREFIX)
@@ -108,7 +101,7 @@ async def is_coordinator(session: AsyncSession, settings: Settings, who: Person 
     if _named(settings.coordinators, person, qualified_id):
         return True
     email = person.email if person is not None else None
-    return await any_in_table(session, entry_keys(qualified_id, email))
+    return await any_in_table(session, keys_naming(qualified_id, email))
 
 
 async def all_coordinators(session: AsyncSession, settings: Settings) -> list[str]:

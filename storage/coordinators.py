@@ -11,6 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Coordinator
+from storage.people import EMAIL_ONLY
+
+
+def keys_naming(qualified_id: str, email: str | None) -> list[str]:
+    """The entries that would name this person: their id, and their address if known."""
+    keys = [qualified_id]
+    if email and f"{EMAIL_ONLY}:{email}" != qualified_id:
+        keys.append(f"{EMAIL_ONLY}:{email}")
+    return keys
 
 
 async def in_table(session: AsyncSession, qualified_id: str) -> bool:

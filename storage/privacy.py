@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import summary
 from storage.absences import forget_absences_of
-from storage.coordinators import any_in_table, forget_added
+from storage.coordinators import any_in_table, forget_added, keys_naming
 from storage.database import rowcount
 from storage.files import drop_files_of
 from storage.models import (
@@ -34,7 +34,7 @@ from storage.models import (
     OutboxMessage,
     Person,
 )
-from storage.people import EMAIL_ONLY, first_name
+from storage.people import first_name
 from storage.relay import RELAY_EVENTS
 
 FORGOTTEN_PREFIX = "forgotten-"
@@ -217,7 +217,7 @@ async def personal_data(
             .order_by(AuditEvent.id)
         )
     ).all()
-    coordinator = await any_in_table(session, _coordinator_keys(person))
+    coordinator = await any_in_table(session, keys_naming(person.qualified_id, person.email))
     return {
         "person": {
             "platform": person.platform,
@@ -427,7 +427,9 @@ async def erase_person(
     # Also an admin's entry naming their address: it would name them again.
     forget_added(session)
     await session.execute(
-        delete(Coordinator).where(Coordinator.qualified_id.in_(_coordinator_keys(person)))
+        delete(Coordinator).where(
+            Coordinator.qualified_id.in_(keys_naming(person.qualified_id, person.email))
+        )
     )
     await session.execute(
         update(Coordinator).where(Coordinator.added_by == qualified).values(added_by=None)
@@ -447,8 +449,3 @@ async def erase_person(
     person.updated_at = now
     await session.flush()
     return Erasure(pseudonym, len(idea_ids), dropped or 0, scrubbed)
-
-
-def _coordinator_keys(person: Person) -> list[str]:
-    """How the coordinators table may name the person: their id, or "email:<address>"."""
-    return [person.qualified_id, *([f"{EMAIL_ONLY}:{person.email}"] if person.email else [])]

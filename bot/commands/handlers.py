@@ -45,9 +45,9 @@ from bot.roles import (
     add_coordinator,
     added_coordinators,
     coordinator_people,
-    entry_keys,
     is_admin,
     is_coordinator,
+    keys_naming,
     remove_coordinator,
     shown_entry,
 )
@@ -1311,7 +1311,7 @@ async def _coordinator(ctx: CommandContext, command: CoordinatorArgs) -> list[Re
     qualified = qualify(ctx.person, command.target or "")
     named = await _person_named(ctx, qualified)
     # The settings may name the same person by id or by address.
-    keys = entry_keys(named.qualified_id if named else qualified, named.email if named else None)
+    keys = keys_naming(named.qualified_id if named else qualified, named.email if named else None)
     in_settings = qualified in ctx.settings.coordinators or any(
         key in ctx.settings.coordinators for key in keys
     )
