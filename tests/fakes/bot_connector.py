@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import json
 import socket
 import ssl
 import struct
@@ -51,6 +50,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.fakes.certificates import self_signed_certificate
+from tests.fakes.net import JsonHandler
 
 BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
 
@@ -327,18 +327,7 @@ class FakeIdentity:
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         identity = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:  # quiet test output
-                pass
-
-            def _json(self, data: dict[str, Any], status: int = 200) -> None:
-                body = json.dumps(data).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
+        class Handler(JsonHandler):
             def do_GET(self) -> None:
                 base = identity.url
                 if self.path == "/v1/.well-known/openidconfiguration":

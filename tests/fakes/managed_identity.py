@@ -14,12 +14,13 @@ for those. MSAL fetches synchronously (requests), so it is a threaded HTTP serve
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.net import JsonHandler
 
 IMDS_PATH = "/metadata/identity/oauth2/token"
 APP_SERVICE_PATH = "/msi/token"
@@ -46,18 +47,7 @@ class FakeManagedIdentity:
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:  # quiet test output
-                pass
-
-            def _json(self, data: dict[str, Any], status: int = 200) -> None:
-                body = json.dumps(data).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
+        class Handler(JsonHandler):
             def do_GET(self) -> None:
                 parts = urlsplit(self.path)
                 query = {key: values[0] for key, values in parse_qs(parts.query).items()}
