@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import StatementError
 
+from storage.coordinators import add_coordinator, added_coordinators, remove_coordinator
 from storage.dialogues import delete_dialogue, load_dialogue, save_dialogue
 from storage.ideas import add_event, create_idea
 from storage.models import (
@@ -29,6 +30,7 @@ from storage.people import (
     person_in_turn,
     upsert_person,
 )
+from storage.privacy import erase_person
 from tests.statements import statements
 
 NOW = datetime(2026, 6, 15, 9, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
@@ -353,6 +355,30 @@ async def test_coordinator_and_processed_event_round_trip(db) -> None:
         processed = await session.get(ProcessedEvent, "slack:Ev0PV52K21")
     assert (coordinator.added_by, coordinator.created_at) == ("console:maria", NOW)
     assert processed.created_at == NOW
+
+
+async def test_the_coordinators_read_once_in_a_transaction_follow_its_own_changes(
+    db,
+) -> None:
+    """The table is read once per transaction (a submission asks three times); an addition,
+    a removal or an erasure in that transaction is seen by the next read, and with one read
+    between changes, not one per question."""
+    async with db.transaction() as session:
+        with statements(db) as sent:
+            assert await added_coordinators(session) == []
+            assert await added_coordinators(session) == []
+        assert sent.count("SELECT coordinators") == 1
+        await add_coordinator(session, "slack:UPER", added_by="console:boss", now=NOW)
+        assert await added_coordinators(session) == ["slack:UPER"]
+        await remove_coordinator(session, "slack:UPER")
+        assert await added_coordinators(session) == []
+    async with db.transaction() as session:
+        await add_coordinator(session, "email:anna@kommun.example", added_by=None, now=NOW)
+        anna = await upsert_person(session, "msteams", "anna", now=NOW)
+        anna.email = "anna@kommun.example"
+        assert await added_coordinators(session) == ["email:anna@kommun.example"]
+        await erase_person(session, anna, now=NOW, pseudonym="Idégivare 1")  # and its entry
+        assert await added_coordinators(session) == []
 
 
 async def test_times_from_any_zone_come_back_as_the_same_moment_in_utc(db) -> None:
